@@ -1,0 +1,29 @@
+// Reads of the kernel's clocks as strong time types.
+#pragma once
+
+#include <time.h>
+
+#include "firmware/clock/raw_timebase.hpp"
+#include "firmware/time/time_types.hpp"
+
+namespace stratumd {
+
+inline std::int64_t read_clock_ns(clockid_t id) {
+  timespec ts{};
+  ::clock_gettime(id, &ts);
+  return std::int64_t{ts.tv_sec} * 1'000'000'000 + ts.tv_nsec;
+}
+
+inline KernelRealtime kernel_realtime_now() {
+  return KernelRealtime{Nanoseconds{read_clock_ns(CLOCK_REALTIME)}};
+}
+
+// CLOCK_MONOTONIC_RAW: the undisciplined hardware counter, never slewed by anyone.
+class MonotonicRawTimebase final : public RawTimebase {
+ public:
+  RawTime raw_now() const override {
+    return RawTime{Nanoseconds{read_clock_ns(CLOCK_MONOTONIC_RAW)}};
+  }
+};
+
+}  // namespace stratumd

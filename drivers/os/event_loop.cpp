@@ -1,0 +1,98 @@
+#include "drivers/os/event_loop.hpp"
+
+#include <poll.h>
+#include <sys/epoll.h>
+
+#include <array>
+#include <cerrno>
+
+namespace stratumd {
+
+EventLoop::EventLoop(IoBackend backend) : backend_(backend) {
+  if (backend_ == IoBackend::epoll) {
+    epoll_fd_ = UniqueFd{::epoll_create1(EPOLL_CLOEXEC)};
+    if (!epoll_fd_.valid()) throw_errno("epoll_create1");
+  }
+}
+
+void EventLoop::watch_readable(int fd, Callback on_readable) {
+  watched_[fd] = std::move(on_readable);
+  if (backend_ == IoBackend::epoll) {
+    epoll_event ev{};
+    ev.events = EPOLLIN;
+    ev.data.fd = fd;
+    if (::epoll_ctl(epoll_fd_.get(), EPOLL_CTL_ADD, fd, &ev) != 0) throw_errno("epoll_ctl(ADD)");
+  }
+}
+
+void EventLoop::unwatch(int fd) {
+  if (watched_.erase(fd) && backend_ == IoBackend::epoll) {
+    ::epoll_ctl(epoll_fd_.get(), EPOLL_CTL_DEL, fd, nullptr);
+  }
+}
+
+void EventLoop::call_at(TimePoint when, Callback callback) {
+  timers_.emplace(when, std::move(callback));
+}
+
+int EventLoop::next_timeout_ms() const {
+  if (timers_.empty()) return -1;
+  const auto left = timers_.begin()->first - std::chrono::steady_clock::now();
+  if (left <= std::chrono::nanoseconds{0}) return 0;
+  // Round up so a timer is never polled for before it is due.
+  return static_cast<int>(std::chrono::ceil<std::chrono::milliseconds>(left).count());
+}
+
+void EventLoop::run_due_timers() {
+  const auto now = std::chrono::steady_clock::now();
+  while (!timers_.empty() && timers_.begin()->first <= now) {
+    Callback callback = std::move(timers_.begin()->second);
+    timers_.erase(timers_.begin());
+    callback();
+  }
+}
+
+void EventLoop::wait_epoll(int timeout_ms) {
+  std::array<epoll_event, 16> events{};
+  const int n =
+      ::epoll_wait(epoll_fd_.get(), events.data(), static_cast<int>(events.size()), timeout_ms);
+  if (n < 0) {
+    if (errno == EINTR) return;
+    throw_errno("epoll_wait");
+  }
+  for (int i = 0; i < n; ++i) {
+    const auto it = watched_.find(events[i].data.fd);
+    if (it != watched_.end()) it->second();
+  }
+}
+
+void EventLoop::wait_poll(int timeout_ms) {
+  std::vector<pollfd> fds;
+  fds.reserve(watched_.size());
+  for (const auto& [fd, callback] : watched_) fds.push_back({fd, POLLIN, 0});
+  const int n = ::poll(fds.data(), fds.size(), timeout_ms);
+  if (n < 0) {
+    if (errno == EINTR) return;
+    throw_errno("poll");
+  }
+  for (const pollfd& p : fds) {
+    if (!(p.revents & (POLLIN | POLLERR | POLLHUP))) continue;
+    const auto it = watched_.find(p.fd);
+    if (it != watched_.end()) it->second();
+  }
+}
+
+void EventLoop::run() {
+  running_ = true;
+  while (running_) {
+    const int timeout = next_timeout_ms();
+    if (backend_ == IoBackend::epoll) {
+      wait_epoll(timeout);
+    } else {
+      wait_poll(timeout);
+    }
+    run_due_timers();
+  }
+}
+
+}  // namespace stratumd

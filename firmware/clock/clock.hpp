@@ -1,0 +1,28 @@
+// The clock the daemon disciplines and serves. The discipline steers it through this interface
+// only; whether it is the kernel's clock, an in-process virtual clock or a simulated oscillator is
+// decided at wiring time (chrony's LCL/SYS split).
+#pragma once
+
+#include "firmware/clock/clock_model.hpp"
+#include "firmware/time/time_types.hpp"
+
+namespace stratumd {
+
+class Clock {
+ public:
+  virtual ~Clock() = default;
+
+  virtual UtcTime now() const = 0;
+  // Absolute frequency correction, like ADJ_FREQUENCY.
+  virtual void set_frequency(double ppm) = 0;
+  virtual double frequency_ppm() const = 0;
+  // Gradual correction at a bounded rate; replaces a slew in progress.
+  virtual void slew(Nanoseconds offset) = 0;
+  virtual void step(Nanoseconds offset) = 0;
+
+  // The raw-to-served mapping as of now, for lock-free readers in other threads that read the
+  // same raw timebase.
+  virtual ClockModel model() const = 0;
+};
+
+}  // namespace stratumd

@@ -1,0 +1,45 @@
+// The mapping from a free-running local counter (raw time) to served UTC time: an offset, a
+// frequency correction and an in-progress slew. Pure arithmetic, trivially copyable, so the
+// server threads can evaluate it from a published snapshot without touching the clock object.
+#pragma once
+
+#include <cstdint>
+
+#include "firmware/time/time_types.hpp"
+
+namespace stratumd {
+
+// Like the kernel's adjtime(): a slew never runs faster than this, so served time stays monotonic
+// and smooth for clients.
+inline constexpr double kMaxSlewRate = 500e-6;
+
+class ClockModel {
+ public:
+  ClockModel() = default;
+  ClockModel(RawTime raw_reference, UtcTime utc_reference)
+      : raw_reference_ns_(raw_reference.time_since_epoch().count()),
+        utc_reference_ns_(utc_reference.time_since_epoch().count()) {}
+
+  UtcTime utc_at(RawTime raw) const;
+
+  // Each operation first folds the state up to `raw_now` into the reference point, so earlier
+  // corrections are kept exactly.
+  void step(RawTime raw_now, Nanoseconds offset);
+  void set_frequency(RawTime raw_now, double frequency_ppm);
+  void slew(RawTime raw_now, Nanoseconds offset);
+
+  double frequency_ppm() const { return frequency_ * 1e6; }
+  // What is left of the current slew at `raw_now`.
+  Nanoseconds remaining_slew(RawTime raw_now) const;
+
+ private:
+  void rebase(RawTime raw_now);
+
+  std::int64_t raw_reference_ns_ = 0;
+  std::int64_t utc_reference_ns_ = 0;
+  double frequency_ = 0.0;  // served seconds per raw second, minus one
+  double slew_rate_ = 0.0;  // added to frequency_ until slew_end_ns_
+  std::int64_t slew_end_ns_ = 0;
+};
+
+}  // namespace stratumd

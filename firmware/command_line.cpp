@@ -1,0 +1,74 @@
+#include "firmware/command_line.hpp"
+
+#include <boost/program_options.hpp>
+#include <sstream>
+
+namespace stratumd {
+
+namespace po = boost::program_options;
+
+CommandLineResult parse_command_line(int argc, const char* const argv[]) {
+  po::options_description visible(
+      "Usage: stratumd [options]\n"
+      "GPS/PPS-disciplined stratum-1 NTP server.\n\nOptions");
+  int port = 123;
+  std::string io = "epoll";
+  visible.add_options()("help,h", "show this help and exit")(
+      "version", "print the version and exit")("config,c", po::value<std::string>(),
+                                               "ntp.conf-syntax configuration file")(
+      "foreground,n", "stay in the foreground (do not daemonise)")(
+      "no-clock-steering,x", "never touch the system clock; serve the in-process virtual clock")(
+      "simulate", "use the built-in simulated GPS+PPS receiver")(
+      "check-config", "parse and validate the configuration, print every finding, exit 0/1")(
+      "port", po::value<int>(&port), "UDP port to serve (default 123)")(
+      "io", po::value<std::string>(&io), "event loop: epoll (default) or poll")(
+      "quiet", "do not print the once-a-second status line");
+
+  CommandLineResult result;
+  po::variables_map vm;
+  try {
+    po::store(po::command_line_parser(argc, argv).options(visible).run(), vm);
+    po::notify(vm);
+  } catch (const po::error& e) {
+    result.exit_code = 2;
+    result.output = std::string("stratumd: ") + e.what() + "\nTry 'stratumd --help'.\n";
+    return result;
+  }
+  if (vm.count("help")) {
+    std::ostringstream text;
+    text << visible;
+    result.output = text.str();
+    return result;
+  }
+  if (vm.count("version")) {
+    result.output = std::string("stratumd ") + STRATUMD_VERSION + "\n";
+    return result;
+  }
+  if (port < 1 || port > 65535) {
+    result.exit_code = 2;
+    result.output =
+        "stratumd: --port must be between 1 and 65535, not " + std::to_string(port) + "\n";
+    return result;
+  }
+  Options options;
+  if (io == "epoll") {
+    options.io = IoBackend::epoll;
+  } else if (io == "poll") {
+    options.io = IoBackend::poll;
+  } else {
+    result.exit_code = 2;
+    result.output = "stratumd: --io must be 'epoll' or 'poll', not '" + io + "'\n";
+    return result;
+  }
+  if (vm.count("config")) options.config_file = vm["config"].as<std::string>();
+  options.foreground = vm.count("foreground") > 0;
+  options.no_clock_steering = vm.count("no-clock-steering") > 0;
+  options.simulate = vm.count("simulate") > 0;
+  options.check_config = vm.count("check-config") > 0;
+  options.quiet_status = vm.count("quiet") > 0;
+  options.port = static_cast<std::uint16_t>(port);
+  result.options = options;
+  return result;
+}
+
+}  // namespace stratumd

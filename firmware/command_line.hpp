@@ -1,0 +1,31 @@
+// The daemon's command line (Boost.Program_options).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "drivers/os/event_loop.hpp"
+
+namespace stratumd {
+
+struct Options {
+  std::optional<std::string> config_file;
+  bool foreground = false;
+  bool no_clock_steering = false;  // -x: serve the virtual clock, never touch the system clock
+  bool simulate = false;
+  bool check_config = false;
+  std::uint16_t port = 123;
+  IoBackend io = IoBackend::epoll;
+  bool quiet_status = false;
+};
+
+struct CommandLineResult {
+  std::optional<Options> options;  // empty: exit with `exit_code` after printing `output`
+  int exit_code = 0;
+  std::string output;
+};
+
+CommandLineResult parse_command_line(int argc, const char* const argv[]);
+
+}  // namespace stratumd

@@ -1,0 +1,63 @@
+// ntp.conf in ntpd's grammar, parsed without touching the file system: files are read through a
+// callback, so the parser is tested with in-memory files and never blocks on I/O or DNS.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace stratumd {
+
+enum class Severity { warning, error };
+
+struct SourceLocation {
+  std::string file;
+  int line = 0;
+};
+
+struct ConfigFinding {
+  Severity severity = Severity::error;
+  SourceLocation where;
+  std::string message;
+
+  // "file:line: error: message", the form editors and operators expect.
+  std::string format() const;
+};
+
+struct RefclockDeclaration {
+  int type = 0;  // ntpd driver number: 20 NMEA, 22 PPS, 28 SHM, 46 GPSD JSON
+  int unit = 0;
+  SourceLocation where;
+};
+
+struct DaemonConfig {
+  std::vector<RefclockDeclaration> refclocks;
+  std::vector<std::string> upstream_servers;
+  std::optional<std::string> driftfile;
+  std::vector<ConfigFinding> findings;
+
+  bool has_errors() const;
+};
+
+// Returns the content of `path`, or nullopt when it cannot be read.
+using FileLoader = std::function<std::optional<std::string>(const std::string& path)>;
+
+DaemonConfig parse_ntp_conf(const std::string& path, const FileLoader& load);
+
+// One logical line split into words: comments removed, quotes honoured, continuations joined.
+struct ConfigLine {
+  int line = 0;  // where the logical line starts
+  std::vector<std::string> words;
+};
+
+struct SplitError {
+  int line = 0;
+  std::string message;
+};
+
+std::vector<ConfigLine> split_config_lines(std::string_view text,
+                                           std::vector<SplitError>* errors = nullptr);
+
+}  // namespace stratumd

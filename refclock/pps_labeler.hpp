@@ -1,0 +1,34 @@
+// Pairs each PPS edge with the time label that names it. The label arrives after its edge (an
+// NMEA sentence is sent once the second has begun), so the edge it names is the latest one that
+// precedes it by less than a second. A label whose seconds do not advance in step with the edges
+// is refused: a wrong second must never reach the discipline.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+
+#include "refclock/ref_sample.hpp"
+
+namespace stratumd {
+
+struct PpsLabelerCounters {
+  std::uint64_t labelled = 0;
+  std::uint64_t no_fix = 0;
+  std::uint64_t no_edge = 0;     // label with no edge in the second before it
+  std::uint64_t mismatched = 0;  // label and edge count disagree
+};
+
+class PpsLabeler {
+ public:
+  void on_edge(const PpsEdge& edge) { last_edge_ = edge; }
+  std::optional<RefSample> on_label(const TimeLabel& label);
+
+  const PpsLabelerCounters& counters() const { return counters_; }
+
+ private:
+  std::optional<PpsEdge> last_edge_;
+  std::optional<RefSample> last_sample_;
+  PpsLabelerCounters counters_;
+};
+
+}  // namespace stratumd

@@ -1,0 +1,51 @@
+# Helpers shared by the integration tests (sourced). Each test runs in its own network namespace.
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+: "${STRATUMD:?set STRATUMD to the stratumd binary}"
+work=$(mktemp -d /tmp/stratumd-test.XXXXXX)
+daemon_pid=
+
+fail() {
+  echo "FAIL: $*" >&2
+  if [[ -f $work/daemon.log ]]; then
+    echo "--- daemon log (last 40 lines) ---" >&2
+    tail -n 40 "$work/daemon.log" >&2
+  fi
+  exit 1
+}
+
+cleanup() {
+  if [[ -n $daemon_pid ]] && kill -0 "$daemon_pid" 2>/dev/null; then
+    kill "$daemon_pid" 2>/dev/null || true
+    wait "$daemon_pid" 2>/dev/null || true
+  fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+start_daemon() {
+  "$STRATUMD" "$@" >"$work/daemon.log" 2>&1 &
+  daemon_pid=$!
+}
+
+# Retries a command until it succeeds or the deadline (seconds) passes; no fixed sleeps.
+retry_until() {
+  local deadline=$(($(date +%s) + $1))
+  shift
+  until "$@"; do
+    if (($(date +%s) >= deadline)); then return 1; fi
+    if [[ -n $daemon_pid ]]; then kill -0 "$daemon_pid" 2>/dev/null || fail "the daemon exited early"; fi
+    sleep 0.2
+  done
+}
+
+probe() { python3 "$here/ntp_probe.py" "$@"; }
+
+# Waits until the daemon prints a status line whose field $1 satisfies "value >= $2".
+wait_for_status_field() {
+  local field=$1 minimum=$2 timeout=${3:-10}
+  retry_until "$timeout" awk -v f="$field=" -v min="$minimum" '
+    { for (i = 1; i <= NF; i++) if (index($i, f) == 1 && substr($i, length(f) + 1) + 0 >= min) found = 1 }
+    END { exit !found }' "$work/daemon.log"
+}

@@ -1,0 +1,132 @@
+#!/usr/bin/env python3
+"""A raw NTP client for the integration tests: sends exact bytes and decodes replies.
+
+  ntp_probe.py query HOST [--port N]           one mode-3 request; prints the reply as JSON
+  ntp_probe.py flood HOST [--port N]           malformed requests; exits 1 if any is answered
+"""
+import argparse
+import json
+import os
+import socket
+import struct
+import sys
+import time
+
+NTP_UNIX_OFFSET = 2208988800
+
+
+def ntp_to_unix(raw):
+    return (raw >> 32) - NTP_UNIX_OFFSET + (raw & 0xFFFFFFFF) / 2**32
+
+
+def unix_to_ntp(t):
+    seconds = int(t)
+    return ((seconds + NTP_UNIX_OFFSET) << 32) | int((t - seconds) * 2**32)
+
+
+def client_request(version=4, mode=3):
+    xmt = unix_to_ntp(time.time()) ^ (int.from_bytes(os.urandom(2), "big"))
+    header = bytes([(version << 3) | mode, 0, 6, 0xEC]) + bytes(36)
+    return header + struct.pack("!Q", xmt), xmt
+
+
+def make_socket(host, timeout):
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    s = socket.socket(family, socket.SOCK_DGRAM)
+    s.settimeout(timeout)
+    return s
+
+
+def decode(reply):
+    li_vn_mode, stratum, poll, precision = struct.unpack("!BBbb", reply[:4])
+    root_delay, root_disp, refid = struct.unpack("!III", reply[4:16])
+    ref, org, rec, xmt = struct.unpack("!QQQQ", reply[16:48])
+    refid_text = refid.to_bytes(4, "big").rstrip(b"\0").decode("ascii", "replace")
+    return {
+        "leap": li_vn_mode >> 6, "version": (li_vn_mode >> 3) & 7, "mode": li_vn_mode & 7,
+        "stratum": stratum, "poll": poll, "precision": precision,
+        "root_delay": root_delay / 65536, "root_dispersion": root_disp / 65536,
+        "refid": refid_text, "reference": ntp_to_unix(ref) if ref else 0,
+        "origin_raw": org, "receive": ntp_to_unix(rec), "transmit": ntp_to_unix(xmt),
+        "length": len(reply),
+    }
+
+
+def query(args):
+    s = make_socket(args.host, args.timeout)
+    request, xmt = client_request(args.version)
+    t1 = time.time()
+    s.sendto(request, (args.host, args.port))
+    reply, _ = s.recvfrom(2048)
+    t4 = time.time()
+    result = decode(reply)
+    result["origin_matches"] = result["origin_raw"] == xmt
+    result["offset"] = ((result["receive"] - t1) + (result["transmit"] - t4)) / 2
+    result["delay"] = (t4 - t1) - (result["transmit"] - result["receive"])
+    print(json.dumps(result))
+
+
+def malformed_requests():
+    good, _ = client_request()
+    yield "short-47", good[:47]
+    yield "empty", b""
+    yield "one-byte", b"\x23"
+    yield "version-0", bytes([(0 << 3) | 3]) + good[1:]
+    yield "version-5", bytes([(5 << 3) | 3]) + good[1:]
+    yield "version-7", bytes([(7 << 3) | 3]) + good[1:]
+    # ntpdc's monlist request (mode 7, implementation 3, request 42): the classic amplifier.
+    yield "mode-7-monlist", bytes([0x17, 0x00, 0x03, 0x2A]) + bytes(4)
+    yield "mode-7-padded", bytes([0x17, 0x00, 0x03, 0x2A]) + bytes(44)
+    yield "mode-4-reply", bytes([(4 << 3) | 4]) + good[1:]
+    yield "mode-0-v4", bytes([(4 << 3) | 0]) + good[1:]
+    yield "bad-extension", good + struct.pack("!HH", 0x0104, 400) + bytes(28)
+    yield "odd-tail", good + bytes(7)
+    yield "oversized", good + bytes(1400)
+
+
+def flood(args):
+    s = make_socket(args.host, 0.05)
+    sent = 0
+    for _ in range(args.rounds):
+        for name, payload in malformed_requests():
+            s.sendto(payload, (args.host, args.port))
+            sent += 1
+    # Anything answered would be queued on our socket by now or shortly: a valid request sent
+    # last, on the same socket, is answered after every malformed one has been handled.
+    request, xmt = client_request()
+    s.sendto(request, (args.host, args.port))
+    s.settimeout(args.timeout)
+    answered = []
+    while True:
+        try:
+            reply, _ = s.recvfrom(2048)
+        except socket.timeout:
+            print(json.dumps({"sent": sent, "error": "the valid request after the flood got no answer"}))
+            return 1
+        if len(reply) >= 48 and struct.unpack("!Q", reply[24:32])[0] == xmt:
+            break
+        answered.append(len(reply))
+    print(json.dumps({"sent": sent, "answered_malformed": len(answered)}))
+    return 1 if answered else 0
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("command", choices=["query", "flood"])
+    parser.add_argument("host")
+    parser.add_argument("--port", type=int, default=123)
+    parser.add_argument("--version", type=int, default=4)
+    parser.add_argument("--timeout", type=float, default=2.0)
+    parser.add_argument("--rounds", type=int, default=50)
+    args = parser.parse_args()
+    if args.command == "query":
+        try:
+            query(args)
+        except socket.timeout:
+            return 1
+        return 0
+    return flood(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,57 @@
+#include "firmware/command_line.hpp"
+
+#include <gtest/gtest.h>
+
+#include <vector>
+
+namespace stratumd {
+namespace {
+
+CommandLineResult parse(std::vector<const char*> args) {
+  args.insert(args.begin(), "stratumd");
+  return parse_command_line(static_cast<int>(args.size()), args.data());
+}
+
+TEST(CommandLine, Defaults) {
+  const auto r = parse({});
+  ASSERT_TRUE(r.options);
+  EXPECT_EQ(r.options->port, 123);
+  EXPECT_FALSE(r.options->foreground);
+  EXPECT_FALSE(r.options->simulate);
+  EXPECT_FALSE(r.options->config_file);
+  EXPECT_EQ(r.options->io, IoBackend::epoll);
+}
+
+TEST(CommandLine, ShortAndLongOptions) {
+  const auto r =
+      parse({"-c", "/etc/ntp.conf", "-n", "-x", "--simulate", "--port", "1123", "--io=poll"});
+  ASSERT_TRUE(r.options);
+  EXPECT_EQ(r.options->config_file, "/etc/ntp.conf");
+  EXPECT_TRUE(r.options->foreground);
+  EXPECT_TRUE(r.options->no_clock_steering);
+  EXPECT_TRUE(r.options->simulate);
+  EXPECT_EQ(r.options->port, 1123);
+  EXPECT_EQ(r.options->io, IoBackend::poll);
+}
+
+TEST(CommandLine, HelpAndVersionExitZero) {
+  const auto help = parse({"--help"});
+  EXPECT_FALSE(help.options);
+  EXPECT_EQ(help.exit_code, 0);
+  EXPECT_NE(help.output.find("--check-config"), std::string::npos);
+  const auto version = parse({"--version"});
+  EXPECT_EQ(version.exit_code, 0);
+  EXPECT_EQ(version.output.rfind("stratumd ", 0), 0u);
+}
+
+TEST(CommandLine, BadArgumentsSayWhat) {
+  EXPECT_EQ(parse({"--bogus"}).exit_code, 2);
+  const auto port = parse({"--port", "70000"});
+  EXPECT_EQ(port.exit_code, 2);
+  EXPECT_NE(port.output.find("70000"), std::string::npos);
+  EXPECT_EQ(parse({"--io", "select"}).exit_code, 2);
+  EXPECT_EQ(parse({"-c"}).exit_code, 2);
+}
+
+}  // namespace
+}  // namespace stratumd

@@ -1,0 +1,182 @@
+#include "firmware/config/ntp_conf_parser.hpp"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <map>
+#include <sstream>
+
+namespace stratumd {
+namespace {
+
+class Files {
+ public:
+  Files& add(const std::string& path, const std::string& text) {
+    files_[path] = text;
+    return *this;
+  }
+  FileLoader loader() const {
+    return [this](const std::string& path) -> std::optional<std::string> {
+      const auto it = files_.find(path);
+      if (it == files_.end()) return std::nullopt;
+      return it->second;
+    };
+  }
+
+ private:
+  std::map<std::string, std::string> files_;
+};
+
+std::string all_findings(const DaemonConfig& c) {
+  std::string out;
+  for (const auto& f : c.findings) out += f.format() + "\n";
+  return out;
+}
+
+TEST(ConfigLines, SplitsWordsCommentsQuotesAndContinuations) {
+  const auto lines = split_config_lines(
+      "# comment only\n"
+      "server 127.127.20.0 mode 17   # trailing comment\n"
+      "\n"
+      "logfile \"/var/log/my ntp.log\"\n"
+      "restrict default \\\n  nomodify noquery\n"
+      "driftfile /var/lib/ntp/drift");
+  ASSERT_EQ(lines.size(), 4u);
+  EXPECT_EQ(lines[0].line, 2);
+  EXPECT_EQ(lines[0].words, (std::vector<std::string>{"server", "127.127.20.0", "mode", "17"}));
+  EXPECT_EQ(lines[1].words, (std::vector<std::string>{"logfile", "/var/log/my ntp.log"}));
+  EXPECT_EQ(lines[2].line, 5);
+  EXPECT_EQ(lines[2].words,
+            (std::vector<std::string>{"restrict", "default", "nomodify", "noquery"}));
+  EXPECT_EQ(lines[3].line, 7);
+}
+
+TEST(ConfigLines, ReportsAnUnterminatedQuote) {
+  std::vector<SplitError> errors;
+  split_config_lines("a\nlogfile \"/var/log\nb\n", &errors);
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors[0].line, 2);
+}
+
+TEST(NtpConfParser, DeclaresReferenceClocksByPseudoAddress) {
+  Files files;
+  files.add("/etc/ntp.conf", "server 127.127.20.0 mode 17 prefer\nserver 127.127.22.1\n");
+  const DaemonConfig c = parse_ntp_conf("/etc/ntp.conf", files.loader());
+  EXPECT_FALSE(c.has_errors()) << all_findings(c);
+  ASSERT_EQ(c.refclocks.size(), 2u);
+  EXPECT_EQ(c.refclocks[0].type, 20);
+  EXPECT_EQ(c.refclocks[0].unit, 0);
+  EXPECT_EQ(c.refclocks[1].type, 22);
+  EXPECT_EQ(c.refclocks[1].unit, 1);
+  EXPECT_EQ(c.refclocks[1].where.line, 2);
+}
+
+TEST(NtpConfParser, UnknownDirectiveIsAnErrorWithFileAndLine) {
+  Files files;
+  files.add("/etc/ntp.conf", "driftfile /var/lib/ntp/drift\nsevrer 127.127.20.0\n");
+  const DaemonConfig c = parse_ntp_conf("/etc/ntp.conf", files.loader());
+  ASSERT_TRUE(c.has_errors());
+  EXPECT_EQ(c.findings.front().severity, Severity::warning);  // driftfile is not acted on yet
+  EXPECT_EQ(
+      c.findings.back().format(),
+      "/etc/ntp.conf:2: error: unknown directive 'sevrer' (see ntp.conf(5) for the valid ones)");
+  EXPECT_EQ(c.driftfile, "/var/lib/ntp/drift");
+}
+
+TEST(NtpConfParser, BadRefclockAddressIsAnError) {
+  Files files;
+  files.add("/c", "server 127.127.20\nfudge 10.0.0.1 time1 0.1\n");
+  const DaemonConfig c = parse_ntp_conf("/c", files.loader());
+  ASSERT_EQ(c.findings.size(), 2u);
+  EXPECT_EQ(c.findings[0].where.line, 1);
+  EXPECT_NE(c.findings[0].message.find("127.127.TYPE.UNIT"), std::string::npos);
+  EXPECT_EQ(c.findings[1].where.line, 2);
+  EXPECT_EQ(c.findings[1].severity, Severity::error);
+}
+
+TEST(NtpConfParser, KnownButUnimplementedDirectivesWarnWithTheirLine) {
+  Files files;
+  files.add("/c", "restrict default kod nomodify\ncrypto\n");
+  const DaemonConfig c = parse_ntp_conf("/c", files.loader());
+  EXPECT_FALSE(c.has_errors());
+  ASSERT_EQ(c.findings.size(), 2u);
+  EXPECT_EQ(c.findings[0].format(),
+            "/c:1: warning: 'restrict' is not implemented yet; line ignored");
+  EXPECT_EQ(c.findings[1].where.line, 2);
+}
+
+TEST(NtpConfParser, IncludefileIsRelativeToTheIncludingFile) {
+  Files files;
+  files.add("/etc/ntp/ntp.conf", "includefile refclocks.conf\n")
+      .add("/etc/ntp/refclocks.conf", "server 127.127.28.0\n");
+  const DaemonConfig c = parse_ntp_conf("/etc/ntp/ntp.conf", files.loader());
+  EXPECT_FALSE(c.has_errors()) << all_findings(c);
+  ASSERT_EQ(c.refclocks.size(), 1u);
+  EXPECT_EQ(c.refclocks[0].where.file, "/etc/ntp/refclocks.conf");
+}
+
+TEST(NtpConfParser, MissingIncludefileIsAWarningAsInNtpd) {
+  Files files;
+  files.add("/c", "includefile /etc/ntp/crypto/pw\n");
+  const DaemonConfig c = parse_ntp_conf("/c", files.loader());
+  EXPECT_FALSE(c.has_errors());
+  ASSERT_EQ(c.findings.size(), 1u);
+  EXPECT_EQ(c.findings[0].severity, Severity::warning);
+  EXPECT_EQ(c.findings[0].where.line, 1);
+}
+
+TEST(NtpConfParser, IncludeCyclesAreRefused) {
+  Files files;
+  files.add("/a", "includefile /b\n").add("/b", "\nincludefile /a\n");
+  const DaemonConfig c = parse_ntp_conf("/a", files.loader());
+  ASSERT_TRUE(c.has_errors());
+  EXPECT_EQ(c.findings[0].where.file, "/b");
+  EXPECT_EQ(c.findings[0].where.line, 2);
+  EXPECT_NE(c.findings[0].message.find("cycle"), std::string::npos);
+}
+
+TEST(NtpConfParser, MissingMainFileIsAnError) {
+  Files files;
+  const DaemonConfig c = parse_ntp_conf("/nonexistent.conf", files.loader());
+  ASSERT_TRUE(c.has_errors());
+  EXPECT_NE(c.findings[0].format().find("/nonexistent.conf"), std::string::npos);
+}
+
+TEST(NtpConfParser, StockCentosConfigLoads) {
+  std::ifstream in(std::string(SHARED_DIR) + "/configs/centos-ntp.conf");
+  if (!in) GTEST_SKIP() << "../shared/configs/centos-ntp.conf not present";
+  std::ostringstream text;
+  text << in.rdbuf();
+  Files files;
+  files.add("/etc/ntp.conf", text.str());
+  const DaemonConfig c = parse_ntp_conf("/etc/ntp.conf", files.loader());
+  EXPECT_FALSE(c.has_errors()) << all_findings(c);
+  EXPECT_EQ(c.upstream_servers, (std::vector<std::string>{"pool.ntp.org", "time.nist.gov"}));
+  EXPECT_EQ(c.driftfile, "/var/lib/ntp/drift");
+}
+
+TEST(NtpConfParser, BrokenLinesNeverCrashAndAlwaysSaySomething) {
+  const char* broken[] = {"server",
+                          "fudge",
+                          "includefile",
+                          "driftfile",
+                          "\"",
+                          "server \"127.127.20.0",
+                          "\\",
+                          "server 127.127.999.0",
+                          "server 127.127.20.-1",
+                          "#\n\n\n\xff\xfe",
+                          "refclock"};
+  for (const char* line : broken) {
+    Files files;
+    files.add("/c", line);
+    const DaemonConfig c = parse_ntp_conf("/c", files.loader());
+    const bool blank = std::string(line).find_first_not_of("#\n\\") == std::string::npos;
+    if (!blank) {
+      EXPECT_FALSE(c.findings.empty()) << line;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace stratumd

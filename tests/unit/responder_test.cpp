@@ -1,0 +1,181 @@
+#include "firmware/ntp/responder.hpp"
+
+#include <gtest/gtest.h>
+
+#include <array>
+#include <vector>
+
+namespace stratumd {
+namespace {
+
+constexpr std::int64_t kNs = 1'000'000'000;
+const UtcTime kNow{Nanoseconds{1'790'000'000 * kNs + 250'000'000}};
+
+class FixedTransmitClock final : public TransmitClock {
+ public:
+  explicit FixedTransmitClock(UtcTime t) : t_(t) {}
+  UtcTime transmit_now() const override { return t_; }
+
+ private:
+  UtcTime t_;
+};
+
+std::vector<std::uint8_t> request(std::uint8_t version, std::uint8_t mode,
+                                  std::uint64_t xmt = 0xDEADBEEFCAFEF00DULL) {
+  std::vector<std::uint8_t> p(48, 0);
+  p[0] = static_cast<std::uint8_t>((version << 3) | mode);
+  p[2] = 10;
+  for (int i = 0; i < 8; ++i) p[40 + i] = static_cast<std::uint8_t>(xmt >> (56 - 8 * i));
+  return p;
+}
+
+ClockSnapshot locked_snapshot() {
+  ClockSnapshot s;
+  s.state = SyncState::locked;
+  s.leap = LeapIndicator::none;
+  s.stratum = 1;
+  s.precision = -24;
+  s.reference_id = make_refid("PPS");
+  s.reference_time = kNow - std::chrono::milliseconds{600};
+  s.root_delay = Nanoseconds{0};
+  s.root_dispersion = std::chrono::microseconds{10};
+  return s;
+}
+
+struct Reply {
+  Response response;
+  std::array<std::uint8_t, 52> bytes{};
+  NtpHeader header() const {
+    return parse_ntp_packet(std::span(bytes.data(), response.length)).packet.header;
+  }
+};
+
+Reply answer(const std::vector<std::uint8_t>& req, const ClockSnapshot& snapshot) {
+  Reply r;
+  const FixedTransmitClock clock(kNow + std::chrono::microseconds{15});
+  r.response = respond(req, kNow, snapshot, ServerPolicy{}, clock, r.bytes);
+  return r;
+}
+
+TEST(Responder, AnswersClientWithServerMode) {
+  const Reply r = answer(request(4, 3), locked_snapshot());
+  ASSERT_EQ(r.response.outcome, RequestOutcome::answered);
+  ASSERT_EQ(r.response.length, 48u);
+  const NtpHeader h = r.header();
+  EXPECT_EQ(h.mode, NtpMode::server);
+  EXPECT_EQ(h.version, 4);
+  EXPECT_EQ(h.leap, LeapIndicator::none);
+  EXPECT_EQ(h.stratum, 1);
+  EXPECT_EQ(h.precision, -24);
+  EXPECT_EQ(h.poll, 10);
+  EXPECT_EQ(h.reference_id, make_refid("PPS"));
+  EXPECT_EQ(h.origin_time.raw(), 0xDEADBEEFCAFEF00DULL);
+  EXPECT_EQ(h.receive_time, NtpTimestamp::from_utc(kNow));
+  EXPECT_EQ(h.transmit_time, NtpTimestamp::from_utc(kNow + std::chrono::microseconds{15}));
+  EXPECT_EQ(h.reference_time, NtpTimestamp::from_utc(kNow - std::chrono::milliseconds{600}));
+  // Root dispersion grows with the age of the update: 10 us + 15 us/s * 0.6 s = 19 us.
+  EXPECT_NEAR(to_seconds(h.root_dispersion.to_duration()), 19e-6, 16e-6);
+  EXPECT_GT(h.root_dispersion.raw(), 0u);
+}
+
+TEST(Responder, EchoesEveryVersionFromOneToFour) {
+  for (std::uint8_t v = 2; v <= 4; ++v) {
+    const Reply r = answer(request(v, 3), locked_snapshot());
+    ASSERT_EQ(r.response.outcome, RequestOutcome::answered);
+    EXPECT_EQ(r.header().version, v);
+  }
+  // NTPv1 clients put 0 in the mode field.
+  const Reply v1 = answer(request(1, 0), locked_snapshot());
+  ASSERT_EQ(v1.response.outcome, RequestOutcome::answered);
+  EXPECT_EQ(v1.header().version, 1);
+  EXPECT_EQ(v1.header().mode, NtpMode::server);
+}
+
+TEST(Responder, DropsAndClassifiesBadRequests) {
+  auto short_request = request(4, 3);
+  short_request.resize(47);
+  EXPECT_EQ(answer(short_request, locked_snapshot()).response.outcome,
+            RequestOutcome::dropped_malformed);
+  EXPECT_EQ(answer(request(0, 3), locked_snapshot()).response.outcome,
+            RequestOutcome::dropped_bad_version);
+  EXPECT_EQ(answer(request(5, 3), locked_snapshot()).response.outcome,
+            RequestOutcome::dropped_bad_version);
+  for (int mode : {0, 1, 2, 4, 5, 6, 7}) {
+    EXPECT_EQ(
+        answer(request(4, static_cast<std::uint8_t>(mode)), locked_snapshot()).response.outcome,
+        RequestOutcome::dropped_mode)
+        << mode;
+  }
+}
+
+TEST(Responder, UnsynchronisedAnswersCarryInitKissNeverStratumOne) {
+  ClockSnapshot s;  // default: never synchronised
+  s.precision = -24;
+  const Reply r = answer(request(4, 3), s);
+  ASSERT_EQ(r.response.outcome, RequestOutcome::answered);
+  const NtpHeader h = r.header();
+  EXPECT_EQ(h.leap, LeapIndicator::unsynchronised);
+  EXPECT_EQ(h.stratum, 0);
+  EXPECT_EQ(h.reference_id, make_refid("INIT"));
+  EXPECT_TRUE(h.reference_time.is_zero());
+}
+
+TEST(Responder, UnsynchronisedAfterAStepSaysStep) {
+  ClockSnapshot s = locked_snapshot();
+  s.stratum = 16;
+  s.leap = LeapIndicator::unsynchronised;
+  s.state = SyncState::locking;
+  s.has_stepped = true;
+  const NtpHeader h = answer(request(4, 3), s).header();
+  EXPECT_EQ(h.stratum, 0);
+  EXPECT_EQ(h.reference_id, make_refid("STEP"));
+}
+
+TEST(Responder, UnknownKeyGetsCryptoNakNoLargerThanTheRequest) {
+  auto req = request(4, 3);
+  req.insert(req.end(), {0, 0, 0, 9});
+  req.resize(req.size() + 20, 0x11);
+  const Reply r = answer(req, locked_snapshot());
+  ASSERT_EQ(r.response.outcome, RequestOutcome::answered);
+  EXPECT_EQ(r.response.length, 52u);
+  EXPECT_LE(r.response.length, req.size());
+  EXPECT_EQ(r.bytes[48] | r.bytes[49] | r.bytes[50] | r.bytes[51], 0);
+}
+
+TEST(Responder, ClampsAbsurdPoll) {
+  auto req = request(4, 3);
+  req[2] = 100;
+  EXPECT_EQ(answer(req, locked_snapshot()).header().poll, 17);
+  req[2] = static_cast<std::uint8_t>(-5);
+  EXPECT_EQ(answer(req, locked_snapshot()).header().poll, 4);
+}
+
+TEST(Responder, PrecisionFromReadCost) {
+  EXPECT_EQ(precision_from_read_cost(Nanoseconds{25}), -25);  // 2^-25 = 29.8 ns
+  EXPECT_EQ(precision_from_read_cost(Nanoseconds{30}), -24);
+  EXPECT_EQ(precision_from_read_cost(std::chrono::microseconds{1}), -19);
+  EXPECT_EQ(precision_from_read_cost(std::chrono::seconds{2}), 0);
+}
+
+TEST(Responder, RandomBytesNeverCrashAndNeverAmplify) {
+  std::uint64_t state = 0x9E3779B97F4A7C15ULL;
+  for (int i = 0; i < 20000; ++i) {
+    state ^= state << 13;
+    state ^= state >> 7;
+    state ^= state << 17;
+    std::vector<std::uint8_t> bytes(state % 200);
+    for (auto& b : bytes) {
+      state ^= state << 13;
+      state ^= state >> 7;
+      state ^= state << 17;
+      b = static_cast<std::uint8_t>(state);
+    }
+    const Reply r = answer(bytes, locked_snapshot());
+    if (r.response.outcome == RequestOutcome::answered) {
+      EXPECT_LE(r.response.length, bytes.size());
+    }
+  }
+}
+
+}  // namespace
+}  // namespace stratumd
