@@ -12,6 +12,7 @@ CommandLineResult parse_command_line(int argc, const char* const argv[]) {
       "Usage: stratumd [options]\n"
       "GPS/PPS-disciplined stratum-1 NTP server.\n\nOptions");
   int port = 123;
+  int threads = 0;
   std::string io = "epoll";
   visible.add_options()("help,h", "show this help and exit")(
       "version", "print the version and exit")("config,c", po::value<std::string>(),
@@ -50,7 +51,14 @@ CommandLineResult parse_command_line(int argc, const char* const argv[]) {
         "stratumd: --port must be between 1 and 65535, not " + std::to_string(port) + "\n";
     return result;
   }
+  if (vm.count("threads") && (threads < 1 || threads > 64)) {
+    result.exit_code = 2;
+    result.output =
+        "stratumd: --threads must be between 1 and 64, not " + std::to_string(threads) + "\n";
+    return result;
+  }
   Options options;
+  if (vm.count("threads")) options.threads = threads;
   if (io == "epoll") {
     options.io = IoBackend::epoll;
   } else if (io == "poll") {

@@ -17,6 +17,7 @@ struct Options {
   bool check_config = false;
   std::uint16_t port = 123;
   IoBackend io = IoBackend::epoll;
+  std::optional<int> threads;  // server workers; default: the config's `threads`, else one per core
   bool quiet_status = false;
 };
 

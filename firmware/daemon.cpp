@@ -9,15 +9,18 @@
 #include <ctime>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include "drivers/clock/clock_precision.hpp"
 #include "drivers/clock/kernel_clocks.hpp"
 #include "drivers/clock/virtual_clock.hpp"
-#include "drivers/net/udp_server.hpp"
+#include "drivers/net/local_addresses.hpp"
+#include "drivers/net/ntp_server.hpp"
 #include "drivers/os/event_loop.hpp"
 #include "drivers/sim/drifting_timebase.hpp"
 #include "drivers/sim/sim_gps_receiver.hpp"
 #include "firmware/config/ntp_conf_parser.hpp"
+#include "firmware/config/server_plan.hpp"
 #include "firmware/discipline/simple_pps_loop.hpp"
 #include "firmware/util/seqlock.hpp"
 #include "refclock/pps_labeler.hpp"
@@ -58,10 +61,12 @@ void print_status(const LoopStatus& loop, const ServerCounters& served) {
   char when[32];
   std::strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &utc);
   std::printf("%s state=%s offset=%s freq=%+.3fppm jitter=%s requests=%" PRIu64 " answered=%" PRIu64
-              " dropped=%" PRIu64 "\n",
+              " kod=%" PRIu64 " dropped=%" PRIu64 " restricted=%" PRIu64 " limited=%" PRIu64 "\n",
               when, to_string(loop.state), format_seconds_signed(loop.last_offset).c_str(),
               loop.frequency_ppm, format_seconds_signed(loop.jitter).c_str() + 1, served.received,
-              served.answered(), served.dropped());
+              served.answered(), served.outcome(RequestOutcome::kod_sent), served.dropped(),
+              served.outcome(RequestOutcome::dropped_restricted),
+              served.outcome(RequestOutcome::dropped_rate_limited));
   std::fflush(stdout);
 }
 
@@ -140,20 +145,43 @@ int run_daemon(const Options& options) {
     };
     publish();
 
-    std::optional<UdpServer> server;
+    // The plain poll mode is for running under a clock-and-network simulator: one thread,
+    // recvmsg/sendmsg. Otherwise one batched worker per core unless configured.
+    const bool plain_io = options.io == IoBackend::poll;
+    const int threads =
+        plain_io ? 1
+                 : options.threads.value_or(config->threads.value_or(
+                       static_cast<int>(std::max(1u, std::thread::hardware_concurrency()))));
+    const RestrictTable restrictions = build_restrict_table(config->restrictions);
+    const ListenPlan listen_plan =
+        plan_listening(config->interface_rules, list_local_addresses(), ipv6_available());
+    for (const std::string& note : listen_plan.notes)
+      std::fprintf(stderr, "stratumd: %s\n", note.c_str());
+    if (listen_plan.endpoints.empty()) return 1;
+    const WorkerShared shared{published, timebase, restrictions,
+                              config->discard.value_or(DiscardParams{}), !plain_io};
+    std::optional<NtpServer> server;
     try {
-      server.emplace(UdpServerConfig{options.port, true}, published, timebase, ServerPolicy{});
+      server.emplace(ServerSetup{options.port, threads, listen_plan.endpoints}, shared);
     } catch (const BindError& e) {
       std::fprintf(stderr, "stratumd: %s\n", e.what());
       return 1;
     }
     if (!options.foreground && ::daemon(0, 0) != 0) throw_errno("daemon");
     server->start();
-    std::fprintf(stderr,
-                 "stratumd: serving NTP on UDP port %u (IPv4%s) from the simulated GPS+PPS "
-                 "receiver; config: %s; precision 2^%d s\n",
-                 unsigned{options.port}, server->has_ipv6() ? ", IPv6" : "", config_name.c_str(),
-                 int{precision});
+    std::string listening;
+    for (const ListenEndpoint& e : listen_plan.endpoints) {
+      listening += (listening.empty() ? "" : ", ") +
+                   (e.interface_name.empty()
+                        ? std::string(e.address.family == IpFamily::v4 ? "IPv4" : "IPv6")
+                        : e.address.to_string() + (e.drop ? " (drop)" : ""));
+    }
+    std::fprintf(
+        stderr,
+        "stratumd: serving NTP on UDP port %u (%s) with %d %s worker(s) from the simulated "
+        "GPS+PPS receiver; %zu restrict entries; config: %s; precision 2^%d s\n",
+        unsigned{options.port}, listening.c_str(), threads, plain_io ? "plain" : "batched",
+        restrictions.entry_count(), config_name.c_str(), int{precision});
 
     EventLoop loop(options.io);
     loop.watch_readable(signal_fd.get(), [&] {

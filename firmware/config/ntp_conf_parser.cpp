@@ -1,5 +1,7 @@
 #include "firmware/config/ntp_conf_parser.hpp"
 
+#include "firmware/ntp/restrict_table.hpp"
+
 #include <algorithm>
 #include <array>
 #include <charconv>
@@ -29,8 +31,8 @@ constexpr std::array kDirectives{
     DirectiveInfo{"multicastclient", Support::not_yet},
     DirectiveInfo{"fudge", Support::handled},
     DirectiveInfo{"refclock", Support::handled},
-    DirectiveInfo{"restrict", Support::not_yet},
-    DirectiveInfo{"discard", Support::not_yet},
+    DirectiveInfo{"restrict", Support::handled},
+    DirectiveInfo{"discard", Support::handled},
     DirectiveInfo{"driftfile", Support::handled},
     DirectiveInfo{"leapfile", Support::not_yet},
     DirectiveInfo{"logfile", Support::not_yet},
@@ -42,7 +44,7 @@ constexpr std::array kDirectives{
     DirectiveInfo{"trustedkey", Support::not_yet},
     DirectiveInfo{"requestkey", Support::not_yet},
     DirectiveInfo{"controlkey", Support::not_yet},
-    DirectiveInfo{"interface", Support::not_yet},
+    DirectiveInfo{"interface", Support::handled},
     DirectiveInfo{"tos", Support::not_yet},
     DirectiveInfo{"tinker", Support::not_yet},
     DirectiveInfo{"enable", Support::not_yet},
@@ -61,7 +63,8 @@ constexpr std::array kDirectives{
     DirectiveInfo{"nonvolatile", Support::not_yet},
     DirectiveInfo{"saveconfigdir", Support::not_planned},
     DirectiveInfo{"rlimit", Support::not_planned},
-    DirectiveInfo{"threads", Support::not_yet},
+    DirectiveInfo{"threads", Support::handled},
+    DirectiveInfo{"nic", Support::handled},
 };
 
 const DirectiveInfo* find_directive(std::string_view name) {
@@ -186,11 +189,147 @@ class Parser {
         return error(where, "fudge needs a reference clock address 127.127.TYPE.UNIT");
       }
       warning(where, "fudge options are not applied yet; line ignored");
+    } else if (name == "restrict") {
+      handle_restrict(where, words);
+    } else if (name == "discard") {
+      handle_discard(where, words);
+    } else if (name == "interface" || name == "nic") {
+      handle_interface(where, words);
+    } else if (name == "threads") {
+      const auto n = words.size() == 2 ? parse_int(words[1]) : std::nullopt;
+      if (!n || *n < 1 || *n > 64) return error(where, "threads takes one number from 1 to 64");
+      config_.threads = *n;
     } else if (name == "refclock") {
       if (words.size() < 2)
         return error(where, "refclock needs a driver name (e.g. nmea, pps, shm)");
       warning(where, "refclock '" + words[1] + "' is not implemented yet; line ignored");
     }
+  }
+
+  void handle_restrict(const SourceLocation& where, const std::vector<std::string>& words) {
+    RestrictLine line;
+    line.where = where;
+    std::size_t i = 1;
+    if (i < words.size() && (words[i] == "-4" || words[i] == "-6")) {
+      line.family = words[i] == "-4" ? IpFamily::v4 : IpFamily::v6;
+      ++i;
+    }
+    if (i >= words.size()) return error(where, "restrict needs an address, 'default' or 'source'");
+    const std::string& target = words[i++];
+    if (target == "source") {
+      return warning(
+          where,
+          "'restrict source' is not implemented yet (no upstream associations); line ignored");
+    }
+    if (target != "default") {
+      auto prefix = IpPrefix::parse(target);
+      if (!prefix) {
+        if (target.find_first_not_of("0123456789.:/abcdefABCDEF") != std::string::npos) {
+          return warning(
+              where, "restrict by host name ('" + target +
+                         "') is not supported: addresses are matched numerically; line ignored");
+        }
+        return error(where, "'" + target + "' is not a valid address or ADDR/LENGTH prefix");
+      }
+      if (line.family && *line.family != prefix->address.family) {
+        return error(where, "'" + target + "' does not belong to the family given by " + words[1]);
+      }
+      if (i + 1 < words.size() && words[i] == "mask") {
+        const auto mask = IpAddress::parse(words[i + 1]);
+        const auto masked = mask ? IpPrefix::from_mask(prefix->address, *mask) : std::nullopt;
+        if (!masked || target.find('/') != std::string::npos) {
+          return error(where, "mask '" + words[i + 1] +
+                                  "' is not a contiguous netmask of the address's family");
+        }
+        prefix = masked;
+        i += 2;
+      } else if (i < words.size() && words[i] == "mask") {
+        return error(where, "mask needs a netmask such as 255.255.255.0");
+      }
+      line.prefix = prefix;
+    }
+    for (; i < words.size(); ++i) {
+      if (words[i] == "ippeerlimit") {
+        if (i + 1 >= words.size() || !parse_int(words[i + 1]))
+          return error(where, "ippeerlimit needs a number");
+        warning(where, "ippeerlimit is not implemented yet; ignored");
+        ++i;
+        continue;
+      }
+      const auto flag = restrict_flag_from_name(words[i]);
+      if (!flag) {
+        return error(where, "unknown restrict flag '" + words[i] +
+                                "'; valid flags: " + valid_restrict_flags());
+      }
+      line.flags |= *flag;
+    }
+    config_.restrictions.push_back(line);
+  }
+
+  void handle_discard(const SourceLocation& where, const std::vector<std::string>& words) {
+    DiscardParams params = config_.discard.value_or(DiscardParams{});
+    if (words.size() < 3 || words.size() % 2 == 0) {
+      return error(where, "discard takes pairs: average LOG2SECONDS, minimum SECONDS, monitor N");
+    }
+    for (std::size_t i = 1; i + 1 < words.size(); i += 2) {
+      const auto value = parse_int(words[i + 1]);
+      if (words[i] == "average") {
+        if (!value || *value < 0 || *value > 16)
+          return error(where, "discard average takes log2 seconds from 0 to 16");
+        params.average_log2 = *value;
+      } else if (words[i] == "minimum") {
+        if (!value || *value < 1 || *value > 3600)
+          return error(where, "discard minimum takes seconds from 1 to 3600");
+        params.minimum_s = *value;
+      } else if (words[i] == "monitor") {
+        if (!value || *value < 0)
+          return error(where, "discard monitor takes a non-negative number");
+        params.monitor = *value;
+      } else {
+        return error(where,
+                     "unknown discard option '" + words[i] + "'; valid: average minimum monitor");
+      }
+    }
+    config_.discard = params;
+  }
+
+  void handle_interface(const SourceLocation& where, const std::vector<std::string>& words) {
+    if (words.size() != 3) {
+      return error(where,
+                   words[0] +
+                       " takes an action (listen, ignore, drop) and what it applies to "
+                       "(all, ipv4, ipv6, wildcard, an interface name or an address[/prefix])");
+    }
+    InterfaceRule rule;
+    rule.where = where;
+    if (words[1] == "listen") {
+      rule.action = InterfaceRule::Action::listen;
+    } else if (words[1] == "ignore") {
+      rule.action = InterfaceRule::Action::ignore;
+    } else if (words[1] == "drop") {
+      rule.action = InterfaceRule::Action::drop;
+    } else {
+      return error(where, "unknown interface action '" + words[1] + "'; valid: listen ignore drop");
+    }
+    const std::string& what = words[2];
+    if (what == "all") {
+      rule.match = InterfaceRule::Match::all;
+    } else if (what == "ipv4") {
+      rule.match = InterfaceRule::Match::ipv4;
+    } else if (what == "ipv6") {
+      rule.match = InterfaceRule::Match::ipv6;
+    } else if (what == "wildcard") {
+      rule.match = InterfaceRule::Match::wildcard;
+    } else if (auto prefix = IpPrefix::parse(what)) {
+      rule.match = InterfaceRule::Match::prefix;
+      rule.prefix = *prefix;
+    } else if (what.find_first_of("/:") == std::string::npos && what.size() < 16) {
+      rule.match = InterfaceRule::Match::name;
+      rule.name = what;
+    } else {
+      return error(where, "'" + what + "' is neither an interface name nor an address[/prefix]");
+    }
+    config_.interface_rules.push_back(rule);
   }
 
   const FileLoader& load_;

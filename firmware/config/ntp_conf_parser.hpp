@@ -2,11 +2,15 @@
 // callback, so the parser is tested with in-memory files and never blocks on I/O or DNS.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "firmware/net/ip_address.hpp"
+#include "firmware/ntp/rate_limiter.hpp"
 
 namespace stratumd {
 
@@ -32,8 +36,31 @@ struct RefclockDeclaration {
   SourceLocation where;
 };
 
+// One `restrict` line. No prefix means `default`; `family` limits it to -4 or -6.
+struct RestrictLine {
+  std::optional<IpPrefix> prefix;
+  std::optional<IpFamily> family;
+  std::uint32_t flags = 0;
+  SourceLocation where;
+};
+
+// One `interface` (or `nic`) line: which local addresses get server sockets.
+struct InterfaceRule {
+  enum class Action { listen, ignore, drop };
+  enum class Match { all, ipv4, ipv6, wildcard, name, prefix };
+  Action action = Action::listen;
+  Match match = Match::all;
+  std::string name;  // interface name, for Match::name
+  IpPrefix prefix;   // for Match::prefix
+  SourceLocation where;
+};
+
 struct DaemonConfig {
   std::vector<RefclockDeclaration> refclocks;
+  std::vector<RestrictLine> restrictions;
+  std::optional<DiscardParams> discard;
+  std::vector<InterfaceRule> interface_rules;
+  std::optional<int> threads;
   std::vector<std::string> upstream_servers;
   std::optional<std::string> driftfile;
   std::vector<ConfigFinding> findings;

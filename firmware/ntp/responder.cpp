@@ -8,6 +8,62 @@ namespace {
 
 constexpr std::int8_t kMinPoll = 4;   // RFC 5905 MINPOLL
 constexpr std::int8_t kMaxPoll = 17;  // RFC 5905 MAXPOLL
+constexpr std::uint8_t kCurrentVersion = 4;
+
+Response answer_client(const ParsedPacket& request, const RequestContext& context,
+                       const ClockSnapshot& snapshot, std::span<std::uint8_t> out) {
+  const NtpHeader& req = request.header;
+  NtpHeader reply;
+  reply.version = req.version;
+  reply.mode = NtpMode::server;
+  reply.poll = std::clamp(req.poll, kMinPoll, kMaxPoll);
+  reply.precision = snapshot.precision;
+  reply.root_delay = NtpShort::from_duration(snapshot.root_delay);
+  reply.root_dispersion =
+      NtpShort::from_duration(snapshot.root_dispersion_at(context.receive_time));
+  reply.origin_time = req.transmit_time;
+  reply.receive_time = NtpTimestamp::from_utc(context.receive_time);
+  const bool ever_updated = snapshot.reference_time.time_since_epoch().count() != 0;
+  reply.reference_time =
+      ever_updated ? NtpTimestamp::from_utc(snapshot.reference_time) : NtpTimestamp{};
+  if (snapshot.synchronised()) {
+    reply.leap = snapshot.leap;
+    reply.stratum = snapshot.stratum;
+    reply.reference_id = snapshot.reference_id;
+  } else {
+    // As ntpd: stratum "unspecified" (0 on the wire) with a kiss code, never a stratum-1 answer.
+    reply.leap = LeapIndicator::unsynchronised;
+    reply.stratum = 0;
+    reply.reference_id = snapshot.has_stepped ? make_refid("STEP") : make_refid("INIT");
+  }
+  serialize_ntp_header(reply, out.first<kNtpHeaderSize>());
+  std::size_t length = kNtpHeaderSize;
+  if (request.has_mac) {
+    // No keys are configured yet: RFC 5905 answers an unverifiable MAC with a crypto-NAK (key 0).
+    std::fill_n(out.begin() + kNtpHeaderSize, 4, std::uint8_t{0});
+    length += 4;
+  }
+  return {RequestOutcome::answered, length, true};
+}
+
+// ntpd's RATE kiss: no time information, the client's transmit stamp echoed in every timestamp
+// field, and a poll no shorter than the average interval the client must respect.
+Response answer_rate_kiss(const ParsedPacket& request, std::int8_t average_log2,
+                          std::span<std::uint8_t> out) {
+  const NtpHeader& req = request.header;
+  NtpHeader kiss;
+  kiss.leap = LeapIndicator::unsynchronised;
+  kiss.version = req.version;
+  kiss.mode = NtpMode::server;
+  kiss.stratum = 0;
+  kiss.poll = std::clamp(std::max(req.poll, average_log2), kMinPoll, kMaxPoll);
+  kiss.reference_id = make_refid("RATE");
+  kiss.origin_time = req.transmit_time;
+  kiss.receive_time = req.transmit_time;
+  kiss.transmit_time = req.transmit_time;
+  serialize_ntp_header(kiss, out.first<kNtpHeaderSize>());
+  return {RequestOutcome::kod_sent, kNtpHeaderSize, false};
+}
 
 }  // namespace
 
@@ -15,12 +71,18 @@ const char* to_string(RequestOutcome outcome) {
   switch (outcome) {
     case RequestOutcome::answered:
       return "answered";
+    case RequestOutcome::kod_sent:
+      return "kod";
     case RequestOutcome::dropped_malformed:
       return "malformed";
     case RequestOutcome::dropped_bad_version:
       return "bad-version";
     case RequestOutcome::dropped_mode:
       return "unanswered-mode";
+    case RequestOutcome::dropped_restricted:
+      return "restricted";
+    case RequestOutcome::dropped_rate_limited:
+      return "rate-limited";
     case RequestOutcome::count_:
       break;
   }
@@ -32,65 +94,50 @@ std::int8_t precision_from_read_cost(Nanoseconds cost) {
   return static_cast<std::int8_t>(std::clamp(std::ceil(std::log2(seconds)), -30.0, 0.0));
 }
 
-Response respond(std::span<const std::uint8_t> request, UtcTime receive_time,
-                 const ClockSnapshot& snapshot, const ServerPolicy& policy,
-                 const TransmitClock& clock, std::span<std::uint8_t> out) {
+Response handle_request(std::span<const std::uint8_t> request, const RequestContext& context,
+                        const ClockSnapshot& snapshot, const RestrictTable& restrictions,
+                        RateLimiter& limiter, std::span<std::uint8_t> out) {
+  const std::uint32_t flags = restrictions.lookup(context.source.address, context.source.port);
+  if (flags & restrict_flag::ignore) return {RequestOutcome::dropped_restricted, 0, false};
+
   const ParseResult parsed = parse_ntp_packet(request);
   switch (parsed.status) {
     case ParseStatus::ok:
       break;
     case ParseStatus::bad_version:
-      return {RequestOutcome::dropped_bad_version, 0};
+      return {RequestOutcome::dropped_bad_version, 0, false};
     case ParseStatus::too_short:
     case ParseStatus::too_long:
     case ParseStatus::bad_extension_field:
-      return {RequestOutcome::dropped_malformed, 0};
+      return {RequestOutcome::dropped_malformed, 0, false};
   }
   const NtpHeader& req = parsed.packet.header;
   // NTPv1 clients send mode 0 for what later versions call client mode (ntpd answers them).
   const bool is_client =
       req.mode == NtpMode::client || (req.version == 1 && req.mode == NtpMode::reserved);
-  if (!is_client) return {RequestOutcome::dropped_mode, 0};
-  if (!snapshot.synchronised() && !policy.answer_when_unsynchronised) {
-    return {RequestOutcome::dropped_mode, 0};
+  if (req.mode == NtpMode::control && (flags & restrict_flag::noquery)) {
+    return {RequestOutcome::dropped_restricted, 0, false};
   }
-  if (out.size() < kNtpHeaderSize + 4) return {RequestOutcome::dropped_malformed, 0};
+  if (!is_client) return {RequestOutcome::dropped_mode, 0, false};
+  if ((flags & restrict_flag::noserve) ||
+      ((flags & restrict_flag::version) && req.version != kCurrentVersion)) {
+    return {RequestOutcome::dropped_restricted, 0, false};
+  }
+  if (out.size() < kNtpHeaderSize + 4) return {RequestOutcome::dropped_malformed, 0, false};
 
-  NtpHeader reply;
-  reply.version = req.version;
-  reply.mode = NtpMode::server;
-  reply.poll = std::clamp(req.poll, kMinPoll, kMaxPoll);
-  reply.precision = snapshot.precision;
-  reply.root_delay = NtpShort::from_duration(snapshot.root_delay);
-  reply.origin_time = req.transmit_time;
-  reply.receive_time = NtpTimestamp::from_utc(receive_time);
-  if (snapshot.synchronised()) {
-    reply.leap = snapshot.leap;
-    reply.stratum = snapshot.stratum;
-    reply.reference_id = snapshot.reference_id;
-    reply.reference_time = NtpTimestamp::from_utc(snapshot.reference_time);
-    reply.root_dispersion = NtpShort::from_duration(snapshot.root_dispersion_at(receive_time));
-  } else {
-    // As ntpd: stratum "unspecified" (0 on the wire) with a kiss code, never a stratum-1 answer.
-    reply.leap = LeapIndicator::unsynchronised;
-    reply.stratum = 0;
-    reply.reference_id = snapshot.has_stepped ? make_refid("STEP") : make_refid("INIT");
-    reply.reference_time = snapshot.reference_time.time_since_epoch().count() == 0
-                               ? NtpTimestamp{}
-                               : NtpTimestamp::from_utc(snapshot.reference_time);
-    reply.root_dispersion = NtpShort::from_duration(snapshot.root_dispersion_at(receive_time));
+  if (flags & restrict_flag::limited) {
+    switch (limiter.check(context.source.address.unmapped(), context.monotonic_now,
+                          (flags & restrict_flag::kod) != 0)) {
+      case RateVerdict::pass:
+        break;
+      case RateVerdict::limited:
+        return {RequestOutcome::dropped_rate_limited, 0, false};
+      case RateVerdict::limited_send_kod:
+        return answer_rate_kiss(parsed.packet,
+                                static_cast<std::int8_t>(limiter.params().average_log2), out);
+    }
   }
-
-  auto header = out.first<kNtpHeaderSize>();
-  serialize_ntp_header(reply, header);
-  std::size_t length = kNtpHeaderSize;
-  if (parsed.packet.has_mac) {
-    // No keys are configured yet: RFC 5905 answers an unverifiable MAC with a crypto-NAK (key 0).
-    std::fill_n(out.begin() + kNtpHeaderSize, 4, std::uint8_t{0});
-    length += 4;
-  }
-  write_transmit_time(NtpTimestamp::from_utc(clock.transmit_now()), header);
-  return {RequestOutcome::answered, length};
+  return answer_client(parsed.packet, context, snapshot, out);
 }
 
 }  // namespace stratumd

@@ -1,6 +1,7 @@
-// The server side of RFC 5905 client/server mode as a pure function: request bytes, the receive
-// stamp and a snapshot in, reply bytes (or a counted drop) out. No sockets, no allocation, no
-// exceptions: the UDP workers around it own I/O, batching and timestamps.
+// The server side of RFC 5905 client/server mode as pure functions: request bytes, the receive
+// stamp, the source address and a snapshot in; reply bytes (or a counted drop) out. No sockets,
+// no allocation, no exceptions. The transmit timestamp is written by the caller as the very last
+// step before the reply leaves (`stamp_transmit`).
 #pragma once
 
 #include <cstddef>
@@ -8,42 +9,55 @@
 #include <span>
 
 #include "firmware/clock/clock_snapshot.hpp"
+#include "firmware/net/ip_address.hpp"
 #include "firmware/ntp/ntp_packet.hpp"
+#include "firmware/ntp/rate_limiter.hpp"
+#include "firmware/ntp/restrict_table.hpp"
 
 namespace stratumd {
 
 enum class RequestOutcome : std::uint8_t {
   answered,
-  dropped_malformed,    // short, overlong, or broken extension fields
-  dropped_bad_version,  // version 0 or above 4
-  dropped_mode,         // modes this server does not answer (7 always, 0/1/2/4/5/6 for now)
+  kod_sent,              // rate limited, answered with a RATE kiss
+  dropped_malformed,     // short, overlong, or broken extension fields
+  dropped_bad_version,   // version 0 or above 4
+  dropped_mode,          // modes this server does not answer (7 always; 1, 2, 5, 6 for now)
+  dropped_restricted,    // restrict: ignore, noserve, noquery, version
+  dropped_rate_limited,  // restrict limited: over the discard rate
   count_
 };
 
 const char* to_string(RequestOutcome outcome);
 
-struct ServerPolicy {
-  // Kiss code for unsynchronised replies before the first clock update; STEP after a step.
-  bool answer_when_unsynchronised = true;
-};
-
-// Reads the served clock at the last moment before the reply leaves, so T3 is as late as the
-// caller can make it.
-class TransmitClock {
- public:
-  virtual ~TransmitClock() = default;
-  virtual UtcTime transmit_now() const = 0;
-};
-
 struct Response {
   RequestOutcome outcome = RequestOutcome::dropped_malformed;
-  std::size_t length = 0;  // bytes of `out` to send when answered
+  std::size_t length = 0;  // bytes of `out` to send when answered or kod_sent
+  bool needs_transmit_stamp = false;
+
+  bool send() const { return length > 0; }
+};
+
+struct RequestSource {
+  IpAddress address;
+  std::uint16_t port = 0;
+};
+
+// Everything a worker needs besides the bytes; the limiter is the worker's own.
+struct RequestContext {
+  RequestSource source;
+  UtcTime receive_time;       // kernel receive stamp on the served clock
+  Nanoseconds monotonic_now;  // for rate limiting
 };
 
 // `out` must hold at least kNtpHeaderSize + 4 bytes (a crypto-NAK).
-Response respond(std::span<const std::uint8_t> request, UtcTime receive_time,
-                 const ClockSnapshot& snapshot, const ServerPolicy& policy,
-                 const TransmitClock& clock, std::span<std::uint8_t> out);
+Response handle_request(std::span<const std::uint8_t> request, const RequestContext& context,
+                        const ClockSnapshot& snapshot, const RestrictTable& restrictions,
+                        RateLimiter& limiter, std::span<std::uint8_t> out);
+
+// Writes T3 into a reply built by handle_request (only where needs_transmit_stamp).
+inline void stamp_transmit(std::span<std::uint8_t> reply, UtcTime now) {
+  write_transmit_time(NtpTimestamp::from_utc(now), reply.first<kNtpHeaderSize>());
+}
 
 // log2 of the clock's read cost, rounded up, as the precision field wants it.
 std::int8_t precision_from_read_cost(Nanoseconds cost);

@@ -49,3 +49,8 @@ wait_for_status_field() {
     { for (i = 1; i <= NF; i++) if (index($i, f) == 1 && substr($i, length(f) + 1) + 0 >= min) found = 1 }
     END { exit !found }' "$work/daemon.log"
 }
+
+stratum_1_answered() { probe query 127.0.0.1 --timeout 0.5 2>/dev/null | grep -q '"stratum": 1,'; }
+
+# Waits until the daemon serves stratum 1 (it must lock on the simulated receiver first).
+wait_for_stratum_1() { retry_until "${1:-30}" stratum_1_answered || fail "the daemon never served stratum 1"; }

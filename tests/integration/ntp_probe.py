@@ -3,6 +3,8 @@
 
   ntp_probe.py query HOST [--port N]           one mode-3 request; prints the reply as JSON
   ntp_probe.py flood HOST [--port N]           malformed requests; exits 1 if any is answered
+  ntp_probe.py burst HOST --count N            N requests back to back; prints what each got
+Add --bind ADDR to send from a given local address (e.g. 127.0.0.2).
 """
 import argparse
 import json
@@ -30,9 +32,14 @@ def client_request(version=4, mode=3):
     return header + struct.pack("!Q", xmt), xmt
 
 
+BIND = None
+
+
 def make_socket(host, timeout):
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     s = socket.socket(family, socket.SOCK_DGRAM)
+    if BIND:
+        s.bind((BIND, 0))
     s.settimeout(timeout)
     return s
 
@@ -110,21 +117,50 @@ def flood(args):
     return 1 if answered else 0
 
 
+def burst(args):
+    """Sends requests one after another (each waits for its answer or a short timeout)."""
+    s = make_socket(args.host, args.timeout)
+    results = []
+    for _ in range(args.count):
+        request, xmt = client_request()
+        s.sendto(request, (args.host, args.port))
+        try:
+            reply, _ = s.recvfrom(2048)
+        except socket.timeout:
+            results.append("none")
+            continue
+        r = decode(reply)
+        if r["origin_raw"] != xmt:
+            results.append("mismatch")
+        elif r["stratum"] == 0:
+            results.append("kiss-" + r["refid"])
+        else:
+            results.append("time")
+    print(json.dumps(results))
+    return 0
+
+
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("command", choices=["query", "flood"])
+    parser.add_argument("command", choices=["query", "flood", "burst"])
     parser.add_argument("host")
     parser.add_argument("--port", type=int, default=123)
     parser.add_argument("--version", type=int, default=4)
     parser.add_argument("--timeout", type=float, default=2.0)
     parser.add_argument("--rounds", type=int, default=50)
+    parser.add_argument("--count", type=int, default=10)
+    parser.add_argument("--bind")
     args = parser.parse_args()
+    global BIND
+    BIND = args.bind
     if args.command == "query":
         try:
             query(args)
         except socket.timeout:
             return 1
         return 0
+    if args.command == "burst":
+        return burst(args)
     return flood(args)
 
 

@@ -1,5 +1,7 @@
 #include "firmware/config/ntp_conf_parser.hpp"
 
+#include "firmware/ntp/restrict_table.hpp"
+
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -96,12 +98,12 @@ TEST(NtpConfParser, BadRefclockAddressIsAnError) {
 
 TEST(NtpConfParser, KnownButUnimplementedDirectivesWarnWithTheirLine) {
   Files files;
-  files.add("/c", "restrict default kod nomodify\ncrypto\n");
+  files.add("/c", "statistics loopstats\ncrypto\n");
   const DaemonConfig c = parse_ntp_conf("/c", files.loader());
   EXPECT_FALSE(c.has_errors());
   ASSERT_EQ(c.findings.size(), 2u);
   EXPECT_EQ(c.findings[0].format(),
-            "/c:1: warning: 'restrict' is not implemented yet; line ignored");
+            "/c:1: warning: 'statistics' is not implemented yet; line ignored");
   EXPECT_EQ(c.findings[1].where.line, 2);
 }
 
@@ -142,6 +144,87 @@ TEST(NtpConfParser, MissingMainFileIsAnError) {
   EXPECT_NE(c.findings[0].format().find("/nonexistent.conf"), std::string::npos);
 }
 
+TEST(NtpConfParser, RestrictLines) {
+  Files files;
+  files.add("/c",
+            "restrict default kod nomodify notrap nopeer noquery\n"
+            "restrict -6 default kod limited\n"
+            "restrict 127.0.0.1\n"
+            "restrict 10.0.0.0 mask 255.255.255.0 nomodify notrap\n"
+            "restrict 2001:db8::/32 ignore\n"
+            "restrict -4 10.1.0.0/16 noserve ntpport version\n");
+  const DaemonConfig c = parse_ntp_conf("/c", files.loader());
+  EXPECT_TRUE(c.findings.empty()) << all_findings(c);
+  ASSERT_EQ(c.restrictions.size(), 6u);
+  EXPECT_FALSE(c.restrictions[0].prefix);
+  EXPECT_FALSE(c.restrictions[0].family);
+  EXPECT_EQ(c.restrictions[0].flags, restrict_flag::kod | restrict_flag::nomodify |
+                                         restrict_flag::notrap | restrict_flag::nopeer |
+                                         restrict_flag::noquery);
+  EXPECT_EQ(c.restrictions[1].family, IpFamily::v6);
+  EXPECT_EQ(c.restrictions[2].prefix->length, 32);
+  EXPECT_EQ(c.restrictions[2].flags, 0u);
+  EXPECT_EQ(c.restrictions[3].prefix->length, 24);
+  EXPECT_EQ(c.restrictions[4].prefix->length, 32);
+  EXPECT_EQ(c.restrictions[5].where.line, 6);
+  EXPECT_EQ(c.restrictions[5].flags,
+            restrict_flag::noserve | restrict_flag::ntpport | restrict_flag::version);
+}
+
+TEST(NtpConfParser, RestrictErrorsNameTheProblemAndTheValidChoices) {
+  const std::pair<const char*, const char*> cases[] = {
+      {"restrict default nomodfy",
+       "unknown restrict flag 'nomodfy'; valid flags: ignore noquery nomodify"},
+      {"restrict 10.0.0.0 mask 255.0.255.0", "not a contiguous netmask"},
+      {"restrict 10.0.0.0 mask", "mask needs a netmask"},
+      {"restrict 10.0.0.0/40", "not a valid address or ADDR/LENGTH prefix"},
+      {"restrict -6 10.0.0.1", "does not belong to the family given by -6"},
+      {"restrict", "restrict needs an address"},
+      {"discard average 40", "discard average takes log2 seconds from 0 to 16"},
+      {"discard average", "discard takes pairs"},
+      {"discard burst 3", "unknown discard option 'burst'; valid: average minimum monitor"},
+      {"interface listen", "takes an action"},
+      {"interface open eth0", "unknown interface action 'open'; valid: listen ignore drop"},
+      {"threads 0", "threads takes one number from 1 to 64"},
+  };
+  for (const auto& [line, message] : cases) {
+    Files files;
+    files.add("/c", std::string("\n") + line + "\n");
+    const DaemonConfig c = parse_ntp_conf("/c", files.loader());
+    ASSERT_TRUE(c.has_errors()) << line;
+    EXPECT_EQ(c.findings.back().where.line, 2) << line;
+    EXPECT_NE(c.findings.back().message.find(message), std::string::npos)
+        << line << " -> " << c.findings.back().message;
+  }
+}
+
+TEST(NtpConfParser, RestrictByHostNameIsAWarningNotAnError) {
+  Files files;
+  files.add("/c", "restrict time.example.com nomodify\n");
+  const DaemonConfig c = parse_ntp_conf("/c", files.loader());
+  EXPECT_FALSE(c.has_errors());
+  ASSERT_EQ(c.findings.size(), 1u);
+  EXPECT_NE(c.findings[0].message.find("host name"), std::string::npos);
+}
+
+TEST(NtpConfParser, DiscardInterfaceAndThreads) {
+  Files files;
+  files.add("/c",
+            "discard average 4 minimum 1 monitor 100\ninterface ignore wildcard\nnic listen eth0\n"
+            "interface drop 192.0.2.0/24\nthreads 3\n");
+  const DaemonConfig c = parse_ntp_conf("/c", files.loader());
+  EXPECT_TRUE(c.findings.empty()) << all_findings(c);
+  ASSERT_TRUE(c.discard);
+  EXPECT_EQ(c.discard->average_log2, 4);
+  EXPECT_EQ(c.discard->minimum_s, 1);
+  ASSERT_EQ(c.interface_rules.size(), 3u);
+  EXPECT_EQ(c.interface_rules[0].match, InterfaceRule::Match::wildcard);
+  EXPECT_EQ(c.interface_rules[1].name, "eth0");
+  EXPECT_EQ(c.interface_rules[2].action, InterfaceRule::Action::drop);
+  EXPECT_EQ(c.interface_rules[2].prefix.length, 24);
+  EXPECT_EQ(c.threads, 3);
+}
+
 TEST(NtpConfParser, StockCentosConfigLoads) {
   std::ifstream in(std::string(SHARED_DIR) + "/configs/centos-ntp.conf");
   if (!in) GTEST_SKIP() << "../shared/configs/centos-ntp.conf not present";
@@ -152,6 +235,7 @@ TEST(NtpConfParser, StockCentosConfigLoads) {
   const DaemonConfig c = parse_ntp_conf("/etc/ntp.conf", files.loader());
   EXPECT_FALSE(c.has_errors()) << all_findings(c);
   EXPECT_EQ(c.upstream_servers, (std::vector<std::string>{"pool.ntp.org", "time.nist.gov"}));
+  EXPECT_EQ(c.restrictions.size(), 4u);
   EXPECT_EQ(c.driftfile, "/var/lib/ntp/drift");
 }
 

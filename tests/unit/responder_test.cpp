@@ -11,15 +11,6 @@ namespace {
 constexpr std::int64_t kNs = 1'000'000'000;
 const UtcTime kNow{Nanoseconds{1'790'000'000 * kNs + 250'000'000}};
 
-class FixedTransmitClock final : public TransmitClock {
- public:
-  explicit FixedTransmitClock(UtcTime t) : t_(t) {}
-  UtcTime transmit_now() const override { return t_; }
-
- private:
-  UtcTime t_;
-};
-
 std::vector<std::uint8_t> request(std::uint8_t version, std::uint8_t mode,
                                   std::uint64_t xmt = 0xDEADBEEFCAFEF00DULL) {
   std::vector<std::uint8_t> p(48, 0);
@@ -50,10 +41,17 @@ struct Reply {
   }
 };
 
-Reply answer(const std::vector<std::uint8_t>& req, const ClockSnapshot& snapshot) {
+const RequestSource kClient{*IpAddress::parse("192.0.2.7"), 40123};
+
+Reply answer(const std::vector<std::uint8_t>& req, const ClockSnapshot& snapshot,
+             const RestrictTable& restrictions = RestrictTable{}, RateLimiter* limiter = nullptr,
+             RequestSource source = kClient, Nanoseconds monotonic = std::chrono::seconds{1000}) {
   Reply r;
-  const FixedTransmitClock clock(kNow + std::chrono::microseconds{15});
-  r.response = respond(req, kNow, snapshot, ServerPolicy{}, clock, r.bytes);
+  RateLimiter own_limiter;
+  r.response = handle_request(req, RequestContext{source, kNow, monotonic}, snapshot, restrictions,
+                              limiter ? *limiter : own_limiter, r.bytes);
+  if (r.response.needs_transmit_stamp)
+    stamp_transmit(r.bytes, kNow + std::chrono::microseconds{15});
   return r;
 }
 
@@ -148,6 +146,63 @@ TEST(Responder, ClampsAbsurdPoll) {
   EXPECT_EQ(answer(req, locked_snapshot()).header().poll, 17);
   req[2] = static_cast<std::uint8_t>(-5);
   EXPECT_EQ(answer(req, locked_snapshot()).header().poll, 4);
+}
+
+TEST(Responder, RestrictIgnoreNoserveAndVersion) {
+  RestrictTable table;
+  table.add(*IpPrefix::parse("192.0.2.0/24"), restrict_flag::noserve);
+  table.add(*IpPrefix::parse("192.0.2.7"), restrict_flag::ignore);
+  table.add(*IpPrefix::parse("198.51.100.0/24"), restrict_flag::version);
+  EXPECT_EQ(answer(request(4, 3), locked_snapshot(), table).response.outcome,
+            RequestOutcome::dropped_restricted);
+  // Even a malformed packet from an ignored address counts as restricted: it is never parsed.
+  EXPECT_EQ(answer(std::vector<std::uint8_t>(3), locked_snapshot(), table).response.outcome,
+            RequestOutcome::dropped_restricted);
+  const RequestSource neighbour{*IpAddress::parse("192.0.2.8"), 123};
+  EXPECT_EQ(answer(request(4, 3), locked_snapshot(), table, nullptr, neighbour).response.outcome,
+            RequestOutcome::dropped_restricted);
+  const RequestSource old_client{*IpAddress::parse("198.51.100.1"), 123};
+  EXPECT_EQ(answer(request(3, 3), locked_snapshot(), table, nullptr, old_client).response.outcome,
+            RequestOutcome::dropped_restricted);
+  EXPECT_EQ(answer(request(4, 3), locked_snapshot(), table, nullptr, old_client).response.outcome,
+            RequestOutcome::answered);
+}
+
+TEST(Responder, NoqueryDropsModeSixAsRestricted) {
+  RestrictTable table;
+  table.add(*IpPrefix::parse("0.0.0.0/0"), restrict_flag::noquery);
+  EXPECT_EQ(answer(request(2, 6), locked_snapshot(), table).response.outcome,
+            RequestOutcome::dropped_restricted);
+  EXPECT_EQ(answer(request(2, 6), locked_snapshot()).response.outcome,
+            RequestOutcome::dropped_mode);
+}
+
+TEST(Responder, LimitedDropsAndKodSendsOneRateKissPerInterval) {
+  RestrictTable table;
+  table.add(*IpPrefix::parse("0.0.0.0/0"), restrict_flag::limited | restrict_flag::kod);
+  RateLimiter limiter(DiscardParams{3, 2, 0});
+  Nanoseconds t = std::chrono::seconds{1000};
+  EXPECT_EQ(answer(request(4, 3), locked_snapshot(), table, &limiter, kClient, t).response.outcome,
+            RequestOutcome::answered);
+  // Back to back: under the 2 s minimum, limited; the first violation gets a RATE kiss.
+  t += std::chrono::milliseconds{100};
+  const Reply kiss = answer(request(4, 3), locked_snapshot(), table, &limiter, kClient, t);
+  ASSERT_EQ(kiss.response.outcome, RequestOutcome::kod_sent);
+  const NtpHeader h = kiss.header();
+  EXPECT_EQ(h.stratum, 0);
+  EXPECT_EQ(h.leap, LeapIndicator::unsynchronised);
+  EXPECT_EQ(h.reference_id, make_refid("RATE"));
+  EXPECT_EQ(h.origin_time.raw(), 0xDEADBEEFCAFEF00DULL);
+  EXPECT_EQ(h.receive_time.raw(), 0xDEADBEEFCAFEF00DULL);  // no time information leaks
+  EXPECT_EQ(h.transmit_time.raw(), 0xDEADBEEFCAFEF00DULL);
+  EXPECT_GE(h.poll, 4);
+  // Further violations within the average interval: dropped, no second kiss.
+  for (int i = 0; i < 5; ++i) {
+    t += std::chrono::milliseconds{100};
+    EXPECT_EQ(
+        answer(request(4, 3), locked_snapshot(), table, &limiter, kClient, t).response.outcome,
+        RequestOutcome::dropped_rate_limited);
+  }
 }
 
 TEST(Responder, PrecisionFromReadCost) {

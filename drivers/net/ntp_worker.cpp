@@ -1,0 +1,286 @@
+#include "drivers/net/ntp_worker.hpp"
+
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <string>
+
+#include "drivers/clock/kernel_clocks.hpp"
+#include "drivers/net/socket_address.hpp"
+
+namespace stratumd {
+namespace {
+
+constexpr unsigned kBatchSize = 32;
+constexpr std::size_t kMaxSockets = 64;
+
+std::string bind_failure_message(int error, const ListenEndpoint& e, std::uint16_t port) {
+  const bool wildcard = e.interface_name.empty();
+  const std::string where =
+      "UDP port " + std::to_string(port) + " (" +
+      (wildcard ? std::string(e.address.family == IpFamily::v4 ? "IPv4" : "IPv6")
+                : e.address.to_string() + " on " + e.interface_name) +
+      ")";
+  if (error == EADDRINUSE) {
+    return where +
+           " is already in use: another NTP daemon (chronyd, ntpd) is probably running. "
+           "Stop it (e.g. 'systemctl stop chrony ntp ntpsec') or start stratumd with "
+           "--port N.";
+  }
+  if (error == EACCES) {
+    return "binding " + where +
+           " needs root or CAP_NET_BIND_SERVICE: run as root, or use "
+           "--port N with N >= 1024.";
+  }
+  return "cannot bind " + where + ": " + std::strerror(error);
+}
+
+void enable(int fd, int level, int option, const char* what) {
+  const int on = 1;
+  if (::setsockopt(fd, level, option, &on, sizeof on) != 0) throw_errno(what);
+}
+
+UniqueFd open_socket(const ListenEndpoint& endpoint, std::uint16_t port) {
+  const bool v4 = endpoint.address.family == IpFamily::v4;
+  UniqueFd fd{::socket(v4 ? AF_INET : AF_INET6, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0)};
+  if (!fd.valid()) throw_errno("socket");
+  // SO_REUSEPORT (not SO_REUSEADDR): our workers share the port, but a port held by another
+  // daemon, or another user, still fails to bind, so it is reported instead of silently shared.
+  enable(fd.get(), SOL_SOCKET, SO_REUSEPORT, "setsockopt(SO_REUSEPORT)");
+  enable(fd.get(), SOL_SOCKET, SO_TIMESTAMPNS, "setsockopt(SO_TIMESTAMPNS)");
+  if (v4) {
+    enable(fd.get(), IPPROTO_IP, IP_PKTINFO, "setsockopt(IP_PKTINFO)");
+  } else {
+    enable(fd.get(), IPPROTO_IPV6, IPV6_V6ONLY, "setsockopt(IPV6_V6ONLY)");
+    enable(fd.get(), IPPROTO_IPV6, IPV6_RECVPKTINFO, "setsockopt(IPV6_RECVPKTINFO)");
+  }
+  sockaddr_storage address{};
+  const socklen_t length =
+      SocketAddress{endpoint.address, port, endpoint.scope_id}.to_sockaddr(address);
+  if (::bind(fd.get(), reinterpret_cast<sockaddr*>(&address), length) != 0) {
+    throw BindError(bind_failure_message(errno, endpoint, port));
+  }
+  return fd;
+}
+
+KernelRealtime timespec_to_realtime(const timespec& ts) {
+  return KernelRealtime{Nanoseconds{std::int64_t{ts.tv_sec} * 1'000'000'000 + ts.tv_nsec}};
+}
+
+}  // namespace
+
+// Buffers for one batch, allocated once per worker.
+struct NtpWorker::Batch {
+  struct Slot {
+    std::array<std::uint8_t, kMaxNtpPacketSize + 1> request{};
+    std::array<std::uint8_t, kNtpHeaderSize + 4> reply{};
+    sockaddr_storage peer{};
+    alignas(cmsghdr) std::array<char, 256> control{};
+    alignas(cmsghdr) std::array<char, CMSG_SPACE(sizeof(in6_pktinfo))> reply_control{};
+    iovec request_iov{};
+    iovec reply_iov{};
+    bool needs_stamp = false;
+  };
+  std::array<Slot, kBatchSize> slots{};
+  std::array<mmsghdr, kBatchSize> rx{};
+  std::array<mmsghdr, kBatchSize> tx{};
+  std::array<Slot*, kBatchSize> tx_slot{};
+
+  void arm_receive(unsigned count) {
+    for (unsigned i = 0; i < count; ++i) {
+      Slot& s = slots[i];
+      s.request_iov = {s.request.data(), s.request.size()};
+      msghdr& m = rx[i].msg_hdr;
+      m = {};
+      m.msg_name = &s.peer;
+      m.msg_namelen = sizeof s.peer;
+      m.msg_iov = &s.request_iov;
+      m.msg_iovlen = 1;
+      m.msg_control = s.control.data();
+      m.msg_controllen = s.control.size();
+    }
+  }
+};
+
+NtpWorker::NtpWorker(const WorkerShared& shared, const std::vector<ListenEndpoint>& endpoints,
+                     std::uint16_t port)
+    : shared_(shared), limiter_(shared.discard), batch_(std::make_unique<Batch>()) {
+  if (endpoints.size() > kMaxSockets)
+    throw std::runtime_error("too many listen addresses (at most 64)");
+  for (const ListenEndpoint& e : endpoints) sockets_.push_back({open_socket(e, port), e.drop});
+  stop_event_ = UniqueFd{::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)};
+  if (!stop_event_.valid()) throw_errno("eventfd");
+}
+
+NtpWorker::~NtpWorker() {
+  stop();
+}
+
+void NtpWorker::start() {
+  thread_ = std::thread([this] { run(); });
+}
+
+void NtpWorker::stop() {
+  if (!thread_.joinable()) return;
+  const std::uint64_t one = 1;
+  [[maybe_unused]] const auto written = ::write(stop_event_.get(), &one, sizeof one);
+  thread_.join();
+}
+
+ServerCounters NtpWorker::counters() const {
+  ServerCounters c;
+  c.received = received_.load(std::memory_order_relaxed);
+  for (std::size_t i = 0; i < kOutcomeCount; ++i)
+    c.by_outcome[i] = outcomes_[i].load(std::memory_order_relaxed);
+  c.rate_table_evictions = evictions_.load(std::memory_order_relaxed);
+  return c;
+}
+
+// Single writer: a relaxed load and store, no locked read-modify-write on the packet path.
+void NtpWorker::count(RequestOutcome outcome, std::uint64_t n) {
+  auto& counter = outcomes_[static_cast<std::size_t>(outcome)];
+  counter.store(counter.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
+}
+
+void NtpWorker::run() {
+  std::array<pollfd, kMaxSockets + 1> fds{};
+  fds[0] = {stop_event_.get(), POLLIN, 0};
+  for (std::size_t i = 0; i < sockets_.size(); ++i) fds[i + 1] = {sockets_[i].fd.get(), POLLIN, 0};
+  const auto count_fds = static_cast<nfds_t>(sockets_.size() + 1);
+  for (;;) {
+    if (::poll(fds.data(), count_fds, -1) < 0) {
+      if (errno == EINTR) continue;
+      return;
+    }
+    if (fds[0].revents) return;
+    for (std::size_t i = 0; i < sockets_.size(); ++i) {
+      if (fds[i + 1].revents & POLLIN) serve(sockets_[i]);
+    }
+  }
+}
+
+void NtpWorker::serve(const Socket& socket) {
+  Batch& b = *batch_;
+  const int fd = socket.fd.get();
+  const unsigned capacity = shared_.batched ? kBatchSize : 1;
+  for (;;) {
+    b.arm_receive(capacity);
+    int received = 0;
+    if (shared_.batched) {
+      received = ::recvmmsg(fd, b.rx.data(), capacity, MSG_DONTWAIT, nullptr);
+    } else {
+      const ssize_t n = ::recvmsg(fd, &b.rx[0].msg_hdr, MSG_DONTWAIT);
+      if (n >= 0) {
+        b.rx[0].msg_len = static_cast<unsigned>(n);
+        received = 1;
+      } else {
+        received = -1;
+      }
+    }
+    if (received <= 0) return;  // EAGAIN: drained
+    received_.store(received_.load(std::memory_order_relaxed) + static_cast<unsigned>(received),
+                    std::memory_order_relaxed);
+    if (socket.drop) {
+      count(RequestOutcome::dropped_restricted, static_cast<unsigned>(received));
+      continue;
+    }
+
+    // One snapshot and one pair of clock readings per batch: the kernel stamps are carried onto
+    // the served clock by their (microsecond) age relative to this reading.
+    const ClockSnapshot snapshot = shared_.snapshot.load();
+    const KernelRealtime realtime_now = kernel_realtime_now();
+    const UtcTime served_now = snapshot.model.utc_at(shared_.timebase.raw_now());
+    const Nanoseconds monotonic_now{read_clock_ns(CLOCK_MONOTONIC_COARSE)};
+
+    unsigned replies = 0;
+    for (int i = 0; i < received; ++i) {
+      Batch::Slot& slot = b.slots[static_cast<std::size_t>(i)];
+      msghdr& in = b.rx[static_cast<std::size_t>(i)].msg_hdr;
+      KernelRealtime kernel_rx = realtime_now;
+      std::size_t reply_control_length = 0;
+      for (cmsghdr* c = CMSG_FIRSTHDR(&in); c; c = CMSG_NXTHDR(&in, c)) {
+        if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS) {
+          timespec ts{};
+          std::memcpy(&ts, CMSG_DATA(c), sizeof ts);
+          kernel_rx = timespec_to_realtime(ts);
+        } else if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
+          // Answer from the address the request was sent to (multi-homed hosts).
+          in_pktinfo info{};
+          std::memcpy(&info, CMSG_DATA(c), sizeof info);
+          info.ipi_ifindex = 0;
+          info.ipi_spec_dst = info.ipi_addr;
+          auto* oc = reinterpret_cast<cmsghdr*>(slot.reply_control.data());
+          oc->cmsg_level = IPPROTO_IP;
+          oc->cmsg_type = IP_PKTINFO;
+          oc->cmsg_len = CMSG_LEN(sizeof info);
+          std::memcpy(CMSG_DATA(oc), &info, sizeof info);
+          reply_control_length = CMSG_SPACE(sizeof info);
+        } else if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO) {
+          in6_pktinfo info{};
+          std::memcpy(&info, CMSG_DATA(c), sizeof info);
+          auto* oc = reinterpret_cast<cmsghdr*>(slot.reply_control.data());
+          oc->cmsg_level = IPPROTO_IPV6;
+          oc->cmsg_type = IPV6_PKTINFO;
+          oc->cmsg_len = CMSG_LEN(sizeof info);
+          std::memcpy(CMSG_DATA(oc), &info, sizeof info);
+          reply_control_length = CMSG_SPACE(sizeof info);
+        }
+      }
+      const SocketAddress peer =
+          SocketAddress::from_sockaddr(reinterpret_cast<const sockaddr*>(&slot.peer));
+      const RequestContext context{
+          {peer.ip, peer.port}, served_now - (realtime_now - kernel_rx), monotonic_now};
+      const std::size_t length = b.rx[static_cast<std::size_t>(i)].msg_len;
+      const Response response =
+          handle_request(std::span(slot.request.data(), length), context, snapshot,
+                         shared_.restrictions, limiter_, slot.reply);
+      count(response.outcome);
+      if (!response.send()) continue;
+
+      slot.reply_iov = {slot.reply.data(), response.length};
+      slot.needs_stamp = response.needs_transmit_stamp;
+      msghdr& out = b.tx[replies].msg_hdr;
+      out = {};
+      out.msg_name = &slot.peer;
+      out.msg_namelen = in.msg_namelen;
+      out.msg_iov = &slot.reply_iov;
+      out.msg_iovlen = 1;
+      if (reply_control_length) {
+        out.msg_control = slot.reply_control.data();
+        out.msg_controllen = reply_control_length;
+      }
+      b.tx_slot[replies++] = &slot;
+    }
+    evictions_.store(limiter_.counters().evictions, std::memory_order_relaxed);
+
+    // T3 last: one clock read per reply in a tight loop right before the send.
+    for (unsigned r = 0; r < replies; ++r) {
+      if (b.tx_slot[r]->needs_stamp) {
+        stamp_transmit(b.tx_slot[r]->reply, snapshot.model.utc_at(shared_.timebase.raw_now()));
+      }
+    }
+    if (shared_.batched) {
+      unsigned sent = 0;
+      while (sent < replies) {
+        const int n = ::sendmmsg(fd, b.tx.data() + sent, replies - sent, 0);
+        if (n > 0) {
+          sent += static_cast<unsigned>(n);
+        } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+          break;  // a full send buffer loses the rest, as UDP may
+        } else {
+          ++sent;  // this destination failed; the others still get their replies
+        }
+      }
+    } else if (replies) {
+      ::sendmsg(fd, &b.tx[0].msg_hdr, 0);
+    }
+    if (static_cast<unsigned>(received) < capacity) return;
+  }
+}
+
+}  // namespace stratumd

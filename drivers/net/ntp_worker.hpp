@@ -1,0 +1,89 @@
+// One NTP server thread: its own SO_REUSEPORT socket on every listen endpoint, batches of
+// requests with recvmmsg and replies with sendmmsg (or plain recvmsg/sendmsg in poll mode),
+// kernel receive stamps carried onto the served clock, its own rate-limit table and counters.
+// Nothing on the packet path allocates, throws or takes a lock.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <stdexcept>
+#include <thread>
+#include <vector>
+
+#include "drivers/os/unique_fd.hpp"
+#include "firmware/clock/clock_snapshot.hpp"
+#include "firmware/clock/raw_timebase.hpp"
+#include "firmware/config/server_plan.hpp"
+#include "firmware/ntp/responder.hpp"
+#include "firmware/util/seqlock.hpp"
+
+namespace stratumd {
+
+// Thrown when a port cannot be bound; the message says why and what to do.
+class BindError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+inline constexpr std::size_t kOutcomeCount = static_cast<std::size_t>(RequestOutcome::count_);
+
+struct ServerCounters {
+  std::uint64_t received = 0;
+  std::array<std::uint64_t, kOutcomeCount> by_outcome{};
+  std::uint64_t rate_table_evictions = 0;
+
+  std::uint64_t outcome(RequestOutcome o) const { return by_outcome[static_cast<std::size_t>(o)]; }
+  std::uint64_t answered() const { return outcome(RequestOutcome::answered); }
+  std::uint64_t dropped() const {
+    return received - answered() - outcome(RequestOutcome::kod_sent);
+  }
+  ServerCounters& operator+=(const ServerCounters& other);
+};
+
+// Everything the workers share; read-only while they run.
+struct WorkerShared {
+  const SeqLock<ClockSnapshot>& snapshot;
+  const RawTimebase& timebase;
+  const RestrictTable& restrictions;
+  DiscardParams discard;
+  bool batched = true;  // recvmmsg/sendmmsg; false: recvmsg/sendmsg one at a time
+};
+
+class NtpWorker {
+ public:
+  // Opens this worker's sockets; throws BindError with an operator-facing message.
+  NtpWorker(const WorkerShared& shared, const std::vector<ListenEndpoint>& endpoints,
+            std::uint16_t port);
+  ~NtpWorker();
+  NtpWorker(const NtpWorker&) = delete;
+  NtpWorker& operator=(const NtpWorker&) = delete;
+
+  void start();
+  void stop();
+  ServerCounters counters() const;
+
+ private:
+  struct Batch;
+  struct Socket {
+    UniqueFd fd;
+    bool drop = false;
+  };
+
+  void run();
+  void serve(const Socket& socket);
+  void count(RequestOutcome outcome, std::uint64_t n = 1);
+
+  const WorkerShared& shared_;
+  std::vector<Socket> sockets_;
+  UniqueFd stop_event_;
+  RateLimiter limiter_;
+  std::unique_ptr<Batch> batch_;
+  std::thread thread_;
+  std::atomic<std::uint64_t> received_{0};
+  std::array<std::atomic<std::uint64_t>, kOutcomeCount> outcomes_{};
+  std::atomic<std::uint64_t> evictions_{0};
+};
+
+}  // namespace stratumd

@@ -1,0 +1,87 @@
+#include "firmware/config/server_plan.hpp"
+
+#include <gtest/gtest.h>
+
+namespace stratumd {
+namespace {
+
+InterfaceRule rule(InterfaceRule::Action action, InterfaceRule::Match match,
+                   const char* what = "") {
+  InterfaceRule r;
+  r.action = action;
+  r.match = match;
+  if (match == InterfaceRule::Match::name) r.name = what;
+  if (match == InterfaceRule::Match::prefix) r.prefix = *IpPrefix::parse(what);
+  return r;
+}
+
+const std::vector<LocalAddress> kLocal{
+    {"lo", *IpAddress::parse("127.0.0.1"), 0},       {"lo", *IpAddress::parse("::1"), 0},
+    {"eth0", *IpAddress::parse("192.0.2.10"), 0},    {"eth0", *IpAddress::parse("fe80::10"), 2},
+    {"wlan0", *IpAddress::parse("198.51.100.4"), 0},
+};
+
+TEST(ListenPlan, WithoutRulesBindsTheWildcards) {
+  const ListenPlan plan = plan_listening({}, kLocal, true);
+  ASSERT_EQ(plan.endpoints.size(), 2u);
+  EXPECT_TRUE(plan.endpoints[0].interface_name.empty());
+  EXPECT_EQ(plan.endpoints[1].address.family, IpFamily::v6);
+  EXPECT_EQ(plan_listening({}, kLocal, false).endpoints.size(), 1u);
+}
+
+TEST(ListenPlan, LastMatchingRuleDecides) {
+  using A = InterfaceRule::Action;
+  using M = InterfaceRule::Match;
+  const ListenPlan plan =
+      plan_listening({rule(A::ignore, M::all), rule(A::listen, M::name, "lo"),
+                      rule(A::listen, M::prefix, "192.0.2.0/24"), rule(A::drop, M::name, "wlan0"),
+                      rule(A::ignore, M::ipv6)},
+                     kLocal, true);
+  std::vector<std::string> bound;
+  for (const auto& e : plan.endpoints) bound.push_back(e.address.to_string() + (e.drop ? "!" : ""));
+  EXPECT_EQ(bound, (std::vector<std::string>{"127.0.0.1", "192.0.2.10", "198.51.100.4!"}));
+}
+
+TEST(ListenPlan, LinkLocalKeepsItsScope) {
+  const ListenPlan plan = plan_listening(
+      {rule(InterfaceRule::Action::listen, InterfaceRule::Match::name, "eth0")}, kLocal, true);
+  bool found = false;
+  for (const auto& e : plan.endpoints) {
+    if (e.address == *IpAddress::parse("fe80::10")) {
+      EXPECT_EQ(e.scope_id, 2u);
+      found = true;
+    }
+  }
+  EXPECT_TRUE(found);
+}
+
+TEST(ListenPlan, ExplicitWildcardCoversAddressesAndSaysWhenADropCannotHold) {
+  using A = InterfaceRule::Action;
+  using M = InterfaceRule::Match;
+  const ListenPlan plan =
+      plan_listening({rule(A::listen, M::wildcard), rule(A::drop, M::name, "wlan0")}, kLocal, true);
+  EXPECT_EQ(plan.endpoints.size(), 2u);
+  ASSERT_EQ(plan.notes.size(), 1u);
+  EXPECT_NE(plan.notes[0].find("198.51.100.4"), std::string::npos);
+}
+
+TEST(ListenPlan, RulesThatLeaveNothingSaySo) {
+  const ListenPlan plan = plan_listening(
+      {rule(InterfaceRule::Action::ignore, InterfaceRule::Match::all)}, kLocal, true);
+  EXPECT_TRUE(plan.endpoints.empty());
+  EXPECT_FALSE(plan.notes.empty());
+}
+
+TEST(RestrictTableFromConfig, DefaultCoversBothFamiliesUnlessNarrowed) {
+  RestrictLine both{std::nullopt, std::nullopt, restrict_flag::kod, {}};
+  RestrictLine v6_only{std::nullopt, IpFamily::v6, restrict_flag::noquery, {}};
+  RestrictLine host{IpPrefix::parse("127.0.0.1"), std::nullopt, 0, {}};
+  const RestrictTable table = build_restrict_table({both, v6_only, host});
+  EXPECT_EQ(table.lookup(*IpAddress::parse("192.0.2.1"), 1), restrict_flag::kod);
+  EXPECT_EQ(table.lookup(*IpAddress::parse("2001:db8::1"), 1),
+            restrict_flag::kod | restrict_flag::noquery);
+  EXPECT_EQ(table.lookup(*IpAddress::parse("127.0.0.1"), 1), 0u);
+}
+
+}  // namespace
+}  // namespace stratumd
