@@ -12,8 +12,20 @@ pid = int(sys.argv[1])
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.settimeout(5)
 hold = 0.3  # how long the request waits in the socket buffer: the stimulus, not a synchronisation
+def all_threads_stopped():
+    for task in os.listdir(f"/proc/{pid}/task"):
+        with open(f"/proc/{pid}/task/{task}/stat") as f:
+            if f.read().rsplit(")", 1)[1].split()[0] != "T":
+                return False
+    return True
+
 os.kill(pid, signal.SIGSTOP)
 try:
+    # SIGSTOP is asynchronous: a worker on the other core may still be running for a moment.
+    deadline = time.time() + 5
+    while not all_threads_stopped():
+        assert time.time() < deadline, "the daemon did not stop"
+        time.sleep(0.001)
     t1 = time.time()
     xmt = ((int(t1) + 2208988800) << 32) | int((t1 % 1) * 2**32)
     s.sendto(bytes([0x23, 0, 6, 0xEC]) + bytes(36) + struct.pack("!Q", xmt), ("127.0.0.1", 123))
