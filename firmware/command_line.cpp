@@ -14,16 +14,19 @@ CommandLineResult parse_command_line(int argc, const char* const argv[]) {
   int port = 123;
   int threads = 0;
   std::string io = "epoll";
-  visible.add_options()("help,h", "show this help and exit")(
-      "version", "print the version and exit")("config,c", po::value<std::string>(),
-                                               "ntp.conf-syntax configuration file")(
-      "foreground,n", "stay in the foreground (do not daemonise)")(
-      "no-clock-steering,x", "never touch the system clock; serve the in-process virtual clock")(
-      "simulate", "use the built-in simulated GPS+PPS receiver")(
-      "check-config", "parse and validate the configuration, print every finding, exit 0/1")(
-      "port", po::value<int>(&port), "UDP port to serve (default 123)")(
-      "io", po::value<std::string>(&io), "event loop: epoll (default) or poll")(
-      "quiet", "do not print the once-a-second status line");
+  auto add = visible.add_options();
+  add("help,h", "show this help and exit");
+  add("version", "print the version and exit");
+  add("config,c", po::value<std::string>(), "ntp.conf-syntax configuration file");
+  add("foreground,n", "stay in the foreground (do not daemonise)");
+  add("no-clock-steering,x", "never touch the system clock; serve the in-process virtual clock");
+  add("simulate", "use the built-in simulated GPS+PPS receiver");
+  add("check-config", "parse and validate the configuration, print every finding, exit 0/1");
+  add("port", po::value<int>(&port), "UDP port to serve (default 123)");
+  add("threads", po::value<int>(&threads), "NTP server worker threads (default: one per core)");
+  add("io", po::value<std::string>(&io),
+      "epoll (default): batched server workers; poll: plain poll/recvmsg, one server thread");
+  add("quiet", "do not print the once-a-second status line");
 
   CommandLineResult result;
   po::variables_map vm;

@@ -24,7 +24,7 @@ TEST(CommandLine, Defaults) {
 
 TEST(CommandLine, ShortAndLongOptions) {
   const auto r =
-      parse({"-c", "/etc/ntp.conf", "-n", "-x", "--simulate", "--port", "1123", "--io=poll"});
+      parse({"-c", "/etc/ntp.conf", "-n", "-x", "--simulate", "--port", "1123", "--io=poll", "--threads", "3"});
   ASSERT_TRUE(r.options);
   EXPECT_EQ(r.options->config_file, "/etc/ntp.conf");
   EXPECT_TRUE(r.options->foreground);
@@ -32,6 +32,7 @@ TEST(CommandLine, ShortAndLongOptions) {
   EXPECT_TRUE(r.options->simulate);
   EXPECT_EQ(r.options->port, 1123);
   EXPECT_EQ(r.options->io, IoBackend::poll);
+  EXPECT_EQ(r.options->threads, 3);
 }
 
 TEST(CommandLine, HelpAndVersionExitZero) {
@@ -50,6 +51,7 @@ TEST(CommandLine, BadArgumentsSayWhat) {
   EXPECT_EQ(port.exit_code, 2);
   EXPECT_NE(port.output.find("70000"), std::string::npos);
   EXPECT_EQ(parse({"--io", "select"}).exit_code, 2);
+  EXPECT_EQ(parse({"--threads", "0"}).exit_code, 2);
   EXPECT_EQ(parse({"-c"}).exit_code, 2);
 }
 
