@@ -2,7 +2,10 @@
 # gets no reply, is counted, and the daemon keeps answering valid requests.
 source "$(dirname "$0")/lib.sh"
 
-start_daemon --simulate -n -x ${STRATUMD_IO:+--io=$STRATUMD_IO}
+# Rate limiting on for everyone but the test client, so each spoofed source below takes a slot in
+# the client table.
+printf 'restrict default limited kod\nrestrict -6 default limited kod\nrestrict 127.0.0.1\n' >"$work/ntp.conf"
+start_daemon --simulate -n -x -c "$work/ntp.conf" ${STRATUMD_IO:+--io=$STRATUMD_IO}
 retry_until 10 probe query 127.0.0.1 --timeout 0.5 >/dev/null || fail "the daemon never answered"
 
 probe flood 127.0.0.1 --rounds 200 >"$work/flood.json" || fail "malformed requests were answered: $(cat "$work/flood.json")"
@@ -12,6 +15,27 @@ sent=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["sent"])'
 # Each dropped packet is counted: the status line's "dropped" reaches the number sent.
 wait_for_status_field dropped "$sent" 10 || fail "the daemon did not count $sent dropped requests"
 grep 'dropped=' "$work/daemon.log" | tail -n 1
+
+# Spoofed sources: 20000 requests, each from a different 127/8 address (a raw socket writes the
+# IP header). Memory must not grow with the number of sources.
+rss_kib() { awk '/^VmRSS:/ { print $2 }' "/proc/$daemon_pid/status"; }
+rss_before=$(rss_kib)
+python3 - <<'PY' || fail "could not send the spoofed flood"
+import socket, struct
+s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_RAW)
+ntp = bytes([0x23]) + bytes(47)
+udp_len = 8 + len(ntp)
+for i in range(20000):
+    source = 0x7F000002 + i * 7919 % 0xFFFFFD  # spread over 127/8, never 127.0.0.1
+    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + udp_len, 0, 0, 64, socket.IPPROTO_UDP, 0,
+                     struct.pack("!I", source), socket.inet_aton("127.0.0.1"))
+    udp = struct.pack("!HHHH", 1024 + i % 60000, 123, udp_len, 0)
+    s.sendto(ip + udp + ntp, ("127.0.0.1", 0))
+PY
+probe query 127.0.0.1 >/dev/null || fail "no answer right after the spoofed flood"
+rss_after=$(rss_kib)
+echo "RSS before the spoofed flood: $rss_before KiB, after: $rss_after KiB"
+((rss_after - rss_before < 1024)) || fail "RSS grew by $((rss_after - rss_before)) KiB under a spoofed flood"
 
 kill -0 "$daemon_pid" || fail "the daemon died under the flood"
 probe query 127.0.0.1 >/dev/null || fail "no answer after the flood"

@@ -92,28 +92,28 @@ def malformed_requests():
 
 
 def flood(args):
-    s = make_socket(args.host, 0.05)
+    """Each round sends every malformed shape, then one valid request on the same socket. The
+    server handles a socket's packets in order, so the valid answer means every malformed packet
+    before it was handled: any reply to them would have arrived first."""
+    s = make_socket(args.host, args.timeout)
     sent = 0
+    answered = []
     for _ in range(args.rounds):
         for name, payload in malformed_requests():
             s.sendto(payload, (args.host, args.port))
             sent += 1
-    # Anything answered would be queued on our socket by now or shortly: a valid request sent
-    # last, on the same socket, is answered after every malformed one has been handled.
-    request, xmt = client_request()
-    s.sendto(request, (args.host, args.port))
-    s.settimeout(args.timeout)
-    answered = []
-    while True:
-        try:
-            reply, _ = s.recvfrom(2048)
-        except socket.timeout:
-            print(json.dumps({"sent": sent, "error": "the valid request after the flood got no answer"}))
-            return 1
-        if len(reply) >= 48 and struct.unpack("!Q", reply[24:32])[0] == xmt:
-            break
-        answered.append(len(reply))
-    print(json.dumps({"sent": sent, "answered_malformed": len(answered)}))
+        request, xmt = client_request()
+        s.sendto(request, (args.host, args.port))
+        while True:
+            try:
+                reply, _ = s.recvfrom(2048)
+            except socket.timeout:
+                print(json.dumps({"sent": sent, "error": "a valid request in the flood got no answer"}))
+                return 1
+            if len(reply) >= 48 and struct.unpack("!Q", reply[24:32])[0] == xmt:
+                break
+            answered.append(len(reply))
+    print(json.dumps({"sent": sent, "valid_answered": args.rounds, "answered_malformed": len(answered)}))
     return 1 if answered else 0
 
 

@@ -23,8 +23,8 @@ TEST(CommandLine, Defaults) {
 }
 
 TEST(CommandLine, ShortAndLongOptions) {
-  const auto r =
-      parse({"-c", "/etc/ntp.conf", "-n", "-x", "--simulate", "--port", "1123", "--io=poll", "--threads", "3"});
+  const auto r = parse({"-c", "/etc/ntp.conf", "-n", "-x", "--simulate", "--port", "1123",
+                        "--io=poll", "--threads", "3"});
   ASSERT_TRUE(r.options);
   EXPECT_EQ(r.options->config_file, "/etc/ntp.conf");
   EXPECT_TRUE(r.options->foreground);
