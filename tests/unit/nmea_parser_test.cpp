@@ -1,0 +1,205 @@
+#include "refclock/nmea_parser.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <string>
+
+#include "refclock/gps_week_rollover.hpp"
+#include "refclock/nmea_time.hpp"
+
+namespace stratumd {
+namespace {
+
+using namespace std::chrono;
+
+// Appends the checksum, so test sentences are written as readable bodies.
+std::string sentence(const std::string& body) {
+  unsigned sum = 0;
+  for (const char c : body) sum ^= static_cast<unsigned char>(c);
+  char tail[8];
+  std::snprintf(tail, sizeof tail, "*%02X", sum);
+  return "$" + body + tail;
+}
+
+TEST(NmeaParser, DecodesRmc) {
+  const auto r = parse_nmea_sentence(
+      sentence("GNRMC,000941.00,A,4404.13387,N,12118.85628,W,0.029,,100117,,,A") + "\r\n");
+  ASSERT_EQ(r.status, NmeaStatus::ok);
+  EXPECT_EQ(r.sentence.type, NmeaType::rmc);
+  EXPECT_EQ(std::string(r.sentence.talker.data()), "GN");
+  ASSERT_TRUE(r.sentence.time);
+  EXPECT_EQ(r.sentence.time->hour, 0);
+  EXPECT_EQ(r.sentence.time->minute, 9);
+  EXPECT_EQ(r.sentence.time->second, 41);
+  ASSERT_TRUE(r.sentence.date);
+  EXPECT_EQ(r.sentence.date->year, 17);
+  EXPECT_FALSE(r.sentence.date->four_digit_year);
+  EXPECT_EQ(r.sentence.fix_valid, true);
+}
+
+TEST(NmeaParser, RmcStatusVAndModeNAreNoFix) {
+  EXPECT_EQ(parse_nmea_sentence(sentence("GPRMC,120000,V,,,,,,,010124,,")).sentence.fix_valid,
+            false);
+  EXPECT_EQ(parse_nmea_sentence(sentence("GPRMC,120000,A,,,,,,,010124,,,N")).sentence.fix_valid,
+            false);
+}
+
+TEST(NmeaParser, DecodesGgaQualitySatellitesHdop) {
+  const auto r = parse_nmea_sentence(
+      sentence("GPGGA,123519.25,4807.038,N,01131.000,E,1,08,0.9,545.4,M,46.9,M,,"));
+  ASSERT_EQ(r.status, NmeaStatus::ok);
+  EXPECT_EQ(r.sentence.time->nanosecond, 250'000'000);
+  EXPECT_EQ(r.sentence.fix_quality, 1);
+  EXPECT_EQ(r.sentence.satellites, 8);
+  EXPECT_DOUBLE_EQ(r.sentence.hdop, 0.9);
+  EXPECT_EQ(parse_nmea_sentence(sentence("GPGGA,123519,,,,,0,00,,,M,,M,,")).sentence.fix_valid,
+            false);
+}
+
+TEST(NmeaParser, DecodesZdaWithFourDigitYearAndGllAndGns) {
+  const auto zda = parse_nmea_sentence(sentence("GNZDA,000941.00,10,01,2017,00,00"));
+  ASSERT_EQ(zda.status, NmeaStatus::ok);
+  EXPECT_TRUE(zda.sentence.date->four_digit_year);
+  EXPECT_EQ(zda.sentence.date->year, 2017);
+  EXPECT_FALSE(zda.sentence.fix_valid);
+  const auto gll = parse_nmea_sentence(sentence("GLGLL,4404.13387,N,12118.85628,W,000941.00,A,A"));
+  ASSERT_EQ(gll.status, NmeaStatus::ok);
+  EXPECT_EQ(gll.sentence.fix_valid, true);
+  const auto gns = parse_nmea_sentence(sentence("GNGNS,191518.00,,,,,NNN,,,,,,"));
+  ASSERT_EQ(gns.status, NmeaStatus::ok);
+  EXPECT_EQ(gns.sentence.fix_valid, false);
+}
+
+TEST(NmeaParser, AnyTalker) {
+  for (const char* talker : {"GP", "GN", "GL", "GA", "GB", "BD", "GQ"}) {
+    const auto r =
+        parse_nmea_sentence(sentence(std::string(talker) + "ZDA,000941.00,10,01,2017,00,00"));
+    EXPECT_EQ(r.status, NmeaStatus::ok) << talker;
+  }
+}
+
+TEST(NmeaParser, LeapSecondSixty) {
+  const auto r = parse_nmea_sentence(sentence("GPZDA,235960.00,31,12,2016,00,00"));
+  ASSERT_EQ(r.status, NmeaStatus::ok);
+  EXPECT_EQ(r.sentence.time->second, 60);
+  EXPECT_EQ(parse_nmea_sentence(sentence("GPZDA,235961.00,31,12,2016,00,00")).status,
+            NmeaStatus::bad_field);
+}
+
+TEST(NmeaParser, RejectsWithAReason) {
+  const std::string good = sentence("GPZDA,000941.00,10,01,2017,00,00");
+  std::string corrupted = good;
+  corrupted[10] = '5';
+  EXPECT_EQ(parse_nmea_sentence(corrupted).status, NmeaStatus::bad_checksum);
+  EXPECT_EQ(parse_nmea_sentence(good.substr(0, good.size() - 3)).status,
+            NmeaStatus::missing_checksum);
+  EXPECT_EQ(parse_nmea_sentence(good.substr(1)).status, NmeaStatus::no_start);
+  EXPECT_EQ(parse_nmea_sentence("").status, NmeaStatus::no_start);
+  EXPECT_EQ(parse_nmea_sentence(sentence("GPZDA,00\x01"
+                                         "0941.00,10,01,2017,00,00"))
+                .status,
+            NmeaStatus::binary_junk);
+  EXPECT_EQ(parse_nmea_sentence(sentence("GPGGA," + std::string(100, '1'))).status,
+            NmeaStatus::too_long);
+  EXPECT_EQ(parse_nmea_sentence(sentence("GPRMC,000941.00,A")).status, NmeaStatus::too_few_fields);
+  EXPECT_EQ(parse_nmea_sentence(sentence("GPRMC,2509,A,,,,,,,100117,,")).status,
+            NmeaStatus::bad_field);
+  EXPECT_EQ(parse_nmea_sentence(sentence("GPRMC,000941,A,,,,,,,320117,,")).status,
+            NmeaStatus::bad_field);
+  EXPECT_EQ(parse_nmea_sentence(sentence("GPZDA,000941,10,13,2017,,")).status,
+            NmeaStatus::bad_field);
+  EXPECT_EQ(parse_nmea_sentence(sentence("GPTXT,01,01,02,ANTSTATUS=OK")).status,
+            NmeaStatus::unknown_sentence);
+  EXPECT_EQ(parse_nmea_sentence(sentence("PUBX,04,000941.00,100117")).status,
+            NmeaStatus::unknown_sentence);
+}
+
+TEST(NmeaParser, RandomBytesNeverCrash) {
+  std::uint64_t state = 0x243F6A8885A308D3ULL;
+  for (int i = 0; i < 20000; ++i) {
+    std::string line = "$GP";
+    const int n = static_cast<int>(state % 90);
+    for (int j = 0; j < n; ++j) {
+      state ^= state << 13;
+      state ^= state >> 7;
+      state ^= state << 17;
+      line += static_cast<char>("0123456789,.*ABCDEFGHIJKLMNOPQRSTUVWXYZ$\r\n\x01\xff"[state % 46]);
+    }
+    (void)parse_nmea_sentence(line);
+  }
+}
+
+TEST(GpsWeekRollover, MovesDatesBeforeTheBaseForwardBy1024Weeks) {
+  const sys_days base = *parse_iso_date("2019-04-07");
+  const auto r = correct_gps_week_rollover(sys_days{2015y / March / 18}, base);
+  EXPECT_EQ(r.date, sys_days{2034y / November / 1});
+  EXPECT_EQ(r.periods_added, 1);
+  // The 2019-04-06 rollover: a receiver reporting 1999-08-22 meant 2019-04-07.
+  EXPECT_EQ(correct_gps_week_rollover(sys_days{1999y / August / 22}, base).date,
+            sys_days{2019y / April / 7});
+  EXPECT_EQ(correct_gps_week_rollover(sys_days{2026y / November / 25}, base).periods_added, 0);
+  EXPECT_EQ(correct_gps_week_rollover(sys_days{1980y / January / 6}, base).periods_added, 2);
+}
+
+TEST(GpsWeekRollover, ParsesIsoDates) {
+  EXPECT_EQ(parse_iso_date("2026-02-28"), sys_days{2026y / February / 28});
+  EXPECT_FALSE(parse_iso_date("2026-02-29"));
+  EXPECT_FALSE(parse_iso_date("2026-2-28"));
+  EXPECT_FALSE(parse_iso_date("yesterday!"));
+}
+
+NmeaTime feed(NmeaTimeAssembler& a, const std::string& body) {
+  const auto r = parse_nmea_sentence(sentence(body));
+  EXPECT_EQ(r.status, NmeaStatus::ok) << body;
+  const auto t = a.on_sentence(r.sentence);
+  EXPECT_TRUE(t) << body;
+  return t.value_or(NmeaTime{});
+}
+
+TEST(NmeaTime, CombinesDateFromRmcWithTimeFromGga) {
+  NmeaTimeAssembler a(sys_days{2000y / January / 1});
+  const auto gga_first = parse_nmea_sentence(sentence("GPGGA,000941.00,,,,,1,08,0.9,,M,,M,,"));
+  EXPECT_FALSE(a.on_sentence(gga_first.sentence));  // no date yet
+  EXPECT_EQ(a.counters().no_date_yet, 1u);
+  EXPECT_EQ(feed(a, "GNRMC,000941.00,A,,,,,,,100117,,,A").time,
+            sys_days{2017y / January / 10} + 9min + 41s);
+  const NmeaTime gga = feed(a, "GPGGA,000942.50,,,,,1,08,0.9,,M,,M,,");
+  EXPECT_EQ(gga.time, sys_days{2017y / January / 10} + 9min + 42s + 500ms);
+  EXPECT_TRUE(gga.fix_valid);
+  EXPECT_EQ(gga.source, NmeaType::gga);
+}
+
+TEST(NmeaTime, MidnightWithoutANewDate) {
+  NmeaTimeAssembler a(sys_days{2000y / January / 1});
+  feed(a, "GPRMC,235959.00,A,,,,,,,311216,,,A");
+  EXPECT_EQ(feed(a, "GPGGA,000000.00,,,,,1,08,0.9,,M,,M,,").time, sys_days{2017y / January / 1});
+}
+
+TEST(NmeaTime, ZdaCenturyAndFixFromTheCycle) {
+  NmeaTimeAssembler a(sys_days{2000y / January / 1});
+  const NmeaTime without_fix = feed(a, "GPZDA,120000.00,01,06,2025,00,00");
+  EXPECT_FALSE(without_fix.fix_valid);  // no RMC/GGA has vouched for a fix yet
+  feed(a, "GPGGA,120001.00,,,,,1,08,0.9,,M,,M,,");
+  EXPECT_TRUE(feed(a, "GPZDA,120001.00,01,06,2025,00,00").fix_valid);
+}
+
+TEST(NmeaTime, RolloverCorrectedAndNeverBeforeTheBase) {
+  NmeaTimeAssembler a(*parse_iso_date("2026-11-01"));
+  // A receiver with the 2019 rollover bug reports 2007-04-12 for 2026-11-26.
+  const NmeaTime t = feed(a, "GPRMC,120000.00,A,,,,,,,120407,,,A");
+  EXPECT_EQ(t.rollover_periods, 1);
+  EXPECT_EQ(t.time, UtcTime{sys_days{2026y / November / 26} + 12h});
+  EXPECT_GE(t.time, UtcTime{sys_days{2026y / November / 1}});
+  EXPECT_EQ(a.counters().rollover_corrected, 1u);
+}
+
+TEST(NmeaTime, LeapSecondIsFlagged) {
+  NmeaTimeAssembler a(sys_days{2000y / January / 1});
+  const NmeaTime t = feed(a, "GPZDA,235960.00,31,12,2016,00,00");
+  EXPECT_TRUE(t.leap_second);
+  EXPECT_EQ(t.time, UtcTime{sys_days{2017y / January / 1}});
+}
+
+}  // namespace
+}  // namespace stratumd

@@ -1,0 +1,177 @@
+// Every captured receiver log in ../shared/testdata/nmea replays through the parser and the time
+// assembler; the UTC times gpsd reported for the same bytes (TPV "time" in the .chk beside each
+// log) must all be among the times we yield, and none of the times we yield with a valid fix may
+// lie outside the span gpsd saw. Garbage lines interleaved change nothing.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "refclock/gps_week_rollover.hpp"
+#include "refclock/nmea_parser.hpp"
+#include "refclock/nmea_time.hpp"
+
+namespace stratumd {
+namespace {
+
+namespace fs = std::filesystem;
+using namespace std::chrono;
+
+const fs::path kLogDir = fs::path(SHARED_DIR) / "testdata" / "nmea";
+
+// The base date each log is replayed with. gpsd's check file for neo-m8n shows the 1024-week
+// correction applied (the receiver says 2015-03-18, gpsd 2034-11-01): replayed with a base after
+// the 2019 rollover, we make the same correction. Every other log keeps its own dates.
+sys_days base_date_for(const std::string& log) {
+  return log == "neo-m8n.log" ? *parse_iso_date("2019-04-07") : *parse_iso_date("1999-08-22");
+}
+
+std::vector<std::string> split_lines(const std::string& bytes) {
+  std::vector<std::string> lines;
+  std::istringstream in(bytes);
+  std::string line;
+  while (std::getline(in, line)) lines.push_back(line);
+  return lines;
+}
+
+std::string read_all(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// "2017-01-10T00:09:41.000Z" -> whole seconds, as gpsd reports them.
+std::set<std::string> gpsd_times(const fs::path& chk) {
+  std::set<std::string> times;
+  for (const std::string& line : split_lines(read_all(chk))) {
+    if (line.find("\"class\":\"TPV\"") == std::string::npos) continue;
+    const auto at = line.find("\"time\":\"");
+    if (at != std::string::npos) times.insert(line.substr(at + 8, 19));
+  }
+  return times;
+}
+
+std::string iso_second(UtcTime t) {
+  const auto day = floor<days>(t);
+  const year_month_day ymd{day};
+  const hh_mm_ss hms{floor<seconds>(t - day)};
+  char text[32];
+  std::snprintf(text, sizeof text, "%04d-%02u-%02uT%02ld:%02ld:%02ld", int(ymd.year()),
+                unsigned(ymd.month()), unsigned(ymd.day()), static_cast<long>(hms.hours().count()),
+                static_cast<long>(hms.minutes().count()), static_cast<long>(hms.seconds().count()));
+  return text;
+}
+
+UtcTime parse_iso_second(const std::string& text) {
+  return UtcTime{*parse_iso_date(text.substr(0, 10)) + hours{std::stoi(text.substr(11, 2))} +
+                 minutes{std::stoi(text.substr(14, 2))} + seconds{std::stoi(text.substr(17, 2))}};
+}
+
+struct Replay {
+  std::set<std::string> all;
+  std::set<std::string> with_fix;
+  std::size_t sentences_ok = 0;
+  std::size_t rejected = 0;
+};
+
+Replay replay(const std::vector<std::string>& lines, sys_days base) {
+  Replay r;
+  NmeaTimeAssembler assembler(base);
+  for (std::string line : lines) {
+    if (line.starts_with('#')) continue;
+    // Real serial captures start with binary noise: a sentence starts at its '$'.
+    const auto dollar = line.find('$');
+    if (dollar == std::string::npos) continue;
+    const NmeaParseResult parsed = parse_nmea_sentence(std::string_view(line).substr(dollar));
+    if (parsed.status != NmeaStatus::ok) {
+      ++r.rejected;
+      continue;
+    }
+    ++r.sentences_ok;
+    if (const auto t = assembler.on_sentence(parsed.sentence)) {
+      r.all.insert(iso_second(t->time));
+      if (t->fix_valid) r.with_fix.insert(iso_second(t->time));
+    }
+  }
+  return r;
+}
+
+std::vector<std::string> logs() {
+  std::vector<std::string> names;
+  if (!fs::is_directory(kLogDir)) return names;
+  for (const auto& entry : fs::directory_iterator(kLogDir)) {
+    if (entry.path().extension() == ".log" && fs::exists(entry.path().string() + ".chk")) {
+      names.push_back(entry.path().filename().string());
+    }
+  }
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+TEST(NmeaReplay, EveryCapturedLogYieldsTheTimesGpsdSaw) {
+  const auto names = logs();
+  if (names.empty()) GTEST_SKIP() << kLogDir << " not present";
+  int checked = 0, skipped = 0;
+  for (const std::string& name : names) {
+    const std::set<std::string> want = gpsd_times(kLogDir / (name + ".chk"));
+    if (want.empty()) {
+      ++skipped;
+      continue;
+    }
+    ++checked;
+    const Replay got = replay(split_lines(read_all(kLogDir / name)), base_date_for(name));
+    for (const std::string& t : want)
+      EXPECT_TRUE(got.all.count(t)) << name << ": gpsd saw " << t << ", we did not";
+    // Nothing we vouch for lies outside what gpsd saw (a wrong date or second would). The span
+    // extends two seconds either side of gpsd's: the first and last cycles of a capture are often
+    // cut short, and gpsd reports a cycle only once it is complete.
+    const std::string first = iso_second(parse_iso_second(*want.begin()) - seconds{2});
+    const std::string last_allowed = iso_second(parse_iso_second(*want.rbegin()) + seconds{2});
+    for (const std::string& t : got.with_fix) {
+      EXPECT_TRUE(t >= first && t <= last_allowed)
+          << name << ": we yielded " << t << " outside " << first << " .. " << last_allowed;
+    }
+    EXPECT_GT(got.sentences_ok, 0u) << name;
+  }
+  std::printf("replayed %d logs against gpsd's times; %d skipped (no TPV time in their .chk)\n",
+              checked, skipped);
+  EXPECT_GE(checked, 30);
+}
+
+TEST(NmeaReplay, GarbageBetweenSentencesChangesNothing) {
+  const auto names = logs();
+  if (names.empty()) GTEST_SKIP() << kLogDir << " not present";
+  const std::vector<std::string> garbage{
+      "\x01\x02\xb5\x62garbage",
+      "$GPRMC,123456",
+      "$GPGGA,000000.00,,,,,1,08,0.9,,M,,M,,*00",  // bad checksum
+      "$GPZDA,000000.00,01,01,1999,00,00",         // no checksum at all
+      std::string(200, 'x'),
+      "$" + std::string(100, ','),
+      "*",
+      "$*",
+      "$GP*ZZ"};
+  for (const std::string& name : names) {
+    const auto lines = split_lines(read_all(kLogDir / name));
+    std::vector<std::string> noisy;
+    for (std::size_t i = 0; i < lines.size(); ++i) {
+      noisy.push_back(lines[i]);
+      noisy.push_back(garbage[i % garbage.size()]);
+      if (i % 7 == 3 && lines[i].size() > 10)
+        noisy.push_back(lines[i].substr(0, lines[i].size() / 2));  // truncated
+    }
+    const Replay clean = replay(lines, base_date_for(name));
+    const Replay dirty = replay(noisy, base_date_for(name));
+    EXPECT_EQ(clean.all, dirty.all) << name;
+    EXPECT_EQ(clean.with_fix, dirty.with_fix) << name;
+    EXPECT_GT(dirty.rejected, clean.rejected) << name;
+  }
+}
+
+}  // namespace
+}  // namespace stratumd
