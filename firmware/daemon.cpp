@@ -18,12 +18,12 @@
 #include "drivers/net/ntp_server.hpp"
 #include "drivers/os/event_loop.hpp"
 #include "drivers/sim/drifting_timebase.hpp"
-#include "drivers/sim/sim_gps_receiver.hpp"
 #include "firmware/config/ntp_conf_parser.hpp"
 #include "firmware/config/server_plan.hpp"
 #include "firmware/discipline/simple_pps_loop.hpp"
+#include "firmware/reference_sources.hpp"
 #include "firmware/util/seqlock.hpp"
-#include "refclock/pps_labeler.hpp"
+#include "refclock/gps_week_rollover.hpp"
 
 namespace stratumd {
 namespace {
@@ -54,19 +54,21 @@ std::string format_seconds_signed(Nanoseconds d) {
   return text;
 }
 
-void print_status(const LoopStatus& loop, const ServerCounters& served) {
+void print_status(const LoopStatus& loop, const ServerCounters& served, const std::string& extra) {
   const std::time_t now = std::time(nullptr);
   std::tm utc{};
   gmtime_r(&now, &utc);
   char when[32];
   std::strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &utc);
   std::printf("%s state=%s offset=%s freq=%+.3fppm jitter=%s requests=%" PRIu64 " answered=%" PRIu64
-              " kod=%" PRIu64 " dropped=%" PRIu64 " restricted=%" PRIu64 " limited=%" PRIu64 "\n",
+              " kod=%" PRIu64 " dropped=%" PRIu64 " restricted=%" PRIu64 " limited=%" PRIu64
+              "%s%s\n",
               when, to_string(loop.state), format_seconds_signed(loop.last_offset).c_str(),
               loop.frequency_ppm, format_seconds_signed(loop.jitter).c_str() + 1, served.received,
               served.answered(), served.outcome(RequestOutcome::kod_sent), served.dropped(),
               served.outcome(RequestOutcome::dropped_restricted),
-              served.outcome(RequestOutcome::dropped_rate_limited));
+              served.outcome(RequestOutcome::dropped_rate_limited), extra.empty() ? "" : " ",
+              extra.c_str());
   std::fflush(stdout);
 }
 
@@ -111,12 +113,14 @@ int run_daemon(const Options& options) {
     return 1;
   }
   const bool simulate = options.simulate || config->refclocks.empty();
-  if (!simulate) {
-    const RefclockDeclaration& first = config->refclocks.front();
-    std::fprintf(stderr,
-                 "stratumd: %s:%d: reference clock type %d has no driver in this build yet; "
-                 "start with --simulate to serve the simulated receiver\n",
-                 first.where.file.c_str(), first.where.line, first.type);
+  if (options.simulate && !config->refclocks.empty()) {
+    std::fprintf(stderr, "stratumd: --simulate: the configured reference clocks are not used\n");
+  }
+  // GPS week rollover base: `tos basedate`, else the build date (as ntpd).
+  const auto base_date = parse_iso_date(config->tos_basedate.value_or(STRATUMD_BUILD_DATE));
+  if (!base_date) {
+    std::fprintf(stderr, "stratumd: tos basedate '%s' is not a valid date\n",
+                 config->tos_basedate->c_str());
     return 1;
   }
   if (!options.no_clock_steering) {
@@ -128,22 +132,91 @@ int run_daemon(const Options& options) {
   try {
     UniqueFd signal_fd = block_and_open_signals();
 
+    // The simulation runs the served clock on a simulated crystal that boots off; real receivers
+    // discipline a virtual clock on the hardware counter, starting from the system time.
     const MonotonicRawTimebase hardware_counter;
     const DriftingTimebase simulated_oscillator(hardware_counter, DriftParams{});
-    const RawTimebase& timebase = simulated_oscillator;
-    VirtualClock clock(timebase, realtime_as_utc() + kSimulatedBootOffset);
+    const RawTimebase& timebase =
+        simulate ? static_cast<const RawTimebase&>(simulated_oscillator) : hardware_counter;
+    VirtualClock clock(timebase,
+                       realtime_as_utc() + (simulate ? kSimulatedBootOffset : Nanoseconds{0}));
     const std::int8_t precision = precision_from_read_cost(measure_clock_read_cost(clock));
 
     SimplePpsLoop discipline(clock);
+    std::uint32_t reference_id = make_refid("PPS");
     SeqLock<ClockSnapshot> published;
     const auto publish = [&] {
       ClockSnapshot snapshot;
       snapshot.model = clock.model();
       snapshot.precision = precision;
-      discipline.fill_snapshot(snapshot, make_refid("PPS"));
+      discipline.fill_snapshot(snapshot, reference_id);
       published.store(snapshot);
     };
     publish();
+
+    EventLoop loop(options.io);
+    loop.watch_readable(signal_fd.get(), [&] {
+      signalfd_siginfo info{};
+      while (::read(signal_fd.get(), &info, sizeof info) == sizeof info) {
+        if (info.ssi_signo == SIGHUP) {
+          std::fprintf(stderr, "stratumd: SIGHUP: configuration reload is not implemented yet\n");
+        } else {
+          loop.stop();
+        }
+      }
+    });
+
+    const auto log = [](const std::string& line) {
+      std::fprintf(stderr, "stratumd: %s\n", line.c_str());
+    };
+    std::optional<SampleKind> sample_kind;
+    std::optional<ReferenceSources> sources;
+    try {
+      sources.emplace(
+          loop, clock, *config, simulate, *base_date,
+          [&](const ReferenceSample& s) {
+            if (sample_kind != s.kind) {
+              discipline.set_params(s.kind == SampleKind::pps ? SimpleLoopParams{}
+                                                              : nmea_only_loop_params());
+              if (sample_kind)
+                log(s.kind == SampleKind::pps ? "PPS numbers the seconds again"
+                                              : "PPS lost: NMEA-only samples");
+              sample_kind = s.kind;
+            }
+            reference_id = s.reference_id;
+            discipline.on_sample(s.sample);
+            publish();
+          },
+          log);
+    } catch (const std::runtime_error& e) {
+      std::fprintf(stderr, "stratumd: %s\n", e.what());
+      return 1;
+    }
+    // The learnt NMEA delays live beside the drift file and survive restarts.
+    const std::optional<std::string> calibration_file =
+        config->driftfile ? std::optional<std::string>(*config->driftfile + ".nmea-delay")
+                          : std::nullopt;
+    if (calibration_file) {
+      if (const auto text = read_file(*calibration_file)) {
+        const int loaded = sources->load_calibration(*text);
+        if (loaded)
+          log("loaded the learnt NMEA delay from " + *calibration_file + ": " +
+              sources->calibration_status());
+      }
+    }
+    const auto save_calibration = [&] {
+      if (!calibration_file) return;
+      const std::string text = sources->serialized_calibration();
+      if (text.empty()) return;
+      const std::string temporary = *calibration_file + ".tmp";
+      std::ofstream out(temporary, std::ios::trunc);
+      out << text;
+      out.close();
+      if (!out || std::rename(temporary.c_str(), calibration_file->c_str()) != 0) {
+        log("cannot write " + *calibration_file);
+      }
+    };
+    auto next_calibration_save = std::chrono::steady_clock::now() + std::chrono::hours{1};
 
     // The plain poll mode is for running under a clock-and-network simulator: one thread,
     // recvmsg/sendmsg. Otherwise one batched worker per core unless configured.
@@ -178,43 +251,28 @@ int run_daemon(const Options& options) {
     }
     std::fprintf(
         stderr,
-        "stratumd: serving NTP on UDP port %u (%s) with %d %s worker(s) from the simulated "
-        "GPS+PPS receiver; %zu restrict entries; config: %s; precision 2^%d s\n",
+        "stratumd: serving NTP on UDP port %u (%s) with %d %s worker(s); %zu restrict entries; "
+        "config: %s; precision 2^%d s\n",
         unsigned{options.port}, listening.c_str(), threads, plain_io ? "plain" : "batched",
         restrictions.entry_count(), config_name.c_str(), int{precision});
-
-    EventLoop loop(options.io);
-    loop.watch_readable(signal_fd.get(), [&] {
-      signalfd_siginfo info{};
-      while (::read(signal_fd.get(), &info, sizeof info) == sizeof info) {
-        if (info.ssi_signo == SIGHUP) {
-          std::fprintf(stderr, "stratumd: SIGHUP: configuration reload is not implemented yet\n");
-        } else {
-          loop.stop();
-        }
-      }
-    });
-
-    PpsLabeler labeler;
-    SimGpsReceiver receiver(
-        loop, clock, SimReceiverParams{}, [&](const PpsEdge& edge) { labeler.on_edge(edge); },
-        [&](const TimeLabel& label) {
-          if (const auto sample = labeler.on_label(label)) {
-            discipline.on_sample(*sample);
-            publish();
-          }
-        });
-    receiver.start();
+    sources->start();
+    log("reference: " + sources->describe());
 
     std::function<void()> tick = [&] {
       discipline.on_tick(clock.now());
       publish();
-      if (!options.quiet_status) print_status(discipline.status(), server->counters());
+      if (!options.quiet_status)
+        print_status(discipline.status(), server->counters(), sources->calibration_status());
+      if (std::chrono::steady_clock::now() >= next_calibration_save) {
+        save_calibration();
+        next_calibration_save += std::chrono::hours{1};
+      }
       loop.call_after(std::chrono::seconds{1}, tick);
     };
     loop.call_after(std::chrono::seconds{1}, tick);
 
     loop.run();
+    save_calibration();
     server->stop();
     const ServerCounters served = server->counters();
     std::fprintf(stderr, "stratumd: stopping; %" PRIu64 " requests, %" PRIu64 " answered\n",

@@ -45,7 +45,7 @@ constexpr std::array kDirectives{
     DirectiveInfo{"requestkey", Support::not_yet},
     DirectiveInfo{"controlkey", Support::not_yet},
     DirectiveInfo{"interface", Support::handled},
-    DirectiveInfo{"tos", Support::not_yet},
+    DirectiveInfo{"tos", Support::handled},
     DirectiveInfo{"tinker", Support::not_yet},
     DirectiveInfo{"enable", Support::not_yet},
     DirectiveInfo{"disable", Support::not_yet},
@@ -90,7 +90,7 @@ std::optional<RefclockDeclaration> parse_refclock_address(std::string_view addre
   const auto type = parse_int(address.substr(0, dot));
   const auto unit = parse_int(address.substr(dot + 1));
   if (!type || !unit || *type < 1 || *type > 255 || *unit < 0 || *unit > 255) return std::nullopt;
-  return RefclockDeclaration{*type, *unit, {}};
+  return RefclockDeclaration{*type, *unit, {}, {}};
 }
 
 std::string directory_of(const std::string& path) {
@@ -174,6 +174,11 @@ class Parser {
       if (words.size() < 2) return error(where, "server needs an address");
       if (auto refclock = parse_refclock_address(words[1])) {
         refclock->where = where;
+        if (find_refclock(refclock->type, refclock->unit)) {
+          return error(where, "reference clock " + words[1] + " is declared twice");
+        }
+        const std::string e = apply_server_options(refclock->options, words, 2);
+        if (!e.empty()) return error(where, e);
         config_.refclocks.push_back(*refclock);
       } else if (words[1].starts_with("127.127.")) {
         error(where,
@@ -185,10 +190,24 @@ class Parser {
                     "' is not used yet (network associations are not implemented); line ignored");
       }
     } else if (name == "fudge") {
-      if (words.size() < 2 || !parse_refclock_address(words[1])) {
-        return error(where, "fudge needs a reference clock address 127.127.TYPE.UNIT");
+      const auto address = words.size() >= 2 ? parse_refclock_address(words[1]) : std::nullopt;
+      if (!address) return error(where, "fudge needs a reference clock address 127.127.TYPE.UNIT");
+      RefclockDeclaration* target = find_refclock(address->type, address->unit);
+      if (!target) {
+        return error(where, "fudge for " + words[1] + ", which no earlier 'server " + words[1] +
+                                "' line declares");
       }
-      warning(where, "fudge options are not applied yet; line ignored");
+      const std::string e = apply_fudge_options(target->options, words, 2);
+      if (!e.empty()) return error(where, e);
+    } else if (name == "tos") {
+      if (words.size() == 3 && words[1] == "basedate") {
+        if (words[2].size() != 10 || words[2][4] != '-' || words[2][7] != '-') {
+          return error(where, "tos basedate takes a date as YYYY-MM-DD");
+        }
+        config_.tos_basedate = words[2];
+      } else {
+        warning(where, "tos options other than basedate are not implemented yet; line ignored");
+      }
     } else if (name == "restrict") {
       handle_restrict(where, words);
     } else if (name == "discard") {
@@ -200,10 +219,49 @@ class Parser {
       if (!n || *n < 1 || *n > 64) return error(where, "threads takes one number from 1 to 64");
       config_.threads = *n;
     } else if (name == "refclock") {
-      if (words.size() < 2)
-        return error(where, "refclock needs a driver name (e.g. nmea, pps, shm)");
-      warning(where, "refclock '" + words[1] + "' is not implemented yet; line ignored");
+      handle_refclock(where, words);
     }
+  }
+
+  RefclockDeclaration* find_refclock(int type, int unit) {
+    for (RefclockDeclaration& r : config_.refclocks) {
+      if (r.type == type && r.unit == unit) return &r;
+    }
+    return nullptr;
+  }
+
+  // NTPsec: refclock NAME [unit U] OPTIONS...
+  void handle_refclock(const SourceLocation& where, const std::vector<std::string>& words) {
+    if (words.size() < 2)
+      return error(where, "refclock needs a driver name: nmea, pps, shm, gpsd or gpio");
+    const auto type = refclock_type_from_name(words[1]);
+    if (!type) {
+      return error(where,
+                   "unknown refclock driver '" + words[1] + "'; valid: nmea pps shm gpsd gpio");
+    }
+    RefclockDeclaration r{*type, 0, where, {}};
+    std::vector<std::string> rest{words[0], words[1]};
+    for (std::size_t i = 2; i < words.size(); ++i) {
+      if (words[i] == "unit") {
+        const auto unit = i + 1 < words.size() ? parse_int(words[i + 1]) : std::nullopt;
+        if (!unit || *unit < 0 || *unit > 255)
+          return error(where, "unit takes a number from 0 to 255");
+        r.unit = *unit;
+        ++i;
+      } else {
+        rest.push_back(words[i]);
+      }
+    }
+    if (find_refclock(r.type, r.unit)) {
+      return error(
+          where, "refclock " + words[1] + " unit " + std::to_string(r.unit) + " is declared twice");
+    }
+    const std::string e = apply_refclock_options(r.options, rest, 2);
+    if (!e.empty()) return error(where, e);
+    if (r.type == refclock_type::gpio_pps && (!r.options.path || !r.options.gpio_line)) {
+      return error(where, "refclock gpio needs 'path /dev/gpiochipN' and 'line N'");
+    }
+    config_.refclocks.push_back(r);
   }
 
   void handle_restrict(const SourceLocation& where, const std::vector<std::string>& words) {

@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "firmware/config/refclock_config.hpp"
 #include "firmware/net/ip_address.hpp"
 #include "firmware/ntp/rate_limiter.hpp"
 
@@ -31,9 +32,10 @@ struct ConfigFinding {
 };
 
 struct RefclockDeclaration {
-  int type = 0;  // ntpd driver number: 20 NMEA, 22 PPS, 28 SHM, 46 GPSD JSON
+  int type = 0;  // ntpd driver number: 20 NMEA, 22 PPS, 28 SHM, 46 GPSD JSON (refclock_config.hpp)
   int unit = 0;
   SourceLocation where;
+  RefclockOptions options;
 };
 
 // One `restrict` line. No prefix means `default`; `family` limits it to -4 or -6.
@@ -61,6 +63,7 @@ struct DaemonConfig {
   std::optional<DiscardParams> discard;
   std::vector<InterfaceRule> interface_rules;
   std::optional<int> threads;
+  std::optional<std::string> tos_basedate;  // `tos basedate YYYY-MM-DD`
   std::vector<std::string> upstream_servers;
   std::optional<std::string> driftfile;
   std::vector<ConfigFinding> findings;

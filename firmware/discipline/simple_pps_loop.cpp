@@ -17,6 +17,20 @@ SimplePpsLoop::SimplePpsLoop(Clock& clock, SimpleLoopParams params)
   status_.frequency_ppm = clock_.frequency_ppm();
 }
 
+SimpleLoopParams nmea_only_loop_params() {
+  SimpleLoopParams p;
+  p.lock_threshold = std::chrono::milliseconds{20};
+  p.proportional_gain = 0.1;
+  p.integral_gain = 0.0025;
+  return p;
+}
+
+void SimplePpsLoop::set_params(const SimpleLoopParams& params) {
+  params_ = params;
+  good_in_a_row_ = 0;
+  outliers_in_a_row_ = 0;
+}
+
 void SimplePpsLoop::restart_from(const RefSample& sample) {
   const Nanoseconds offset = sample.offset();
   if (abs(offset) > params_.step_threshold) {

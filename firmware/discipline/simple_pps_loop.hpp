@@ -23,6 +23,10 @@ struct SimpleLoopParams {
   int max_consecutive_outliers = 3;
 };
 
+// For NMEA-only samples: serial timing jitters by milliseconds, so thresholds are wider and the
+// loop slower.
+SimpleLoopParams nmea_only_loop_params();
+
 struct LoopStatus {
   SyncState state = SyncState::unsynchronised;
   Nanoseconds last_offset{0};
@@ -40,6 +44,8 @@ class SimplePpsLoop {
   SimplePpsLoop(Clock& clock, SimpleLoopParams params = {});
 
   void on_sample(const RefSample& sample);
+  // Switches gains and thresholds (PPS vs NMEA-only samples), keeping the learnt frequency.
+  void set_params(const SimpleLoopParams& params);
   // Advances the state machine with the passage of time (holdover, loss of sync).
   void on_tick(UtcTime now);
 

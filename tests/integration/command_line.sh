@@ -26,7 +26,25 @@ expect_exit 1 "has errors; not starting" -c "$work/bad.conf" -n --simulate --por
 
 printf 'server 127.127.20.0 mode 17\n' >"$work/nmea.conf"
 expect_exit 0 "0 error(s)" --check-config -c "$work/nmea.conf"
-expect_exit 1 "$work/nmea.conf:1: reference clock type 20 has no driver" -c "$work/nmea.conf" -n --port 1123
+
+# A receiver that is not plugged in is not fatal: the daemon says so and keeps trying.
+start_daemon -c "$work/nmea.conf" -n -x --port 1123
+retry_until 10 grep -q '/dev/gps0: no such serial port' "$work/daemon.log" || fail "no message about the missing receiver"
+kill -0 "$daemon_pid" || fail "the daemon exited over a missing receiver"
+kill "$daemon_pid"
+wait "$daemon_pid" || true
+daemon_pid=
+
+# A PPS device that is not one, or a GPIO chip that does not exist: refused at start, with the line.
+printf 'refclock pps unit 0 path /dev/null\n' >"$work/pps.conf"
+expect_exit 1 "$work/pps.conf:1: PPS(0): /dev/null: not a PPS device" -c "$work/pps.conf" -n --port 1123
+printf '\nrefclock gpio unit 0 path /dev/nonexistent-gpiochip line 18\n' >"$work/gpio.conf"
+expect_exit 1 "$work/gpio.conf:2: GPIO_PPS(0): /dev/nonexistent-gpiochip: no such GPIO chip" -c "$work/gpio.conf" -n --port 1123
+printf 'refclock gpio unit 0 line 18\n' >"$work/gpio-bad.conf"
+expect_exit 1 "$work/gpio-bad.conf:1: error: refclock gpio needs 'path /dev/gpiochipN' and 'line N'" --check-config -c "$work/gpio-bad.conf"
+printf 'server 127.127.20.0\nfudge 127.127.20.1 time2 0.3\nfudge 127.127.20.0 time3 1\n' >"$work/fudge.conf"
+expect_exit 1 "$work/fudge.conf:2: error: fudge for 127.127.20.1, which no earlier" --check-config -c "$work/fudge.conf"
+expect_exit 1 "$work/fudge.conf:3: error: unknown option 'time3'; valid: time1 time2" --check-config -c "$work/fudge.conf"
 
 if [[ -f ${SHARED_DIR:-}/configs/centos-ntp.conf ]]; then
   expect_exit 0 "0 error(s)" --check-config -c "$SHARED_DIR/configs/centos-ntp.conf"

@@ -1,0 +1,34 @@
+// PPS on a GPIO line through libgpiod (v1 API, Debian 12's 1.6). Line events are stamped by the
+// kernel on CLOCK_MONOTONIC (kernels >= 5.7), which is carried to the served clock explicitly.
+#pragma once
+
+#include <gpiod.h>
+
+#include "drivers/pps/pps_source.hpp"
+
+namespace stratumd {
+
+class GpioPpsSource final : public PpsSource {
+ public:
+  // Throws std::runtime_error saying what is wrong (no chip, no line, line busy, permission).
+  GpioPpsSource(EventLoop& loop, const Clock& clock, const std::string& chip_path, unsigned line,
+                bool falling_edge, EdgeSink sink, Log log);
+  ~GpioPpsSource() override;
+
+  void start() override;
+  const std::string& name() const override { return name_; }
+
+ private:
+  void on_event();
+
+  EventLoop& loop_;
+  const Clock& clock_;
+  std::string name_;
+  bool falling_edge_;
+  EdgeSink sink_;
+  gpiod_chip* chip_ = nullptr;
+  gpiod_line* line_ = nullptr;
+  EdgeWatchdog watchdog_;
+};
+
+}  // namespace stratumd

@@ -1,0 +1,83 @@
+#include "drivers/pps/kernel_pps_source.hpp"
+
+#include <fcntl.h>
+
+#include <cerrno>
+#include <stdexcept>
+
+#include "drivers/clock/kernel_clocks.hpp"
+#include "drivers/serial/serial_port.hpp"
+
+namespace stratumd {
+
+void EdgeWatchdog::edge(std::chrono::steady_clock::time_point now) {
+  if (silent_) log_(name_ + ": PPS edges are back");
+  silent_ = false;
+  last_edge_ = now;
+}
+
+void EdgeWatchdog::check(std::chrono::steady_clock::time_point now) {
+  if (!silent_ && now - last_edge_ > limit_) {
+    log_(name_ + ": no PPS edges for " + std::to_string(limit_.count()) + " s");
+    silent_ = true;
+  }
+}
+
+KernelPpsSource::KernelPpsSource(EventLoop& loop, const Clock& clock, std::string path,
+                                 bool clear_edge, EdgeSink sink, Log log)
+    : loop_(loop),
+      clock_(clock),
+      path_(std::move(path)),
+      clear_edge_(clear_edge),
+      sink_(std::move(sink)),
+      watchdog_(path_, std::chrono::seconds{5}, std::move(log)) {
+  fd_ = UniqueFd{::open(path_.c_str(), O_RDWR | O_CLOEXEC)};
+  if (!fd_.valid()) throw std::runtime_error(describe_open_error(path_, errno, "PPS device"));
+  if (::time_pps_create(fd_.get(), &handle_) < 0) {
+    throw std::runtime_error(
+        describe_open_error(path_, errno == EOPNOTSUPP ? ENOTTY : errno, "PPS device"));
+  }
+  int capabilities = 0;
+  if (::time_pps_getcap(handle_, &capabilities) < 0) {
+    throw std::runtime_error(describe_open_error(path_, errno, "PPS device"));
+  }
+  const int wanted = clear_edge_ ? PPS_CAPTURECLEAR : PPS_CAPTUREASSERT;
+  if (!(capabilities & wanted)) {
+    throw std::runtime_error(path_ + ": cannot capture the " + (clear_edge_ ? "clear" : "assert") +
+                             " edge");
+  }
+  pps_params_t params{};
+  ::time_pps_getparams(handle_, &params);
+  params.mode |= wanted | PPS_TSFMT_TSPEC;
+  if (::time_pps_setparams(handle_, &params) < 0) {
+    throw std::runtime_error(describe_open_error(path_, errno, "PPS device"));
+  }
+}
+
+KernelPpsSource::~KernelPpsSource() {
+  ::time_pps_destroy(handle_);
+}
+
+void KernelPpsSource::poll() {
+  pps_info_t info{};
+  timespec no_wait{0, 0};
+  const auto now = std::chrono::steady_clock::now();
+  if (::time_pps_fetch(handle_, PPS_TSFMT_TSPEC, &info, &no_wait) == 0) {
+    const unsigned long sequence = clear_edge_ ? info.clear_sequence : info.assert_sequence;
+    const timespec stamp = clear_edge_ ? info.clear_timestamp : info.assert_timestamp;
+    if (sequence != last_sequence_ && last_sequence_ != 0) {
+      // The stamp is on CLOCK_REALTIME: carry it onto the served clock by its age.
+      const UtcTime served_now = clock_.now();
+      const KernelRealtime realtime_now = kernel_realtime_now();
+      const KernelRealtime edge{
+          Nanoseconds{std::int64_t{stamp.tv_sec} * 1'000'000'000 + stamp.tv_nsec}};
+      sink_(PpsEdge{served_now - (realtime_now - edge)});
+      watchdog_.edge(now);
+    }
+    last_sequence_ = sequence;
+  }
+  watchdog_.check(now);
+  loop_.call_after(std::chrono::milliseconds{100}, [this] { poll(); });
+}
+
+}  // namespace stratumd

@@ -1,0 +1,56 @@
+// Reference clock lines in both dialects operators bring: ntpd's `server 127.127.T.U …` plus
+// `fudge 127.127.T.U …`, and NTPsec's `refclock NAME unit U …`; also stratumd's own `gpio` driver
+// (a PPS on a GPIO line, which ntpd has no driver for).
+#pragma once
+
+#include <array>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace stratumd {
+
+struct SourceLocation;
+
+namespace refclock_type {
+inline constexpr int nmea = 20;
+inline constexpr int pps = 22;
+inline constexpr int shm = 28;
+inline constexpr int gpsd_json = 46;
+inline constexpr int gpio_pps = 200;  // stratumd's own number; no ntpd equivalent
+}  // namespace refclock_type
+
+struct RefclockOptions {
+  int mode = 0;
+  int minpoll = 4;
+  bool prefer = false;
+  bool noselect = false;
+  std::optional<double> time1;  // s: PPS (or sample) offset
+  std::optional<double> time2;  // s: NMEA end-of-line/serial delay; SHM: max difference
+  std::optional<int> stratum;
+  std::optional<std::string> refid;
+  std::array<std::optional<bool>, 4> flags{};  // flag1..flag4
+  std::optional<std::string> path;             // device; default /dev/gpsU, /dev/ppsU, ...
+  std::optional<std::string> ppspath;          // NMEA's PPS device; default /dev/gpsppsU
+  std::optional<int> baud;
+  std::optional<int> gpio_line;
+
+  bool flag(int n) const { return flags[static_cast<std::size_t>(n - 1)].value_or(false); }
+};
+
+// ntpd driver number for an NTPsec driver name ("nmea" -> 20), or nullopt.
+std::optional<int> refclock_type_from_name(const std::string& name);
+const char* refclock_type_name(int type);  // "NMEA", "PPS", "SHM", "GPSD_JSON", "GPIO_PPS"
+
+// Applies `server` options (from word `first` on). Returns an error message, or empty.
+std::string apply_server_options(RefclockOptions& options, const std::vector<std::string>& words,
+                                 std::size_t first);
+// Applies `fudge` options (time1 time2 stratum refid flag1..flag4).
+std::string apply_fudge_options(RefclockOptions& options, const std::vector<std::string>& words,
+                                std::size_t first);
+// Applies NTPsec `refclock` options: the fudge ones plus mode, minpoll, prefer, noselect, path,
+// ppspath, baud, line.
+std::string apply_refclock_options(RefclockOptions& options, const std::vector<std::string>& words,
+                                   std::size_t first);
+
+}  // namespace stratumd

@@ -1,0 +1,183 @@
+#include "firmware/reference_sources.hpp"
+
+#include <cstdio>
+#include <stdexcept>
+
+#include "drivers/pps/gpio_pps_source.hpp"
+#include "drivers/pps/kernel_pps_source.hpp"
+#include "drivers/serial/serial_port.hpp"
+
+namespace stratumd {
+namespace {
+
+// Without a PPS edge for this long, NMEA labels become samples on their own.
+constexpr std::chrono::seconds kPpsLostAfter{3};
+
+std::uint32_t refid_from(const std::optional<std::string>& text, std::uint32_t fallback) {
+  if (!text) return fallback;
+  std::uint32_t id = 0;
+  for (std::size_t i = 0; i < 4; ++i) {
+    id = (id << 8) | (i < text->size() ? static_cast<std::uint8_t>((*text)[i]) : 0u);
+  }
+  return id;
+}
+
+std::string where(const RefclockDeclaration& r) {
+  return r.where.file + ":" + std::to_string(r.where.line) + ": " + refclock_type_name(r.type) +
+         "(" + std::to_string(r.unit) + ")";
+}
+
+}  // namespace
+
+ReferenceSources::ReferenceSources(EventLoop& loop, const Clock& clock, const DaemonConfig& config,
+                                   bool simulate, std::chrono::sys_days base_date, SampleSink sink,
+                                   Log log)
+    : loop_(loop),
+      clock_(clock),
+      sink_(std::move(sink)),
+      log_(std::move(log)),
+      pps_refid_(make_refid("PPS")),
+      nmea_refid_(make_refid("GPS")) {
+  if (simulate) {
+    simulator_ = std::make_unique<SimGpsReceiver>(
+        loop_, clock_, SimReceiverParams{}, [this](const PpsEdge& e) { on_edge(e); },
+        [this](const TimeLabel& label) {
+          on_nmea_label(NmeaLabel{label, NmeaType::rmc});
+        });
+    description_ = "the simulated GPS+PPS receiver";
+    return;
+  }
+  const auto edge_sink = [this](const PpsEdge& e) { on_edge(e); };
+  for (const RefclockDeclaration& r : config.refclocks) {
+    const RefclockOptions& o = r.options;
+    const std::string unit = std::to_string(r.unit);
+    try {
+      switch (r.type) {
+        case refclock_type::nmea: {
+          if (nmea_) throw std::runtime_error("only one NMEA receiver is supported");
+          const std::string path = o.path.value_or("/dev/gps" + unit);
+          const int baud = o.baud.value_or(baud_from_nmea_mode(o.mode));
+          NmeaRefclockConfig nc;
+          nc.base_date = base_date;
+          nc.sentence_mask = static_cast<unsigned>(o.mode & 0xF);
+          nc.configured_delay = from_seconds(o.time2.value_or(0.0));
+          nmea_ =
+              std::make_unique<NmeaRefclock>(nc, [this](const NmeaLabel& l) { on_nmea_label(l); });
+          serial_ = std::make_unique<NmeaSerialSource>(
+              loop_, clock_, path, baud, [this](const NmeaLine& line) { nmea_->on_line(line); },
+              log_);
+          nmea_refid_ = refid_from(o.refid, nmea_refid_);
+          pps_offset_ = from_seconds(o.time1.value_or(0.0));
+          description_ += (description_.empty() ? "" : ", ") + std::string("NMEA on ") + path;
+          if (o.flag(1)) {  // ntpd: flag1 enables the receiver's PPS
+            const std::string pps_path = o.ppspath.value_or("/dev/gpspps" + unit);
+            pps_.push_back(std::make_unique<KernelPpsSource>(loop_, clock_, pps_path, o.flag(2),
+                                                             edge_sink, log_));
+            description_ += " with PPS on " + pps_path;
+          }
+          break;
+        }
+        case refclock_type::pps: {
+          const std::string path = o.path.value_or("/dev/pps" + unit);
+          pps_.push_back(
+              std::make_unique<KernelPpsSource>(loop_, clock_, path, o.flag(2), edge_sink, log_));
+          pps_refid_ = refid_from(o.refid, pps_refid_);
+          if (o.time1) pps_offset_ = from_seconds(*o.time1);
+          description_ += (description_.empty() ? "" : ", ") + std::string("PPS on ") + path;
+          break;
+        }
+        case refclock_type::gpio_pps: {
+          pps_.push_back(std::make_unique<GpioPpsSource>(loop_, clock_, *o.path,
+                                                         static_cast<unsigned>(*o.gpio_line),
+                                                         o.flag(2), edge_sink, log_));
+          pps_refid_ = refid_from(o.refid, pps_refid_);
+          if (o.time1) pps_offset_ = from_seconds(*o.time1);
+          description_ +=
+              (description_.empty() ? "" : ", ") + std::string("PPS on ") + pps_.back()->name();
+          break;
+        }
+        default:
+          throw std::runtime_error(
+              "this driver is not implemented yet (NMEA 127.127.20, PPS 127.127.22 and "
+              "refclock gpio are)");
+      }
+    } catch (const std::runtime_error& e) {
+      throw std::runtime_error(where(r) + ": " + e.what());
+    }
+  }
+  if (!nmea_ && !pps_.empty()) {
+    log_(
+        "note: PPS without an NMEA receiver: nothing numbers the seconds yet (network sources are "
+        "not "
+        "implemented), so the PPS cannot be used alone");
+  }
+}
+
+ReferenceSources::~ReferenceSources() = default;
+
+void ReferenceSources::start() {
+  if (simulator_) simulator_->start();
+  if (serial_) serial_->start();
+  for (auto& p : pps_) p->start();
+}
+
+std::string ReferenceSources::describe() const {
+  return description_;
+}
+
+bool ReferenceSources::pps_alive() const {
+  return last_edge_seen_ && std::chrono::steady_clock::now() - *last_edge_seen_ < kPpsLostAfter;
+}
+
+void ReferenceSources::on_edge(const PpsEdge& edge) {
+  last_edge_ = edge;
+  last_edge_seen_ = std::chrono::steady_clock::now();
+  labeler_.on_edge(edge);
+}
+
+void ReferenceSources::on_nmea_label(const NmeaLabel& l) {
+  if (simulator_ || (pps_alive() && last_edge_)) {
+    const PpsEdge edge = *last_edge_;
+    if (auto sample = labeler_.on_label(l.label)) {
+      // While PPS numbers the seconds, learn how late each sentence type comes after its edge.
+      if (nmea_) {
+        nmea_->calibrator().observe(l.type, l.label.received - edge.local);
+        if (!reported_calibration_ && nmea_->calibrator().estimate(l.type)) {
+          reported_calibration_ = true;
+          log_("NMEA delay learnt from PPS: " + calibration_status());
+        }
+      }
+      sample->reference += pps_offset_;
+      sink_(ReferenceSample{*sample, SampleKind::pps, pps_refid_});
+    }
+    return;
+  }
+  if (!nmea_) return;
+  if (auto sample = nmea_->nmea_only_sample(l))
+    sink_(ReferenceSample{*sample, SampleKind::nmea_only, nmea_refid_});
+}
+
+std::string ReferenceSources::calibration_status() const {
+  if (!nmea_) return {};
+  std::string out;
+  for (std::size_t t = 0; t < NmeaDelayCalibrator::kTypes; ++t) {
+    const auto type = static_cast<NmeaType>(t);
+    if (const auto e = nmea_->calibrator().estimate(type)) {
+      char text[64];
+      std::snprintf(text, sizeof text, "%s%s:%.2fms/%.2fms", out.empty() ? "nmea_delay=" : ",",
+                    nmea_type_name(type), to_seconds(e->mean) * 1e3, to_seconds(e->spread) * 1e3);
+      out += text;
+    }
+  }
+  return out;
+}
+
+std::string ReferenceSources::serialized_calibration() const {
+  return nmea_ ? nmea_->calibrator().serialize() : "";
+}
+
+int ReferenceSources::load_calibration(const std::string& text) {
+  return nmea_ ? nmea_->calibrator().load(text) : 0;
+}
+
+}  // namespace stratumd

@@ -1,0 +1,72 @@
+// Builds the reference clocks the configuration declares (or the simulated receiver) and wires
+// them: PPS edges and NMEA labels into the labeler, labelled samples (or NMEA-only samples when no
+// PPS numbers the seconds) out to the discipline, with the NMEA delay learnt while PPS is present.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "drivers/os/event_loop.hpp"
+#include "drivers/pps/pps_source.hpp"
+#include "drivers/serial/nmea_serial_source.hpp"
+#include "drivers/sim/sim_gps_receiver.hpp"
+#include "firmware/config/ntp_conf_parser.hpp"
+#include "refclock/nmea_refclock.hpp"
+#include "refclock/pps_labeler.hpp"
+
+namespace stratumd {
+
+enum class SampleKind { pps, nmea_only };
+
+struct ReferenceSample {
+  RefSample sample;
+  SampleKind kind = SampleKind::pps;
+  std::uint32_t reference_id = 0;
+};
+
+class ReferenceSources {
+ public:
+  using SampleSink = std::function<void(const ReferenceSample&)>;
+  using Log = std::function<void(const std::string&)>;
+
+  // Throws std::runtime_error naming the config line of a clock that cannot be set up.
+  ReferenceSources(EventLoop& loop, const Clock& clock, const DaemonConfig& config, bool simulate,
+                   std::chrono::sys_days base_date, SampleSink sink, Log log);
+  ~ReferenceSources();
+
+  void start();
+  std::string describe() const;
+  // One line for the status output, e.g. "nmea_delay=RMC:152.31ms/0.41ms".
+  std::string calibration_status() const;
+  // The learnt NMEA delays, for persisting beside the drift file; empty when nothing is learnt.
+  std::string serialized_calibration() const;
+  int load_calibration(const std::string& text);
+
+ private:
+  void on_edge(const PpsEdge& edge);
+  void on_nmea_label(const NmeaLabel& label);
+  bool pps_alive() const;
+
+  EventLoop& loop_;
+  const Clock& clock_;
+  SampleSink sink_;
+  Log log_;
+  std::string description_;
+  Nanoseconds pps_offset_{0};  // fudge time1
+  std::uint32_t pps_refid_;
+  std::uint32_t nmea_refid_;
+  PpsLabeler labeler_;
+  std::unique_ptr<SimGpsReceiver> simulator_;
+  std::unique_ptr<NmeaRefclock> nmea_;
+  std::unique_ptr<NmeaSerialSource> serial_;
+  std::vector<std::unique_ptr<PpsSource>> pps_;
+  std::optional<PpsEdge> last_edge_;
+  std::optional<std::chrono::steady_clock::time_point> last_edge_seen_;
+  bool reported_calibration_ = false;
+};
+
+}  // namespace stratumd
