@@ -159,12 +159,13 @@ void ReferenceSources::on_nmea_label(const NmeaLabel& l) {
 
 std::string ReferenceSources::calibration_status() const {
   if (!nmea_) return {};
-  std::string out;
+  std::string out = "nmea_lines=" + std::to_string(serial_->counters().lines);
   for (std::size_t t = 0; t < NmeaDelayCalibrator::kTypes; ++t) {
     const auto type = static_cast<NmeaType>(t);
     if (const auto e = nmea_->calibrator().estimate(type)) {
       char text[64];
-      std::snprintf(text, sizeof text, "%s%s:%.2fms/%.2fms", out.empty() ? "nmea_delay=" : ",",
+      const bool first = out.find("nmea_delay=") == std::string::npos;
+      std::snprintf(text, sizeof text, "%s%s:%.2fms/%.2fms", first ? " nmea_delay=" : ",",
                     nmea_type_name(type), to_seconds(e->mean) * 1e3, to_seconds(e->spread) * 1e3);
       out += text;
     }

@@ -1,0 +1,61 @@
+# NMEA over a serial port with real termios: a pseudo-terminal plays the receiver, /dev/gps0
+# points at it (inside a private mount namespace), and the daemon is configured exactly as an
+# ntpd operator would: `server 127.127.20.0 mode 0x11` (RMC at 9600 baud) + `fudge … time2`.
+# It must serve time within 100 ms of the writer's clock, and recover when the receiver is
+# unplugged and plugged back in.
+set -euo pipefail
+if [[ -z ${STRATUMD_IN_MOUNT_NS:-} ]]; then
+  devroot=$(mktemp -d /tmp/stratumd-dev.XXXXXX)
+  set +e
+  STRATUMD_IN_MOUNT_NS=1 STRATUMD_DEVROOT=$devroot unshare --mount --propagation private bash "$0" "$@"
+  status=$?
+  set -e
+  # The namespace and its mounts are gone: only the plain directories are left.
+  rm -rf --one-file-system "$devroot"
+  exit "$status"
+fi
+
+# A /dev of our own: every real entry plus gps0.
+mkdir -p "$STRATUMD_DEVROOT/real" "$STRATUMD_DEVROOT/new"
+mount --rbind /dev "$STRATUMD_DEVROOT/real"
+for entry in /dev/*; do ln -s "$STRATUMD_DEVROOT/real/${entry#/dev/}" "$STRATUMD_DEVROOT/new/"; done
+mount --bind "$STRATUMD_DEVROOT/new" /dev
+
+source "$(dirname "$0")/lib.sh"
+
+delay=0.200
+python3 "$here/nmea_writer.py" /dev/gps0 --delay "$delay" --baud 9600 >"$work/writer.log" 2>&1 &
+writer=$!
+trap 'kill $writer 2>/dev/null || true; cleanup' EXIT
+retry_until 5 grep -q plugged "$work/writer.log" || fail "the writer did not start"
+
+cat >"$work/ntp.conf" <<CONF
+server 127.127.20.0 mode 0x11 prefer
+fudge 127.127.20.0 time2 $delay refid GPS
+CONF
+start_daemon -n -x -c "$work/ntp.conf"
+wait_for_stratum_1 40
+
+check_offset() {
+  ntpdig -j 127.0.0.1 >"$work/ntpdig.json" 2>"$work/ntpdig.err" || return 1
+  python3 - "$work/ntpdig.json" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+print(r)
+assert r["stratum"] == 1, r
+assert abs(r["offset"]) < 0.1, r
+PY
+}
+retry_until 10 check_offset || fail "not serving within 100 ms of the receiver: $(cat "$work/ntpdig.json" "$work/ntpdig.err")"
+probe query 127.0.0.1 >"$work/q.json"
+grep -q '"refid": "GPS"' "$work/q.json" || fail "refid is not GPS: $(cat "$work/q.json")"
+
+# Unplug and plug back in: the daemon notices, reopens, and carries on from the new port.
+lines_before=$(grep -o 'nmea_lines=[0-9]*' "$work/daemon.log" | tail -n 1 | cut -d= -f2)
+kill -USR1 "$writer"
+retry_until 10 grep -q '/dev/gps0: lost' "$work/daemon.log" || fail "the daemon did not notice the unplug"
+retry_until 15 bash -c "[[ \$(grep -c '/dev/gps0: opened' '$work/daemon.log') -ge 2 ]]" || fail "the daemon did not reopen"
+wait_for_status_field nmea_lines $((lines_before + 6)) 15 || fail "no sentences after the reopen"
+retry_until 10 check_offset || fail "not serving within 100 ms after the reopen"
+grep -E 'gps0|nmea' "$work/daemon.log" | grep -v state= | head -n 10
+echo "PASS: NMEA over a pty with termios, ntpd-style config, within 100 ms, recovers from an unplug"

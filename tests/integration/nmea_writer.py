@@ -1,0 +1,103 @@
+#!/usr/bin/env python3
+"""A GPS receiver on a pseudo-terminal, for the serial NMEA tests.
+
+  nmea_writer.py LINK [--delay S] [--baud B]
+
+Opens a pty, points LINK at its slave side (as udev would point /dev/gps0 at a USB receiver) and,
+a fixed delay after every true second (this host's CLOCK_REALTIME), writes RMC, GGA and ZDA for
+that second, paced byte by byte at the baud rate as a real UART would deliver them. SIGUSR1
+unplugs the receiver (closes the pty) and plugs it back in two seconds later, on a new pty.
+"""
+import argparse
+import datetime
+import os
+import signal
+import sys
+import time
+import tty
+
+
+def checksum(body):
+    c = 0
+    for ch in body:
+        c ^= ord(ch)
+    return "$%s*%02X\r\n" % (body, c)
+
+
+def sentences(t):
+    d = datetime.datetime.fromtimestamp(t, datetime.timezone.utc)
+    hms = d.strftime("%H%M%S") + ".00"
+    return [
+        checksum("GPRMC,%s,A,4404.13387,N,12118.85628,W,0.029,,%s,,,A" % (hms, d.strftime("%d%m%y"))),
+        checksum("GPGGA,%s,4404.13387,N,12118.85628,W,1,12,1.01,1144.8,M,-21.4,M,," % hms),
+        checksum("GPZDA,%s,%s,00,00" % (hms, d.strftime("%d,%m,%Y"))),
+    ]
+
+
+class Receiver:
+    def __init__(self, link):
+        self.link = link
+        self.master = None
+        self.unplug_requested = False
+
+    def plug(self):
+        self.master, slave = os.openpty()
+        tty.setraw(self.master)
+        name = os.ttyname(slave)
+        os.close(slave)  # the daemon opens it by name
+        tmp = self.link + ".tmp"
+        if os.path.lexists(tmp):
+            os.unlink(tmp)
+        os.symlink(name, tmp)
+        os.rename(tmp, self.link)
+        print("plugged", name, flush=True)
+
+    def unplug(self):
+        os.close(self.master)
+        self.master = None
+        print("unplugged", flush=True)
+
+
+def sleep_until(t):
+    while True:
+        left = t - time.time()
+        if left <= 0:
+            return
+        time.sleep(min(left, 0.05) if left > 0.002 else 0)
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("link")
+    p.add_argument("--delay", type=float, default=0.2)
+    p.add_argument("--baud", type=int, default=9600)
+    args = p.parse_args()
+    receiver = Receiver(args.link)
+    signal.signal(signal.SIGUSR1, lambda *_: setattr(receiver, "unplug_requested", True))
+    receiver.plug()
+    byte_time = 10.0 / args.baud
+    second = int(time.time()) + 1
+    while True:
+        sleep_until(second + args.delay)
+        if receiver.unplug_requested:
+            receiver.unplug_requested = False
+            receiver.unplug()
+            sleep_until(time.time() + 2)
+            receiver.plug()
+            second = int(time.time()) + 1
+            continue
+        start = time.time()
+        n = 0
+        for s in sentences(second):
+            for ch in s.encode():
+                sleep_until(start + n * byte_time)
+                try:
+                    os.write(receiver.master, bytes([ch]))
+                except OSError:
+                    pass  # nobody has the slave open (yet): the bytes are lost, as on a wire
+                n += 1
+        second += 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
