@@ -10,9 +10,6 @@
 namespace stratumd {
 namespace {
 
-// Without a PPS edge for this long, NMEA labels become samples on their own.
-constexpr std::chrono::seconds kPpsLostAfter{3};
-
 std::uint32_t refid_from(const std::optional<std::string>& text, std::uint32_t fallback) {
   if (!text) return fallback;
   std::uint32_t id = 0;
@@ -32,22 +29,19 @@ std::string where(const RefclockDeclaration& r) {
 ReferenceSources::ReferenceSources(EventLoop& loop, const Clock& clock, const DaemonConfig& config,
                                    bool simulate, std::chrono::sys_days base_date, SampleSink sink,
                                    Log log)
-    : loop_(loop),
-      clock_(clock),
-      sink_(std::move(sink)),
-      log_(std::move(log)),
-      pps_refid_(make_refid("PPS")),
-      nmea_refid_(make_refid("GPS")) {
+    : loop_(loop), clock_(clock), sink_(std::move(sink)), log_(std::move(log)) {
+  const auto combined = [this](const ReferenceSample& s) { sink_(s); };
   if (simulate) {
+    combiner_ = std::make_unique<GpsCombiner>(combiner_config_, nullptr, combined);
     simulator_ = std::make_unique<SimGpsReceiver>(
-        loop_, clock_, SimReceiverParams{}, [this](const PpsEdge& e) { on_edge(e); },
+        loop_, clock_, SimReceiverParams{}, [this](const PpsEdge& e) { combiner_->on_edge(e); },
         [this](const TimeLabel& label) {
           on_nmea_label(NmeaLabel{label, NmeaType::rmc});
         });
     description_ = "the simulated GPS+PPS receiver";
     return;
   }
-  const auto edge_sink = [this](const PpsEdge& e) { on_edge(e); };
+  const auto edge_sink = [this](const PpsEdge& e) { combiner_->on_edge(e); };
   for (const RefclockDeclaration& r : config.refclocks) {
     const RefclockOptions& o = r.options;
     const std::string unit = std::to_string(r.unit);
@@ -66,8 +60,8 @@ ReferenceSources::ReferenceSources(EventLoop& loop, const Clock& clock, const Da
           serial_ = std::make_unique<NmeaSerialSource>(
               loop_, clock_, path, baud, [this](const NmeaLine& line) { nmea_->on_line(line); },
               log_);
-          nmea_refid_ = refid_from(o.refid, nmea_refid_);
-          pps_offset_ = from_seconds(o.time1.value_or(0.0));
+          combiner_config_.nmea_refid = refid_from(o.refid, combiner_config_.nmea_refid);
+          combiner_config_.pps_offset = from_seconds(o.time1.value_or(0.0));
           description_ += (description_.empty() ? "" : ", ") + std::string("NMEA on ") + path;
           if (o.flag(1)) {  // ntpd: flag1 enables the receiver's PPS
             const std::string pps_path = o.ppspath.value_or("/dev/gpspps" + unit);
@@ -81,8 +75,8 @@ ReferenceSources::ReferenceSources(EventLoop& loop, const Clock& clock, const Da
           const std::string path = o.path.value_or("/dev/pps" + unit);
           pps_.push_back(
               std::make_unique<KernelPpsSource>(loop_, clock_, path, o.flag(2), edge_sink, log_));
-          pps_refid_ = refid_from(o.refid, pps_refid_);
-          if (o.time1) pps_offset_ = from_seconds(*o.time1);
+          combiner_config_.pps_refid = refid_from(o.refid, combiner_config_.pps_refid);
+          if (o.time1) combiner_config_.pps_offset = from_seconds(*o.time1);
           description_ += (description_.empty() ? "" : ", ") + std::string("PPS on ") + path;
           break;
         }
@@ -90,8 +84,8 @@ ReferenceSources::ReferenceSources(EventLoop& loop, const Clock& clock, const Da
           pps_.push_back(std::make_unique<GpioPpsSource>(loop_, clock_, *o.path,
                                                          static_cast<unsigned>(*o.gpio_line),
                                                          o.flag(2), edge_sink, log_));
-          pps_refid_ = refid_from(o.refid, pps_refid_);
-          if (o.time1) pps_offset_ = from_seconds(*o.time1);
+          combiner_config_.pps_refid = refid_from(o.refid, combiner_config_.pps_refid);
+          if (o.time1) combiner_config_.pps_offset = from_seconds(*o.time1);
           description_ +=
               (description_.empty() ? "" : ", ") + std::string("PPS on ") + pps_.back()->name();
           break;
@@ -105,6 +99,7 @@ ReferenceSources::ReferenceSources(EventLoop& loop, const Clock& clock, const Da
       throw std::runtime_error(where(r) + ": " + e.what());
     }
   }
+  combiner_ = std::make_unique<GpsCombiner>(combiner_config_, nmea_.get(), combined);
   if (!nmea_ && !pps_.empty()) {
     log_(
         "note: PPS without an NMEA receiver: nothing numbers the seconds yet (network sources are "
@@ -125,36 +120,12 @@ std::string ReferenceSources::describe() const {
   return description_;
 }
 
-bool ReferenceSources::pps_alive() const {
-  return last_edge_seen_ && std::chrono::steady_clock::now() - *last_edge_seen_ < kPpsLostAfter;
-}
-
-void ReferenceSources::on_edge(const PpsEdge& edge) {
-  last_edge_ = edge;
-  last_edge_seen_ = std::chrono::steady_clock::now();
-  labeler_.on_edge(edge);
-}
-
 void ReferenceSources::on_nmea_label(const NmeaLabel& l) {
-  if (simulator_ || (pps_alive() && last_edge_)) {
-    const PpsEdge edge = *last_edge_;
-    if (auto sample = labeler_.on_label(l.label)) {
-      // While PPS numbers the seconds, learn how late each sentence type comes after its edge.
-      if (nmea_) {
-        nmea_->calibrator().observe(l.type, l.label.received - edge.local);
-        if (!reported_calibration_ && nmea_->calibrator().estimate(l.type)) {
-          reported_calibration_ = true;
-          log_("NMEA delay learnt from PPS: " + calibration_status());
-        }
-      }
-      sample->reference += pps_offset_;
-      sink_(ReferenceSample{*sample, SampleKind::pps, pps_refid_});
-    }
-    return;
+  combiner_->on_label(l);
+  if (nmea_ && !reported_calibration_ && nmea_->calibrator().estimate(l.type)) {
+    reported_calibration_ = true;
+    log_("NMEA delay learnt from PPS: " + calibration_status());
   }
-  if (!nmea_) return;
-  if (auto sample = nmea_->nmea_only_sample(l))
-    sink_(ReferenceSample{*sample, SampleKind::nmea_only, nmea_refid_});
 }
 
 std::string ReferenceSources::calibration_status() const {

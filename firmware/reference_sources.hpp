@@ -15,18 +15,10 @@
 #include "drivers/serial/nmea_serial_source.hpp"
 #include "drivers/sim/sim_gps_receiver.hpp"
 #include "firmware/config/ntp_conf_parser.hpp"
+#include "refclock/gps_combiner.hpp"
 #include "refclock/nmea_refclock.hpp"
-#include "refclock/pps_labeler.hpp"
 
 namespace stratumd {
-
-enum class SampleKind { pps, nmea_only };
-
-struct ReferenceSample {
-  RefSample sample;
-  SampleKind kind = SampleKind::pps;
-  std::uint32_t reference_id = 0;
-};
 
 class ReferenceSources {
  public:
@@ -47,25 +39,19 @@ class ReferenceSources {
   int load_calibration(const std::string& text);
 
  private:
-  void on_edge(const PpsEdge& edge);
   void on_nmea_label(const NmeaLabel& label);
-  bool pps_alive() const;
 
   EventLoop& loop_;
   const Clock& clock_;
   SampleSink sink_;
   Log log_;
   std::string description_;
-  Nanoseconds pps_offset_{0};  // fudge time1
-  std::uint32_t pps_refid_;
-  std::uint32_t nmea_refid_;
-  PpsLabeler labeler_;
+  CombinerConfig combiner_config_;
+  std::unique_ptr<GpsCombiner> combiner_;
   std::unique_ptr<SimGpsReceiver> simulator_;
   std::unique_ptr<NmeaRefclock> nmea_;
   std::unique_ptr<NmeaSerialSource> serial_;
   std::vector<std::unique_ptr<PpsSource>> pps_;
-  std::optional<PpsEdge> last_edge_;
-  std::optional<std::chrono::steady_clock::time_point> last_edge_seen_;
   bool reported_calibration_ = false;
 };
 

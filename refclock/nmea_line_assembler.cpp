@@ -14,8 +14,9 @@ void NmeaLineAssembler::feed(std::span<const std::uint8_t> chunk, UtcTime read_t
       if (in_sentence_) ++counters_.overlong;  // a new start before an end: the old one is broken
       in_sentence_ = true;
       length_ = 0;
-      // The last byte of the chunk arrived just before read_time; this one (n-1-i) bytes earlier.
-      start_ = read_time - byte_time_ * static_cast<std::int64_t>(n - 1 - i);
+      // The last byte of the chunk finished arriving just before read_time; this one started
+      // arriving (its start bit) n - i byte times earlier.
+      start_ = read_time - byte_time_ * static_cast<std::int64_t>(n - i);
     }
     if (!in_sentence_) {
       if (c != '\r' && c != '\n') ++counters_.junk_bytes;

@@ -17,7 +17,7 @@ namespace stratumd {
 
 struct NmeaLine {
   std::string_view text;  // without CR/LF; valid during the callback only
-  UtcTime start;          // served clock when the '$' arrived
+  UtcTime start;          // served clock when the '$' started to arrive (its start bit)
 };
 
 struct LineAssemblerCounters {

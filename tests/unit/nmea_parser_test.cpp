@@ -4,8 +4,10 @@
 
 #include <cstdio>
 #include <string>
+#include <vector>
 
 #include "refclock/gps_week_rollover.hpp"
+#include "refclock/nmea_line_assembler.hpp"
 #include "refclock/nmea_time.hpp"
 
 namespace stratumd {
@@ -199,6 +201,45 @@ TEST(NmeaTime, LeapSecondIsFlagged) {
   const NmeaTime t = feed(a, "GPZDA,235960.00,31,12,2016,00,00");
   EXPECT_TRUE(t.leap_second);
   EXPECT_EQ(t.time, UtcTime{sys_days{2017y / January / 1}});
+}
+
+}  // namespace
+}  // namespace stratumd
+
+namespace stratumd {
+namespace {
+
+TEST(NmeaLineAssembler, DatesEachSentenceBackToItsFirstByte) {
+  std::vector<std::pair<std::string, UtcTime>> lines;
+  NmeaLineAssembler uart(
+      9600, [&](const NmeaLine& l) { lines.emplace_back(std::string(l.text), l.start); });
+  const Nanoseconds byte = uart.byte_time();
+  EXPECT_EQ(byte, Nanoseconds{1'041'666});
+  const UtcTime t0{std::chrono::seconds{1'790'000'000}};
+  // Junk, then "$AB*00\r\n$CD" in one read at t0: the first $ is byte 3 of 14: it started 11
+  // byte times before the read.
+  const std::string chunk = "\x01\xb5\x62$AB*00\r\n$CD";
+  uart.feed(std::span(reinterpret_cast<const std::uint8_t*>(chunk.data()), chunk.size()), t0);
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_EQ(lines[0].first, "$AB*00");
+  EXPECT_EQ(lines[0].second, t0 - byte * 11);
+  // The second sentence continues in the next read; its start was fixed by the first one.
+  const std::string rest = "*11\r\n";
+  uart.feed(std::span(reinterpret_cast<const std::uint8_t*>(rest.data()), rest.size()),
+            t0 + byte * 5);
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_EQ(lines[1].first, "$CD*11");
+  EXPECT_EQ(lines[1].second, t0 - byte * 3);
+  EXPECT_EQ(uart.counters().junk_bytes, 3u);
+}
+
+TEST(NmeaLineAssembler, OverlongLinesAreDroppedAndCounted) {
+  int lines = 0;
+  NmeaLineAssembler uart(4800, [&](const NmeaLine&) { ++lines; });
+  const std::string junk = "$" + std::string(300, 'A') + "\r\n$GPZDA*00\r\n";
+  uart.feed(std::span(reinterpret_cast<const std::uint8_t*>(junk.data()), junk.size()), UtcTime{});
+  EXPECT_EQ(lines, 1);
+  EXPECT_EQ(uart.counters().overlong, 1u);
 }
 
 }  // namespace
