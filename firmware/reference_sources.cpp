@@ -90,10 +90,30 @@ ReferenceSources::ReferenceSources(EventLoop& loop, const Clock& clock, const Da
               (description_.empty() ? "" : ", ") + std::string("PPS on ") + pps_.back()->name();
           break;
         }
+        case refclock_type::shm: {
+          // ntpd: time2 is the largest difference from the system clock accepted (default 4 h);
+          // flag1 lifts the check. A writer that says its precision is PPS-like gets the PPS loop.
+          const std::optional<Nanoseconds> limit =
+              o.flag(1) ? std::nullopt
+                        : std::optional<Nanoseconds>(from_seconds(o.time2.value_or(4 * 3600.0)));
+          const std::uint32_t refid = refid_from(o.refid, make_refid("SHM"));
+          const Nanoseconds offset = from_seconds(o.time1.value_or(0.0));
+          shm_.push_back(std::make_unique<ShmRefclock>(
+              loop_, clock_, r.unit, limit,
+              [this, refid, offset](const RefSample& sample, int precision) {
+                RefSample adjusted = sample;
+                adjusted.reference += offset;
+                sink_(ReferenceSample{
+                    adjusted, precision <= -10 ? SampleKind::pps : SampleKind::nmea_only, refid});
+              },
+              log_));
+          description_ += (description_.empty() ? "" : ", ") + shm_.back()->name();
+          break;
+        }
         default:
           throw std::runtime_error(
-              "this driver is not implemented yet (NMEA 127.127.20, PPS 127.127.22 and "
-              "refclock gpio are)");
+              "this driver is not implemented yet (NMEA 127.127.20, PPS 127.127.22, SHM 127.127.28 "
+              "and refclock gpio are)");
       }
     } catch (const std::runtime_error& e) {
       throw std::runtime_error(where(r) + ": " + e.what());
@@ -114,6 +134,7 @@ void ReferenceSources::start() {
   if (simulator_) simulator_->start();
   if (serial_) serial_->start();
   for (auto& p : pps_) p->start();
+  for (auto& s : shm_) s->start();
 }
 
 std::string ReferenceSources::describe() const {

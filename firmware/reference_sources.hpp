@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "drivers/gpsd/shm_refclock.hpp"
 #include "drivers/os/event_loop.hpp"
 #include "drivers/pps/pps_source.hpp"
 #include "drivers/serial/nmea_serial_source.hpp"
@@ -52,6 +53,7 @@ class ReferenceSources {
   std::unique_ptr<NmeaRefclock> nmea_;
   std::unique_ptr<NmeaSerialSource> serial_;
   std::vector<std::unique_ptr<PpsSource>> pps_;
+  std::vector<std::unique_ptr<ShmRefclock>> shm_;
   bool reported_calibration_ = false;
 };
 
