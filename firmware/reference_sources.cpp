@@ -110,10 +110,32 @@ ReferenceSources::ReferenceSources(EventLoop& loop, const Clock& clock, const Da
           description_ += (description_.empty() ? "" : ", ") + shm_.back()->name();
           break;
         }
+        case refclock_type::gpsd_json: {
+          // gpsd on this host (the `path` option may name host:port); ntpd's modes 0/1/2.
+          std::string host = "127.0.0.1", port = "2947";
+          if (o.path) {
+            const auto colon = o.path->rfind(':');
+            host = o.path->substr(0, colon);
+            if (colon != std::string::npos) port = o.path->substr(colon + 1);
+          }
+          const std::uint32_t refid = refid_from(o.refid, make_refid("GPSD"));
+          const Nanoseconds offset = from_seconds(o.time1.value_or(0.0));
+          const Nanoseconds serial_offset = from_seconds(o.time2.value_or(0.0));
+          gpsd_.push_back(std::make_unique<GpsdClient>(
+              loop_, clock_, host, port, o.mode,
+              [this, refid, offset, serial_offset](const RefSample& sample, bool is_pps) {
+                RefSample adjusted = sample;
+                adjusted.reference += is_pps ? offset : serial_offset;
+                sink_(ReferenceSample{adjusted, is_pps ? SampleKind::pps : SampleKind::nmea_only,
+                                      refid});
+              },
+              log_));
+          description_ +=
+              (description_.empty() ? "" : ", ") + std::string("gpsd at ") + host + ":" + port;
+          break;
+        }
         default:
-          throw std::runtime_error(
-              "this driver is not implemented yet (NMEA 127.127.20, PPS 127.127.22, SHM 127.127.28 "
-              "and refclock gpio are)");
+          throw std::runtime_error("this driver is not implemented yet");
       }
     } catch (const std::runtime_error& e) {
       throw std::runtime_error(where(r) + ": " + e.what());
@@ -135,6 +157,7 @@ void ReferenceSources::start() {
   if (serial_) serial_->start();
   for (auto& p : pps_) p->start();
   for (auto& s : shm_) s->start();
+  for (auto& g : gpsd_) g->start();
 }
 
 std::string ReferenceSources::describe() const {

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "drivers/gpsd/gpsd_client.hpp"
 #include "drivers/gpsd/shm_refclock.hpp"
 #include "drivers/os/event_loop.hpp"
 #include "drivers/pps/pps_source.hpp"
@@ -54,6 +55,7 @@ class ReferenceSources {
   std::unique_ptr<NmeaSerialSource> serial_;
   std::vector<std::unique_ptr<PpsSource>> pps_;
   std::vector<std::unique_ptr<ShmRefclock>> shm_;
+  std::vector<std::unique_ptr<GpsdClient>> gpsd_;
   bool reported_calibration_ = false;
 };
 

@@ -82,7 +82,7 @@ std::string apply_words(RefclockOptions& o, const std::vector<std::string>& word
       continue;
     }
     if (refclock_words && (key == "path" || key == "ppspath")) {
-      if (!value || !value->starts_with('/')) return key + " needs an absolute device path";
+      if (!value || value->empty()) return key + " needs a device path (gpsd: host:port)";
       (key == "path" ? o.path : o.ppspath) = *value;
       ++i;
       continue;

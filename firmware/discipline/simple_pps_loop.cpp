@@ -1,5 +1,6 @@
 #include "firmware/discipline/simple_pps_loop.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 
@@ -76,11 +77,20 @@ void SimplePpsLoop::on_sample(const RefSample& sample) {
   double frequency = clock_.frequency_ppm();
   if (frequency_anchor_) {
     const double interval = to_seconds(sample.reference - frequency_anchor_->reference);
-    if (interval > 0.5) frequency += to_seconds(offset) / interval * 1e6;
+    const double estimate =
+        interval > 0.5 ? frequency + to_seconds(offset) / interval * 1e6 : frequency;
     frequency_anchor_.reset();
+    if (std::abs(estimate) > params_.max_frequency_ppm) {
+      ++status_.outliers;  // two samples that no real oscillator could join: start over
+      restart_from(sample);
+      status_.last_update = sample.reference;
+      return;
+    }
+    frequency = estimate;
   } else {
     frequency += to_seconds(offset) * params_.integral_gain * 1e6;
   }
+  frequency = std::clamp(frequency, -params_.max_frequency_ppm, params_.max_frequency_ppm);
   clock_.set_frequency(frequency);
   clock_.slew(from_seconds(to_seconds(offset) * params_.proportional_gain));
   status_.frequency_ppm = frequency;

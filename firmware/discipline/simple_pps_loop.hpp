@@ -21,6 +21,9 @@ struct SimpleLoopParams {
   Nanoseconds holdover_after = std::chrono::seconds{5};     // no sample for this long
   Nanoseconds holdover_limit = std::chrono::seconds{3600};  // then unsynchronised
   int max_consecutive_outliers = 3;
+  // No oscillator is this far off (ntpd's limit too): an estimate beyond it means the samples
+  // are inconsistent, not the crystal.
+  double max_frequency_ppm = 500.0;
 };
 
 // For NMEA-only samples: serial timing jitters by milliseconds, so thresholds are wider and the

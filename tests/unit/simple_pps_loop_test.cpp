@@ -127,6 +127,21 @@ TEST(SimplePpsLoop, HoldsOverWhenPpsStopsThenGivesUpAfterTheLimit) {
   EXPECT_EQ(snapshot.leap, LeapIndicator::unsynchronised);
 }
 
+TEST(SimplePpsLoop, InconsistentSamplesNeverSetAnAbsurdFrequency) {
+  // A replayed or broken source whose seconds come 0.33 s apart in local time: the one-shot
+  // frequency estimate would be +2e6 ppm. It must be refused, and the frequency stay bounded.
+  SimClock clock(kStart, 0ns, OscillatorParams{});
+  SimplePpsLoop loop(clock);
+  UtcTime reference = kStart;
+  for (int i = 0; i < 20; ++i) {
+    clock.advance(333ms);
+    reference += 1s;
+    loop.on_sample(RefSample{clock.now(), reference, LeapIndicator::none});
+    ASSERT_LE(std::abs(loop.status().frequency_ppm), 500.0) << i;
+  }
+  EXPECT_NE(loop.status().state, SyncState::locked);
+}
+
 TEST(SimplePpsLoop, UnsynchronisedUntilItLocks) {
   PpsSimulation sim(300ms, 17.5);
   ClockSnapshot snapshot;

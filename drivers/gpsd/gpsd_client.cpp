@@ -1,0 +1,97 @@
+#include "drivers/gpsd/gpsd_client.hpp"
+
+#include <cerrno>
+
+#include "drivers/clock/kernel_clocks.hpp"
+
+namespace stratumd {
+namespace {
+
+constexpr std::chrono::seconds kMaxBackoff{30};
+constexpr std::chrono::seconds kPpsFresh{3};
+
+std::int64_t to_ns(const timespec& t) {
+  return std::int64_t{t.tv_sec} * 1'000'000'000 + t.tv_nsec;
+}
+
+}  // namespace
+
+GpsdClient::GpsdClient(EventLoop& loop, const Clock& clock, std::string host, std::string port,
+                       int mode, Sink sink, Log log)
+    : loop_(loop),
+      clock_(clock),
+      host_(std::move(host)),
+      port_(std::move(port)),
+      mode_(mode),
+      sink_(std::move(sink)),
+      log_(std::move(log)) {}
+
+GpsdClient::~GpsdClient() {
+  if (connected_) {
+    loop_.unwatch(data_.gps_fd);
+    ::gps_close(&data_);
+  }
+}
+
+void GpsdClient::connect() {
+  if (::gps_open(host_.c_str(), port_.c_str(), &data_) != 0) {
+    const std::string problem = "gpsd at " + host_ + ":" + port_ + ": " + ::gps_errstr(errno);
+    if (problem != last_problem_) log_(problem + "; retrying");
+    last_problem_ = problem;
+    loop_.call_after(backoff_, [this] { connect(); });
+    backoff_ = std::min(backoff_ * 2, kMaxBackoff);
+    return;
+  }
+  ::gps_stream(&data_, WATCH_ENABLE | WATCH_JSON | WATCH_PPS, nullptr);
+  connected_ = true;
+  ++counters_.connects;
+  backoff_ = std::chrono::seconds{1};
+  last_problem_.clear();
+  log_("gpsd at " + host_ + ":" + port_ + ": connected");
+  loop_.watch_readable(static_cast<int>(data_.gps_fd), [this] { on_readable(); });
+}
+
+void GpsdClient::disconnect(const std::string& why) {
+  log_("gpsd at " + host_ + ":" + port_ + ": " + why + "; reconnecting");
+  loop_.unwatch(static_cast<int>(data_.gps_fd));
+  ::gps_close(&data_);
+  connected_ = false;
+  loop_.call_after(backoff_, [this] { connect(); });
+}
+
+void GpsdClient::deliver(const timespec& gps_time, const timespec& system_time, bool is_pps) {
+  // gpsd's timedelta_t: `real` is the GPS time, `clock` the system clock (CLOCK_REALTIME) then.
+  const UtcTime served_now = clock_.now();
+  const KernelRealtime realtime_now = kernel_realtime_now();
+  const KernelRealtime received{Nanoseconds{to_ns(system_time)}};
+  sink_(RefSample{served_now - (realtime_now - received), UtcTime{Nanoseconds{to_ns(gps_time)}},
+                  LeapIndicator::none},
+        is_pps);
+}
+
+void GpsdClient::on_readable() {
+  do {
+    if (::gps_read(&data_, nullptr, 0) < 0) {
+      disconnect("connection lost");
+      return;
+    }
+    ++counters_.reports;
+    const auto now = std::chrono::steady_clock::now();
+    if (data_.set & PPS_SET) {
+      ++counters_.pps;
+      last_pps_ = now;
+      if (mode_ != 0) deliver(data_.pps.real, data_.pps.clock, true);
+    }
+    if (data_.set & TOFF_SET) {
+      ++counters_.toff;
+      const bool pps_fresh = last_pps_ && now - *last_pps_ < kPpsFresh;
+      // libgps 3.22 parses TOFF into the `pps` member (its `toff` stays zero); later versions
+      // fill `toff`. Take whichever holds the report.
+      const timedelta_t& toff = data_.toff.real.tv_sec != 0 ? data_.toff : data_.pps;
+      if (mode_ == 0 || (mode_ == 2 && !pps_fresh)) deliver(toff.real, toff.clock, false);
+    }
+    data_.set = 0;
+  } while (connected_ && ::gps_waiting(&data_, 0));
+}
+
+}  // namespace stratumd

@@ -1,0 +1,64 @@
+// gpsd as a reference clock through its client library (libgps; Debian 12 ships API 11): TOFF
+// reports give serial time (the GPS second and the system clock when its sentence arrived), PPS
+// reports give the edge; both are carried from CLOCK_REALTIME onto the served clock. ntpd's
+// GPSD_JSON modes: 0 serial time only, 1 PPS only, 2 PPS while it comes, else serial time.
+// Reconnects with back-off when gpsd restarts.
+#pragma once
+
+#include <gps.h>
+
+#include <chrono>
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "drivers/os/event_loop.hpp"
+#include "firmware/clock/clock.hpp"
+#include "refclock/ref_sample.hpp"
+
+#if GPSD_API_MAJOR_VERSION < 9
+#error "stratumd needs libgps API 9 or later (gpsd 3.18+)"
+#endif
+
+namespace stratumd {
+
+struct GpsdCounters {
+  std::uint64_t reports = 0;
+  std::uint64_t toff = 0;
+  std::uint64_t pps = 0;
+  std::uint64_t connects = 0;
+};
+
+class GpsdClient {
+ public:
+  using Sink = std::function<void(const RefSample&, bool is_pps)>;
+  using Log = std::function<void(const std::string&)>;
+  GpsdClient(EventLoop& loop, const Clock& clock, std::string host, std::string port, int mode,
+             Sink sink, Log log);
+  ~GpsdClient();
+
+  void start() { connect(); }
+  const GpsdCounters& counters() const { return counters_; }
+
+ private:
+  void connect();
+  void disconnect(const std::string& why);
+  void on_readable();
+  void deliver(const timespec& gps_time, const timespec& system_time, bool is_pps);
+
+  EventLoop& loop_;
+  const Clock& clock_;
+  std::string host_;
+  std::string port_;
+  int mode_;
+  Sink sink_;
+  Log log_;
+  gps_data_t data_{};
+  bool connected_ = false;
+  std::chrono::seconds backoff_{1};
+  std::string last_problem_;
+  std::optional<std::chrono::steady_clock::time_point> last_pps_;
+  GpsdCounters counters_;
+};
+
+}  // namespace stratumd
