@@ -27,6 +27,9 @@ CommandLineResult parse_command_line(int argc, const char* const argv[]) {
   add("io", po::value<std::string>(&io),
       "epoll (default): batched server workers; poll: plain poll/recvmsg, one server thread");
   add("quiet", "do not print the once-a-second status line");
+  add("replay", po::value<std::string>(),
+      "replay a captured NMEA log (gpsd .log format) as the receiver; serves the log's time");
+  add("replay-speed", po::value<double>(), "cycles per second for --replay (default 1)");
 
   CommandLineResult result;
   po::variables_map vm;
@@ -62,6 +65,15 @@ CommandLineResult parse_command_line(int argc, const char* const argv[]) {
   }
   Options options;
   if (vm.count("threads")) options.threads = threads;
+  if (vm.count("replay")) options.replay_file = vm["replay"].as<std::string>();
+  if (vm.count("replay-speed")) {
+    options.replay_speed = vm["replay-speed"].as<double>();
+    if (!(options.replay_speed > 0 && options.replay_speed <= 1000)) {
+      result.exit_code = 2;
+      result.output = "stratumd: --replay-speed must be above 0 and at most 1000\n";
+      return result;
+    }
+  }
   if (io == "epoll") {
     options.io = IoBackend::epoll;
   } else if (io == "poll") {

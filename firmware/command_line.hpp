@@ -19,6 +19,8 @@ struct Options {
   IoBackend io = IoBackend::epoll;
   std::optional<int> threads;  // server workers; default: the config's `threads`, else one per core
   bool quiet_status = false;
+  std::optional<std::string> replay_file;  // feed a captured NMEA log instead of a receiver
+  double replay_speed = 1.0;
 };
 
 struct CommandLineResult {

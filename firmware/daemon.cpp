@@ -112,12 +112,14 @@ int run_daemon(const Options& options) {
     std::fprintf(stderr, "stratumd: %s has errors; not starting\n", config_name.c_str());
     return 1;
   }
-  const bool simulate = options.simulate || config->refclocks.empty();
+  const bool simulate = options.simulate || (config->refclocks.empty() && !options.replay_file);
   if (options.simulate && !config->refclocks.empty()) {
     std::fprintf(stderr, "stratumd: --simulate: the configured reference clocks are not used\n");
   }
-  // GPS week rollover base: `tos basedate`, else the build date (as ntpd).
-  const auto base_date = parse_iso_date(config->tos_basedate.value_or(STRATUMD_BUILD_DATE));
+  // GPS week rollover base: `tos basedate`, else the build date (as ntpd). A replayed log keeps
+  // its own dates unless a base is configured: only the 1999 rollover is undone.
+  const auto base_date = parse_iso_date(
+      config->tos_basedate.value_or(options.replay_file ? "1999-08-22" : STRATUMD_BUILD_DATE));
   if (!base_date) {
     std::fprintf(stderr, "stratumd: tos basedate '%s' is not a valid date\n",
                  config->tos_basedate->c_str());
@@ -173,7 +175,11 @@ int run_daemon(const Options& options) {
     std::optional<ReferenceSources> sources;
     try {
       sources.emplace(
-          loop, clock, *config, simulate, *base_date,
+          loop, clock, *config, simulate,
+          options.replay_file ? std::optional<ReplaySettings>(
+                                    ReplaySettings{*options.replay_file, options.replay_speed})
+                              : std::nullopt,
+          *base_date,
           [&](const ReferenceSample& s) {
             if (sample_kind != s.kind) {
               discipline.set_params(s.kind == SampleKind::pps ? SimpleLoopParams{}

@@ -27,8 +27,8 @@ std::string where(const RefclockDeclaration& r) {
 }  // namespace
 
 ReferenceSources::ReferenceSources(EventLoop& loop, const Clock& clock, const DaemonConfig& config,
-                                   bool simulate, std::chrono::sys_days base_date, SampleSink sink,
-                                   Log log)
+                                   bool simulate, const std::optional<ReplaySettings>& replay,
+                                   std::chrono::sys_days base_date, SampleSink sink, Log log)
     : loop_(loop), clock_(clock), sink_(std::move(sink)), log_(std::move(log)) {
   const auto combined = [this](const ReferenceSample& s) { sink_(s); };
   if (simulate) {
@@ -39,6 +39,18 @@ ReferenceSources::ReferenceSources(EventLoop& loop, const Clock& clock, const Da
           on_nmea_label(NmeaLabel{label, NmeaType::rmc});
         });
     description_ = "the simulated GPS+PPS receiver";
+    return;
+  }
+  if (replay) {
+    NmeaRefclockConfig nc;
+    nc.base_date = base_date;
+    nmea_ = std::make_unique<NmeaRefclock>(nc, [this](const NmeaLabel& l) { on_nmea_label(l); });
+    replay_ = std::make_unique<NmeaReplaySource>(
+        loop_, clock_, replay->file, replay->speed,
+        [this](const NmeaLine& line) { nmea_->on_line(line); }, log_);
+    combiner_ = std::make_unique<GpsCombiner>(combiner_config_, nmea_.get(), combined);
+    description_ = "the NMEA log " + replay->file + " (" + std::to_string(replay_->cycles()) +
+                   " cycles; serving the log's time)";
     return;
   }
   const auto edge_sink = [this](const PpsEdge& e) { combiner_->on_edge(e); };
@@ -155,6 +167,7 @@ ReferenceSources::~ReferenceSources() = default;
 void ReferenceSources::start() {
   if (simulator_) simulator_->start();
   if (serial_) serial_->start();
+  if (replay_) replay_->start();
   for (auto& p : pps_) p->start();
   for (auto& s : shm_) s->start();
   for (auto& g : gpsd_) g->start();
@@ -174,7 +187,10 @@ void ReferenceSources::on_nmea_label(const NmeaLabel& l) {
 
 std::string ReferenceSources::calibration_status() const {
   if (!nmea_) return {};
-  std::string out = "nmea_lines=" + std::to_string(serial_->counters().lines);
+  std::string out =
+      serial_ ? "nmea_lines=" + std::to_string(serial_->counters().lines) : std::string();
+  out += (out.empty() ? "" : " ") + std::string("nmea_labels=") +
+         std::to_string(nmea_->counters().labels);
   for (std::size_t t = 0; t < NmeaDelayCalibrator::kTypes; ++t) {
     const auto type = static_cast<NmeaType>(t);
     if (const auto e = nmea_->calibrator().estimate(type)) {

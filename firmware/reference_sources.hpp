@@ -15,12 +15,18 @@
 #include "drivers/os/event_loop.hpp"
 #include "drivers/pps/pps_source.hpp"
 #include "drivers/serial/nmea_serial_source.hpp"
+#include "drivers/sim/nmea_replay_source.hpp"
 #include "drivers/sim/sim_gps_receiver.hpp"
 #include "firmware/config/ntp_conf_parser.hpp"
 #include "refclock/gps_combiner.hpp"
 #include "refclock/nmea_refclock.hpp"
 
 namespace stratumd {
+
+struct ReplaySettings {
+  std::string file;
+  double speed = 1.0;
+};
 
 class ReferenceSources {
  public:
@@ -29,7 +35,8 @@ class ReferenceSources {
 
   // Throws std::runtime_error naming the config line of a clock that cannot be set up.
   ReferenceSources(EventLoop& loop, const Clock& clock, const DaemonConfig& config, bool simulate,
-                   std::chrono::sys_days base_date, SampleSink sink, Log log);
+                   const std::optional<ReplaySettings>& replay, std::chrono::sys_days base_date,
+                   SampleSink sink, Log log);
   ~ReferenceSources();
 
   void start();
@@ -53,6 +60,7 @@ class ReferenceSources {
   std::unique_ptr<SimGpsReceiver> simulator_;
   std::unique_ptr<NmeaRefclock> nmea_;
   std::unique_ptr<NmeaSerialSource> serial_;
+  std::unique_ptr<NmeaReplaySource> replay_;
   std::vector<std::unique_ptr<PpsSource>> pps_;
   std::vector<std::unique_ptr<ShmRefclock>> shm_;
   std::vector<std::unique_ptr<GpsdClient>> gpsd_;

@@ -244,3 +244,26 @@ TEST(NmeaLineAssembler, OverlongLinesAreDroppedAndCounted) {
 
 }  // namespace
 }  // namespace stratumd
+
+#include "drivers/sim/nmea_replay_source.hpp"
+
+namespace stratumd {
+namespace {
+
+TEST(NmeaReplay, SplitsALogIntoOneSecondCycles) {
+  const std::string log =
+      "# comment\n"
+      "\x01\x02junk" +
+      sentence("GPRMC,000941.00,A,,,,,,,100117,,,A") + "\r\n" +
+      sentence("GPGGA,000941.00,,,,,1,08,0.9,,M,,M,,") + "\r\n" + sentence("GPGSV,1,1,00") +
+      "\r\n" + sentence("GPRMC,000942.00,A,,,,,,,100117,,,A") + "\r\n" + "$GPGGA,broken*00\r\n" +
+      sentence("GPZDA,000942.00,10,01,2017,00,00") + "\r\n";
+  const auto cycles = split_nmea_log_into_cycles(log);
+  ASSERT_EQ(cycles.size(), 2u);
+  EXPECT_EQ(cycles[0].size(), 3u);
+  EXPECT_EQ(cycles[1].size(), 3u);  // the broken line travels with its cycle, to be rejected later
+  EXPECT_TRUE(cycles[0][0].starts_with("$GPRMC"));
+}
+
+}  // namespace
+}  // namespace stratumd
