@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <stdexcept>
 
+#include "drivers/pps/dcd_pps_source.hpp"
 #include "drivers/pps/gpio_pps_source.hpp"
 #include "drivers/pps/kernel_pps_source.hpp"
 #include "drivers/serial/serial_port.hpp"
@@ -100,6 +101,15 @@ ReferenceSources::ReferenceSources(EventLoop& loop, const Clock& clock, const Da
           if (o.time1) combiner_config_.pps_offset = from_seconds(*o.time1);
           description_ +=
               (description_.empty() ? "" : ", ") + std::string("PPS on ") + pps_.back()->name();
+          break;
+        }
+        case refclock_type::dcd_pps: {
+          pps_.push_back(
+              std::make_unique<DcdPpsSource>(loop_, clock_, *o.path, o.flag(2), edge_sink, log_));
+          combiner_config_.pps_refid = refid_from(o.refid, combiner_config_.pps_refid);
+          if (o.time1) combiner_config_.pps_offset = from_seconds(*o.time1);
+          description_ +=
+              (description_.empty() ? "" : ", ") + std::string("PPS on DCD of ") + *o.path;
           break;
         }
         case refclock_type::shm: {

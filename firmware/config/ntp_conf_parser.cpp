@@ -233,7 +233,7 @@ class Parser {
   // NTPsec: refclock NAME [unit U] OPTIONS...
   void handle_refclock(const SourceLocation& where, const std::vector<std::string>& words) {
     if (words.size() < 2)
-      return error(where, "refclock needs a driver name: nmea, pps, shm, gpsd or gpio");
+      return error(where, "refclock needs a driver name: nmea, pps, shm, gpsd, gpio or dcd");
     const auto type = refclock_type_from_name(words[1]);
     if (!type) {
       return error(where,
@@ -258,6 +258,11 @@ class Parser {
     }
     const std::string e = apply_refclock_options(r.options, rest, 2);
     if (!e.empty()) return error(where, e);
+    if (r.type == refclock_type::dcd_pps && !r.options.path) {
+      return error(
+          where,
+          "refclock dcd needs 'path /dev/ttyXXX' (the serial port whose DCD carries the PPS)");
+    }
     if (r.type == refclock_type::gpio_pps && (!r.options.path || !r.options.gpio_line)) {
       return error(where, "refclock gpio needs 'path /dev/gpiochipN' and 'line N'");
     }

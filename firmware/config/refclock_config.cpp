@@ -122,6 +122,7 @@ std::optional<int> refclock_type_from_name(const std::string& name) {
   if (name == "shm") return refclock_type::shm;
   if (name == "gpsd") return refclock_type::gpsd_json;
   if (name == "gpio") return refclock_type::gpio_pps;
+  if (name == "dcd") return refclock_type::dcd_pps;
   return std::nullopt;
 }
 

@@ -17,7 +17,8 @@ inline constexpr int nmea = 20;
 inline constexpr int pps = 22;
 inline constexpr int shm = 28;
 inline constexpr int gpsd_json = 46;
-inline constexpr int gpio_pps = 200;  // stratumd's own number; no ntpd equivalent
+inline constexpr int gpio_pps = 200;  // stratumd's own numbers; no ntpd equivalent
+inline constexpr int dcd_pps = 201;
 }  // namespace refclock_type
 
 struct RefclockOptions {

@@ -40,6 +40,8 @@ printf 'refclock pps unit 0 path /dev/null\n' >"$work/pps.conf"
 expect_exit 1 "$work/pps.conf:1: PPS(0): /dev/null: not a PPS device" -c "$work/pps.conf" -n --port 1123
 printf '\nrefclock gpio unit 0 path /dev/nonexistent-gpiochip line 18\n' >"$work/gpio.conf"
 expect_exit 1 "$work/gpio.conf:2: GPIO_PPS(0): /dev/nonexistent-gpiochip: no such GPIO chip" -c "$work/gpio.conf" -n --port 1123
+printf 'refclock dcd unit 0 path /dev/null\n' >"$work/dcd.conf"
+expect_exit 1 "$work/dcd.conf:1: DCD_PPS(0): /dev/null: does not report modem-line (DCD) changes" -c "$work/dcd.conf" -n --port 1123
 printf 'refclock gpio unit 0 line 18\n' >"$work/gpio-bad.conf"
 expect_exit 1 "$work/gpio-bad.conf:1: error: refclock gpio needs 'path /dev/gpiochipN' and 'line N'" --check-config -c "$work/gpio-bad.conf"
 printf 'server 127.127.20.0\nfudge 127.127.20.1 time2 0.3\nfudge 127.127.20.0 time3 1\n' >"$work/fudge.conf"
