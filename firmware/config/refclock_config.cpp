@@ -138,6 +138,8 @@ const char* refclock_type_name(int type) {
       return "GPSD_JSON";
     case refclock_type::gpio_pps:
       return "GPIO_PPS";
+    case refclock_type::dcd_pps:
+      return "DCD_PPS";
   }
   return "REFCLK";
 }
