@@ -237,7 +237,7 @@ class Parser {
     const auto type = refclock_type_from_name(words[1]);
     if (!type) {
       return error(where,
-                   "unknown refclock driver '" + words[1] + "'; valid: nmea pps shm gpsd gpio");
+                   "unknown refclock driver '" + words[1] + "'; valid: nmea pps shm gpsd gpio dcd");
     }
     RefclockDeclaration r{*type, 0, where, {}};
     std::vector<std::string> rest{words[0], words[1]};

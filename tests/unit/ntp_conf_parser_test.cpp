@@ -225,6 +225,79 @@ TEST(NtpConfParser, DiscardInterfaceAndThreads) {
   EXPECT_EQ(c.threads, 3);
 }
 
+TEST(NtpConfParser, NtpdRefclockLinesWithFudge) {
+  Files files;
+  files.add("/c",
+            "server 127.127.20.0 mode 17 minpoll 4 prefer\n"
+            "fudge 127.127.20.0 time1 0.0 time2 0.350 flag1 1 refid GPS stratum 0\n"
+            "server 127.127.22.0 minpoll 4\n"
+            "fudge 127.127.22.0 flag2 1 time1 -0.000250\n"
+            "server 127.127.28.1\nserver 127.127.46.0 mode 2\n");
+  const DaemonConfig c = parse_ntp_conf("/c", files.loader());
+  ASSERT_TRUE(c.findings.empty()) << all_findings(c);
+  ASSERT_EQ(c.refclocks.size(), 4u);
+  const RefclockOptions& nmea = c.refclocks[0].options;
+  EXPECT_EQ(nmea.mode, 17);
+  EXPECT_TRUE(nmea.prefer);
+  EXPECT_DOUBLE_EQ(*nmea.time2, 0.350);
+  EXPECT_TRUE(nmea.flag(1));
+  EXPECT_FALSE(nmea.flag(2));
+  EXPECT_EQ(nmea.refid, "GPS");
+  EXPECT_EQ(nmea.stratum, 0);
+  EXPECT_TRUE(c.refclocks[1].options.flag(2));
+  EXPECT_DOUBLE_EQ(*c.refclocks[1].options.time1, -0.000250);
+  EXPECT_EQ(c.refclocks[2].type, 28);
+  EXPECT_EQ(c.refclocks[2].unit, 1);
+  EXPECT_EQ(c.refclocks[3].options.mode, 2);
+}
+
+TEST(NtpConfParser, NtpsecAndStratumdRefclockLines) {
+  Files files;
+  files.add(
+      "/c",
+      "refclock nmea unit 0 mode 1 time2 0.080 path /dev/ttyS0 ppspath /dev/pps0 baud 9600 prefer\n"
+      "refclock gpio unit 1 path /dev/gpiochip0 line 18 refid PPS\n"
+      "refclock dcd unit 2 path /dev/ttyUSB0 flag2 1\n"
+      "refclock shm unit 1 refid SHM1\n"
+      "tos basedate 2024-01-01\n");
+  const DaemonConfig c = parse_ntp_conf("/c", files.loader());
+  ASSERT_TRUE(c.findings.empty()) << all_findings(c);
+  ASSERT_EQ(c.refclocks.size(), 4u);
+  EXPECT_EQ(c.refclocks[0].type, refclock_type::nmea);
+  EXPECT_EQ(c.refclocks[0].options.path, "/dev/ttyS0");
+  EXPECT_EQ(c.refclocks[0].options.ppspath, "/dev/pps0");
+  EXPECT_EQ(c.refclocks[0].options.baud, 9600);
+  EXPECT_EQ(c.refclocks[1].type, refclock_type::gpio_pps);
+  EXPECT_EQ(c.refclocks[1].options.gpio_line, 18);
+  EXPECT_EQ(c.refclocks[2].type, refclock_type::dcd_pps);
+  EXPECT_EQ(c.refclocks[3].unit, 1);
+  EXPECT_EQ(c.tos_basedate, "2024-01-01");
+}
+
+TEST(NtpConfParser, RefclockErrorsSayWhatIsValid) {
+  const std::pair<const char*, const char*> cases[] = {
+      {"server 127.127.20.0 mode x", "mode needs a number"},
+      {"server 127.127.20.0 burst2", "unknown option 'burst2'; valid: mode minpoll"},
+      {"server 127.127.20.0\nfudge 127.127.20.0 flag1 2", "flag1 takes 0 or 1"},
+      {"server 127.127.20.0\nfudge 127.127.20.0 refid TOOLONG",
+       "refid takes one to four characters"},
+      {"server 127.127.20.0\nfudge 127.127.20.0 time2 soon", "time2 must be a number of seconds"},
+      {"server 127.127.20.0\nserver 127.127.20.0", "declared twice"},
+      {"refclock nmea baud 1234", "baud takes 4800, 9600"},
+      {"refclock atom", "unknown refclock driver 'atom'; valid: nmea pps shm gpsd gpio dcd"},
+      {"refclock dcd unit 0", "refclock dcd needs 'path"},
+      {"tos basedate 24-1-1", "tos basedate takes a date as YYYY-MM-DD"},
+  };
+  for (const auto& [text, message] : cases) {
+    Files files;
+    files.add("/c", text);
+    const DaemonConfig c = parse_ntp_conf("/c", files.loader());
+    ASSERT_TRUE(c.has_errors()) << text;
+    EXPECT_NE(c.findings.back().message.find(message), std::string::npos)
+        << text << " -> " << c.findings.back().format();
+  }
+}
+
 TEST(NtpConfParser, StockCentosConfigLoads) {
   std::ifstream in(std::string(SHARED_DIR) + "/configs/centos-ntp.conf");
   if (!in) GTEST_SKIP() << "../shared/configs/centos-ntp.conf not present";
