@@ -52,6 +52,10 @@ if [[ -f ${SHARED_DIR:-}/configs/centos-ntp.conf ]]; then
   expect_exit 0 "0 error(s)" --check-config -c "$SHARED_DIR/configs/centos-ntp.conf"
   cat "$work/out"
 fi
+# Every example configuration shipped in configs/ loads.
+for example in "$here"/../../configs/*.conf; do
+  expect_exit 0 "0 error(s)" --check-config -c "$example"
+done
 expect_exit 2 "must be between 1 and 65535" --port 0
 expect_exit 2 "unrecognised option\|unrecognized option" --frobnicate
 echo "PASS: command line and config checks"
