@@ -143,6 +143,21 @@ TEST(NmeaReplay, EveryCapturedLogYieldsTheTimesGpsdSaw) {
   EXPECT_GE(checked, 30);
 }
 
+// The project's own fixture runs everywhere, with or without ../shared.
+TEST(NmeaReplay, ProjectFixtureAcrossMidnightWithNoise) {
+  const std::string text = read_all(fs::path(FIXTURE_DIR) / "nmea" / "across-midnight.log");
+  ASSERT_FALSE(text.empty());
+  std::set<std::string> expected;
+  for (const std::string& line : split_lines(text)) {
+    if (line.starts_with("# expect: ")) expected.insert(line.substr(10, 19));
+  }
+  ASSERT_EQ(expected.size(), 10u);
+  const Replay got = replay(split_lines(text), *parse_iso_date("1999-08-22"));
+  EXPECT_EQ(got.all, expected);
+  EXPECT_EQ(got.with_fix, expected);
+  EXPECT_EQ(got.rejected, 3u);  // the truncated, mis-summed and overlong sentences (junk has no $)
+}
+
 TEST(NmeaReplay, GarbageBetweenSentencesChangesNothing) {
   const auto names = logs();
   if (names.empty()) GTEST_SKIP() << kLogDir << " not present";
