@@ -5,7 +5,23 @@
 
 namespace stratumd {
 
+// Edges closer than this are not one pulse a second: both edges of the pulse captured, or noise.
+constexpr std::chrono::milliseconds kMinEdgeSpacing{900};
+
+void PpsLabeler::on_edge(const PpsEdge& edge) {
+  if (previous_edge_ && edge.local - previous_edge_->local < kMinEdgeSpacing) doubled_ = true;
+  previous_edge_ = edge;
+  last_edge_ = edge;
+}
+
 std::optional<RefSample> PpsLabeler::on_label(const TimeLabel& label) {
+  if (doubled_) {
+    doubled_ = false;
+    ++counters_.doubled;
+    last_edge_.reset();
+    last_sample_.reset();
+    return std::nullopt;
+  }
   if (!label.has_fix) {
     ++counters_.no_fix;
     return std::nullopt;

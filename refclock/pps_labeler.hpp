@@ -16,17 +16,20 @@ struct PpsLabelerCounters {
   std::uint64_t no_fix = 0;
   std::uint64_t no_edge = 0;     // label with no edge in the second before it
   std::uint64_t mismatched = 0;  // label and edge count disagree
+  std::uint64_t doubled = 0;     // two edges within a second: which one is the second's?
 };
 
 class PpsLabeler {
  public:
-  void on_edge(const PpsEdge& edge) { last_edge_ = edge; }
+  void on_edge(const PpsEdge& edge);
   std::optional<RefSample> on_label(const TimeLabel& label);
 
   const PpsLabelerCounters& counters() const { return counters_; }
 
  private:
   std::optional<PpsEdge> last_edge_;
+  std::optional<PpsEdge> previous_edge_;  // kept across labels, to notice a doubled pulse
+  bool doubled_ = false;
   std::optional<RefSample> last_sample_;
   PpsLabelerCounters counters_;
 };

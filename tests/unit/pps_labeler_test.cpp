@@ -65,6 +65,20 @@ TEST(PpsLabeler, RefusesALabelWhoseSecondDisagreesWithTheEdgeCount) {
   EXPECT_FALSE(labeler.on_label(repeated));
 }
 
+TEST(PpsLabeler, ADoubledPulseIsNotLabelled) {
+  PpsLabeler labeler;
+  labeler.on_edge({local_at(kFirstSecond)});
+  ASSERT_TRUE(labeler.on_label(label(kFirstSecond)));
+  // Both edges of the pulse come through (or a glitch): which one starts the second is unknown.
+  labeler.on_edge({local_at(kFirstSecond + 1)});
+  labeler.on_edge({local_at(kFirstSecond + 1, 100ms)});
+  EXPECT_FALSE(labeler.on_label(label(kFirstSecond + 1, 150ms)));
+  EXPECT_EQ(labeler.counters().doubled, 1u);
+  // A clean pulse again: labelled again.
+  labeler.on_edge({local_at(kFirstSecond + 2)});
+  EXPECT_TRUE(labeler.on_label(label(kFirstSecond + 2)));
+}
+
 TEST(PpsLabeler, EachEdgeIsLabelledOnce) {
   PpsLabeler labeler;
   labeler.on_edge({local_at(kFirstSecond)});
