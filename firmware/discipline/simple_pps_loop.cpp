@@ -63,6 +63,14 @@ void SimplePpsLoop::on_sample(const RefSample& sample) {
     return;
   }
 
+  // Still pulling in and beyond the step threshold: slewing at 500 ppm would take minutes, so
+  // start over with a step (the samples since the last one did not bear it out).
+  if (status_.state == SyncState::locking && abs(offset) > params_.step_threshold) {
+    restart_from(sample);
+    status_.last_update = sample.reference;
+    return;
+  }
+
   // Outliers: far beyond the recent jitter. A few are ignored; a persistent change is real.
   const Nanoseconds outlier_bound = std::max(params_.lock_threshold * 10, status_.jitter * 20);
   if (status_.state != SyncState::locking && abs(offset) > outlier_bound) {

@@ -142,6 +142,23 @@ TEST(SimplePpsLoop, InconsistentSamplesNeverSetAnAbsurdFrequency) {
   EXPECT_NE(loop.status().state, SyncState::locked);
 }
 
+TEST(SimplePpsLoop, ALargeOffsetWhileLockingStepsAgain) {
+  SimClock clock(kStart, 0ns, OscillatorParams{});
+  SimplePpsLoop loop(clock);
+  UtcTime reference = kStart;
+  const auto sample_at = [&](Nanoseconds source_error) {
+    clock.advance(1s);
+    reference += 1s;
+    loop.on_sample(RefSample{clock.now(), reference + source_error, LeapIndicator::none});
+  };
+  sample_at(300ms);  // first sample: step
+  ASSERT_EQ(loop.status().steps, 1u);
+  sample_at(0ns);  // source jumps back by 300 ms while the loop is still locking
+  sample_at(0ns);
+  EXPECT_EQ(loop.status().steps, 2u);
+  EXPECT_LT(std::abs(to_seconds(clock.now() - reference)), 0.001);
+}
+
 TEST(SimplePpsLoop, UnsynchronisedUntilItLocks) {
   PpsSimulation sim(300ms, 17.5);
   ClockSnapshot snapshot;
