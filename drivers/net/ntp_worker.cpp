@@ -68,6 +68,18 @@ UniqueFd open_socket(const ListenEndpoint& endpoint, std::uint16_t port) {
   return fd;
 }
 
+// Writes one control message (the reply's source address) into `buffer`; returns its length.
+template <std::size_t N, typename T>
+std::size_t write_control(std::array<char, N>& buffer, int level, int type, const T& value) {
+  static_assert(CMSG_SPACE(sizeof(T)) <= N);
+  auto* header = reinterpret_cast<cmsghdr*>(buffer.data());
+  header->cmsg_level = level;
+  header->cmsg_type = type;
+  header->cmsg_len = CMSG_LEN(sizeof value);
+  std::memcpy(CMSG_DATA(header), &value, sizeof value);
+  return CMSG_SPACE(sizeof value);
+}
+
 KernelRealtime timespec_to_realtime(const timespec& ts) {
   return KernelRealtime{Nanoseconds{std::int64_t{ts.tv_sec} * 1'000'000'000 + ts.tv_nsec}};
 }
@@ -214,21 +226,12 @@ void NtpWorker::serve(const Socket& socket) {
           std::memcpy(&info, CMSG_DATA(c), sizeof info);
           info.ipi_ifindex = 0;
           info.ipi_spec_dst = info.ipi_addr;
-          auto* oc = reinterpret_cast<cmsghdr*>(slot.reply_control.data());
-          oc->cmsg_level = IPPROTO_IP;
-          oc->cmsg_type = IP_PKTINFO;
-          oc->cmsg_len = CMSG_LEN(sizeof info);
-          std::memcpy(CMSG_DATA(oc), &info, sizeof info);
-          reply_control_length = CMSG_SPACE(sizeof info);
+          reply_control_length = write_control(slot.reply_control, IPPROTO_IP, IP_PKTINFO, info);
         } else if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO) {
           in6_pktinfo info{};
           std::memcpy(&info, CMSG_DATA(c), sizeof info);
-          auto* oc = reinterpret_cast<cmsghdr*>(slot.reply_control.data());
-          oc->cmsg_level = IPPROTO_IPV6;
-          oc->cmsg_type = IPV6_PKTINFO;
-          oc->cmsg_len = CMSG_LEN(sizeof info);
-          std::memcpy(CMSG_DATA(oc), &info, sizeof info);
-          reply_control_length = CMSG_SPACE(sizeof info);
+          reply_control_length =
+              write_control(slot.reply_control, IPPROTO_IPV6, IPV6_PKTINFO, info);
         }
       }
       const SocketAddress peer =

@@ -13,6 +13,7 @@
 
 #include "firmware/clock/sim_clock.hpp"
 #include "refclock/gps_week_rollover.hpp"
+#include "tests/unit/nmea_test_sentences.hpp"
 
 namespace stratumd {
 namespace {
@@ -22,11 +23,7 @@ using namespace std::chrono;
 const UtcTime kStart{sys_days{2026y / November / 25} + 12h};
 
 std::string checksummed(const std::string& body) {
-  unsigned sum = 0;
-  for (const char c : body) sum ^= static_cast<unsigned char>(c);
-  char tail[8];
-  std::snprintf(tail, sizeof tail, "*%02X\r\n", sum);
-  return "$" + body + tail;
+  return testing::nmea_sentence(body, "\r\n");
 }
 
 class ReceiverSimulation {

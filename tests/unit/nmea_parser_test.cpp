@@ -1,5 +1,7 @@
 #include "refclock/nmea_parser.hpp"
 
+#include "tests/unit/nmea_test_sentences.hpp"
+
 #include <gtest/gtest.h>
 
 #include <cstdio>
@@ -15,13 +17,9 @@ namespace {
 
 using namespace std::chrono;
 
-// Appends the checksum, so test sentences are written as readable bodies.
+// Test sentences are written as readable bodies; the helper appends the checksum.
 std::string sentence(const std::string& body) {
-  unsigned sum = 0;
-  for (const char c : body) sum ^= static_cast<unsigned char>(c);
-  char tail[8];
-  std::snprintf(tail, sizeof tail, "*%02X", sum);
-  return "$" + body + tail;
+  return testing::nmea_sentence(body);
 }
 
 TEST(NmeaParser, DecodesRmc) {
