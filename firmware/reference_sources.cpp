@@ -114,19 +114,20 @@ ReferenceSources::ReferenceSources(EventLoop& loop, const Clock& clock, const Da
         }
         case refclock_type::shm: {
           // ntpd: time2 is the largest difference from the system clock accepted (default 4 h);
-          // flag1 lifts the check. A writer that says its precision is PPS-like gets the PPS loop.
+          // flag1 lifts the check. gpsd writes serial time to even units and PPS to odd ones:
+          // odd units get the PPS loop, even ones the loop for millisecond-grade serial time.
           const std::optional<Nanoseconds> limit =
               o.flag(1) ? std::nullopt
                         : std::optional<Nanoseconds>(from_seconds(o.time2.value_or(4 * 3600.0)));
           const std::uint32_t refid = refid_from(o.refid, make_refid("SHM"));
           const Nanoseconds offset = from_seconds(o.time1.value_or(0.0));
+          const SampleKind kind = r.unit % 2 ? SampleKind::pps : SampleKind::nmea_only;
           shm_.push_back(std::make_unique<ShmRefclock>(
               loop_, clock_, r.unit, limit,
-              [this, refid, offset](const RefSample& sample, int precision) {
+              [this, refid, offset, kind](const RefSample& sample, int) {
                 RefSample adjusted = sample;
                 adjusted.reference += offset;
-                sink_(ReferenceSample{
-                    adjusted, precision <= -10 ? SampleKind::pps : SampleKind::nmea_only, refid});
+                sink_(ReferenceSample{adjusted, kind, refid});
               },
               log_));
           description_ += (description_.empty() ? "" : ", ") + shm_.back()->name();

@@ -1,8 +1,8 @@
 # gpsd for real: gpsfake replays a receiver log (with today's dates) into gpsd, and stratumd,
 # configured as ntpd's GPSD_JSON refclock (`server 127.127.46.0 mode 0`), reads gpsd's TOFF
 # reports through libgps, serves the time they carry, and reconnects when gpsd restarts.
-# gpsd never feeds its SHM segments from gpsfake's pseudo-terminals, so SHM is tested against a
-# gpsd-style writer instead (shm_refclock.sh).
+# gpsd never feeds its SHM segments from gpsfake's pseudo-terminals: gpsd_shm.sh feeds gpsd a
+# receiver over TCP instead, and shm_refclock.sh exercises the protocol's corner cases.
 set -euo pipefail
 if [[ -z ${STRATUMD_IN_IPC_NS:-} ]]; then
   STRATUMD_IN_IPC_NS=1 exec unshare --ipc bash "$0" "$@"
