@@ -20,6 +20,7 @@
 #include "drivers/sim/drifting_timebase.hpp"
 #include "firmware/config/ntp_conf_parser.hpp"
 #include "firmware/config/server_plan.hpp"
+#include "firmware/control/control_variables.hpp"
 #include "firmware/discipline/simple_pps_loop.hpp"
 #include "firmware/reference_sources.hpp"
 #include "firmware/util/seqlock.hpp"
@@ -173,6 +174,17 @@ int run_daemon(const Options& options) {
     };
     std::optional<SampleKind> sample_kind;
     std::optional<ReferenceSources> sources;
+    // What ntpq and ntpstat read (mode 6), rendered here and read lock-free by the workers.
+    SeqLock<ControlVariables> control_published;
+    ReferenceReport reference_report;
+    reference_report.poll_log2 = 4;
+    const auto publish_control = [&] {
+      reference_report.pps = sample_kind == SampleKind::pps;
+      ControlVariables vars;
+      render_control_variables(published.load(), discipline.status(), clock.now(), reference_report,
+                               std::string("stratumd ") + STRATUMD_VERSION, vars);
+      control_published.store(vars);
+    };
     try {
       sources.emplace(
           loop, clock, *config, simulate,
@@ -192,6 +204,8 @@ int run_daemon(const Options& options) {
             reference_id = s.reference_id;
             discipline.on_sample(s.sample);
             publish();
+            ++reference_report.samples;
+            reference_report.reach |= 1;
           },
           log);
     } catch (const std::runtime_error& e) {
@@ -237,8 +251,13 @@ int run_daemon(const Options& options) {
     for (const std::string& note : listen_plan.notes)
       std::fprintf(stderr, "stratumd: %s\n", note.c_str());
     if (listen_plan.endpoints.empty()) return 1;
-    const WorkerShared shared{published, timebase, restrictions,
-                              config->discard.value_or(DiscardParams{}), !plain_io};
+    reference_report.source_address = sources->source_address();
+    reference_report.host_name = sources->host_name();
+    reference_report.device = sources->device();
+    publish_control();
+    const WorkerShared shared{published,    timebase,
+                              restrictions, config->discard.value_or(DiscardParams{}),
+                              !plain_io,    &control_published};
     std::optional<NtpServer> server;
     try {
       server.emplace(ServerSetup{options.port, threads, listen_plan.endpoints}, shared);
@@ -264,9 +283,15 @@ int run_daemon(const Options& options) {
     sources->start();
     log("reference: " + sources->describe());
 
+    int ticks = 0;
     std::function<void()> tick = [&] {
       discipline.on_tick(clock.now());
       publish();
+      // The reach register shifts once a poll interval (16 s), as ntpd's does.
+      if (++ticks % (1 << reference_report.poll_log2) == 0) {
+        reference_report.reach = static_cast<std::uint8_t>(reference_report.reach << 1);
+      }
+      publish_control();
       if (!options.quiet_status)
         print_status(discipline.status(), server->counters(), sources->calibration_status());
       if (std::chrono::steady_clock::now() >= next_calibration_save) {

@@ -50,6 +50,8 @@ ReferenceSources::ReferenceSources(EventLoop& loop, const Clock& clock, const Da
         loop_, clock_, replay->file, replay->speed,
         [this](const NmeaLine& line) { nmea_->on_line(line); }, log_);
     combiner_ = std::make_unique<GpsCombiner>(combiner_config_, nmea_.get(), combined);
+    host_name_ = "REPLAY(0)";
+    device_ = replay->file;
     description_ = "the NMEA log " + replay->file + " (" + std::to_string(replay_->cycles()) +
                    " cycles; serving the log's time)";
     return;
@@ -58,6 +60,16 @@ ReferenceSources::ReferenceSources(EventLoop& loop, const Clock& clock, const Da
   for (const RefclockDeclaration& r : config.refclocks) {
     const RefclockOptions& o = r.options;
     const std::string unit = std::to_string(r.unit);
+    if (&r == &config.refclocks.front()) {
+      source_address_ =
+          r.type < 256 ? "127.127." + std::to_string(r.type) + "." + unit : "127.127.0." + unit;
+      host_name_ =
+          std::string(r.type == refclock_type::nmea ? "GPS_NMEA" : refclock_type_name(r.type)) +
+          "(" + unit + ")";
+      device_ = o.path.value_or(r.type == refclock_type::nmea  ? "/dev/gps" + unit
+                                : r.type == refclock_type::pps ? "/dev/pps" + unit
+                                                               : std::string());
+    }
     try {
       switch (r.type) {
         case refclock_type::nmea: {

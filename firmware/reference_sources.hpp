@@ -41,6 +41,10 @@ class ReferenceSources {
 
   void start();
   std::string describe() const;
+  // How ntpq shows the clock followed: ntpd's pseudo-address, NTPsec's name, the device.
+  const std::string& source_address() const { return source_address_; }
+  const std::string& host_name() const { return host_name_; }
+  const std::string& device() const { return device_; }
   // One line for the status output, e.g. "nmea_delay=RMC:152.31ms/0.41ms".
   std::string calibration_status() const;
   // The learnt NMEA delays, for persisting beside the drift file; empty when nothing is learnt.
@@ -55,6 +59,9 @@ class ReferenceSources {
   SampleSink sink_;
   Log log_;
   std::string description_;
+  std::string source_address_ = "127.127.20.0";
+  std::string host_name_ = "SIM_GPS(0)";
+  std::string device_;
   CombinerConfig combiner_config_;
   std::unique_ptr<GpsCombiner> combiner_;
   std::unique_ptr<SimGpsReceiver> simulator_;

@@ -121,7 +121,10 @@ struct NtpWorker::Batch {
 
 NtpWorker::NtpWorker(const WorkerShared& shared, const std::vector<ListenEndpoint>& endpoints,
                      std::uint16_t port)
-    : shared_(shared), limiter_(shared.discard), batch_(std::make_unique<Batch>()) {
+    : shared_(shared),
+      limiter_(shared.discard),
+      batch_(std::make_unique<Batch>()),
+      control_copy_(std::make_unique<ControlVariables>()) {
   if (endpoints.size() > kMaxSockets)
     throw std::runtime_error("too many listen addresses (at most 64)");
   for (const ListenEndpoint& e : endpoints) sockets_.push_back({open_socket(e, port), e.drop});
@@ -157,6 +160,31 @@ ServerCounters NtpWorker::counters() const {
 void NtpWorker::count(RequestOutcome outcome, std::uint64_t n) {
   auto& counter = outcomes_[static_cast<std::size_t>(outcome)];
   counter.store(counter.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
+}
+
+// Mode 6 is rare (an operator's ntpq or ntpstat) and may take several datagrams: answered here
+// with plain sendmsg, after the same restrict and rate checks as time requests.
+RequestOutcome NtpWorker::answer_control(int fd, std::span<const std::uint8_t> request,
+                                         msghdr reply, const RequestContext& context) {
+  const std::uint32_t flags =
+      shared_.restrictions.lookup(context.source.address, context.source.port);
+  if (flags & (restrict_flag::ignore | restrict_flag::noquery))
+    return RequestOutcome::dropped_restricted;
+  if ((flags & restrict_flag::limited) &&
+      limiter_.check(context.source.address.unmapped(), context.monotonic_now, false) !=
+          RateVerdict::pass) {
+    return RequestOutcome::dropped_rate_limited;
+  }
+  *control_copy_ = shared_.control->load();
+  const Mode6Outcome outcome =
+      mode6_respond(request, *control_copy_, [&](std::span<const std::uint8_t> fragment) {
+        iovec iov{const_cast<std::uint8_t*>(fragment.data()), fragment.size()};
+        reply.msg_iov = &iov;
+        reply.msg_iovlen = 1;
+        ::sendmsg(fd, &reply, 0);
+      });
+  return outcome == Mode6Outcome::malformed ? RequestOutcome::dropped_malformed
+                                            : RequestOutcome::control_answered;
 }
 
 void NtpWorker::run() {
@@ -239,6 +267,17 @@ void NtpWorker::serve(const Socket& socket) {
       const RequestContext context{
           {peer.ip, peer.port}, served_now - (realtime_now - kernel_rx), monotonic_now};
       const std::size_t length = b.rx[static_cast<std::size_t>(i)].msg_len;
+      if (shared_.control && length >= kMode6HeaderSize && (slot.request[0] & 0x7) == 6) {
+        msghdr reply{};
+        reply.msg_name = &slot.peer;
+        reply.msg_namelen = in.msg_namelen;
+        if (reply_control_length) {
+          reply.msg_control = slot.reply_control.data();
+          reply.msg_controllen = reply_control_length;
+        }
+        count(answer_control(fd, std::span(slot.request.data(), length), reply, context));
+        continue;
+      }
       const Response response =
           handle_request(std::span(slot.request.data(), length), context, snapshot,
                          shared_.restrictions, limiter_, slot.reply);

@@ -4,7 +4,9 @@
 // Nothing on the packet path allocates, throws or takes a lock.
 #pragma once
 
+#include <sys/socket.h>
 #include <array>
+
 #include <atomic>
 #include <cstdint>
 #include <memory>
@@ -16,6 +18,7 @@
 #include "firmware/clock/clock_snapshot.hpp"
 #include "firmware/clock/raw_timebase.hpp"
 #include "firmware/config/server_plan.hpp"
+#include "firmware/control/mode6.hpp"
 #include "firmware/ntp/responder.hpp"
 #include "firmware/util/seqlock.hpp"
 
@@ -49,6 +52,7 @@ struct WorkerShared {
   const RestrictTable& restrictions;
   DiscardParams discard;
   bool batched = true;  // recvmmsg/sendmmsg; false: recvmsg/sendmsg one at a time
+  const SeqLock<ControlVariables>* control = nullptr;  // mode 6 answers; none: mode 6 dropped
 };
 
 class NtpWorker {
@@ -74,12 +78,16 @@ class NtpWorker {
   void run();
   void serve(const Socket& socket);
   void count(RequestOutcome outcome, std::uint64_t n = 1);
+  // `reply` carries the destination and source address; each fragment is sent with it.
+  RequestOutcome answer_control(int fd, std::span<const std::uint8_t> request, msghdr reply,
+                                const RequestContext& context);
 
   const WorkerShared& shared_;
   std::vector<Socket> sockets_;
   UniqueFd stop_event_;
   RateLimiter limiter_;
   std::unique_ptr<Batch> batch_;
+  std::unique_ptr<ControlVariables> control_copy_;  // where a mode 6 request reads the variables
   std::thread thread_;
   std::atomic<std::uint64_t> received_{0};
   std::array<std::atomic<std::uint64_t>, kOutcomeCount> outcomes_{};

@@ -73,6 +73,8 @@ const char* to_string(RequestOutcome outcome) {
       return "answered";
     case RequestOutcome::kod_sent:
       return "kod";
+    case RequestOutcome::control_answered:
+      return "control";
     case RequestOutcome::dropped_malformed:
       return "malformed";
     case RequestOutcome::dropped_bad_version:

@@ -19,6 +19,7 @@ namespace stratumd {
 enum class RequestOutcome : std::uint8_t {
   answered,
   kod_sent,              // rate limited, answered with a RATE kiss
+  control_answered,      // mode 6 (ntpq, ntpstat) answered
   dropped_malformed,     // short, overlong, or broken extension fields
   dropped_bad_version,   // version 0 or above 4
   dropped_mode,          // modes this server does not answer (7 always; 1, 2, 5, 6 for now)

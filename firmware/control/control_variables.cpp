@@ -1,0 +1,120 @@
+#include "firmware/control/control_variables.hpp"
+
+#include <cmath>
+#include <cstdio>
+
+namespace stratumd {
+namespace {
+
+constexpr int kSourcePps = 1;
+constexpr int kSourceUhfRadio = 4;  // ntpd's class for GPS receivers
+constexpr int kSelectReject = 0;
+constexpr int kSelectSystemPeer = 6;
+constexpr int kSelectPpsPeer = 7;
+
+std::string refid_text(std::uint32_t refid) {
+  std::string out;
+  for (int shift = 24; shift >= 0; shift -= 8) {
+    const char c = static_cast<char>((refid >> shift) & 0xFF);
+    if (c == 0) break;
+    out += c;
+  }
+  return out;
+}
+
+std::string format(const char* pattern, double value) {
+  char text[64];
+  std::snprintf(text, sizeof text, pattern, value);
+  return text;
+}
+
+double ms(Nanoseconds d) {
+  return to_seconds(d) * 1e3;
+}
+
+}  // namespace
+
+std::string ntp_hex_timestamp(UtcTime t) {
+  const NtpTimestamp ts =
+      t.time_since_epoch().count() == 0 ? NtpTimestamp{} : NtpTimestamp::from_utc(t);
+  char text[32];
+  std::snprintf(text, sizeof text, "0x%08x.%08x", ts.seconds(), ts.fraction());
+  return text;
+}
+
+std::uint16_t system_status_word(const ClockSnapshot& s, bool pps, int event_count,
+                                 int last_event) {
+  const int leap = static_cast<int>(s.synchronised() ? s.leap : LeapIndicator::unsynchronised);
+  const int source = s.synchronised() ? (pps ? kSourcePps : kSourceUhfRadio) : 0;
+  return static_cast<std::uint16_t>((leap << 14) | (source << 8) | ((event_count & 0xF) << 4) |
+                                    (last_event & 0xF));
+}
+
+std::uint16_t peer_status_word(bool reachable, int selection) {
+  const int flags = 0x80 /* configured */ | (reachable ? 0x10 : 0);
+  return static_cast<std::uint16_t>(((flags | (selection & 0x7)) << 8));
+}
+
+void render_control_variables(const ClockSnapshot& s, const LoopStatus& loop, UtcTime now,
+                              const ReferenceReport& ref, const std::string& version,
+                              ControlVariables& out) {
+  const bool synced = s.synchronised();
+  out.system_status = system_status_word(s, ref.pps, 0, 0);
+  // ntpstat reads stratum, rootdisp, rootdelay and tc from the first 468 bytes: they come first.
+  std::string sys;
+  sys += "stratum=" + std::to_string(synced ? s.stratum : 16);
+  sys += ", rootdelay=" + format("%.3f", ms(s.root_delay));
+  sys += ", rootdisp=" + format("%.3f", ms(s.root_dispersion_at(now)));
+  sys += ", tc=" + std::to_string(ref.poll_log2);
+  sys += ", leap=" + std::to_string(synced ? static_cast<int>(s.leap) : 3);
+  sys += ", precision=" + std::to_string(s.precision);
+  sys += ", refid=" + (synced ? refid_text(s.reference_id) : std::string("INIT"));
+  sys += ", reftime=" + ntp_hex_timestamp(s.reference_time);
+  sys += ", clock=" + ntp_hex_timestamp(now);
+  sys += ", peer=" + std::to_string(synced ? 1 : 0);
+  sys += ", mintc=3";
+  sys += ", offset=" + format("%.6f", ms(loop.last_offset));
+  sys += ", frequency=" + format("%.3f", loop.frequency_ppm);
+  sys += ", sys_jitter=" + format("%.6f", ms(loop.jitter));
+  sys += ", clk_jitter=" + format("%.6f", ms(loop.jitter));
+  sys += ", clk_wander=0.000";
+  sys += ", version=\"" + version + "\", processor=\"unknown\", system=\"Linux\"";
+  out.system_variables.assign(sys);
+
+  const int selection = !synced ? kSelectReject : (ref.pps ? kSelectPpsPeer : kSelectSystemPeer);
+  ControlAssociation& a = out.associations[0];
+  a.id = 1;
+  a.peer_status = peer_status_word(ref.reach != 0, selection);
+  std::string peer;
+  peer += "srcadr=" + ref.source_address + ", srcport=123, srchost=\"" + ref.host_name + "\"";
+  peer += ", dstadr=127.0.0.1, dstport=123";
+  peer += ", leap=" + std::to_string(synced ? static_cast<int>(s.leap) : 3);
+  peer += ", stratum=0, precision=" + std::to_string(s.precision);
+  peer += ", rootdelay=0.000, rootdisp=0.000";
+  peer += ", refid=" + refid_text(s.reference_id);
+  peer += ", reftime=" + ntp_hex_timestamp(s.reference_time);
+  peer += ", rec=" + ntp_hex_timestamp(s.reference_time);
+  char reach[16];
+  std::snprintf(reach, sizeof reach, "0x%02x", ref.reach);
+  peer += ", reach=" + std::string(reach) + ", unreach=0, hmode=3, pmode=4";
+  peer += ", hpoll=" + std::to_string(ref.poll_log2) + ", ppoll=" + std::to_string(ref.poll_log2);
+  peer += ", headway=0, flash=0x0, keyid=0";
+  peer += ", offset=" + format("%.6f", ms(loop.last_offset));
+  peer += ", delay=0.000";
+  peer += ", dispersion=" + format("%.6f", ms(s.root_dispersion_at(now)));
+  peer += ", jitter=" + format("%.6f", ms(loop.jitter));
+  out.associations[0].variables.assign(peer);
+
+  std::string clock;
+  clock += "name=\"" + ref.host_name + "\"";
+  if (!ref.device.empty()) clock += ", device=\"" + ref.device + "\"";
+  if (!ref.last_timecode.empty()) clock += ", timecode=\"" + ref.last_timecode + "\"";
+  clock += ", poll=" + std::to_string(ref.samples) + ", noreply=0, badformat=0, baddata=0";
+  clock += ", fudgetime1=" + format("%.3f", ref.fudge_time1 * 1e3);
+  clock += ", fudgetime2=" + format("%.3f", ref.fudge_time2 * 1e3);
+  clock += ", stratum=0, refid=" + refid_text(s.reference_id) + ", flags=0";
+  a.clock_variables.assign(clock);
+  out.association_count = 1;
+}
+
+}  // namespace stratumd

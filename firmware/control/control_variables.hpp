@@ -1,0 +1,41 @@
+// Renders what ntpq and ntpstat read, with ntpd's variable names, units and formats: system
+// variables (rv), one association per reference clock (ntpq -p) and its clock variables (cv).
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "firmware/clock/clock_snapshot.hpp"
+#include "firmware/control/mode6.hpp"
+#include "firmware/discipline/simple_pps_loop.hpp"
+
+namespace stratumd {
+
+// What the main loop knows of the reference clock it follows.
+struct ReferenceReport {
+  std::string source_address = "127.127.20.0";  // ntpd's pseudo-address
+  std::string host_name = "GPS_NMEA(0)";        // NTPsec's srchost
+  std::string device;
+  std::uint8_t reach = 0;  // one bit per poll, newest lowest
+  int poll_log2 = 4;
+  bool pps = false;  // the samples come from PPS edges (tally 'o')
+  std::uint64_t samples = 0;
+  std::string last_timecode;
+  double fudge_time1 = 0.0;
+  double fudge_time2 = 0.0;
+};
+
+// The system status word's clock source: 1 PPS, 4 "UHF radio" (GPS/NMEA), 0 unspecified.
+std::uint16_t system_status_word(const ClockSnapshot& snapshot, bool pps, int event_count,
+                                 int last_event);
+// The peer status word: configured, reachable, and the selection (0 reject, 6 system peer, 7 PPS).
+std::uint16_t peer_status_word(bool reachable, int selection);
+
+void render_control_variables(const ClockSnapshot& snapshot, const LoopStatus& loop, UtcTime now,
+                              const ReferenceReport& reference, const std::string& version,
+                              ControlVariables& out);
+
+// "0xe5a3b2c1.12345678", ntpd's l_fp hex form.
+std::string ntp_hex_timestamp(UtcTime t);
+
+}  // namespace stratumd

@@ -1,0 +1,39 @@
+#include "firmware/control/mode6.hpp"
+
+namespace stratumd::mode6_detail {
+
+bool parse(std::span<const std::uint8_t> b, Request& out) {
+  if (b.size() < kMode6HeaderSize) return false;
+  if ((b[0] & 0x7) != 6) return false;
+  out.version = static_cast<std::uint8_t>((b[0] >> 3) & 0x7);
+  if (out.version < 1 || out.version > 4) return false;
+  if (b[1] & 0x80) return false;  // a response, not a request
+  out.opcode = b[1] & 0x1F;
+  out.sequence = static_cast<std::uint16_t>((b[2] << 8) | b[3]);
+  out.association = static_cast<std::uint16_t>((b[6] << 8) | b[7]);
+  const std::size_t count = static_cast<std::size_t>((b[10] << 8) | b[11]);
+  return kMode6HeaderSize + count <= b.size();
+}
+
+std::size_t build_fragment(const Request& r, bool error, bool more, std::uint16_t status,
+                           std::uint16_t offset, std::string_view data,
+                           std::span<std::uint8_t> out) {
+  out[0] = static_cast<std::uint8_t>((r.version << 3) | 6);  // LI 0, the request's version, mode 6
+  out[1] = static_cast<std::uint8_t>(0x80 | (error ? 0x40 : 0) | (more ? 0x20 : 0) | r.opcode);
+  out[2] = static_cast<std::uint8_t>(r.sequence >> 8);
+  out[3] = static_cast<std::uint8_t>(r.sequence);
+  out[4] = static_cast<std::uint8_t>(status >> 8);
+  out[5] = static_cast<std::uint8_t>(status);
+  out[6] = static_cast<std::uint8_t>(r.association >> 8);
+  out[7] = static_cast<std::uint8_t>(r.association);
+  out[8] = static_cast<std::uint8_t>(offset >> 8);
+  out[9] = static_cast<std::uint8_t>(offset);
+  out[10] = static_cast<std::uint8_t>(data.size() >> 8);
+  out[11] = static_cast<std::uint8_t>(data.size());
+  std::size_t length = kMode6HeaderSize;
+  for (const char c : data) out[length++] = static_cast<std::uint8_t>(c);
+  while (length % 4) out[length++] = 0;  // data padded to a multiple of 4
+  return length;
+}
+
+}  // namespace stratumd::mode6_detail

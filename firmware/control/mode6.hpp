@@ -1,0 +1,164 @@
+// NTP control messages (mode 6), as ntpq and ntpstat speak them: READSTAT, READVAR and READCLOCK
+// answered from variable text the main loop renders and publishes (ControlVariables), split into
+// fragments of at most 468 data bytes with the More bit, as ntpd does. Pure and allocation-free:
+// fragments are handed to a callback that sends them.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string_view>
+#include <type_traits>
+
+namespace stratumd {
+
+inline constexpr std::size_t kMode6HeaderSize = 12;
+inline constexpr std::size_t kMode6MaxData = 468;
+inline constexpr std::size_t kMaxControlAssociations = 4;
+
+namespace mode6_opcode {
+inline constexpr std::uint8_t read_status = 1;
+inline constexpr std::uint8_t read_variables = 2;
+inline constexpr std::uint8_t write_variables = 3;
+inline constexpr std::uint8_t read_clock = 4;
+inline constexpr std::uint8_t write_clock = 5;
+}  // namespace mode6_opcode
+
+// Fixed-size text so the whole thing is trivially copyable and can sit behind a seqlock.
+template <std::size_t N>
+struct FixedText {
+  std::array<char, N> bytes{};
+  std::uint16_t length = 0;
+
+  std::string_view view() const { return {bytes.data(), length}; }
+  void assign(std::string_view text) {
+    length = static_cast<std::uint16_t>(text.size() < N ? text.size() : N);
+    for (std::size_t i = 0; i < length; ++i) bytes[i] = text[i];
+  }
+};
+
+struct ControlAssociation {
+  std::uint16_t id = 0;
+  std::uint16_t peer_status = 0;
+  FixedText<1200> variables;
+  FixedText<700> clock_variables;
+};
+
+struct ControlVariables {
+  std::uint16_t system_status = 0;
+  FixedText<1200> system_variables;
+  std::array<ControlAssociation, kMaxControlAssociations> associations{};
+  std::uint8_t association_count = 0;
+};
+static_assert(std::is_trivially_copyable_v<ControlVariables>);
+
+enum class Mode6Outcome : std::uint8_t {
+  answered,
+  malformed,
+  refused_write,
+  unknown_opcode,
+  unknown_association
+};
+
+// Calls `send(fragment)` once per reply datagram. Returns what was done.
+template <typename Send>
+Mode6Outcome mode6_respond(std::span<const std::uint8_t> request, const ControlVariables& vars,
+                           Send&& send);
+
+// Implementation details shared by the template.
+namespace mode6_detail {
+struct Request {
+  std::uint8_t version = 2;
+  std::uint8_t opcode = 0;
+  std::uint16_t sequence = 0;
+  std::uint16_t association = 0;
+};
+bool parse(std::span<const std::uint8_t> bytes, Request& out);
+// Writes one fragment into `out`; returns its length (header + data padded to 4).
+std::size_t build_fragment(const Request& r, bool error, bool more, std::uint16_t status,
+                           std::uint16_t offset, std::string_view data,
+                           std::span<std::uint8_t> out);
+}  // namespace mode6_detail
+
+template <typename Send>
+Mode6Outcome mode6_respond(std::span<const std::uint8_t> request, const ControlVariables& vars,
+                           Send&& send) {
+  mode6_detail::Request r;
+  if (!mode6_detail::parse(request, r)) return Mode6Outcome::malformed;
+  std::array<std::uint8_t, kMode6HeaderSize + kMode6MaxData> fragment{};
+  const auto emit = [&](std::uint16_t status, std::string_view data) {
+    // ntpd breaks text at 468 bytes; ntpq reassembles by offset.
+    std::size_t offset = 0;
+    do {
+      const std::size_t n =
+          data.size() - offset < kMode6MaxData ? data.size() - offset : kMode6MaxData;
+      const bool more = offset + n < data.size();
+      const std::size_t length =
+          mode6_detail::build_fragment(r, false, more, status, static_cast<std::uint16_t>(offset),
+                                       data.substr(offset, n), fragment);
+      send(std::span<const std::uint8_t>(fragment.data(), length));
+      offset += n;
+    } while (offset < data.size());
+  };
+  const auto error = [&](std::uint16_t code) {
+    const std::size_t length = mode6_detail::build_fragment(
+        r, true, false, static_cast<std::uint16_t>(code << 8), 0, {}, fragment);
+    send(std::span<const std::uint8_t>(fragment.data(), length));
+  };
+  const ControlAssociation* assoc = nullptr;
+  if (r.association != 0) {
+    for (std::size_t i = 0; i < vars.association_count; ++i) {
+      if (vars.associations[i].id == r.association) assoc = &vars.associations[i];
+    }
+    if (!assoc && r.opcode != mode6_opcode::read_status) {
+      error(7);  // CERR_BADASSOC
+      return Mode6Outcome::unknown_association;
+    }
+  }
+  switch (r.opcode) {
+    case mode6_opcode::read_status: {
+      if (assoc) {
+        emit(assoc->peer_status, {});
+        return Mode6Outcome::answered;
+      }
+      std::array<char, 4 * kMaxControlAssociations> list{};
+      for (std::size_t i = 0; i < vars.association_count; ++i) {
+        const ControlAssociation& a = vars.associations[i];
+        list[4 * i] = static_cast<char>(a.id >> 8);
+        list[4 * i + 1] = static_cast<char>(a.id);
+        list[4 * i + 2] = static_cast<char>(a.peer_status >> 8);
+        list[4 * i + 3] = static_cast<char>(a.peer_status);
+      }
+      emit(vars.system_status, std::string_view(list.data(), 4 * vars.association_count));
+      return Mode6Outcome::answered;
+    }
+    case mode6_opcode::read_variables:
+      if (assoc) {
+        emit(assoc->peer_status, assoc->variables.view());
+      } else {
+        emit(vars.system_status, vars.system_variables.view());
+      }
+      return Mode6Outcome::answered;
+    case mode6_opcode::read_clock: {
+      const ControlAssociation* clock = assoc;
+      if (!clock && vars.association_count)
+        clock = &vars.associations[0];  // ntpq cv: the system peer
+      if (!clock) {
+        error(7);
+        return Mode6Outcome::unknown_association;
+      }
+      emit(clock->peer_status, clock->clock_variables.view());
+      return Mode6Outcome::answered;
+    }
+    case mode6_opcode::write_variables:
+    case mode6_opcode::write_clock:
+      error(1);  // CERR_PERMISSION: writes need controlkey authentication, not implemented
+      return Mode6Outcome::refused_write;
+    default:
+      error(5);  // CERR_BADOP
+      return Mode6Outcome::unknown_opcode;
+  }
+}
+
+}  // namespace stratumd

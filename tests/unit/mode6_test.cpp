@@ -1,0 +1,155 @@
+#include "firmware/control/mode6.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "firmware/control/control_variables.hpp"
+
+namespace stratumd {
+namespace {
+
+std::vector<std::uint8_t> request(std::uint8_t opcode, std::uint16_t association,
+                                  std::uint8_t version = 2, std::uint16_t sequence = 0x1234) {
+  std::vector<std::uint8_t> r(12, 0);
+  r[0] = static_cast<std::uint8_t>((version << 3) | 6);
+  r[1] = opcode;
+  r[2] = static_cast<std::uint8_t>(sequence >> 8);
+  r[3] = static_cast<std::uint8_t>(sequence);
+  r[6] = static_cast<std::uint8_t>(association >> 8);
+  r[7] = static_cast<std::uint8_t>(association);
+  return r;
+}
+
+struct Fragment {
+  std::uint8_t byte0, byte1;
+  std::uint16_t sequence, status, association, offset, count;
+  std::string data;
+  std::size_t size;
+};
+
+std::vector<Fragment> ask(const std::vector<std::uint8_t>& req, const ControlVariables& vars,
+                          Mode6Outcome* outcome = nullptr) {
+  std::vector<Fragment> out;
+  const Mode6Outcome o = mode6_respond(req, vars, [&](std::span<const std::uint8_t> f) {
+    const auto u16 = [&](std::size_t i) {
+      return static_cast<std::uint16_t>((f[i] << 8) | f[i + 1]);
+    };
+    Fragment x{f[0], f[1], u16(2), u16(4), u16(6), u16(8), u16(10), {}, f.size()};
+    x.data.assign(reinterpret_cast<const char*>(f.data()) + 12, x.count);
+    out.push_back(x);
+  });
+  if (outcome) *outcome = o;
+  return out;
+}
+
+ControlVariables sample_variables(std::size_t system_text_length = 200) {
+  ControlVariables v;
+  v.system_status = 0x0114;
+  std::string text = "stratum=1, rootdelay=0.000, rootdisp=0.123, tc=4, ";
+  while (text.size() < system_text_length) text += "x";
+  v.system_variables.assign(text);
+  v.association_count = 1;
+  v.associations[0].id = 1;
+  v.associations[0].peer_status = peer_status_word(true, 7);
+  v.associations[0].variables.assign("srcadr=127.127.20.0, srchost=\"GPS_NMEA(0)\"");
+  v.associations[0].clock_variables.assign("name=\"GPS_NMEA(0)\"");
+  return v;
+}
+
+TEST(Mode6, ReadvarAnswersWithTheRequestsVersionAndSequence) {
+  const auto f = ask(request(2, 0), sample_variables());
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0].byte0 & 0x3F, 0x16);  // what ntpstat checks: version 2, mode 6
+  EXPECT_EQ(f[0].byte1, 0x82);         // response, opcode 2, no More
+  EXPECT_EQ(f[0].sequence, 0x1234);
+  EXPECT_EQ(f[0].status, 0x0114);
+  EXPECT_TRUE(f[0].data.starts_with("stratum=1, rootdelay="));
+  EXPECT_EQ(f[0].size % 4, 0u);
+  EXPECT_EQ((ask(request(2, 0, 4), sample_variables())[0].byte0 >> 3) & 7, 4);
+}
+
+TEST(Mode6, LongTextIsSplitIntoFragmentsOf468WithMoreAndOffsets) {
+  const auto f = ask(request(2, 0), sample_variables(1000));
+  ASSERT_EQ(f.size(), 3u);
+  EXPECT_EQ(f[0].count, 468);
+  EXPECT_TRUE(f[0].byte1 & 0x20);
+  EXPECT_TRUE(f[1].byte1 & 0x20);
+  EXPECT_FALSE(f[2].byte1 & 0x20);
+  EXPECT_EQ(f[1].offset, 468);
+  EXPECT_EQ(f[2].offset, 936);
+  EXPECT_EQ(f[0].data + f[1].data + f[2].data,
+            std::string(sample_variables(1000).system_variables.view()));
+}
+
+TEST(Mode6, ReadstatListsAssociationsWithPeerStatus) {
+  const auto f = ask(request(1, 0), sample_variables());
+  ASSERT_EQ(f.size(), 1u);
+  ASSERT_EQ(f[0].data.size(), 4u);
+  EXPECT_EQ(static_cast<std::uint8_t>(f[0].data[1]), 1);  // association 1
+  EXPECT_EQ(static_cast<std::uint8_t>(f[0].data[2]),
+            0x97);  // configured, reachable, PPS peer ('o')
+}
+
+TEST(Mode6, PeerAndClockVariables) {
+  const auto peer = ask(request(2, 1), sample_variables());
+  ASSERT_EQ(peer.size(), 1u);
+  EXPECT_NE(peer[0].data.find("srchost=\"GPS_NMEA(0)\""), std::string::npos);
+  const auto clock = ask(request(4, 1), sample_variables());
+  ASSERT_EQ(clock.size(), 1u);
+  EXPECT_EQ(clock[0].data, "name=\"GPS_NMEA(0)\"");
+}
+
+TEST(Mode6, ErrorsAndRefusals) {
+  Mode6Outcome o{};
+  const auto bad_assoc = ask(request(2, 9), sample_variables(), &o);
+  EXPECT_EQ(o, Mode6Outcome::unknown_association);
+  ASSERT_EQ(bad_assoc.size(), 1u);
+  EXPECT_TRUE(bad_assoc[0].byte1 & 0x40);
+  const auto write = ask(request(3, 0), sample_variables(), &o);
+  EXPECT_EQ(o, Mode6Outcome::refused_write);
+  EXPECT_TRUE(write[0].byte1 & 0x40);
+  ask(request(31, 0), sample_variables(), &o);
+  EXPECT_EQ(o, Mode6Outcome::unknown_opcode);
+  auto response_bit = request(2, 0);
+  response_bit[1] |= 0x80;
+  EXPECT_TRUE(ask(response_bit, sample_variables(), &o).empty());
+  EXPECT_EQ(o, Mode6Outcome::malformed);
+  auto short_request = request(2, 0);
+  short_request.resize(11);
+  EXPECT_TRUE(ask(short_request, sample_variables(), &o).empty());
+  auto lying_count = request(2, 0);
+  lying_count[11] = 200;  // claims data it does not carry
+  EXPECT_TRUE(ask(lying_count, sample_variables(), &o).empty());
+}
+
+TEST(ControlVariables, NtpstatsFourVariablesComeFirstAndStatusWordsEncodeTheSource) {
+  ClockSnapshot s;
+  s.state = SyncState::locked;
+  s.stratum = 1;
+  s.leap = LeapIndicator::none;
+  s.reference_id = make_refid("PPS");
+  ReferenceReport ref;
+  ref.pps = true;
+  ref.reach = 1;
+  ControlVariables v;
+  render_control_variables(s, LoopStatus{}, UtcTime{std::chrono::seconds{1'790'000'000}}, ref,
+                           "stratumd test", v);
+  const std::string_view sys = v.system_variables.view();
+  for (const char* name : {"stratum=1", "rootdisp=", "rootdelay=", "tc="}) {
+    const auto at = sys.find(name);
+    ASSERT_NE(at, std::string_view::npos) << name;
+    EXPECT_LT(at, kMode6MaxData) << name;
+  }
+  EXPECT_EQ(v.system_status >> 14, 0);          // leap none
+  EXPECT_EQ((v.system_status >> 8) & 0x3F, 1);  // sync_pps
+  EXPECT_EQ(v.associations[0].peer_status >> 8, 0x97);
+  ClockSnapshot unsynced;
+  render_control_variables(unsynced, LoopStatus{}, UtcTime{}, ReferenceReport{}, "x", v);
+  EXPECT_EQ(v.system_status >> 14, 3);
+  EXPECT_EQ((v.associations[0].peer_status >> 8) & 7, 0);  // rejected: ' '
+}
+
+}  // namespace
+}  // namespace stratumd
