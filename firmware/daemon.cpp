@@ -21,6 +21,7 @@
 #include "firmware/config/ntp_conf_parser.hpp"
 #include "firmware/config/server_plan.hpp"
 #include "firmware/control/control_variables.hpp"
+#include "firmware/discipline/drift_file.hpp"
 #include "firmware/discipline/simple_pps_loop.hpp"
 #include "firmware/reference_sources.hpp"
 #include "firmware/util/seqlock.hpp"
@@ -145,6 +146,21 @@ int run_daemon(const Options& options) {
                        realtime_as_utc() + (simulate ? kSimulatedBootOffset : Nanoseconds{0}));
     const std::int8_t precision = precision_from_read_cost(measure_clock_read_cost(clock));
 
+    // The drift file gives the loop the crystal's frequency at once (ntpd's format and checks).
+    if (config->driftfile) {
+      if (const auto text = read_file(*config->driftfile)) {
+        const DriftRead drift = parse_drift_file(*text);
+        if (drift.ppm) {
+          clock.set_frequency(*drift.ppm);
+          std::fprintf(stderr, "stratumd: frequency %+.3f ppm from %s\n", *drift.ppm,
+                       config->driftfile->c_str());
+        } else {
+          std::fprintf(stderr,
+                       "stratumd: warning: %s: %s; ignored, the frequency is learnt afresh\n",
+                       config->driftfile->c_str(), drift.problem.c_str());
+        }
+      }
+    }
     SimplePpsLoop discipline(clock);
     std::uint32_t reference_id = make_refid("PPS");
     SeqLock<ClockSnapshot> published;
@@ -224,17 +240,24 @@ int run_daemon(const Options& options) {
               sources->calibration_status());
       }
     }
-    const auto save_calibration = [&] {
-      if (!calibration_file) return;
-      const std::string text = sources->serialized_calibration();
-      if (text.empty()) return;
-      const std::string temporary = *calibration_file + ".tmp";
+    const auto write_atomically = [&](const std::string& path, const std::string& text) {
+      const std::string temporary = path + ".tmp";
       std::ofstream out(temporary, std::ios::trunc);
       out << text;
       out.close();
-      if (!out || std::rename(temporary.c_str(), calibration_file->c_str()) != 0) {
-        log("cannot write " + *calibration_file);
+      if (!out || std::rename(temporary.c_str(), path.c_str()) != 0) log("cannot write " + path);
+    };
+    // Only a frequency the loop has locked with is worth keeping.
+    const auto save_drift = [&] {
+      const SyncState state = discipline.status().state;
+      if (config->driftfile && (state == SyncState::locked || state == SyncState::holdover)) {
+        write_atomically(*config->driftfile, format_drift_file(clock.frequency_ppm()));
       }
+    };
+    const auto save_calibration = [&] {
+      if (!calibration_file) return;
+      const std::string text = sources->serialized_calibration();
+      if (!text.empty()) write_atomically(*calibration_file, text);
     };
     auto next_calibration_save = std::chrono::steady_clock::now() + std::chrono::hours{1};
 
@@ -295,6 +318,7 @@ int run_daemon(const Options& options) {
       if (!options.quiet_status)
         print_status(discipline.status(), server->counters(), sources->calibration_status());
       if (std::chrono::steady_clock::now() >= next_calibration_save) {
+        save_drift();
         save_calibration();
         next_calibration_save += std::chrono::hours{1};
       }
@@ -303,6 +327,7 @@ int run_daemon(const Options& options) {
     loop.call_after(std::chrono::seconds{1}, tick);
 
     loop.run();
+    save_drift();
     save_calibration();
     server->stop();
     const ServerCounters served = server->counters();

@@ -167,9 +167,6 @@ class Parser {
     } else if (name == "driftfile") {
       if (words.size() < 2) return error(where, "driftfile needs a file name");
       config_.driftfile = words[1];
-      warning(where,
-              "the drift file is not read or written yet; the frequency is learnt afresh at each "
-              "start");
     } else if (name == "server") {
       if (words.size() < 2) return error(where, "server needs an address");
       if (auto refclock = parse_refclock_address(words[1])) {
