@@ -209,11 +209,16 @@ void ReferenceSources::on_nmea_label(const NmeaLabel& l) {
 }
 
 std::string ReferenceSources::calibration_status() const {
-  if (!nmea_) return {};
-  std::string out =
-      serial_ ? "nmea_lines=" + std::to_string(serial_->counters().lines) : std::string();
-  out += (out.empty() ? "" : " ") + std::string("nmea_labels=") +
-         std::to_string(nmea_->counters().labels);
+  std::string out;
+  const auto add = [&](const std::string& field) { out += (out.empty() ? "" : " ") + field; };
+  for (const auto& g : gpsd_) {
+    add("gpsd_toff=" + std::to_string(g->counters().toff) +
+        " gpsd_pps=" + std::to_string(g->counters().pps));
+  }
+  for (const auto& shm : shm_) add("shm_samples=" + std::to_string(shm->counters().samples));
+  if (!nmea_) return out;
+  if (serial_) add("nmea_lines=" + std::to_string(serial_->counters().lines));
+  add("nmea_labels=" + std::to_string(nmea_->counters().labels));
   for (std::size_t t = 0; t < NmeaDelayCalibrator::kTypes; ++t) {
     const auto type = static_cast<NmeaType>(t);
     if (const auto e = nmea_->calibrator().estimate(type)) {
