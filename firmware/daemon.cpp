@@ -8,6 +8,8 @@
 #include <cstdio>
 #include <ctime>
 #include <fstream>
+#include <map>
+#include <memory>
 #include <sstream>
 #include <thread>
 
@@ -17,6 +19,7 @@
 #include "drivers/net/local_addresses.hpp"
 #include "drivers/net/ntp_server.hpp"
 #include "drivers/os/event_loop.hpp"
+#include "drivers/os/stats_file.hpp"
 #include "drivers/sim/drifting_timebase.hpp"
 #include "firmware/config/ntp_conf_parser.hpp"
 #include "firmware/config/server_plan.hpp"
@@ -190,6 +193,14 @@ int run_daemon(const Options& options) {
     };
     std::optional<SampleKind> sample_kind;
     std::optional<ReferenceSources> sources;
+    // ntpd's loopstats and peerstats, written a line a sample.
+    std::map<std::string, std::unique_ptr<StatsFile>> stats;
+    for (const auto& [name, settings] : config->stats) {
+      if (!settings.enabled) continue;
+      stats[name] = std::make_unique<StatsFile>(
+          config->statsdir, settings.file.empty() ? name : settings.file,
+          filegen_type_from_name(settings.type), settings.link, log);
+    }
     // What ntpq and ntpstat read (mode 6), rendered here and read lock-free by the workers.
     SeqLock<ControlVariables> control_published;
     ReferenceReport reference_report;
@@ -222,6 +233,22 @@ int run_daemon(const Options& options) {
             publish();
             ++reference_report.samples;
             reference_report.reach |= 1;
+            const LoopStatus& status = discipline.status();
+            const UtcTime now = clock.now();
+            if (const auto it = stats.find("loopstats"); it != stats.end()) {
+              it->second->append(
+                  now, loopstats_line(now, to_seconds(status.last_offset), status.frequency_ppm,
+                                      to_seconds(status.jitter), 0.0, reference_report.poll_log2));
+            }
+            if (const auto it = stats.find("peerstats"); it != stats.end()) {
+              const ClockSnapshot snapshot = published.load();
+              it->second->append(
+                  now, peerstats_line(now, reference_report.source_address,
+                                      peer_status_word(true, snapshot.synchronised() ? 6 : 0),
+                                      to_seconds(status.last_offset), 0.0,
+                                      to_seconds(snapshot.root_dispersion_at(now)),
+                                      to_seconds(status.jitter)));
+            }
           },
           log);
     } catch (const std::runtime_error& e) {

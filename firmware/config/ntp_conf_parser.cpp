@@ -37,9 +37,9 @@ constexpr std::array kDirectives{
     DirectiveInfo{"leapfile", Support::not_yet},
     DirectiveInfo{"logfile", Support::not_yet},
     DirectiveInfo{"logconfig", Support::not_yet},
-    DirectiveInfo{"statsdir", Support::not_yet},
-    DirectiveInfo{"statistics", Support::not_yet},
-    DirectiveInfo{"filegen", Support::not_yet},
+    DirectiveInfo{"statsdir", Support::handled},
+    DirectiveInfo{"statistics", Support::handled},
+    DirectiveInfo{"filegen", Support::handled},
     DirectiveInfo{"keys", Support::not_yet},
     DirectiveInfo{"trustedkey", Support::not_yet},
     DirectiveInfo{"requestkey", Support::not_yet},
@@ -217,7 +217,68 @@ class Parser {
       config_.threads = *n;
     } else if (name == "refclock") {
       handle_refclock(where, words);
+    } else if (name == "statsdir") {
+      if (words.size() != 2) return error(where, "statsdir takes one directory");
+      config_.statsdir = words[1].ends_with('/') ? words[1] : words[1] + "/";
+    } else if (name == "statistics" || name == "filegen") {
+      handle_statistics(where, words);
     }
+  }
+
+  // ntpd's statistics names; stratumd writes loopstats and peerstats.
+  void handle_statistics(const SourceLocation& where, const std::vector<std::string>& words) {
+    static const std::vector<std::string> kWritten{"loopstats", "peerstats"};
+    static const std::vector<std::string> kKnown{"clockstats", "cryptostats", "protostats",
+                                                 "rawstats",   "sysstats",    "timingstats"};
+    const auto written = [&](const std::string& n) {
+      return std::find(kWritten.begin(), kWritten.end(), n) != kWritten.end();
+    };
+    const auto known = [&](const std::string& n) {
+      return written(n) || std::find(kKnown.begin(), kKnown.end(), n) != kKnown.end();
+    };
+    if (words.size() < 2)
+      return error(where, words[0] + " needs a statistics name (loopstats, peerstats, ...)");
+    if (words[0] == "statistics") {
+      for (std::size_t i = 1; i < words.size(); ++i) {
+        if (!known(words[i])) {
+          return error(
+              where, "unknown statistics '" + words[i] +
+                         "'; valid: loopstats peerstats clockstats cryptostats protostats rawstats "
+                         "sysstats timingstats");
+        }
+        if (!written(words[i])) {
+          warning(where, "'" + words[i] + "' statistics are not written yet; ignored");
+          continue;
+        }
+        config_.stats[words[i]].enabled = true;
+      }
+      return;
+    }
+    const std::string& stat = words[1];
+    if (!known(stat)) return error(where, "unknown statistics '" + stat + "' in filegen");
+    StatsFileConfig settings = config_.stats.count(stat) ? config_.stats[stat] : StatsFileConfig{};
+    for (std::size_t i = 2; i < words.size(); ++i) {
+      const std::string& w = words[i];
+      if (w == "file" && i + 1 < words.size()) {
+        settings.file = words[++i];
+      } else if (w == "type" && i + 1 < words.size()) {
+        const std::string& t = words[++i];
+        if (t != "none" && t != "day" && t != "week" && t != "month" && t != "year") {
+          return error(where, "filegen type '" + t + "' is not one of none day week month year");
+        }
+        settings.type = t;
+      } else if (w == "link" || w == "nolink") {
+        settings.link = w == "link";
+      } else if (w == "enable" || w == "disable") {
+        settings.enabled = w == "enable";
+      } else {
+        return error(where, "unknown filegen option '" + w +
+                                "'; valid: file NAME, type T, link, nolink, enable, disable");
+      }
+    }
+    if (!written(stat))
+      return warning(where, "'" + stat + "' statistics are not written yet; ignored");
+    config_.stats[stat] = settings;
   }
 
   RefclockDeclaration* find_refclock(int type, int unit) {

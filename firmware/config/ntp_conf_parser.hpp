@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -57,13 +58,24 @@ struct InterfaceRule {
   SourceLocation where;
 };
 
+// One statistics file set: `statistics NAME` or `filegen NAME [file F] [type T] [link|nolink]
+// [enable|disable]`.
+struct StatsFileConfig {
+  std::string file;          // base name inside statsdir; defaults to the statistics name
+  std::string type = "day";  // none day week month year
+  bool link = true;          // keep NAME pointing at the current generation, as ntpd
+  bool enabled = false;
+};
+
 struct DaemonConfig {
   std::vector<RefclockDeclaration> refclocks;
   std::vector<RestrictLine> restrictions;
   std::optional<DiscardParams> discard;
   std::vector<InterfaceRule> interface_rules;
   std::optional<int> threads;
-  std::optional<std::string> tos_basedate;  // `tos basedate YYYY-MM-DD`
+  std::optional<std::string> tos_basedate;       // `tos basedate YYYY-MM-DD`
+  std::string statsdir = "/var/log/ntpstats/";   // Debian's ntpd default
+  std::map<std::string, StatsFileConfig> stats;  // loopstats, peerstats
   std::vector<std::string> upstream_servers;
   std::optional<std::string> driftfile;
   std::vector<ConfigFinding> findings;

@@ -98,12 +98,12 @@ TEST(NtpConfParser, BadRefclockAddressIsAnError) {
 
 TEST(NtpConfParser, KnownButUnimplementedDirectivesWarnWithTheirLine) {
   Files files;
-  files.add("/c", "statistics loopstats\ncrypto\n");
+  files.add("/c", "logconfig =syncall\ncrypto\n");
   const DaemonConfig c = parse_ntp_conf("/c", files.loader());
   EXPECT_FALSE(c.has_errors());
   ASSERT_EQ(c.findings.size(), 2u);
   EXPECT_EQ(c.findings[0].format(),
-            "/c:1: warning: 'statistics' is not implemented yet; line ignored");
+            "/c:1: warning: 'logconfig' is not implemented yet; line ignored");
   EXPECT_EQ(c.findings[1].where.line, 2);
 }
 
@@ -295,6 +295,31 @@ TEST(NtpConfParser, RefclockErrorsSayWhatIsValid) {
     ASSERT_TRUE(c.has_errors()) << text;
     EXPECT_NE(c.findings.back().message.find(message), std::string::npos)
         << text << " -> " << c.findings.back().format();
+  }
+}
+
+TEST(NtpConfParser, StatisticsAndFilegen) {
+  Files files;
+  files.add("/c",
+            "statsdir /var/log/ntpstats\n"
+            "statistics loopstats peerstats clockstats\n"
+            "filegen loopstats file loops type month nolink enable\n"
+            "filegen peerstats type day link disable\n");
+  const DaemonConfig c = parse_ntp_conf("/c", files.loader());
+  ASSERT_FALSE(c.has_errors()) << all_findings(c);
+  ASSERT_EQ(c.findings.size(), 1u);  // clockstats: known, not written yet
+  EXPECT_NE(c.findings[0].message.find("clockstats"), std::string::npos);
+  EXPECT_EQ(c.statsdir, "/var/log/ntpstats/");
+  EXPECT_EQ(c.stats.at("loopstats").file, "loops");
+  EXPECT_EQ(c.stats.at("loopstats").type, "month");
+  EXPECT_FALSE(c.stats.at("loopstats").link);
+  EXPECT_TRUE(c.stats.at("loopstats").enabled);
+  EXPECT_FALSE(c.stats.at("peerstats").enabled);  // the later filegen disable wins
+  for (const char* bad : {"statistics loopstat", "filegen loopstats type hourly",
+                          "filegen loopstats size 3", "statistics"}) {
+    Files f;
+    f.add("/c", bad);
+    EXPECT_TRUE(parse_ntp_conf("/c", f.loader()).has_errors()) << bad;
   }
 }
 
