@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "firmware/config/config_lines.hpp"
 #include "firmware/config/refclock_config.hpp"
 #include "firmware/net/ip_address.hpp"
 #include "firmware/ntp/rate_limiter.hpp"
@@ -87,19 +88,5 @@ struct DaemonConfig {
 using FileLoader = std::function<std::optional<std::string>(const std::string& path)>;
 
 DaemonConfig parse_ntp_conf(const std::string& path, const FileLoader& load);
-
-// One logical line split into words: comments removed, quotes honoured, continuations joined.
-struct ConfigLine {
-  int line = 0;  // where the logical line starts
-  std::vector<std::string> words;
-};
-
-struct SplitError {
-  int line = 0;
-  std::string message;
-};
-
-std::vector<ConfigLine> split_config_lines(std::string_view text,
-                                           std::vector<SplitError>* errors = nullptr);
 
 }  // namespace stratumd

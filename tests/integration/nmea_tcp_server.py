@@ -8,25 +8,11 @@ second to the connected client. gpsd treats such a source like a serial receiver
 pseudo-terminal, feeds its NTP shared-memory segment from it.
 """
 import argparse
-import datetime
 import socket
 import sys
 import time
 
-
-def ck(body):
-    c = 0
-    for ch in body:
-        c ^= ord(ch)
-    return "$%s*%02X\r\n" % (body, c)
-
-
-def cycle(second):
-    d = datetime.datetime.fromtimestamp(second, datetime.timezone.utc)
-    hms = d.strftime("%H%M%S") + ".00"
-    return (ck("GPRMC,%s,A,4404.13387,N,12118.85628,W,0.029,,%s,,,A" % (hms, d.strftime("%d%m%y"))) +
-            ck("GPGGA,%s,4404.13387,N,12118.85628,W,1,12,1.01,1144.8,M,-21.4,M,," % hms) +
-            ck("GPZDA,%s,%s,00,00" % (hms, d.strftime("%d,%m,%Y")))).encode()
+from nmea_sentences import cycle
 
 
 def main():
@@ -46,7 +32,7 @@ def main():
             while time.time() < second + args.delay:
                 time.sleep(min(0.01, max(0.0, second + args.delay - time.time())))
             try:
-                client.sendall(cycle(second))
+                client.sendall("".join(cycle(second)).encode())
             except OSError:
                 break
             second += 1

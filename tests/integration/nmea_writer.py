@@ -9,29 +9,13 @@ that second, paced byte by byte at the baud rate as a real UART would deliver th
 unplugs the receiver (closes the pty) and plugs it back in two seconds later, on a new pty.
 """
 import argparse
-import datetime
 import os
 import signal
 import sys
 import time
 import tty
 
-
-def checksum(body):
-    c = 0
-    for ch in body:
-        c ^= ord(ch)
-    return "$%s*%02X\r\n" % (body, c)
-
-
-def sentences(t):
-    d = datetime.datetime.fromtimestamp(t, datetime.timezone.utc)
-    hms = d.strftime("%H%M%S") + ".00"
-    return [
-        checksum("GPRMC,%s,A,4404.13387,N,12118.85628,W,0.029,,%s,,,A" % (hms, d.strftime("%d%m%y"))),
-        checksum("GPGGA,%s,4404.13387,N,12118.85628,W,1,12,1.01,1144.8,M,-21.4,M,," % hms),
-        checksum("GPZDA,%s,%s,00,00" % (hms, d.strftime("%d,%m,%Y"))),
-    ]
+from nmea_sentences import cycle
 
 
 class Receiver:
@@ -88,7 +72,7 @@ def main():
             continue
         start = time.time()
         n = 0
-        for s in sentences(second):
+        for s in cycle(second):
             for ch in s.encode():
                 sleep_until(start + n * byte_time)
                 try:
