@@ -33,13 +33,19 @@ ReferenceSources::ReferenceSources(EventLoop& loop, const Clock& clock, const Da
     : loop_(loop), clock_(clock), sink_(std::move(sink)), log_(std::move(log)) {
   const auto combined = [this](const ReferenceSample& s) { sink_(s); };
   if (simulate) {
-    combiner_ = std::make_unique<GpsCombiner>(combiner_config_, nullptr, combined);
+    // The simulated receiver's sentences take the real NMEA path, so its delay is learnt too.
+    NmeaRefclockConfig nc;
+    nc.base_date = base_date;
+    nmea_ = std::make_unique<NmeaRefclock>(nc, [this](const NmeaLabel& l) { on_nmea_label(l); });
+    simulated_uart_ = std::make_unique<NmeaLineAssembler>(
+        SimReceiverParams{}.baud, [this](const NmeaLine& line) { nmea_->on_line(line); });
+    combiner_ = std::make_unique<GpsCombiner>(combiner_config_, nmea_.get(), combined);
     simulator_ = std::make_unique<SimGpsReceiver>(
         loop_, clock_, SimReceiverParams{}, [this](const PpsEdge& e) { combiner_->on_edge(e); },
-        [this](const TimeLabel& label) {
-          on_nmea_label(NmeaLabel{label, NmeaType::rmc});
+        [this](std::span<const std::uint8_t> bytes, UtcTime read_time) {
+          simulated_uart_->feed(bytes, read_time);
         });
-    description_ = "the simulated GPS+PPS receiver";
+    description_ = "the simulated GPS+PPS receiver (NMEA at 9600 baud)";
     return;
   }
   if (replay) {

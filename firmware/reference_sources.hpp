@@ -68,6 +68,7 @@ class ReferenceSources {
   std::unique_ptr<NmeaRefclock> nmea_;
   std::unique_ptr<NmeaSerialSource> serial_;
   std::unique_ptr<NmeaReplaySource> replay_;
+  std::unique_ptr<NmeaLineAssembler> simulated_uart_;
   std::vector<std::unique_ptr<PpsSource>> pps_;
   std::vector<std::unique_ptr<ShmRefclock>> shm_;
   std::vector<std::unique_ptr<GpsdClient>> gpsd_;
