@@ -3,8 +3,10 @@
 #include <poll.h>
 #include <sys/epoll.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
+#include <ctime>
 
 namespace stratumd {
 
@@ -35,13 +37,22 @@ void EventLoop::call_at(TimePoint when, Callback callback) {
   timers_.emplace(when, std::move(callback));
 }
 
-int EventLoop::next_timeout_ms() const {
-  if (timers_.empty()) return -1;
+std::optional<std::chrono::nanoseconds> EventLoop::next_timeout() const {
+  if (timers_.empty()) return std::nullopt;
   const auto left = timers_.begin()->first - std::chrono::steady_clock::now();
-  if (left <= std::chrono::nanoseconds{0}) return 0;
-  // Round up so a timer is never polled for before it is due.
-  return static_cast<int>(std::chrono::ceil<std::chrono::milliseconds>(left).count());
+  return std::max(std::chrono::nanoseconds{0},
+                  std::chrono::duration_cast<std::chrono::nanoseconds>(left));
 }
+
+namespace {
+
+// poll() and epoll_wait() take milliseconds: round up, so a timer is never polled for early.
+int to_milliseconds(std::optional<std::chrono::nanoseconds> timeout) {
+  if (!timeout) return -1;
+  return static_cast<int>(std::chrono::ceil<std::chrono::milliseconds>(*timeout).count());
+}
+
+}  // namespace
 
 void EventLoop::run_due_timers() {
   const auto now = std::chrono::steady_clock::now();
@@ -52,10 +63,24 @@ void EventLoop::run_due_timers() {
   }
 }
 
-void EventLoop::wait_epoll(int timeout_ms) {
+void EventLoop::wait_epoll(std::optional<std::chrono::nanoseconds> timeout) {
   std::array<epoll_event, 16> events{};
-  const int n =
-      ::epoll_wait(epoll_fd_.get(), events.data(), static_cast<int>(events.size()), timeout_ms);
+  int n = -1;
+  if (have_epoll_pwait2_) {
+    // Timers fire to the microsecond, not rounded up to the next millisecond.
+    timespec ts{};
+    if (timeout) {
+      ts.tv_sec = static_cast<time_t>(timeout->count() / 1'000'000'000);
+      ts.tv_nsec = static_cast<long>(timeout->count() % 1'000'000'000);
+    }
+    n = ::epoll_pwait2(epoll_fd_.get(), events.data(), static_cast<int>(events.size()),
+                       timeout ? &ts : nullptr, nullptr);
+    if (n < 0 && errno == ENOSYS) have_epoll_pwait2_ = false;
+  }
+  if (!have_epoll_pwait2_) {
+    n = ::epoll_wait(epoll_fd_.get(), events.data(), static_cast<int>(events.size()),
+                     to_milliseconds(timeout));
+  }
   if (n < 0) {
     if (errno == EINTR) return;
     throw_errno("epoll_wait");
@@ -66,11 +91,11 @@ void EventLoop::wait_epoll(int timeout_ms) {
   }
 }
 
-void EventLoop::wait_poll(int timeout_ms) {
+void EventLoop::wait_poll(std::optional<std::chrono::nanoseconds> timeout) {
   std::vector<pollfd> fds;
   fds.reserve(watched_.size());
   for (const auto& [fd, callback] : watched_) fds.push_back({fd, POLLIN, 0});
-  const int n = ::poll(fds.data(), fds.size(), timeout_ms);
+  const int n = ::poll(fds.data(), fds.size(), to_milliseconds(timeout));
   if (n < 0) {
     if (errno == EINTR) return;
     throw_errno("poll");
@@ -85,7 +110,7 @@ void EventLoop::wait_poll(int timeout_ms) {
 void EventLoop::run() {
   running_ = true;
   while (running_) {
-    const int timeout = next_timeout_ms();
+    const auto timeout = next_timeout();
     if (backend_ == IoBackend::epoll) {
       wait_epoll(timeout);
     } else {

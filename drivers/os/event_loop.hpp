@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <optional>
 #include <vector>
 
 #include "drivers/os/unique_fd.hpp"
@@ -37,16 +38,18 @@ class EventLoop {
   IoBackend backend() const { return backend_; }
 
  private:
-  int next_timeout_ms() const;
+  // Until the next timer: nullopt to wait for I/O only.
+  std::optional<std::chrono::nanoseconds> next_timeout() const;
   void run_due_timers();
-  void wait_epoll(int timeout_ms);
-  void wait_poll(int timeout_ms);
+  void wait_epoll(std::optional<std::chrono::nanoseconds> timeout);
+  void wait_poll(std::optional<std::chrono::nanoseconds> timeout);
 
   IoBackend backend_;
   UniqueFd epoll_fd_;
   std::map<int, Callback> watched_;
   std::multimap<TimePoint, Callback> timers_;
   bool running_ = false;
+  bool have_epoll_pwait2_ = true;  // nanosecond timeouts (Linux >= 5.11); else milliseconds
 };
 
 }  // namespace stratumd

@@ -35,7 +35,8 @@ TEST(SeqLock, ReadersNeverSeeATornValue) {
       reads.fetch_add(1);
     }
   });
-  for (std::int64_t i = 0; i < 2'000'000; ++i) lock.store({i, -i, 3 * i});
+  // Keep writing until the reader has overlapped many writes, however the threads get scheduled.
+  for (std::int64_t i = 0; i < 2'000'000 || reads.load() < 100'000; ++i) lock.store({i, -i, 3 * i});
   done = true;
   reader.join();
   EXPECT_EQ(torn.load(), 0);
