@@ -63,6 +63,16 @@ ReferenceSources::ReferenceSources(EventLoop& loop, const Clock& clock, const Da
     return;
   }
   const auto edge_sink = [this](const PpsEdge& e) { combiner_->on_edge(e); };
+  const auto add_description = [this](const std::string& what) {
+    description_ += (description_.empty() ? "" : ", ") + what;
+  };
+  // A PPS-only driver (kernel, GPIO, DCD): its edges go to the combiner, its fudges to the labels.
+  const auto use_pps = [&](std::unique_ptr<PpsSource> source, const RefclockOptions& o) {
+    combiner_config_.pps_refid = refid_from(o.refid, combiner_config_.pps_refid);
+    if (o.time1) combiner_config_.pps_offset = from_seconds(*o.time1);
+    add_description("PPS on " + source->name());
+    pps_.push_back(std::move(source));
+  };
   for (const RefclockDeclaration& r : config.refclocks) {
     const RefclockOptions& o = r.options;
     const std::string unit = std::to_string(r.unit);
@@ -93,7 +103,7 @@ ReferenceSources::ReferenceSources(EventLoop& loop, const Clock& clock, const Da
               log_);
           combiner_config_.nmea_refid = refid_from(o.refid, combiner_config_.nmea_refid);
           combiner_config_.pps_offset = from_seconds(o.time1.value_or(0.0));
-          description_ += (description_.empty() ? "" : ", ") + std::string("NMEA on ") + path;
+          add_description("NMEA on " + path);
           if (o.flag(1)) {  // ntpd: flag1 enables the receiver's PPS
             const std::string pps_path = o.ppspath.value_or("/dev/gpspps" + unit);
             pps_.push_back(std::make_unique<KernelPpsSource>(loop_, clock_, pps_path, o.flag(2),
@@ -104,30 +114,22 @@ ReferenceSources::ReferenceSources(EventLoop& loop, const Clock& clock, const Da
         }
         case refclock_type::pps: {
           const std::string path = o.path.value_or("/dev/pps" + unit);
-          pps_.push_back(
-              std::make_unique<KernelPpsSource>(loop_, clock_, path, o.flag(2), edge_sink, log_));
-          combiner_config_.pps_refid = refid_from(o.refid, combiner_config_.pps_refid);
-          if (o.time1) combiner_config_.pps_offset = from_seconds(*o.time1);
-          description_ += (description_.empty() ? "" : ", ") + std::string("PPS on ") + path;
+          use_pps(
+              std::make_unique<KernelPpsSource>(loop_, clock_, path, o.flag(2), edge_sink, log_),
+              o);
           break;
         }
         case refclock_type::gpio_pps: {
-          pps_.push_back(std::make_unique<GpioPpsSource>(loop_, clock_, *o.path,
-                                                         static_cast<unsigned>(*o.gpio_line),
-                                                         o.flag(2), edge_sink, log_));
-          combiner_config_.pps_refid = refid_from(o.refid, combiner_config_.pps_refid);
-          if (o.time1) combiner_config_.pps_offset = from_seconds(*o.time1);
-          description_ +=
-              (description_.empty() ? "" : ", ") + std::string("PPS on ") + pps_.back()->name();
+          use_pps(std::make_unique<GpioPpsSource>(loop_, clock_, *o.path,
+                                                  static_cast<unsigned>(*o.gpio_line), o.flag(2),
+                                                  edge_sink, log_),
+                  o);
           break;
         }
         case refclock_type::dcd_pps: {
-          pps_.push_back(
-              std::make_unique<DcdPpsSource>(loop_, clock_, *o.path, o.flag(2), edge_sink, log_));
-          combiner_config_.pps_refid = refid_from(o.refid, combiner_config_.pps_refid);
-          if (o.time1) combiner_config_.pps_offset = from_seconds(*o.time1);
-          description_ +=
-              (description_.empty() ? "" : ", ") + std::string("PPS on DCD of ") + *o.path;
+          use_pps(
+              std::make_unique<DcdPpsSource>(loop_, clock_, *o.path, o.flag(2), edge_sink, log_),
+              o);
           break;
         }
         case refclock_type::shm: {
@@ -148,7 +150,7 @@ ReferenceSources::ReferenceSources(EventLoop& loop, const Clock& clock, const Da
                 sink_(ReferenceSample{adjusted, kind, refid});
               },
               log_));
-          description_ += (description_.empty() ? "" : ", ") + shm_.back()->name();
+          add_description(shm_.back()->name());
           break;
         }
         case refclock_type::gpsd_json: {
@@ -171,8 +173,7 @@ ReferenceSources::ReferenceSources(EventLoop& loop, const Clock& clock, const Da
                                       refid});
               },
               log_));
-          description_ +=
-              (description_.empty() ? "" : ", ") + std::string("gpsd at ") + host + ":" + port;
+          add_description("gpsd at " + host + ":" + port);
           break;
         }
         default:

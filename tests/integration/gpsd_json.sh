@@ -12,34 +12,17 @@ fi
 source "$(dirname "$0")/lib.sh"
 command -v gpsd >/dev/null && command -v gpsfake >/dev/null || { echo "SKIP: gpsd or gpsfake not installed"; exit 77; }
 
-python3 "$here/nmea_tcp_server.py" 5000 --delay 0.100 >"$work/receiver.log" 2>&1 &
-receiver=$!
-group=
-stop_group() {  # gpsd and gpsfake run in their own process group, so nothing outlives the test
-  if [[ -n $group ]]; then
-    kill -- "-$group" 2>/dev/null || true
-    wait "$group" 2>/dev/null || true
-    group=
-  fi
-}
-trap 'kill $receiver 2>/dev/null || true; stop_group; cleanup' EXIT
-retry_until 5 grep -q listening "$work/receiver.log" || fail "the receiver did not start"
+start_tcp_receiver 0.100
 
 cat >"$work/ntp.conf" <<CONF
 server 127.127.46.0 mode 0 prefer
 fudge 127.127.46.0 time2 0.100 refid GPS
 CONF
 start_daemon -n -x -c "$work/ntp.conf"
-setsid gpsd -N -n -S 2947 tcp://127.0.0.1:5000 >"$work/gpsd.log" 2>&1 &
-group=$!
+start_helper_group gpsd -N -n -S 2947 tcp://127.0.0.1:5000
 retry_until 20 grep -q 'gpsd at 127.0.0.1:2947: connected' "$work/daemon.log" || fail "never connected to gpsd"
 wait_for_stratum_1 60
-check_offset() {
-  ntpdig -j 127.0.0.1 >"$work/ntpdig.json" 2>/dev/null || return 1
-  python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print(r); assert r["stratum"]==1 and abs(r["offset"])<0.05' \
-    "$work/ntpdig.json"
-}
-retry_until 20 check_offset || fail "not within 50 ms of the receiver through libgps: $(cat "$work/ntpdig.json")"
+retry_until 20 served_within 0.05 || fail "not within 50 ms of the receiver through libgps: $(cat "$work/ntpdig.json")"
 probe query 127.0.0.1 | grep -q '"refid": "GPS"' || fail "refid is not the fudge refid"
 
 # gpsd goes away and comes back as gpsfake replaying a log with today's dates.
@@ -53,11 +36,10 @@ with open(sys.argv[1], "w") as out:
         out.write("".join(cycle(t0 + k)).replace("\r\n", "\n"))
 PY
 toff_seen() { grep -o 'gpsd_toff=[0-9]*' "$work/daemon.log" | tail -n 1 | cut -d= -f2; }
-stop_group
+stop_helper_group
 retry_until 10 grep -q 'gpsd at 127.0.0.1:2947: connection lost' "$work/daemon.log" || fail "did not notice gpsd going away"
 before=$(toff_seen)
-setsid gpsfake -q -c 0.333 -P 2947 "$work/replay.log" >"$work/gpsfake.log" 2>&1 &
-group=$!
+start_helper_group gpsfake -q -c 0.333 -P 2947 "$work/replay.log"
 retry_until 30 bash -c "[[ \$(grep -c 'gpsd at 127.0.0.1:2947: connected' '$work/daemon.log') -ge 2 ]]" || fail "did not reconnect"
 wait_for_status_field gpsd_toff $((before + 5)) 30 || fail "no TOFF reports read from gpsfake's gpsd"
 grep 'gpsd at' "$work/daemon.log"

@@ -9,27 +9,16 @@ fi
 source "$(dirname "$0")/lib.sh"
 command -v gpsd >/dev/null || { echo "SKIP: gpsd not installed"; exit 77; }
 
-python3 "$here/nmea_tcp_server.py" 5000 --delay 0.100 >"$work/receiver.log" 2>&1 &
-receiver=$!
-gpsd_pid=
-trap 'kill $receiver 2>/dev/null || true; [[ -n $gpsd_pid ]] && kill -- -$gpsd_pid 2>/dev/null || true; cleanup' EXIT
-retry_until 5 grep -q listening "$work/receiver.log" || fail "the receiver did not start"
+start_tcp_receiver 0.100
 
 cat >"$work/ntp.conf" <<CONF
 server 127.127.28.0 minpoll 4 prefer
 fudge 127.127.28.0 time1 0.100 refid GPS
 CONF
 start_daemon -n -x -c "$work/ntp.conf"
-# gpsd in the foreground, its own process group (so it goes with the test), polling at once.
-setsid gpsd -N -n -S 2948 tcp://127.0.0.1:5000 >"$work/gpsd.log" 2>&1 &
-gpsd_pid=$!
+# gpsd in the foreground, polling at once.
+start_helper_group gpsd -N -n -S 2948 tcp://127.0.0.1:5000
 wait_for_stratum_1 60
-
-check_offset() {
-  ntpdig -j 127.0.0.1 >"$work/ntpdig.json" 2>"$work/ntpdig.err" || return 1
-  python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print(r); assert r["stratum"]==1 and abs(r["offset"])<0.05' \
-    "$work/ntpdig.json"
-}
-retry_until 20 check_offset || fail "not within 50 ms of the receiver through gpsd's SHM: $(cat "$work/ntpdig.json")"
+retry_until 20 served_within 0.05 || fail "not within 50 ms of the receiver through gpsd's SHM: $(cat "$work/ntpdig.json")"
 ipcs -m | grep -qi '0x4e545030' || fail "no SHM segment with ntpd's key"
 echo "PASS: gpsd's SHM segment read as ntpd's type 28"

@@ -5,6 +5,8 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 : "${STRATUMD:?set STRATUMD to the stratumd binary}"
 work=$(mktemp -d /tmp/stratumd-test.XXXXXX)
 daemon_pid=
+helper_pids=()   # test programs (writers, receivers) stopped at exit
+helper_group=    # a process group (gpsd, gpsfake) stopped at exit
 
 fail() {
   echo "FAIL: $*" >&2
@@ -16,6 +18,8 @@ fail() {
 }
 
 cleanup() {
+  stop_helper_group
+  for pid in "${helper_pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   if [[ -n $daemon_pid ]] && kill -0 "$daemon_pid" 2>/dev/null; then
     kill "$daemon_pid" 2>/dev/null || true
     wait "$daemon_pid" 2>/dev/null || true
@@ -54,3 +58,33 @@ stratum_1_answered() { probe query 127.0.0.1 --timeout 0.5 2>/dev/null | grep -q
 
 # Waits until the daemon serves stratum 1 (it must lock on the simulated receiver first).
 wait_for_stratum_1() { retry_until "${1:-30}" stratum_1_answered || fail "the daemon never served stratum 1"; }
+
+# Succeeds when ntpdig sees stratum 1 within $1 seconds of this host's clock.
+served_within() {
+  ntpdig -j 127.0.0.1 >"$work/ntpdig.json" 2>"$work/ntpdig.err" || return 1
+  python3 -c 'import json, sys
+r = json.load(open(sys.argv[1]))
+print(r)
+assert r["stratum"] == 1 and abs(r["offset"]) < float(sys.argv[2])' "$work/ntpdig.json" "$1"
+}
+
+# A GPS receiver on TCP port 5000 sending each second $1 s late (nmea_tcp_server.py).
+start_tcp_receiver() {
+  python3 "$here/nmea_tcp_server.py" 5000 --delay "$1" >"$work/receiver.log" 2>&1 &
+  helper_pids+=($!)
+  retry_until 5 grep -q listening "$work/receiver.log" || fail "the TCP receiver did not start"
+}
+
+# Runs a command in its own process group (gpsd, gpsfake and the gpsd it starts), so that
+# stop_helper_group, and the exit of the test, take all of it down.
+start_helper_group() {
+  setsid "$@" >>"$work/helper.log" 2>&1 &
+  helper_group=$!
+}
+stop_helper_group() {
+  if [[ -n ${helper_group:-} ]]; then
+    kill -- "-$helper_group" 2>/dev/null || true
+    wait "$helper_group" 2>/dev/null || true
+    helper_group=
+  fi
+}

@@ -9,7 +9,7 @@ print("bound", flush=True)
 signal.pause()
 ' >"$work/holder.out" &
 holder=$!
-trap 'kill $holder 2>/dev/null || true; cleanup' EXIT
+helper_pids+=($holder)
 retry_until 5 grep -q bound "$work/holder.out" || fail "could not occupy port 123 for the test"
 
 set +e
