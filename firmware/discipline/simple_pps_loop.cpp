@@ -33,6 +33,7 @@ void SimplePpsLoop::set_params(const SimpleLoopParams& params) {
 }
 
 void SimplePpsLoop::restart_from(const RefSample& sample) {
+  status_.last_update = sample.reference;
   const Nanoseconds offset = sample.offset();
   if (abs(offset) > params_.step_threshold) {
     clock_.step(offset);
@@ -59,7 +60,6 @@ void SimplePpsLoop::on_sample(const RefSample& sample) {
 
   if (status_.state == SyncState::unsynchronised) {
     restart_from(sample);
-    status_.last_update = sample.reference;
     return;
   }
 
@@ -67,7 +67,6 @@ void SimplePpsLoop::on_sample(const RefSample& sample) {
   // start over with a step (the samples since the last one did not bear it out).
   if (status_.state == SyncState::locking && abs(offset) > params_.step_threshold) {
     restart_from(sample);
-    status_.last_update = sample.reference;
     return;
   }
 
@@ -77,7 +76,6 @@ void SimplePpsLoop::on_sample(const RefSample& sample) {
     ++status_.outliers;
     if (++outliers_in_a_row_ <= params_.max_consecutive_outliers) return;
     restart_from(sample);
-    status_.last_update = sample.reference;
     return;
   }
   outliers_in_a_row_ = 0;
@@ -91,7 +89,6 @@ void SimplePpsLoop::on_sample(const RefSample& sample) {
     if (std::abs(estimate) > params_.max_frequency_ppm) {
       ++status_.outliers;  // two samples that no real oscillator could join: start over
       restart_from(sample);
-      status_.last_update = sample.reference;
       return;
     }
     frequency = estimate;
