@@ -20,6 +20,7 @@ CommandLineResult parse_command_line(int argc, const char* const argv[]) {
   add("config,c", po::value<std::string>(), "ntp.conf-syntax configuration file");
   add("foreground,n", "stay in the foreground (do not daemonise)");
   add("no-clock-steering,x", "never touch the system clock; serve the in-process virtual clock");
+  add("panicgate,g", "allow the first clock correction to exceed the panic threshold (ntpd -g)");
   add("simulate", "use the built-in simulated GPS+PPS receiver");
   add("check-config", "parse and validate the configuration, print every finding, exit 0/1");
   add("port", po::value<int>(&port), "UDP port to serve (default 123)");
@@ -86,6 +87,7 @@ CommandLineResult parse_command_line(int argc, const char* const argv[]) {
   if (vm.count("config")) options.config_file = vm["config"].as<std::string>();
   options.foreground = vm.count("foreground") > 0;
   options.no_clock_steering = vm.count("no-clock-steering") > 0;
+  options.allow_big_first_step = vm.count("panicgate") > 0;
   options.simulate = vm.count("simulate") > 0;
   options.check_config = vm.count("check-config") > 0;
   options.quiet_status = vm.count("quiet") > 0;

@@ -12,7 +12,8 @@ namespace stratumd {
 struct Options {
   std::optional<std::string> config_file;
   bool foreground = false;
-  bool no_clock_steering = false;  // -x: serve the virtual clock, never touch the system clock
+  bool no_clock_steering = false;     // -x: serve the virtual clock, never touch the system clock
+  bool allow_big_first_step = false;  // -g: the first correction may exceed tinker panic
   bool simulate = false;
   bool check_config = false;
   std::uint16_t port = 123;

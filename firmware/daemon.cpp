@@ -24,8 +24,8 @@
 #include "firmware/config/ntp_conf_parser.hpp"
 #include "firmware/config/server_plan.hpp"
 #include "firmware/control/control_variables.hpp"
+#include "firmware/discipline/clock_discipline.hpp"
 #include "firmware/discipline/drift_file.hpp"
-#include "firmware/discipline/simple_pps_loop.hpp"
 #include "firmware/reference_sources.hpp"
 #include "firmware/util/seqlock.hpp"
 #include "refclock/gps_week_rollover.hpp"
@@ -149,12 +149,17 @@ int run_daemon(const Options& options) {
                        realtime_as_utc() + (simulate ? kSimulatedBootOffset : Nanoseconds{0}));
     const std::int8_t precision = precision_from_read_cost(measure_clock_read_cost(clock));
 
+    const auto log = [](const std::string& line) {
+      std::fprintf(stderr, "stratumd: %s\n", line.c_str());
+    };
     // The drift file gives the loop the crystal's frequency at once (ntpd's format and checks).
+    bool frequency_known = false;
     if (config->driftfile) {
       if (const auto text = read_file(*config->driftfile)) {
         const DriftRead drift = parse_drift_file(*text);
         if (drift.ppm) {
           clock.set_frequency(*drift.ppm);
+          frequency_known = true;
           std::fprintf(stderr, "stratumd: frequency %+.3f ppm from %s\n", *drift.ppm,
                        config->driftfile->c_str());
         } else {
@@ -164,7 +169,33 @@ int run_daemon(const Options& options) {
         }
       }
     }
-    SimplePpsLoop discipline(clock);
+    DisciplineConfig discipline_config = config->discipline.loop;
+    discipline_config.allow_first_panic_step = options.allow_big_first_step;
+    ClockDiscipline discipline(clock, discipline_config, frequency_known, log);
+    if (config->discipline.leapfile) {
+      const auto text = read_file(*config->discipline.leapfile);
+      if (!text) {
+        log("warning: leapfile " + *config->discipline.leapfile +
+            " cannot be read; leap warnings come from "
+            "the receiver only");
+      } else {
+        LeapTableParse leap = parse_leap_seconds_list(*text, clock.now());
+        for (const std::string& e : leap.errors)
+          log("leapfile " + *config->discipline.leapfile + ": " + e);
+        for (const std::string& w : leap.warnings)
+          log("warning: leapfile " + *config->discipline.leapfile + ": " + w);
+        if (leap.table) {
+          log("leapfile " + *config->discipline.leapfile + ": " +
+              std::to_string(leap.table->entries.size()) + " entries, TAI-UTC " +
+              std::to_string(leap.table->entries.back().tai_offset) + " s" +
+              (leap.table->hash_checked ? ", hash verified" : ""));
+        } else {
+          log("leapfile " + *config->discipline.leapfile +
+              " refused; leap warnings come from the receiver");
+        }
+        discipline.set_leap_table(std::move(leap.table));
+      }
+    }
     std::uint32_t reference_id = make_refid("PPS");
     SeqLock<ClockSnapshot> published;
     const auto publish = [&] {
@@ -188,9 +219,6 @@ int run_daemon(const Options& options) {
       }
     });
 
-    const auto log = [](const std::string& line) {
-      std::fprintf(stderr, "stratumd: %s\n", line.c_str());
-    };
     std::optional<SampleKind> sample_kind;
     std::optional<ReferenceSources> sources;
     // ntpd's loopstats and peerstats, written a line a sample.
@@ -221,15 +249,14 @@ int run_daemon(const Options& options) {
           *base_date,
           [&](const ReferenceSample& s) {
             if (sample_kind != s.kind) {
-              discipline.set_params(s.kind == SampleKind::pps ? SimpleLoopParams{}
-                                                              : nmea_only_loop_params());
               if (sample_kind)
                 log(s.kind == SampleKind::pps ? "PPS numbers the seconds again"
                                               : "PPS lost: NMEA-only samples");
               sample_kind = s.kind;
             }
             reference_id = s.reference_id;
-            discipline.on_sample(s.sample);
+            discipline.on_sample(
+                s.sample, s.kind == SampleKind::pps ? SampleClass::pps : SampleClass::coarse);
             publish();
             ++reference_report.samples;
             reference_report.reach |= 1;
@@ -237,8 +264,9 @@ int run_daemon(const Options& options) {
             const UtcTime now = clock.now();
             if (const auto it = stats.find("loopstats"); it != stats.end()) {
               it->second->append(
-                  now, loopstats_line(now, to_seconds(status.last_offset), status.frequency_ppm,
-                                      to_seconds(status.jitter), 0.0, reference_report.poll_log2));
+                  now,
+                  loopstats_line(now, to_seconds(status.last_offset), status.frequency_ppm,
+                                 to_seconds(status.jitter), status.wander_ppm, status.poll_log2));
             }
             if (const auto it = stats.find("peerstats"); it != stats.end()) {
               const ClockSnapshot snapshot = published.load();

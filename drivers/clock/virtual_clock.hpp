@@ -18,6 +18,14 @@ class VirtualClock final : public Clock {
   double frequency_ppm() const override { return model_.frequency_ppm(); }
   void slew(Nanoseconds offset) override { model_.slew(timebase_.raw_now(), offset); }
   void step(Nanoseconds offset) override { model_.step(timebase_.raw_now(), offset); }
+  bool arm_leap(std::optional<LeapEvent> leap, Nanoseconds smear) override {
+    if (leap) {
+      model_.schedule_leap(timebase_.raw_now(), leap->at, leap->step(), smear);
+    } else {
+      model_.cancel_leap(timebase_.raw_now());
+    }
+    return true;
+  }
   ClockModel model() const override { return model_; }
 
   const RawTimebase& timebase() const { return timebase_; }

@@ -234,7 +234,7 @@ void NtpWorker::serve(const Socket& socket) {
     // the served clock by their (microsecond) age relative to this reading.
     const ClockSnapshot snapshot = shared_.snapshot.load();
     const KernelRealtime realtime_now = kernel_realtime_now();
-    const UtcTime served_now = snapshot.model.utc_at(shared_.timebase.raw_now());
+    const UtcTime served_now = snapshot.model.served_at(shared_.timebase.raw_now());
     const Nanoseconds monotonic_now{read_clock_ns(CLOCK_MONOTONIC_COARSE)};
 
     unsigned replies = 0;
@@ -303,7 +303,7 @@ void NtpWorker::serve(const Socket& socket) {
     // T3 last: one clock read per reply in a tight loop right before the send.
     for (unsigned r = 0; r < replies; ++r) {
       if (b.tx_slot[r]->needs_stamp) {
-        stamp_transmit(b.tx_slot[r]->reply, snapshot.model.utc_at(shared_.timebase.raw_now()));
+        stamp_transmit(b.tx_slot[r]->reply, snapshot.model.served_at(shared_.timebase.raw_now()));
       }
     }
     if (shared_.batched) {

@@ -3,10 +3,22 @@
 // decided at wiring time (chrony's LCL/SYS split).
 #pragma once
 
+#include <optional>
+
 #include "firmware/clock/clock_model.hpp"
 #include "firmware/time/time_types.hpp"
 
 namespace stratumd {
+
+// The clock's next leap: at `at` (as the clock reads) it steps one second backwards (`direction`
+// +1: an insertion, 23:59:59 repeats) or forwards (-1: a deletion, 23:59:59 is skipped).
+struct LeapEvent {
+  UtcTime at{};
+  int direction = 0;
+
+  bool operator==(const LeapEvent&) const = default;
+  Nanoseconds step() const { return std::chrono::seconds{-direction}; }
+};
 
 class Clock {
  public:
@@ -19,6 +31,10 @@ class Clock {
   // Gradual correction at a bounded rate; replaces a slew in progress.
   virtual void slew(Nanoseconds offset) = 0;
   virtual void step(Nanoseconds offset) = 0;
+  // Arms (or with nullopt disarms) the next leap second. `smear` > 0 asks for the step to be
+  // spread over that long before the leap in the time served to clients; false when this clock
+  // cannot (the kernel's leaps unsmeared).
+  virtual bool arm_leap(std::optional<LeapEvent> leap, Nanoseconds smear) = 0;
 
   // The raw-to-served mapping as of now, for lock-free readers in other threads that read the
   // same raw timebase.

@@ -5,19 +5,60 @@
 
 namespace stratumd {
 
-UtcTime ClockModel::utc_at(RawTime raw) const {
+std::int64_t ClockModel::unleaped_ns_at(RawTime raw) const {
   const std::int64_t dt = raw.time_since_epoch().count() - raw_reference_ns_;
   const std::int64_t slewing =
       std::clamp<std::int64_t>(slew_end_ns_ - raw_reference_ns_, 0, std::max<std::int64_t>(dt, 0));
   const double correction =
       static_cast<double>(dt) * frequency_ + static_cast<double>(slewing) * slew_rate_;
-  return UtcTime{Nanoseconds{utc_reference_ns_ + dt + std::llround(correction)}};
+  return utc_reference_ns_ + dt + std::llround(correction);
+}
+
+UtcTime ClockModel::utc_at(RawTime raw) const {
+  const std::int64_t t = unleaped_ns_at(raw);
+  const bool leapt = leap_step_ns_ != 0 && t >= leap_at_ns_;
+  return UtcTime{Nanoseconds{leapt ? t + leap_step_ns_ : t}};
+}
+
+UtcTime ClockModel::served_at(RawTime raw) const {
+  const std::int64_t t = unleaped_ns_at(raw);
+  if (leap_step_ns_ == 0) return UtcTime{Nanoseconds{t}};
+  if (t >= leap_at_ns_) return UtcTime{Nanoseconds{t + leap_step_ns_}};
+  if (t <= smear_start_ns_) return UtcTime{Nanoseconds{t}};
+  const double fraction =
+      static_cast<double>(t - smear_start_ns_) / static_cast<double>(leap_at_ns_ - smear_start_ns_);
+  return UtcTime{Nanoseconds{t + std::llround(fraction * static_cast<double>(leap_step_ns_))}};
 }
 
 void ClockModel::rebase(RawTime raw_now) {
-  utc_reference_ns_ = utc_at(raw_now).time_since_epoch().count();
+  const std::int64_t t = unleaped_ns_at(raw_now);
+  if (leap_step_ns_ != 0 && t >= leap_at_ns_) {
+    // The leap is behind us: fold it into the reference, as the kernel's clock keeps it.
+    utc_reference_ns_ = t + leap_step_ns_;
+    clear_leap();
+  } else {
+    utc_reference_ns_ = t;
+  }
   raw_reference_ns_ = raw_now.time_since_epoch().count();
   if (slew_end_ns_ <= raw_reference_ns_) slew_rate_ = 0.0;
+}
+
+void ClockModel::schedule_leap(RawTime raw_now, UtcTime at, Nanoseconds step, Nanoseconds smear) {
+  rebase(raw_now);
+  leap_at_ns_ = at.time_since_epoch().count();
+  leap_step_ns_ = step.count();
+  smear_start_ns_ = leap_at_ns_ - std::max<std::int64_t>(0, smear.count());
+}
+
+void ClockModel::cancel_leap(RawTime raw_now) {
+  rebase(raw_now);
+  clear_leap();
+}
+
+void ClockModel::clear_leap() {
+  leap_at_ns_ = 0;
+  leap_step_ns_ = 0;
+  smear_start_ns_ = 0;
 }
 
 Nanoseconds ClockModel::remaining_slew(RawTime raw_now) const {

@@ -28,18 +28,36 @@ class ClockModel {
   void set_frequency(RawTime raw_now, double frequency_ppm);
   void slew(RawTime raw_now, Nanoseconds offset);
 
+  // A leap second at `at` (as this model reads time): from then on the reading is `step` different
+  // (minus a second for an insertion, plus one for a deletion). The kernel does the same at
+  // midnight; here every reader sees it at exactly the right instant, lock-free. `smear` > 0
+  // spreads the step over that long before `at` in served_at() only: clients that cannot take a
+  // leap see a slightly slow (or fast) second instead, the disciplined clock itself still leaps.
+  void schedule_leap(RawTime raw_now, UtcTime at, Nanoseconds step, Nanoseconds smear);
+  // A leap already behind `raw_now` stays done.
+  void cancel_leap(RawTime raw_now);
+  bool leap_scheduled() const { return leap_step_ns_ != 0; }
+
+  // Time as served to clients: utc_at() with the leap smear applied.
+  UtcTime served_at(RawTime raw) const;
+
   double frequency_ppm() const { return frequency_ * 1e6; }
   // What is left of the current slew at `raw_now`.
   Nanoseconds remaining_slew(RawTime raw_now) const;
 
  private:
   void rebase(RawTime raw_now);
+  std::int64_t unleaped_ns_at(RawTime raw) const;
+  void clear_leap();
 
   std::int64_t raw_reference_ns_ = 0;
   std::int64_t utc_reference_ns_ = 0;
   double frequency_ = 0.0;  // served seconds per raw second, minus one
   double slew_rate_ = 0.0;  // added to frequency_ until slew_end_ns_
   std::int64_t slew_end_ns_ = 0;
+  std::int64_t leap_at_ns_ = 0;
+  std::int64_t leap_step_ns_ = 0;  // 0: none scheduled
+  std::int64_t smear_start_ns_ = 0;
 };
 
 }  // namespace stratumd

@@ -1,6 +1,7 @@
 #include "firmware/clock/clock_snapshot.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 namespace stratumd {
 
@@ -20,7 +21,9 @@ const char* to_string(SyncState state) {
 
 Nanoseconds ClockSnapshot::root_dispersion_at(UtcTime now) const {
   const Nanoseconds age = std::max(Nanoseconds{0}, now - reference_time);
-  return root_dispersion + from_seconds(to_seconds(age) * dispersion_rate);
+  const double seconds = to_seconds(age);
+  return root_dispersion +
+         from_seconds(seconds * dispersion_rate + dispersion_wander * seconds * std::sqrt(seconds));
 }
 
 }  // namespace stratumd

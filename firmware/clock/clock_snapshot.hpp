@@ -26,10 +26,12 @@ struct ClockSnapshot {
   Nanoseconds root_delay{0};
   Nanoseconds root_dispersion{0};  // at reference_time
   double dispersion_rate = 15e-6;  // s/s, added with the age of the last update
+  double dispersion_wander = 0.0;  // s/s^1.5: the phase error random-walk FM builds in holdover
   bool has_stepped = false;        // kiss STEP rather than INIT while unsynchronised
 
   bool synchronised() const { return stratum < 16 && leap != LeapIndicator::unsynchronised; }
-  // Root dispersion grown honestly to `now` (RFC 5905: phi times the age of the update).
+  // Root dispersion grown honestly to `now`: RFC 5905's phi times the age of the update, plus
+  // what the measured frequency wander adds over long holdovers.
   Nanoseconds root_dispersion_at(UtcTime now) const;
 };
 

@@ -37,6 +37,14 @@ class SimClock final : public Clock {
   double frequency_ppm() const override { return model_.frequency_ppm(); }
   void slew(Nanoseconds offset) override { model_.slew(raw_, offset); }
   void step(Nanoseconds offset) override { model_.step(raw_, offset); }
+  bool arm_leap(std::optional<LeapEvent> leap, Nanoseconds smear) override {
+    if (leap) {
+      model_.schedule_leap(raw_, leap->at, leap->step(), smear);
+    } else {
+      model_.cancel_leap(raw_);
+    }
+    return true;
+  }
   ClockModel model() const override { return model_; }
 
  private:

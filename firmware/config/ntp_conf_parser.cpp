@@ -34,7 +34,7 @@ constexpr std::array kDirectives{
     DirectiveInfo{"restrict", Support::handled},
     DirectiveInfo{"discard", Support::handled},
     DirectiveInfo{"driftfile", Support::handled},
-    DirectiveInfo{"leapfile", Support::not_yet},
+    DirectiveInfo{"leapfile", Support::handled},
     DirectiveInfo{"logfile", Support::not_yet},
     DirectiveInfo{"logconfig", Support::not_yet},
     DirectiveInfo{"statsdir", Support::handled},
@@ -46,9 +46,9 @@ constexpr std::array kDirectives{
     DirectiveInfo{"controlkey", Support::not_yet},
     DirectiveInfo{"interface", Support::handled},
     DirectiveInfo{"tos", Support::handled},
-    DirectiveInfo{"tinker", Support::not_yet},
-    DirectiveInfo{"enable", Support::not_yet},
-    DirectiveInfo{"disable", Support::not_yet},
+    DirectiveInfo{"tinker", Support::handled},
+    DirectiveInfo{"enable", Support::handled},
+    DirectiveInfo{"disable", Support::handled},
     DirectiveInfo{"broadcastdelay", Support::not_yet},
     DirectiveInfo{"includefile", Support::handled},
     DirectiveInfo{"crypto", Support::not_planned},
@@ -65,6 +65,8 @@ constexpr std::array kDirectives{
     DirectiveInfo{"rlimit", Support::not_planned},
     DirectiveInfo{"threads", Support::handled},
     DirectiveInfo{"nic", Support::handled},
+    DirectiveInfo{"leapsmearinterval", Support::handled},
+    DirectiveInfo{"holdover", Support::handled},
 };
 
 const DirectiveInfo* find_directive(std::string_view name) {
@@ -222,14 +224,36 @@ class Parser {
       config_.statsdir = words[1].ends_with('/') ? words[1] : words[1] + "/";
     } else if (name == "statistics" || name == "filegen") {
       handle_statistics(where, words);
+    } else if (name == "leapfile") {
+      if (words.size() != 2) return error(where, "leapfile takes one file name");
+      config_.discipline.leapfile = words[1];
+    } else {
+      handle_discipline(where, words);
     }
   }
 
-  // ntpd's statistics names; stratumd writes loopstats and peerstats.
+  void handle_discipline(const SourceLocation& where, const std::vector<std::string>& words) {
+    DisciplineSettings& d = config_.discipline;
+    const std::size_t warned = d.warnings.size();
+    std::string problem;
+    if (words[0] == "tinker") {
+      problem = apply_tinker(d, words);
+    } else if (words[0] == "enable" || words[0] == "disable") {
+      problem = apply_enable_disable(d, words);
+    } else if (words[0] == "holdover") {
+      problem = apply_holdover(d, words);
+    } else if (words[0] == "leapsmearinterval") {
+      problem = apply_leap_smear(d, words);
+    }
+    if (!problem.empty()) return error(where, problem);
+    for (std::size_t i = warned; i < d.warnings.size(); ++i) warning(where, d.warnings[i]);
+  }
+
+  // ntpd's statistics names; stratumd writes loopstats, peerstats and clockstats.
   void handle_statistics(const SourceLocation& where, const std::vector<std::string>& words) {
-    static const std::vector<std::string> kWritten{"loopstats", "peerstats"};
-    static const std::vector<std::string> kKnown{"clockstats", "cryptostats", "protostats",
-                                                 "rawstats",   "sysstats",    "timingstats"};
+    static const std::vector<std::string> kWritten{"loopstats", "peerstats", "clockstats"};
+    static const std::vector<std::string> kKnown{"cryptostats", "protostats", "rawstats",
+                                                 "sysstats", "timingstats"};
     const auto written = [&](const std::string& n) {
       return std::find(kWritten.begin(), kWritten.end(), n) != kWritten.end();
     };

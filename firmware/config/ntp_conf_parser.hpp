@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "firmware/config/config_lines.hpp"
+#include "firmware/config/discipline_config.hpp"
 #include "firmware/config/refclock_config.hpp"
 #include "firmware/net/ip_address.hpp"
 #include "firmware/ntp/rate_limiter.hpp"
@@ -79,6 +80,7 @@ struct DaemonConfig {
   std::map<std::string, StatsFileConfig> stats;  // loopstats, peerstats
   std::vector<std::string> upstream_servers;
   std::optional<std::string> driftfile;
+  DisciplineSettings discipline;  // tinker, enable/disable, leapfile, leapsmearinterval, holdover
   std::vector<ConfigFinding> findings;
 
   bool has_errors() const;

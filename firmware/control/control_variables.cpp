@@ -77,7 +77,7 @@ void render_control_variables(const ClockSnapshot& s, const LoopStatus& loop, Ut
   sys += ", frequency=" + format("%.3f", loop.frequency_ppm);
   sys += ", sys_jitter=" + format("%.6f", ms(loop.jitter));
   sys += ", clk_jitter=" + format("%.6f", ms(loop.jitter));
-  sys += ", clk_wander=0.000";
+  sys += ", clk_wander=" + format("%.3f", loop.wander_ppm);
   sys += ", version=\"" + version + "\", processor=\"unknown\", system=\"Linux\"";
   out.system_variables.assign(sys);
 

@@ -7,7 +7,7 @@
 
 #include "firmware/clock/clock_snapshot.hpp"
 #include "firmware/control/mode6.hpp"
-#include "firmware/discipline/simple_pps_loop.hpp"
+#include "firmware/discipline/clock_discipline.hpp"
 
 namespace stratumd {
 

@@ -302,13 +302,14 @@ TEST(NtpConfParser, StatisticsAndFilegen) {
   Files files;
   files.add("/c",
             "statsdir /var/log/ntpstats\n"
-            "statistics loopstats peerstats clockstats\n"
+            "statistics loopstats peerstats clockstats rawstats\n"
             "filegen loopstats file loops type month nolink enable\n"
             "filegen peerstats type day link disable\n");
   const DaemonConfig c = parse_ntp_conf("/c", files.loader());
   ASSERT_FALSE(c.has_errors()) << all_findings(c);
-  ASSERT_EQ(c.findings.size(), 1u);  // clockstats: known, not written yet
-  EXPECT_NE(c.findings[0].message.find("clockstats"), std::string::npos);
+  ASSERT_EQ(c.findings.size(), 1u);  // rawstats: known, not written yet
+  EXPECT_NE(c.findings[0].message.find("rawstats"), std::string::npos);
+  EXPECT_TRUE(c.stats.at("clockstats").enabled);
   EXPECT_EQ(c.statsdir, "/var/log/ntpstats/");
   EXPECT_EQ(c.stats.at("loopstats").file, "loops");
   EXPECT_EQ(c.stats.at("loopstats").type, "month");
@@ -357,6 +358,66 @@ TEST(NtpConfParser, BrokenLinesNeverCrashAndAlwaysSaySomething) {
     if (!blank) {
       EXPECT_FALSE(c.findings.empty()) << line;
     }
+  }
+}
+
+}  // namespace
+}  // namespace stratumd
+
+namespace stratumd {
+namespace {
+
+TEST(NtpConfParser, DisciplineDirectives) {
+  Files files;
+  files.add("/c",
+            "tinker step 0.5 panic 0 stepout 120 dispersion 20e-6\n"
+            "tinker allan 1500\n"
+            "disable ntp\n"
+            "enable kernel stats\n"
+            "disable monitor\n"
+            "holdover 7200\n"
+            "leapfile /usr/share/zoneinfo/leap-seconds.list\n"
+            "leapsmearinterval 86400\n");
+  const DaemonConfig c = parse_ntp_conf("/c", files.loader());
+  ASSERT_FALSE(c.has_errors()) << all_findings(c);
+  const DisciplineConfig& loop = c.discipline.loop;
+  EXPECT_EQ(loop.step_threshold, std::chrono::milliseconds{500});
+  EXPECT_EQ(loop.panic_threshold, Nanoseconds{0});
+  EXPECT_EQ(loop.stepout, std::chrono::seconds{120});
+  EXPECT_DOUBLE_EQ(loop.dispersion_floor, 20e-6);
+  EXPECT_FALSE(loop.steer);
+  EXPECT_TRUE(c.discipline.kernel_discipline);
+  EXPECT_EQ(loop.holdover_limit, std::chrono::hours{2});
+  EXPECT_EQ(loop.leap_smear, std::chrono::hours{24});
+  EXPECT_EQ(c.discipline.leapfile, "/usr/share/zoneinfo/leap-seconds.list");
+  // Accepted but not acted on: said, with the line.
+  ASSERT_EQ(c.findings.size(), 2u) << all_findings(c);
+  EXPECT_EQ(c.findings[0].format(),
+            "/c:2: warning: tinker allan is not used by stratumd's servos; ignored");
+  EXPECT_EQ(c.findings[1].format(),
+            "/c:5: warning: disable monitor is not implemented yet; ignored");
+}
+
+TEST(NtpConfParser, DisciplineDirectiveErrorsNameWhatIsValid) {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"tinker step", "tinker takes NAME VALUE pairs"},
+      {"tinker step -1", "tinker step needs a number of seconds"},
+      {"tinker stpe 1", "unknown tinker option 'stpe'; valid: step, panic"},
+      {"tinker dispersion 0.5", "tinker dispersion is a rate"},
+      {"enable kernal", "unknown enable flag 'kernal'; valid: auth, bclient"},
+      {"disable", "disable needs a flag"},
+      {"holdover forever", "holdover takes the seconds"},
+      {"leapsmearinterval 10", "leapsmearinterval takes 0 (no smear)"},
+      {"leapfile", "leapfile takes one file name"},
+  };
+  for (const auto& [text, message] : cases) {
+    Files files;
+    files.add("/c", text + "\n");
+    const DaemonConfig c = parse_ntp_conf("/c", files.loader());
+    ASSERT_TRUE(c.has_errors()) << text;
+    EXPECT_EQ(c.findings.back().where.line, 1);
+    EXPECT_NE(c.findings.back().message.find(message), std::string::npos)
+        << text << " -> " << c.findings.back().format();
   }
 }
 

@@ -1,0 +1,243 @@
+#include "firmware/discipline/clock_discipline.hpp"
+
+#include <cmath>
+#include <cstdio>
+
+namespace stratumd {
+namespace {
+
+Nanoseconds magnitude(Nanoseconds d) {
+  return d < Nanoseconds{0} ? -d : d;
+}
+
+std::string seconds_text(Nanoseconds d) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%+.6f s", to_seconds(d));
+  return text;
+}
+
+std::string utc_text(UtcTime t) {
+  const auto seconds = std::chrono::floor<std::chrono::seconds>(t);
+  const auto day = std::chrono::floor<std::chrono::days>(seconds);
+  const std::chrono::year_month_day date{day};
+  const std::chrono::hh_mm_ss clock{seconds - day};
+  char text[40];
+  std::snprintf(text, sizeof text, "%04d-%02u-%02u %02d:%02d:%02d UTC", int{date.year()},
+                unsigned{date.month()}, unsigned{date.day()}, int(clock.hours().count()),
+                int(clock.minutes().count()), int(clock.seconds().count()));
+  return text;
+}
+
+}  // namespace
+
+ClockDiscipline::ClockDiscipline(Clock& clock, DisciplineConfig config, bool frequency_known,
+                                 Log log)
+    : clock_(clock), config_(config), frequency_known_(frequency_known), log_(std::move(log)) {
+  status_.frequency_ppm = clock_.frequency_ppm();
+  status_.servo = active().name();
+}
+
+Nanoseconds ClockDiscipline::lock_threshold() const {
+  return kind_ == SampleClass::pps ? config_.pps_lock_threshold : config_.coarse_lock_threshold;
+}
+
+bool ClockDiscipline::refuse_panic(Nanoseconds offset) {
+  if (config_.panic_threshold <= Nanoseconds{0} || magnitude(offset) <= config_.panic_threshold) {
+    return false;
+  }
+  if (config_.allow_first_panic_step && status_.steps == 0) return false;
+  ++status_.panics;
+  if (!warned_panic_) {
+    say("offset " + seconds_text(offset) + " is beyond the panic threshold (tinker panic " +
+        std::to_string(
+            std::chrono::duration_cast<std::chrono::seconds>(config_.panic_threshold).count()) +
+        " s): the clock is not set; start with -g to allow the first correction, or set the "
+        "clock by hand");
+    warned_panic_ = true;
+  }
+  return true;
+}
+
+void ClockDiscipline::apply(const ServoCorrection& correction) {
+  if (!config_.steer) return;
+  clock_.set_frequency(correction.frequency_ppm);
+  clock_.slew(correction.slew);
+}
+
+void ClockDiscipline::start_from(const RefSample& sample) {
+  const Nanoseconds offset = sample.offset();
+  const bool step = config_.steer && config_.step_threshold > Nanoseconds{0} &&
+                    magnitude(offset) > config_.step_threshold;
+  if (step) {
+    clock_.step(offset);
+    ++status_.steps;
+    say("stepped the clock by " + seconds_text(offset));
+    active().reset(clock_.frequency_ppm(), frequency_known_, sample.reference);
+  } else {
+    active().reset(clock_.frequency_ppm(), frequency_known_, sample.reference);
+    apply(active().sample(offset, sample.reference));
+  }
+  status_.state = SyncState::locking;
+  status_.last_update = sample.reference;
+  good_in_a_row_ = 0;
+  refused_in_a_row_ = 0;
+  spike_since_.reset();
+}
+
+void ClockDiscipline::on_sample(const RefSample& sample, SampleClass kind) {
+  ++status_.samples;
+  const Nanoseconds offset = sample.offset();
+  status_.last_offset = offset;
+  receiver_leap_ = sample.leap;
+
+  if (kind != kind_) {
+    // The other servo takes over from the clock as it stands; a locked clock stays locked.
+    kind_ = kind;
+    status_.servo = active().name();
+    good_in_a_row_ = 0;
+    refused_in_a_row_ = 0;
+    if (status_.state != SyncState::unsynchronised) {
+      active().reset(clock_.frequency_ppm(), frequency_known_, sample.reference);
+    }
+  }
+
+  if (status_.state == SyncState::unsynchronised) {
+    if (!refuse_panic(offset)) start_from(sample);
+    return;
+  }
+  if (refuse_panic(offset)) return;  // ntpd exits here; we keep serving what we have and say why
+
+  if (config_.step_threshold > Nanoseconds{0} && magnitude(offset) > config_.step_threshold) {
+    if (status_.state == SyncState::locking) {
+      start_from(sample);  // the samples since the last step did not bear it out
+      return;
+    }
+    // Once locked, a step needs the offset to persist (ntpd's stepout): one wrong second from a
+    // receiver must not move a good clock.
+    if (!spike_since_) spike_since_ = sample.reference;
+    if (sample.reference - *spike_since_ < config_.stepout) {
+      ++status_.outliers;
+      return;
+    }
+    say("offset " + seconds_text(offset) + " persisted for the stepout interval");
+    start_from(sample);
+    return;
+  }
+  spike_since_.reset();
+
+  ServoCorrection correction = active().sample(offset, sample.reference);
+  if (!correction.accepted) {
+    ++status_.outliers;
+    if (++refused_in_a_row_ < config_.refusals_before_relock) return;
+    say(std::to_string(refused_in_a_row_) + " samples in a row refused (offset " +
+        seconds_text(offset) + "): the reference moved; locking again");
+    active().reset(clock_.frequency_ppm(), true, sample.reference);
+    correction = active().sample(offset, sample.reference);
+    status_.state = SyncState::locking;
+    good_in_a_row_ = 0;
+  }
+  refused_in_a_row_ = 0;
+  apply(correction);
+  status_.last_update = sample.reference;
+
+  if (magnitude(offset) < lock_threshold()) {
+    ++good_in_a_row_;
+    if (status_.state == SyncState::holdover) {
+      status_.state = SyncState::locked;
+      say("samples again: holdover ends");
+    } else if (status_.state == SyncState::locking && good_in_a_row_ >= config_.samples_to_lock) {
+      status_.state = SyncState::locked;
+      frequency_known_ = true;
+      say(std::string("locked (") + active().name() + " servo, frequency " +
+          std::to_string(clock_.frequency_ppm()) + " ppm)");
+    }
+  } else {
+    good_in_a_row_ = 0;
+    if (status_.state == SyncState::holdover) status_.state = SyncState::locking;
+  }
+  const ServoEstimate estimate = active().estimate();
+  status_.frequency_ppm = clock_.frequency_ppm();
+  status_.jitter = estimate.jitter;
+  status_.wander_ppm = estimate.wander_ppm;
+  status_.poll_log2 = estimate.poll_log2;
+}
+
+void ClockDiscipline::on_tick(UtcTime now) {
+  if (status_.last_update) {
+    const Nanoseconds age = now - *status_.last_update;
+    if (status_.state == SyncState::locked && age > config_.sample_timeout) {
+      status_.state = SyncState::holdover;
+      say("no samples: holdover on the learnt frequency (limit " +
+          std::to_string(
+              std::chrono::duration_cast<std::chrono::seconds>(config_.holdover_limit).count()) +
+          " s)");
+    } else if (status_.state == SyncState::locking && age > config_.sample_timeout) {
+      status_.state = SyncState::unsynchronised;
+    }
+    if (status_.state == SyncState::holdover && age > config_.holdover_limit) {
+      status_.state = SyncState::unsynchronised;
+      say("holdover limit reached: unsynchronised");
+    }
+  }
+  update_leap(now);
+}
+
+void ClockDiscipline::update_leap(UtcTime now) {
+  // An armed leap stays armed until a second after it: an inserted second reads before it again.
+  if (status_.pending_leap && now < status_.pending_leap->at + std::chrono::seconds{1}) {
+    return;
+  }
+  if (status_.pending_leap) completed_leap_ = status_.pending_leap->at;
+  std::optional<LeapEvent> next;
+  if (leap_table_ && !leap_table_->expired_at(now)) {
+    next = next_leap_from_table(*leap_table_, now);  // a current table is authoritative
+  } else if (status_.state == SyncState::locked || status_.state == SyncState::holdover) {
+    next = leap_from_warning(receiver_leap_, now);
+  }
+  if (next) {
+    // Armed during the UTC day that ends with the leap: the kernel leaps at the next midnight.
+    const UtcTime midnight = next->at + std::chrono::seconds{next->direction < 0 ? 1 : 0};
+    if (midnight - now > kLeapAnnouncement || next->at <= completed_leap_) next.reset();
+  }
+  if (next == status_.pending_leap) return;
+  const bool smeared = clock_.arm_leap(next, config_.leap_smear) && config_.leap_smear.count() > 0;
+  if (next && config_.leap_smear.count() > 0 && !smeared && !smear_unavailable_said_) {
+    say("this clock cannot smear leap seconds (the kernel leaps); clients see the leap");
+    smear_unavailable_said_ = true;
+  }
+  leap_smeared_ = smeared;
+  if (next) {
+    say(std::string("leap second armed: ") + (next->direction > 0 ? "insertion" : "deletion") +
+        " at " + utc_text(next->at) + (smeared ? ", smeared for clients" : ""));
+  } else if (status_.pending_leap) {
+    say("leap second done");
+  }
+  status_.pending_leap = next;
+}
+
+void ClockDiscipline::fill_snapshot(ClockSnapshot& snapshot, std::uint32_t reference_id) const {
+  snapshot.state = status_.state;
+  snapshot.has_stepped = status_.steps > 0;
+  const bool serving = status_.state == SyncState::locked || status_.state == SyncState::holdover;
+  snapshot.stratum = serving ? 1 : 16;
+  LeapIndicator leap = LeapIndicator::none;
+  if (status_.pending_leap && !leap_smeared_) {
+    leap = status_.pending_leap->direction > 0 ? LeapIndicator::insert_second
+                                               : LeapIndicator::delete_second;
+  }
+  snapshot.leap = serving ? leap : LeapIndicator::unsynchronised;
+  snapshot.reference_id = reference_id;
+  snapshot.root_delay = Nanoseconds{0};
+  if (status_.last_update) snapshot.reference_time = *status_.last_update;
+  const ServoEstimate estimate = active().estimate();
+  // At the update: the clock's resolution, the sample noise and the residual just measured.
+  const Nanoseconds resolution = from_seconds(std::ldexp(1.0, snapshot.precision));
+  snapshot.root_dispersion = resolution + estimate.jitter + magnitude(status_.last_offset);
+  // Growth: never slower than ntpd's phi; faster when the frequency itself is uncertain, plus the
+  // t^1.5 term of the measured random-walk frequency noise (3 sigma).
+  snapshot.dispersion_rate =
+      std::max(config_.dispersion_floor, 3.0 * estimate.frequency_sd_ppm * 1e-6);
+  snapshot.dispersion_wander = 3.0 * std::sqrt(estimate.random_walk / 3.0);
+}
+
+}  // namespace stratumd

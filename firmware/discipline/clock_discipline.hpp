@@ -1,0 +1,111 @@
+// The discipline: decides, per sample, whether to step, slew through a servo, or refuse; runs the
+// state machine unsynchronised -> locking -> locked -> holdover -> unsynchronised; arms leap
+// seconds; and says honestly, in the snapshot, how good the served time is. It talks to the clock
+// only through the Clock interface and to the servos only through Servo (PPS samples: the
+// adaptive Kalman servo; NMEA-only samples: the RFC 5905 loop).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "firmware/clock/clock.hpp"
+#include "firmware/clock/clock_snapshot.hpp"
+#include "firmware/discipline/leap_table.hpp"
+#include "firmware/discipline/pps_kalman_servo.hpp"
+#include "firmware/discipline/rfc5905_servo.hpp"
+#include "refclock/ref_sample.hpp"
+
+namespace stratumd {
+
+enum class SampleClass { pps, coarse };  // coarse: NMEA-only (and later network) samples
+
+struct DisciplineConfig {
+  Nanoseconds step_threshold = std::chrono::milliseconds{128};  // tinker step; 0: never step
+  Nanoseconds panic_threshold = std::chrono::seconds{1000};     // tinker panic; 0: no limit
+  Nanoseconds stepout = std::chrono::seconds{300};              // tinker stepout
+  bool allow_first_panic_step = false;                          // -g
+  bool steer = true;  // `disable ntp`: measure and serve, never adjust the clock
+  Nanoseconds sample_timeout = std::chrono::seconds{5};  // no sample this long: holdover
+  Nanoseconds holdover_limit = std::chrono::hours{1};    // `holdover`; then unsynchronised
+  double dispersion_floor = 15e-6;                       // tinker dispersion (ntpd's PHI), s/s
+  Nanoseconds leap_smear{0};                             // leapsmearinterval
+  Nanoseconds pps_lock_threshold = std::chrono::microseconds{100};
+  Nanoseconds coarse_lock_threshold = std::chrono::milliseconds{50};
+  int samples_to_lock = 8;
+  // A run of refused samples this long means the reference really moved: start over.
+  int refusals_before_relock = 30;
+};
+
+struct LoopStatus {
+  SyncState state = SyncState::unsynchronised;
+  Nanoseconds last_offset{0};
+  Nanoseconds jitter{0};
+  double frequency_ppm = 0.0;
+  double wander_ppm = 0.0;
+  int poll_log2 = 0;
+  const char* servo = "none";
+  std::uint64_t samples = 0;
+  std::uint64_t outliers = 0;  // refused by a servo or as a spike
+  std::uint64_t steps = 0;
+  std::uint64_t panics = 0;  // offsets beyond the panic threshold, never applied
+  std::optional<UtcTime> last_update;
+  LeapIndicator leap = LeapIndicator::none;  // announced to clients now
+  std::optional<LeapEvent> pending_leap;     // armed in the clock
+};
+
+class ClockDiscipline {
+ public:
+  using Log = std::function<void(const std::string&)>;
+
+  // `frequency_known`: the clock's frequency came from a drift file and is trusted.
+  ClockDiscipline(Clock& clock, DisciplineConfig config, bool frequency_known, Log log = {});
+
+  void on_sample(const RefSample& sample, SampleClass kind);
+  // Advances the state machine with the passage of time, and arms leap seconds.
+  void on_tick(UtcTime now);
+
+  // The leap table from a leapfile (nullopt: none, or refused); receiver warnings serve otherwise.
+  void set_leap_table(std::optional<LeapTable> table) { leap_table_ = std::move(table); }
+
+  const LoopStatus& status() const { return status_; }
+  bool frequency_trusted() const { return frequency_known_; }
+  ServoEstimate servo_estimate() const { return active().estimate(); }
+
+  void fill_snapshot(ClockSnapshot& snapshot, std::uint32_t reference_id) const;
+
+ private:
+  Servo& active() { return kind_ == SampleClass::pps ? static_cast<Servo&>(pps_) : coarse_; }
+  const Servo& active() const {
+    return kind_ == SampleClass::pps ? static_cast<const Servo&>(pps_) : coarse_;
+  }
+  Nanoseconds lock_threshold() const;
+  void start_from(const RefSample& sample);
+  bool refuse_panic(Nanoseconds offset);
+  void apply(const ServoCorrection& correction);
+  void update_leap(UtcTime now);
+  void say(const std::string& line) const {
+    if (log_) log_(line);
+  }
+
+  Clock& clock_;
+  DisciplineConfig config_;
+  bool frequency_known_;
+  Log log_;
+  PpsKalmanServo pps_;
+  Rfc5905Servo coarse_;
+  SampleClass kind_ = SampleClass::pps;
+  LoopStatus status_;
+  int good_in_a_row_ = 0;
+  int refused_in_a_row_ = 0;
+  std::optional<UtcTime> spike_since_;
+  bool warned_panic_ = false;
+  std::optional<LeapTable> leap_table_;
+  LeapIndicator receiver_leap_ = LeapIndicator::none;
+  bool smear_unavailable_said_ = false;
+  bool leap_smeared_ = false;
+  UtcTime completed_leap_{};
+};
+
+}  // namespace stratumd

@@ -1,0 +1,126 @@
+#include "firmware/discipline/pps_kalman_servo.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "firmware/clock/clock_model.hpp"
+
+namespace stratumd {
+namespace {
+
+constexpr double kMinMeasurementVariance = 1e-18;   // 1 ns: the resolution of our timestamps
+constexpr double kUnknownOffsetVariance = 1e-6;     // (1 ms)^2 right after the phase was set
+constexpr double kKnownFrequencyVariance = 1e-12;   // (1 ppm)^2: a drift file or earlier lock
+constexpr double kUnknownFrequencyVariance = 4e-8;  // (200 ppm)^2
+// Samples further apart than this do not join the noise measurement: frequency wander dominates.
+constexpr double kMaxNoiseInterval = 16.0;
+
+}  // namespace
+
+PpsKalmanServo::PpsKalmanServo(PpsServoParams params) : params_(params) {
+  for (int p = 0; p < kPhaseLevels; ++p) {
+    for (int f = 0; f < kFrequencyLevels; ++f) {
+      ClockNoise& noise = models_[p * kFrequencyLevels + f].noise;
+      noise.phase = p == 0 ? 0.0 : std::pow(10.0, -20.0 + 2.0 * p);  // 1e-18 .. 1e-12 s^2/s
+      noise.frequency = std::pow(10.0, -28.0 + f);                   // 1e-28 .. 1e-12 1/s
+    }
+  }
+}
+
+void PpsKalmanServo::reset(double frequency_ppm, bool frequency_known, UtcTime at) {
+  const double frequency = frequency_ppm * 1e-6;
+  for (Model& m : models_) {
+    m.filter.reset(0.0, kUnknownOffsetVariance, frequency,
+                   frequency_known ? kKnownFrequencyVariance : kUnknownFrequencyVariance);
+    m.score = 0.0;
+  }
+  selected_ = 0;
+  last_at_ = at;
+  applied_frequency_ = frequency;
+  applied_slew_ = 0.0;
+  accepted_since_reset_ = 0;
+  // The phase was just set: the free-running phase chain starts again; the noise level learnt
+  // so far is the source's and stays.
+  correction_since_accepted_ = 0.0;
+  last_accepted_offset_.reset();
+  last_phase_step_.reset();
+}
+
+void PpsKalmanServo::learn_measurement_noise(double offset, double dt) {
+  if (last_accepted_offset_ && dt <= kMaxNoiseInterval) {
+    const double phase_step = offset - *last_accepted_offset_ + correction_since_accepted_;
+    if (last_phase_step_) {
+      // White phase noise R makes consecutive phase differences covary by -R; frequency noise
+      // makes them covary by nothing (white FM) or a little positively (random walk FM).
+      const double product = phase_step * *last_phase_step_;
+      if (lag_count_ == kCovarianceWindow) lag_product_sum_ -= lag_products_[lag_next_];
+      lag_products_[lag_next_] = product;
+      lag_product_sum_ += product;
+      lag_next_ = (lag_next_ + 1) % kCovarianceWindow;
+      lag_count_ = std::min(lag_count_ + 1, kCovarianceWindow);
+      if (lag_count_ >= 8) {
+        measurement_variance_ = std::max(kMinMeasurementVariance, -lag_product_sum_ / lag_count_);
+      }
+    }
+    last_phase_step_ = phase_step;
+  } else {
+    last_phase_step_.reset();
+  }
+  last_accepted_offset_ = offset;
+  correction_since_accepted_ = 0.0;
+}
+
+ServoCorrection PpsKalmanServo::sample(Nanoseconds offset_ns, UtcTime at) {
+  const double offset = to_seconds(offset_ns);
+  const double dt = last_at_ ? std::max(0.0, to_seconds(at - *last_at_)) : 1.0;
+  last_at_ = at;
+  for (Model& m : models_) m.filter.predict(dt, applied_frequency_, applied_slew_, m.noise);
+  correction_since_accepted_ += applied_slew_ + applied_frequency_ * dt;
+  applied_slew_ = 0.0;
+
+  const double r = measurement_variance_;
+  const KalmanClockFilter::Innovation nu = selected().filter.innovation(offset, r);
+  if (accepted_since_reset_ >= static_cast<std::uint64_t>(params_.samples_before_gating) &&
+      std::abs(nu.value) > params_.outlier_sigmas * std::sqrt(nu.variance)) {
+    ++refused_;
+    return {};
+  }
+
+  learn_measurement_noise(offset, dt);
+  ++accepted_since_reset_;
+  const double alpha =
+      std::max(1.0 / static_cast<double>(accepted_since_reset_), 1.0 / params_.likelihood_memory);
+  for (Model& m : models_) {
+    const KalmanClockFilter::Innovation v = m.filter.innovation(offset, r);
+    const double log_likelihood = -0.5 * (std::log(v.variance) + v.value * v.value / v.variance);
+    m.score += alpha * (log_likelihood - m.score);
+    m.filter.update(offset, r);
+  }
+  selected_ = static_cast<int>(
+      std::max_element(models_.begin(), models_.end(),
+                       [](const Model& a, const Model& b) { return a.score < b.score; }) -
+      models_.begin());
+
+  // Deadbeat: steer the whole estimated offset out before the next sample. A slew runs at most
+  // kMaxSlewRate, so a larger offset is taken over several samples (the filters know what is
+  // left because they are told what was applied).
+  const double limit = kMaxFrequencyPpm * 1e-6;
+  applied_frequency_ = std::clamp(selected().filter.frequency(), -limit, limit);
+  const double slew_cap = 0.9 * kMaxSlewRate * std::clamp(dt, 1.0, kMaxNoiseInterval);
+  applied_slew_ = std::clamp(selected().filter.offset(), -slew_cap, slew_cap);
+  return {true, applied_frequency_ * 1e6, from_seconds(applied_slew_)};
+}
+
+ServoEstimate PpsKalmanServo::estimate() const {
+  ServoEstimate e;
+  const Model& m = selected();
+  e.frequency_ppm = m.filter.frequency() * 1e6;
+  e.frequency_sd_ppm = std::sqrt(std::max(0.0, m.filter.frequency_variance())) * 1e6;
+  e.jitter = from_seconds(std::sqrt(measurement_variance_));
+  e.random_walk = m.noise.frequency;
+  e.wander_ppm = std::sqrt(m.noise.frequency) * 1e6;
+  e.poll_log2 = 0;
+  return e;
+}
+
+}  // namespace stratumd

@@ -1,0 +1,72 @@
+// The PPS servo: a bank of Kalman filters over the clock's offset and frequency, one per candidate
+// oscillator noise model, the best explained by the recent samples steering the clock
+// (multiple-model adaptive estimation). The measurement noise is measured from the samples
+// themselves (the lag-1 covariance of the reconstructed free-running phase, which white frequency
+// noise does not bias). A sample far outside the selected filter's prediction is refused, so a
+// glitch never moves the clock. Each accepted sample is steered out at once (deadbeat): the clock's
+// error is then the filter's estimation error, the least any servo can leave.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+
+#include "firmware/discipline/kalman_clock_filter.hpp"
+#include "firmware/discipline/servo.hpp"
+
+namespace stratumd {
+
+struct PpsServoParams {
+  double outlier_sigmas = 6.0;     // refuse samples beyond this many predicted sigmas
+  int samples_before_gating = 16;  // until the noise is measured, everything is taken
+  double likelihood_memory = 128;  // samples over which the models' fit is compared
+};
+
+class PpsKalmanServo final : public Servo {
+ public:
+  explicit PpsKalmanServo(PpsServoParams params = {});
+
+  const char* name() const override { return "pps-kalman"; }
+  void reset(double frequency_ppm, bool frequency_known, UtcTime at) override;
+  ServoCorrection sample(Nanoseconds offset, UtcTime at) override;
+  ServoEstimate estimate() const override;
+
+  std::uint64_t refused() const { return refused_; }
+
+ private:
+  // Candidate white-FM (phase diffusion) x random-walk-FM (frequency diffusion) levels.
+  static constexpr int kPhaseLevels = 5;
+  static constexpr int kFrequencyLevels = 17;
+  static constexpr int kModels = kPhaseLevels * kFrequencyLevels;
+  static constexpr int kCovarianceWindow = 128;
+
+  struct Model {
+    KalmanClockFilter filter;
+    ClockNoise noise;
+    double score = 0.0;  // smoothed log-likelihood of recent innovations
+  };
+
+  const Model& selected() const { return models_[selected_]; }
+  void learn_measurement_noise(double offset, double dt);
+
+  PpsServoParams params_;
+  std::array<Model, kModels> models_{};
+  int selected_ = 0;
+  std::optional<UtcTime> last_at_;
+  double applied_frequency_ = 0.0;  // s/s
+  double applied_slew_ = 0.0;       // s, removed right after the last sample
+  std::uint64_t accepted_since_reset_ = 0;
+  std::uint64_t refused_ = 0;
+
+  // Measurement noise from the free-running phase: the clock's own corrections added back.
+  double measurement_variance_ = 1e-12;
+  double correction_since_accepted_ = 0.0;  // corrections applied since the last accepted sample
+  std::optional<double> last_accepted_offset_;
+  std::optional<double> last_phase_step_;  // previous free-running phase difference
+  std::array<double, kCovarianceWindow> lag_products_{};
+  double lag_product_sum_ = 0.0;
+  int lag_count_ = 0;
+  int lag_next_ = 0;
+};
+
+}  // namespace stratumd

@@ -1,0 +1,48 @@
+// The RFC 5905 hybrid phase/frequency-lock loop, with the constants ntpd 4.2.8 runs (the RFC
+// appendix's PLL gain is a known typo: its time constant would be weeks). Used for NMEA-only and
+// network samples, whose noise is milliseconds: a type-2 PLL whose time constant follows the poll
+// exponent, adapted by ntpd's jiggle counter, with the FLL joining above the Allan intercept.
+// Without a known frequency it first measures one directly over `frequency_watch` (ntpd's FREQ
+// state), as ntpd does.
+#pragma once
+
+#include "firmware/discipline/servo.hpp"
+
+namespace stratumd {
+
+struct Rfc5905Params {
+  int min_poll = 4;  // 16 s: ntpd's refclock default
+  int max_poll = 4;
+  Nanoseconds frequency_watch = std::chrono::seconds{300};  // ntpd's clock_minstep
+  double precision = 1e-6;                                  // jitter floor, s
+};
+
+class Rfc5905Servo final : public Servo {
+ public:
+  explicit Rfc5905Servo(Rfc5905Params params = {}) : params_(params) {}
+
+  const char* name() const override { return "rfc5905"; }
+  void reset(double frequency_ppm, bool frequency_known, UtcTime at) override;
+  ServoCorrection sample(Nanoseconds offset, UtcTime at) override;
+  ServoEstimate estimate() const override;
+
+  int poll_log2() const { return poll_; }
+
+ private:
+  enum class State { measuring_frequency, synchronised };
+
+  void adapt_poll(double offset);
+
+  Rfc5905Params params_;
+  State state_ = State::measuring_frequency;
+  UtcTime epoch_{};         // last update
+  UtcTime watch_start_{};   // start of the direct frequency measurement
+  double frequency_ = 0.0;  // s/s
+  double offset_ = 0.0;     // residual offset at the last update, s
+  double jitter_ = 0.0;
+  double wander_ = 0.0;  // s/s
+  int poll_ = 4;
+  int jiggle_ = 0;
+};
+
+}  // namespace stratumd

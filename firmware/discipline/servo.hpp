@@ -1,0 +1,41 @@
+// Servos turn offset samples into clock corrections, as linuxptp's servo objects do: pure
+// arithmetic on offsets and times. They never touch the clock; the discipline applies what they
+// return and assumes it was applied exactly, which is what lets a servo predict its next sample.
+#pragma once
+
+#include "firmware/time/time_types.hpp"
+
+namespace stratumd {
+
+struct ServoCorrection {
+  bool accepted = false;       // false: judged an outlier, nothing to apply
+  double frequency_ppm = 0.0;  // absolute frequency correction to set
+  Nanoseconds slew{0};         // phase to slew out now, replacing any slew in progress
+};
+
+// What a servo knows about the clock it steers; feeds dispersion, stats files and status.
+struct ServoEstimate {
+  double frequency_ppm = 0.0;
+  double frequency_sd_ppm = 0.0;  // one-sigma uncertainty of that frequency
+  Nanoseconds jitter{0};          // RMS measurement noise seen on the samples
+  double wander_ppm = 0.0;        // frequency stability: RMS change per update (ntpd's wander)
+  double random_walk = 0.0;       // frequency diffusion (1/s): phase error grows as t^1.5
+  int poll_log2 = 0;              // the time constant's poll exponent (1 s samples: 0)
+};
+
+class Servo {
+ public:
+  virtual ~Servo() = default;
+  virtual const char* name() const = 0;
+  // Starts over at `at`, right after the discipline set the clock's phase: `frequency_ppm` is in
+  // effect; `frequency_known` says whether it is trusted (a drift file, an earlier lock).
+  virtual void reset(double frequency_ppm, bool frequency_known, UtcTime at) = 0;
+  // `offset` is reference minus clock at `at`; samples come in time order.
+  virtual ServoCorrection sample(Nanoseconds offset, UtcTime at) = 0;
+  virtual ServoEstimate estimate() const = 0;
+};
+
+// No oscillator is further off than this (ntpd's limit as well): a servo never asks for more.
+inline constexpr double kMaxFrequencyPpm = 500.0;
+
+}  // namespace stratumd
