@@ -21,7 +21,7 @@ PpsKalmanServo::PpsKalmanServo(PpsServoParams params) : params_(params) {
   for (int p = 0; p < kPhaseLevels; ++p) {
     for (int f = 0; f < kFrequencyLevels; ++f) {
       ClockNoise& noise = models_[p * kFrequencyLevels + f].noise;
-      noise.phase = p == 0 ? 0.0 : std::pow(10.0, -20.0 + 2.0 * p);  // 1e-18 .. 1e-12 s^2/s
+      noise.phase = p == 0 ? 0.0 : std::pow(10.0, -24.0 + 2.0 * p);  // 1e-22 .. 1e-12 s^2/s
       noise.frequency = std::pow(10.0, -28.0 + f);                   // 1e-28 .. 1e-12 1/s
     }
   }
@@ -48,7 +48,10 @@ void PpsKalmanServo::reset(double frequency_ppm, bool frequency_known, UtcTime a
 
 void PpsKalmanServo::learn_measurement_noise(double offset, double dt) {
   if (last_accepted_offset_ && dt <= kMaxNoiseInterval) {
-    const double phase_step = offset - *last_accepted_offset_ + correction_since_accepted_;
+    // The free-running phase step, less the drift the filter already knows of: what is left is
+    // noise (and the filter's small frequency error, which covaries by its square only).
+    const double phase_step = offset - *last_accepted_offset_ + correction_since_accepted_ -
+                              selected().filter.frequency() * dt;
     if (last_phase_step_) {
       // White phase noise R makes consecutive phase differences covary by -R; frequency noise
       // makes them covary by nothing (white FM) or a little positively (random walk FM).

@@ -19,7 +19,7 @@ namespace stratumd {
 struct PpsServoParams {
   double outlier_sigmas = 6.0;     // refuse samples beyond this many predicted sigmas
   int samples_before_gating = 16;  // until the noise is measured, everything is taken
-  double likelihood_memory = 128;  // samples over which the models' fit is compared
+  double likelihood_memory = 512;  // samples over which the models' fit is compared
 };
 
 class PpsKalmanServo final : public Servo {
@@ -35,7 +35,7 @@ class PpsKalmanServo final : public Servo {
 
  private:
   // Candidate white-FM (phase diffusion) x random-walk-FM (frequency diffusion) levels.
-  static constexpr int kPhaseLevels = 5;
+  static constexpr int kPhaseLevels = 7;
   static constexpr int kFrequencyLevels = 17;
   static constexpr int kModels = kPhaseLevels * kFrequencyLevels;
   static constexpr int kCovarianceWindow = 128;
