@@ -8,7 +8,7 @@
 namespace stratumd {
 namespace {
 
-constexpr double kMinMeasurementVariance = 1e-18;   // 1 ns: the resolution of our timestamps
+constexpr std::uint64_t kTransientSamples = 8;
 constexpr double kUnknownOffsetVariance = 1e-6;     // (1 ms)^2 right after the phase was set
 constexpr double kKnownFrequencyVariance = 1e-12;   // (1 ppm)^2: a drift file or earlier lock
 constexpr double kUnknownFrequencyVariance = 4e-8;  // (200 ppm)^2
@@ -43,34 +43,31 @@ void PpsKalmanServo::reset(double frequency_ppm, bool frequency_known, UtcTime a
   // so far is the source's and stays.
   correction_since_accepted_ = 0.0;
   last_accepted_offset_.reset();
-  last_phase_step_.reset();
+  noise_.forget_previous();
+  scored_since_reset_ = 0;
 }
 
 void PpsKalmanServo::learn_measurement_noise(double offset, double dt) {
-  if (last_accepted_offset_ && dt <= kMaxNoiseInterval) {
-    // The free-running phase step, less the drift the filter already knows of: what is left is
-    // noise (and the filter's small frequency error, which covaries by its square only).
+  // The first samples after a reset carry the frequency transient, not noise.
+  const bool settled = accepted_since_reset_ >= kTransientSamples;
+  if (last_accepted_offset_ && settled) {
+    // The free-running phase step, less the drift the filter already knows of.
     const double phase_step = offset - *last_accepted_offset_ + correction_since_accepted_ -
                               selected().filter.frequency() * dt;
-    if (last_phase_step_) {
-      // White phase noise R makes consecutive phase differences covary by -R; frequency noise
-      // makes them covary by nothing (white FM) or a little positively (random walk FM).
-      const double product = phase_step * *last_phase_step_;
-      if (lag_count_ == kCovarianceWindow) lag_product_sum_ -= lag_products_[lag_next_];
-      lag_products_[lag_next_] = product;
-      lag_product_sum_ += product;
-      lag_next_ = (lag_next_ + 1) % kCovarianceWindow;
-      lag_count_ = std::min(lag_count_ + 1, kCovarianceWindow);
-      if (lag_count_ >= 8) {
-        measurement_variance_ = std::max(kMinMeasurementVariance, -lag_product_sum_ / lag_count_);
-      }
-    }
-    last_phase_step_ = phase_step;
+    noise_.add(phase_step, dt <= kMaxNoiseInterval);
+    if (const auto r = noise_.variance()) measurement_variance_ = *r;
   } else {
-    last_phase_step_.reset();
+    noise_.forget_previous();
   }
   last_accepted_offset_ = offset;
   correction_since_accepted_ = 0.0;
+  const double ratio = measurement_variance_ / variance_at_score_reset_;
+  if (ratio > 2.0 || ratio < 0.5) {
+    // Under a different R the models' past likelihoods no longer compare: judge them afresh.
+    for (Model& m : models_) m.score = 0.0;
+    scored_since_reset_ = 0;
+    variance_at_score_reset_ = measurement_variance_;
+  }
 }
 
 ServoCorrection PpsKalmanServo::sample(Nanoseconds offset_ns, UtcTime at) {
@@ -91,8 +88,9 @@ ServoCorrection PpsKalmanServo::sample(Nanoseconds offset_ns, UtcTime at) {
 
   learn_measurement_noise(offset, dt);
   ++accepted_since_reset_;
+  ++scored_since_reset_;
   const double alpha =
-      std::max(1.0 / static_cast<double>(accepted_since_reset_), 1.0 / params_.likelihood_memory);
+      std::max(1.0 / static_cast<double>(scored_since_reset_), 1.0 / params_.likelihood_memory);
   for (Model& m : models_) {
     const KalmanClockFilter::Innovation v = m.filter.innovation(offset, r);
     const double log_likelihood = -0.5 * (std::log(v.variance) + v.value * v.value / v.variance);
@@ -121,6 +119,7 @@ ServoEstimate PpsKalmanServo::estimate() const {
   e.frequency_sd_ppm = std::sqrt(std::max(0.0, m.filter.frequency_variance())) * 1e6;
   e.jitter = from_seconds(std::sqrt(measurement_variance_));
   e.random_walk = m.noise.frequency;
+  e.phase_diffusion = m.noise.phase;
   e.wander_ppm = std::sqrt(m.noise.frequency) * 1e6;
   e.poll_log2 = 0;
   return e;

@@ -1,10 +1,10 @@
 // The PPS servo: a bank of Kalman filters over the clock's offset and frequency, one per candidate
 // oscillator noise model, the best explained by the recent samples steering the clock
 // (multiple-model adaptive estimation). The measurement noise is measured from the samples
-// themselves (the lag-1 covariance of the reconstructed free-running phase, which white frequency
-// noise does not bias). A sample far outside the selected filter's prediction is refused, so a
-// glitch never moves the clock. Each accepted sample is steered out at once (deadbeat): the clock's
-// error is then the filter's estimation error, the least any servo can leave.
+// themselves (PhaseNoiseEstimator on the reconstructed free-running phase). A sample far outside
+// the selected filter's prediction is refused, so a glitch never moves the clock. Each accepted
+// sample is steered out at once (deadbeat): the clock's error is then the filter's estimation
+// error, the least any servo can leave.
 #pragma once
 
 #include <array>
@@ -12,6 +12,7 @@
 #include <optional>
 
 #include "firmware/discipline/kalman_clock_filter.hpp"
+#include "firmware/discipline/phase_noise_estimator.hpp"
 #include "firmware/discipline/servo.hpp"
 
 namespace stratumd {
@@ -38,7 +39,6 @@ class PpsKalmanServo final : public Servo {
   static constexpr int kPhaseLevels = 7;
   static constexpr int kFrequencyLevels = 17;
   static constexpr int kModels = kPhaseLevels * kFrequencyLevels;
-  static constexpr int kCovarianceWindow = 128;
 
   struct Model {
     KalmanClockFilter filter;
@@ -56,17 +56,15 @@ class PpsKalmanServo final : public Servo {
   double applied_frequency_ = 0.0;  // s/s
   double applied_slew_ = 0.0;       // s, removed right after the last sample
   std::uint64_t accepted_since_reset_ = 0;
+  std::uint64_t scored_since_reset_ = 0;
   std::uint64_t refused_ = 0;
 
   // Measurement noise from the free-running phase: the clock's own corrections added back.
+  PhaseNoiseEstimator noise_;
   double measurement_variance_ = 1e-12;
+  double variance_at_score_reset_ = 1e-12;  // model scores compare fairly under one R only
   double correction_since_accepted_ = 0.0;  // corrections applied since the last accepted sample
   std::optional<double> last_accepted_offset_;
-  std::optional<double> last_phase_step_;  // previous free-running phase difference
-  std::array<double, kCovarianceWindow> lag_products_{};
-  double lag_product_sum_ = 0.0;
-  int lag_count_ = 0;
-  int lag_next_ = 0;
 };
 
 }  // namespace stratumd

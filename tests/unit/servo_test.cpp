@@ -1,0 +1,110 @@
+// The servos on their own, steering a SimClock: no discipline state machine around them.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <random>
+
+#include "firmware/clock/sim_clock.hpp"
+#include "firmware/discipline/pps_kalman_servo.hpp"
+#include "firmware/discipline/rfc5905_servo.hpp"
+
+namespace stratumd {
+namespace {
+
+using namespace std::chrono_literals;
+
+const UtcTime kStart{std::chrono::seconds{1'790'000'000}};
+
+struct Steered {
+  double rms = 0.0;
+  double final_frequency = 0.0;
+};
+
+// Samples once per `interval` with Gaussian noise; RMS of the true error over the second half.
+Steered steer(Servo& servo, SimClock& clock, double noise, int samples, Nanoseconds interval) {
+  std::mt19937_64 rng(11);
+  std::normal_distribution<double> gauss(0.0, noise);
+  servo.reset(clock.frequency_ppm(), false, clock.now());
+  double squares = 0.0;
+  int counted = 0;
+  for (int i = 0; i < samples; ++i) {
+    clock.advance(interval);
+    const ServoCorrection c = servo.sample(
+        clock.true_time() - (clock.now() + from_seconds(gauss(rng))), clock.true_time());
+    if (c.accepted) {
+      clock.set_frequency(c.frequency_ppm);
+      clock.slew(c.slew);
+    }
+    if (i >= samples / 2) {
+      squares += std::pow(to_seconds(clock.time_error()), 2);
+      ++counted;
+    }
+  }
+  return {std::sqrt(squares / counted), clock.frequency_ppm()};
+}
+
+TEST(PpsKalmanServo, AveragesPpsNoiseWellBelowASingleSample) {
+  SimClock clock(kStart, 0ns,
+                 OscillatorParams{.frequency_error_ppm = 50.0, .random_walk_fm = 1e-5});
+  PpsKalmanServo servo;
+  const Steered s = steer(servo, clock, 1e-6, 3600, 1s);
+  EXPECT_LT(s.rms, 0.4e-6);  // one sample alone is 1 us
+  EXPECT_NEAR(s.final_frequency, -50.0, 0.01);
+  // The noise it measured is the noise there is.
+  EXPECT_NEAR(to_seconds(servo.estimate().jitter), 1e-6, 0.3e-6);
+}
+
+TEST(PpsKalmanServo, RefusesAGlitchOnceItKnowsTheNoise) {
+  SimClock clock(kStart, 0ns, OscillatorParams{.frequency_error_ppm = 5.0});
+  PpsKalmanServo servo;
+  steer(servo, clock, 1e-6, 120, 1s);
+  const UtcTime before = clock.now();
+  clock.advance(1s);
+  const ServoCorrection glitch =
+      servo.sample(clock.true_time() - clock.now() + 10ms, clock.true_time());
+  EXPECT_FALSE(glitch.accepted);
+  EXPECT_EQ(servo.refused(), 1u);
+  EXPECT_GT(clock.now(), before);
+}
+
+TEST(PpsKalmanServo, NeverAsksForMoreThanTheFrequencyLimit) {
+  SimClock clock(kStart, 0ns, OscillatorParams{});
+  PpsKalmanServo servo;
+  servo.reset(0.0, false, kStart);
+  // Samples that would need 2000 ppm.
+  for (int i = 1; i <= 20; ++i) {
+    const ServoCorrection c =
+        servo.sample(from_seconds(2e-3 * i), kStart + std::chrono::seconds{i});
+    ASSERT_LE(std::abs(c.frequency_ppm), kMaxFrequencyPpm);
+    ASSERT_LE(std::abs(to_seconds(c.slew)), 500e-6);
+  }
+}
+
+TEST(Rfc5905Servo, MeasuresTheFrequencyFirstThenLocksAndLengthensItsPoll) {
+  SimClock clock(kStart, 0ns, OscillatorParams{.frequency_error_ppm = 20.0});
+  Rfc5905Params params;
+  params.min_poll = 4;
+  params.max_poll = 8;
+  Rfc5905Servo servo(params);
+  // Network-like noise at one sample per 16 s.
+  const Steered s = steer(servo, clock, 100e-6, 1500, 16s);
+  EXPECT_NEAR(s.final_frequency, -20.0, 0.5);
+  EXPECT_LT(s.rms, 1e-3);
+  EXPECT_GT(servo.poll_log2(), 4);  // offsets within the jitter: the time constant grew
+  EXPECT_NEAR(to_seconds(servo.estimate().jitter), 140e-6, 100e-6);
+}
+
+TEST(Rfc5905Servo, LeavesTheClockAloneWhileItWatchesTheFrequency) {
+  Rfc5905Servo servo;
+  servo.reset(3.0, false, kStart);
+  const ServoCorrection c = servo.sample(5ms, kStart + 100s);
+  EXPECT_TRUE(c.accepted);
+  EXPECT_DOUBLE_EQ(c.frequency_ppm, 3.0);
+  EXPECT_EQ(c.slew, 0ns);
+  // After the watch: frequency from the offset's growth (5 ms more in 300 s: +16.7 ppm).
+  const ServoCorrection after = servo.sample(10ms, kStart + 300s);
+  EXPECT_NEAR(after.frequency_ppm, 3.0 + 10e-3 / 300 * 1e6, 1e-6);
+}
+
+}  // namespace
+}  // namespace stratumd
