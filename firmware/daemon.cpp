@@ -15,6 +15,7 @@
 
 #include "drivers/clock/clock_precision.hpp"
 #include "drivers/clock/kernel_clocks.hpp"
+#include "drivers/clock/system_clock.hpp"
 #include "drivers/clock/virtual_clock.hpp"
 #include "drivers/net/local_addresses.hpp"
 #include "drivers/net/ntp_server.hpp"
@@ -65,12 +66,13 @@ void print_status(const LoopStatus& loop, const ServerCounters& served, const st
   gmtime_r(&now, &utc);
   char when[32];
   std::strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &utc);
-  std::printf("%s state=%s offset=%s freq=%+.3fppm jitter=%s requests=%" PRIu64 " answered=%" PRIu64
-              " kod=%" PRIu64 " dropped=%" PRIu64 " restricted=%" PRIu64 " limited=%" PRIu64
-              "%s%s\n",
-              when, to_string(loop.state), format_seconds_signed(loop.last_offset).c_str(),
-              loop.frequency_ppm, format_seconds_signed(loop.jitter).c_str() + 1, served.received,
-              served.answered(), served.outcome(RequestOutcome::kod_sent), served.dropped(),
+  std::printf("%s state=%s servo=%s offset=%s freq=%+.3fppm jitter=%s requests=%" PRIu64
+              " answered=%" PRIu64 " kod=%" PRIu64 " dropped=%" PRIu64 " restricted=%" PRIu64
+              " limited=%" PRIu64 "%s%s\n",
+              when, to_string(loop.state), loop.servo,
+              format_seconds_signed(loop.last_offset).c_str(), loop.frequency_ppm,
+              format_seconds_signed(loop.jitter).c_str() + 1, served.received, served.answered(),
+              served.outcome(RequestOutcome::kod_sent), served.dropped(),
               served.outcome(RequestOutcome::dropped_restricted),
               served.outcome(RequestOutcome::dropped_rate_limited), extra.empty() ? "" : " ",
               extra.c_str());
@@ -130,10 +132,19 @@ int run_daemon(const Options& options) {
                  config->tos_basedate->c_str());
     return 1;
   }
-  if (!options.no_clock_steering) {
+  // The system clock is steered only for real receivers, when allowed and permitted: a simulated
+  // or replayed receiver must never move the host's time.
+  bool steer_system_clock = !options.no_clock_steering && !simulate && !options.replay_file;
+  if (!options.no_clock_steering && !steer_system_clock) {
     std::fprintf(stderr,
-                 "stratumd: note: steering the system clock is not implemented yet; serving the "
-                 "in-process virtual clock (as with -x)\n");
+                 "stratumd: note: a simulated or replayed receiver never steers the system clock; "
+                 "serving the in-process virtual clock (as with -x)\n");
+  }
+  if (steer_system_clock && !SystemClock::can_steer()) {
+    std::fprintf(stderr,
+                 "stratumd: note: no permission to steer the system clock (CAP_SYS_TIME); serving "
+                 "the in-process virtual clock (as with -x)\n");
+    steer_system_clock = false;
   }
 
   try {
@@ -143,10 +154,19 @@ int run_daemon(const Options& options) {
     // discipline a virtual clock on the hardware counter, starting from the system time.
     const MonotonicRawTimebase hardware_counter;
     const DriftingTimebase simulated_oscillator(hardware_counter, DriftParams{});
-    const RawTimebase& timebase =
-        simulate ? static_cast<const RawTimebase&>(simulated_oscillator) : hardware_counter;
-    VirtualClock clock(timebase,
-                       realtime_as_utc() + (simulate ? kSimulatedBootOffset : Nanoseconds{0}));
+    const RealtimeTimebase kernel_time;
+    const RawTimebase& timebase = steer_system_clock ? static_cast<const RawTimebase&>(kernel_time)
+                                  : simulate ? static_cast<const RawTimebase&>(simulated_oscillator)
+                                             : hardware_counter;
+    std::unique_ptr<SystemClock> system_clock;
+    std::unique_ptr<VirtualClock> virtual_clock;
+    if (steer_system_clock) {
+      system_clock = std::make_unique<SystemClock>();
+    } else {
+      virtual_clock = std::make_unique<VirtualClock>(
+          timebase, realtime_as_utc() + (simulate ? kSimulatedBootOffset : Nanoseconds{0}));
+    }
+    Clock& clock = system_clock ? static_cast<Clock&>(*system_clock) : *virtual_clock;
     const std::int8_t precision = precision_from_read_cost(measure_clock_read_cost(clock));
 
     const auto log = [](const std::string& line) {
@@ -172,6 +192,10 @@ int run_daemon(const Options& options) {
     DisciplineConfig discipline_config = config->discipline.loop;
     discipline_config.allow_first_panic_step = options.allow_big_first_step;
     ClockDiscipline discipline(clock, discipline_config, frequency_known, log);
+    if (config->discipline.kernel_discipline) {
+      log("note: 'enable kernel' (the kernel's own PPS loop) is not used yet; stratumd's PPS servo "
+          "steers the clock");
+    }
     if (config->discipline.leapfile) {
       const auto text = read_file(*config->discipline.leapfile);
       if (!text) {
@@ -224,7 +248,7 @@ int run_daemon(const Options& options) {
     // ntpd's loopstats and peerstats, written a line a sample.
     std::map<std::string, std::unique_ptr<StatsFile>> stats;
     for (const auto& [name, settings] : config->stats) {
-      if (!settings.enabled) continue;
+      if (!settings.enabled || !config->discipline.stats_enabled) continue;
       stats[name] = std::make_unique<StatsFile>(
           config->statsdir, settings.file.empty() ? name : settings.file,
           filegen_type_from_name(settings.type), settings.link, log);
@@ -355,9 +379,17 @@ int run_daemon(const Options& options) {
     std::fprintf(
         stderr,
         "stratumd: serving NTP on UDP port %u (%s) with %d %s worker(s); %zu restrict entries; "
-        "config: %s; precision 2^%d s\n",
+        "config: %s; precision 2^%d s; clock: %s\n",
         unsigned{options.port}, listening.c_str(), threads, plain_io ? "plain" : "batched",
-        restrictions.entry_count(), config_name.c_str(), int{precision});
+        restrictions.entry_count(), config_name.c_str(), int{precision},
+        system_clock ? "the system clock (clock_adjtime)" : "in-process virtual clock");
+    sources->on_timecode([&](std::string_view timecode) {
+      reference_report.last_timecode.assign(timecode);
+      if (const auto it = stats.find("clockstats"); it != stats.end()) {
+        const UtcTime now = clock.now();
+        it->second->append(now, clockstats_line(now, reference_report.source_address, timecode));
+      }
+    });
     sources->start();
     log("reference: " + sources->describe());
 
@@ -365,6 +397,12 @@ int run_daemon(const Options& options) {
     std::function<void()> tick = [&] {
       discipline.on_tick(clock.now());
       publish();
+      if (system_clock) {
+        const ClockSnapshot snapshot = published.load();
+        const UtcTime now = clock.now();
+        system_clock->report_synchronisation(snapshot.synchronised(), discipline.status().jitter,
+                                             snapshot.root_dispersion_at(now));
+      }
       // The reach register shifts once a poll interval (16 s), as ntpd's does.
       if (++ticks % (1 << reference_report.poll_log2) == 0) {
         reference_report.reach = static_cast<std::uint8_t>(reference_report.reach << 1);

@@ -38,7 +38,7 @@ ReferenceSources::ReferenceSources(EventLoop& loop, const Clock& clock, const Da
     nc.base_date = base_date;
     nmea_ = std::make_unique<NmeaRefclock>(nc, [this](const NmeaLabel& l) { on_nmea_label(l); });
     simulated_uart_ = std::make_unique<NmeaLineAssembler>(
-        SimReceiverParams{}.baud, [this](const NmeaLine& line) { nmea_->on_line(line); });
+        SimReceiverParams{}.baud, [this](const NmeaLine& line) { on_nmea_line(line); });
     combiner_ = std::make_unique<GpsCombiner>(combiner_config_, nmea_.get(), combined);
     simulator_ = std::make_unique<SimGpsReceiver>(
         loop_, clock_, SimReceiverParams{}, [this](const PpsEdge& e) { combiner_->on_edge(e); },
@@ -54,7 +54,7 @@ ReferenceSources::ReferenceSources(EventLoop& loop, const Clock& clock, const Da
     nmea_ = std::make_unique<NmeaRefclock>(nc, [this](const NmeaLabel& l) { on_nmea_label(l); });
     replay_ = std::make_unique<NmeaReplaySource>(
         loop_, clock_, replay->file, replay->speed,
-        [this](const NmeaLine& line) { nmea_->on_line(line); }, log_);
+        [this](const NmeaLine& line) { on_nmea_line(line); }, log_);
     combiner_ = std::make_unique<GpsCombiner>(combiner_config_, nmea_.get(), combined);
     host_name_ = "REPLAY(0)";
     device_ = replay->file;
@@ -99,7 +99,7 @@ ReferenceSources::ReferenceSources(EventLoop& loop, const Clock& clock, const Da
           nmea_ =
               std::make_unique<NmeaRefclock>(nc, [this](const NmeaLabel& l) { on_nmea_label(l); });
           serial_ = std::make_unique<NmeaSerialSource>(
-              loop_, clock_, path, baud, [this](const NmeaLine& line) { nmea_->on_line(line); },
+              loop_, clock_, path, baud, [this](const NmeaLine& line) { on_nmea_line(line); },
               log_);
           combiner_config_.nmea_refid = refid_from(o.refid, combiner_config_.nmea_refid);
           combiner_config_.pps_offset = from_seconds(o.time1.value_or(0.0));
@@ -207,7 +207,15 @@ std::string ReferenceSources::describe() const {
   return description_;
 }
 
+void ReferenceSources::on_nmea_line(const NmeaLine& line) {
+  // Kept in a fixed buffer: the sentence that produces a label is its timecode (clockstats, cv).
+  timecode_length_ = std::min(line.text.size(), timecode_.size());
+  std::copy_n(line.text.begin(), timecode_length_, timecode_.begin());
+  nmea_->on_line(line);
+}
+
 void ReferenceSources::on_nmea_label(const NmeaLabel& l) {
+  if (timecode_sink_) timecode_sink_(std::string_view(timecode_.data(), timecode_length_));
   combiner_->on_label(l);
   if (nmea_ && !reported_calibration_ && nmea_->calibrator().estimate(l.type)) {
     reported_calibration_ = true;

@@ -3,11 +3,13 @@
 // PPS numbers the seconds) out to the discipline, with the NMEA delay learnt while PPS is present.
 #pragma once
 
+#include <array>
 #include <chrono>
 #include <functional>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "drivers/gpsd/gpsd_client.hpp"
@@ -40,6 +42,8 @@ class ReferenceSources {
   ~ReferenceSources();
 
   void start();
+  // Each time sentence that labels a second, as received (ntpd's clockstats timecode).
+  void on_timecode(std::function<void(std::string_view)> sink) { timecode_sink_ = std::move(sink); }
   std::string describe() const;
   // How ntpq shows the clock followed: ntpd's pseudo-address, NTPsec's name, the device.
   const std::string& source_address() const { return source_address_; }
@@ -52,6 +56,7 @@ class ReferenceSources {
   int load_calibration(const std::string& text);
 
  private:
+  void on_nmea_line(const NmeaLine& line);
   void on_nmea_label(const NmeaLabel& label);
 
   EventLoop& loop_;
@@ -73,6 +78,9 @@ class ReferenceSources {
   std::vector<std::unique_ptr<ShmRefclock>> shm_;
   std::vector<std::unique_ptr<GpsdClient>> gpsd_;
   bool reported_calibration_ = false;
+  std::function<void(std::string_view)> timecode_sink_;
+  std::array<char, 128> timecode_{};
+  std::size_t timecode_length_ = 0;
 };
 
 }  // namespace stratumd

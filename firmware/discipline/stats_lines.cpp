@@ -35,6 +35,15 @@ std::string peerstats_line(UtcTime t, std::string_view address, std::uint16_t st
   return line;
 }
 
+std::string clockstats_line(UtcTime t, std::string_view address, std::string_view timecode) {
+  const ModifiedJulianTime m = modified_julian(t);
+  char line[256];
+  std::snprintf(line, sizeof line, "%lld %.3f %.*s %.*s\n", static_cast<long long>(m.day),
+                m.seconds, static_cast<int>(address.size()), address.data(),
+                static_cast<int>(timecode.size()), timecode.data());
+  return line;
+}
+
 std::string filegen_file_name(std::string_view base, FilegenType type, UtcTime t) {
   const year_month_day ymd{floor<days>(t)};
   char suffix[32] = "";

@@ -7,8 +7,7 @@ echo "garbage" >"$work/drift"
 start_daemon --simulate -n -x -c "$work/ntp.conf"
 retry_until 10 grep -q "drift: not a number; ignored" "$work/daemon.log" || fail "no warning about the corrupt drift file"
 wait_for_stratum_1  # locked: the frequency is worth keeping
-kill "$daemon_pid"
-wait "$daemon_pid" || true
+stop_daemon
 daemon_pid=
 cat "$work/drift"
 # The simulated crystal runs 17.5 ppm fast: the correction is about -17.5 ppm (the host's own

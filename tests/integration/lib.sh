@@ -33,6 +33,13 @@ start_daemon() {
   daemon_pid=$!
 }
 
+# SIGTERM, then waits for the daemon to finish its shutdown (drift file, stats).
+stop_daemon() {
+  kill "$daemon_pid"
+  wait "$daemon_pid" || true
+  daemon_pid=
+}
+
 # Retries a command until it succeeds or the deadline (seconds) passes; no fixed sleeps.
 retry_until() {
   local deadline=$(($(date +%s) + $1))
