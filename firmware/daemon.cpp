@@ -190,7 +190,9 @@ int run_daemon(const Options& options) {
       }
     }
     DisciplineConfig discipline_config = config->discipline.loop;
-    discipline_config.allow_first_panic_step = options.allow_big_first_step;
+    // A replayed log is served at its own date, however far from now: that is what it is for.
+    discipline_config.allow_first_panic_step =
+        options.allow_big_first_step || options.replay_file.has_value();
     ClockDiscipline discipline(clock, discipline_config, frequency_known, log);
     if (config->discipline.kernel_discipline) {
       log("note: 'enable kernel' (the kernel's own PPS loop) is not used yet; stratumd's PPS servo "
