@@ -194,10 +194,6 @@ int run_daemon(const Options& options) {
     discipline_config.allow_first_panic_step =
         options.allow_big_first_step || options.replay_file.has_value();
     ClockDiscipline discipline(clock, discipline_config, frequency_known, log);
-    if (config->discipline.kernel_discipline) {
-      log("note: 'enable kernel' (the kernel's own PPS loop) is not used yet; stratumd's PPS servo "
-          "steers the clock");
-    }
     if (config->discipline.leapfile) {
       const auto text = read_file(*config->discipline.leapfile);
       if (!text) {
@@ -392,6 +388,20 @@ int run_daemon(const Options& options) {
         it->second->append(now, clockstats_line(now, reference_report.source_address, timecode));
       }
     });
+    // `enable kernel`: the kernel's PPS loop steers from a bound kernel PPS device, as with ntpd.
+    bool kernel_pps = false;
+    if (config->discipline.kernel_discipline) {
+      const std::string why_not =
+          system_clock ? sources->bind_kernel_pps() : "stratumd is not steering the system clock";
+      if (why_not.empty()) {
+        system_clock->set_kernel_pps_discipline(true);
+        discipline.set_kernel_pps(true);
+        kernel_pps = true;
+        log("enable kernel: the kernel's PPS loop steers the clock");
+      } else {
+        log("enable kernel: " + why_not + "; stratumd's PPS servo steers instead");
+      }
+    }
     sources->start();
     log("reference: " + sources->describe());
 
@@ -422,6 +432,7 @@ int run_daemon(const Options& options) {
     loop.call_after(std::chrono::seconds{1}, tick);
 
     loop.run();
+    if (kernel_pps) system_clock->set_kernel_pps_discipline(false);
     save_drift();
     save_calibration();
     server->stop();

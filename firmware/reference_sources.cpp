@@ -203,6 +203,15 @@ void ReferenceSources::start() {
   for (auto& g : gpsd_) g->start();
 }
 
+std::string ReferenceSources::bind_kernel_pps() {
+  for (auto& source : pps_) {
+    if (auto* kernel = dynamic_cast<KernelPpsSource*>(source.get())) {
+      return kernel->bind_kernel_discipline();
+    }
+  }
+  return "no kernel PPS device (refclock pps) is configured";
+}
+
 std::string ReferenceSources::describe() const {
   return description_;
 }

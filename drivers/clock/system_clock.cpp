@@ -89,6 +89,18 @@ bool SystemClock::arm_leap(std::optional<LeapEvent> leap, Nanoseconds smear) {
   return smear.count() == 0;  // the kernel leaps at midnight; it cannot smear
 }
 
+void SystemClock::set_kernel_pps_discipline(bool on) {
+  timex tx = adjust(timex{});
+  tx.modes = ADJ_STATUS;
+  constexpr int kKernelPps = STA_PLL | STA_PPSFREQ | STA_PPSTIME;
+  if (on) {
+    tx.status |= kKernelPps;
+  } else {
+    tx.status &= ~kKernelPps;
+  }
+  adjust(tx);
+}
+
 void SystemClock::report_synchronisation(bool synchronised, Nanoseconds estimated_error,
                                          Nanoseconds maximum_error) {
   timex tx = adjust(timex{});

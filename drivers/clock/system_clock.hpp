@@ -32,6 +32,9 @@ class SystemClock final : public Clock {
   bool arm_leap(std::optional<LeapEvent> leap, Nanoseconds smear) override;
   ClockModel model() const override { return ClockModel{}; }
 
+  // The kernel's own PPS loop (hardpps) steers phase and frequency from a bound PPS device.
+  void set_kernel_pps_discipline(bool on);
+
   // Tells the kernel (and through it timedatectl and the RTC sync) whether the clock is
   // synchronised and how far off it may be.
   void report_synchronisation(bool synchronised, Nanoseconds estimated_error,

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 
 #include <cerrno>
+#include <cstring>
 #include <stdexcept>
 
 #include "drivers/clock/kernel_clocks.hpp"
@@ -42,7 +43,18 @@ KernelPpsSource::KernelPpsSource(EventLoop& loop, const Clock& clock, std::strin
 }
 
 KernelPpsSource::~KernelPpsSource() {
+  if (bound_) ::time_pps_kcbind(handle_, PPS_KC_HARDPPS, 0, PPS_TSFMT_TSPEC);
   ::time_pps_destroy(handle_);
+}
+
+std::string KernelPpsSource::bind_kernel_discipline() {
+  const int edge = clear_edge_ ? PPS_CAPTURECLEAR : PPS_CAPTUREASSERT;
+  if (::time_pps_kcbind(handle_, PPS_KC_HARDPPS, edge, PPS_TSFMT_TSPEC) < 0) {
+    return path_ + ": the kernel refused to take the PPS (" + std::strerror(errno) +
+           "; a kernel built with CONFIG_NTP_PPS is needed)";
+  }
+  bound_ = true;
+  return {};
 }
 
 void KernelPpsSource::poll() {

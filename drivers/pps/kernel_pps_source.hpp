@@ -18,6 +18,9 @@ class KernelPpsSource final : public PpsSource {
   ~KernelPpsSource() override;
 
   void start() override { poll(); }
+  // Hands the edges to the kernel's own PPS loop (hardpps, RFC 2783 time_pps_kcbind), for
+  // `enable kernel`. Returns an empty string, or why the kernel refused.
+  std::string bind_kernel_discipline();
   const std::string& name() const override { return path_; }
 
  private:
@@ -31,6 +34,7 @@ class KernelPpsSource final : public PpsSource {
   UniqueFd fd_;
   pps_handle_t handle_{};
   unsigned long last_sequence_ = 0;
+  bool bound_ = false;
   EdgeWatchdog watchdog_;
 };
 

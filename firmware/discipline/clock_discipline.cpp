@@ -59,7 +59,7 @@ bool ClockDiscipline::refuse_panic(Nanoseconds offset) {
 }
 
 void ClockDiscipline::apply(const ServoCorrection& correction) {
-  if (!config_.steer) return;
+  if (!config_.steer || (kernel_pps_ && kind_ == SampleClass::pps)) return;
   clock_.set_frequency(correction.frequency_ppm);
   clock_.slew(correction.slew);
 }

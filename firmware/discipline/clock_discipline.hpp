@@ -68,6 +68,9 @@ class ClockDiscipline {
 
   // The leap table from a leapfile (nullopt: none, or refused); receiver warnings serve otherwise.
   void set_leap_table(std::optional<LeapTable> table) { leap_table_ = std::move(table); }
+  // The kernel's PPS loop steers (`enable kernel`): PPS samples still number the seconds, set the
+  // clock at start and drive the state machine, but their corrections are the kernel's to make.
+  void set_kernel_pps(bool on) { kernel_pps_ = on; }
 
   const LoopStatus& status() const { return status_; }
   bool frequency_trusted() const { return frequency_known_; }
@@ -105,6 +108,7 @@ class ClockDiscipline {
   LeapIndicator receiver_leap_ = LeapIndicator::none;
   bool smear_unavailable_said_ = false;
   bool leap_smeared_ = false;
+  bool kernel_pps_ = false;
   UtcTime completed_leap_{};
 };
 

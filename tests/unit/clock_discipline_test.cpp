@@ -298,6 +298,27 @@ TEST(ClockDiscipline, PpsLossHandsOverToTheNtpLoopOnNmeaSamplesAndBack) {
   EXPECT_LT(sim.worst_recent_, 5e-6);
 }
 
+TEST(ClockDiscipline, WithTheKernelsPpsLoopItSetsTheSecondButLeavesTheSteeringToTheKernel) {
+  SimClock clock(kStart, 300ms, OscillatorParams{});
+  ClockDiscipline loop(clock, {}, false);
+  loop.set_kernel_pps(true);
+  clock.set_frequency(3.0);
+  for (int i = 0; i < 20; ++i) {
+    clock.advance(1s);
+    loop.on_sample({clock.now(), clock.true_time(), LeapIndicator::none}, SampleClass::pps);
+    loop.on_tick(clock.now());
+  }
+  EXPECT_EQ(loop.status().steps, 1u);                 // the second is ours to set
+  EXPECT_DOUBLE_EQ(clock.frequency_ppm(), 3.0);       // the rest is the kernel's
+  EXPECT_EQ(loop.status().state, SyncState::locked);  // 3 us/s stays within the lock bound
+  // NMEA-only samples are still steered by stratumd.
+  for (int i = 0; i < 400; ++i) {
+    clock.advance(1s);
+    loop.on_sample({clock.now(), clock.true_time(), LeapIndicator::none}, SampleClass::coarse);
+  }
+  EXPECT_NE(clock.frequency_ppm(), 3.0);
+}
+
 // A leap table in leap-seconds.list form, without a hash (the parser warns and takes it).
 LeapTable table_with(std::int64_t leap_unix, int before, int after) {
   const std::int64_t ntp = leap_unix + 2208988800;
