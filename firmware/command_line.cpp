@@ -17,7 +17,9 @@ CommandLineResult parse_command_line(int argc, const char* const argv[]) {
   auto add = visible.add_options();
   add("help,h", "show this help and exit");
   add("version", "print the version and exit");
-  add("config,c", po::value<std::string>(), "ntp.conf-syntax configuration file");
+  add("config,c", po::value<std::string>(),
+      "ntp.conf-syntax configuration file (default: /etc/stratumd/ntp.conf, else /etc/ntp.conf, "
+      "else the built-in simulated receiver)");
   add("foreground,n", "stay in the foreground (do not daemonise)");
   add("no-clock-steering,x", "never touch the system clock; serve the in-process virtual clock");
   add("panicgate,g", "allow the first clock correction to exceed the panic threshold (ntpd -g)");
@@ -94,6 +96,14 @@ CommandLineResult parse_command_line(int argc, const char* const argv[]) {
   options.port = static_cast<std::uint16_t>(port);
   result.options = options;
   return result;
+}
+
+std::optional<std::string> find_default_config(
+    const std::function<bool(const std::string&)>& exists) {
+  for (const char* path : kDefaultConfigFiles) {
+    if (exists(path)) return std::string(path);
+  }
+  return std::nullopt;
 }
 
 }  // namespace stratumd

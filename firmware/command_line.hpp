@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -31,5 +32,11 @@ struct CommandLineResult {
 };
 
 CommandLineResult parse_command_line(int argc, const char* const argv[]);
+
+// Without -c: /etc/stratumd/ntp.conf, else /etc/ntp.conf, whichever exists first; nullopt means
+// the built-in default.
+inline constexpr const char* kDefaultConfigFiles[] = {"/etc/stratumd/ntp.conf", "/etc/ntp.conf"};
+std::optional<std::string> find_default_config(
+    const std::function<bool(const std::string&)>& exists);
 
 }  // namespace stratumd

@@ -45,6 +45,10 @@ std::optional<std::string> read_file(const std::string& path) {
   return text.str();
 }
 
+bool file_exists(const std::string& path) {
+  return ::access(path.c_str(), R_OK) == 0;
+}
+
 UtcTime realtime_as_utc() {
   return UtcTime{kernel_realtime_now().time_since_epoch()};
 }
@@ -79,11 +83,12 @@ void print_status(const LoopStatus& loop, const ServerCounters& served, const st
   std::fflush(stdout);
 }
 
-// Loads and reports the configuration. Returns nullopt when the daemon must not start.
-std::optional<DaemonConfig> load_config(const Options& options) {
+// Loads and reports the configuration: the one given, else the first of the default places that
+// exists, else the built-in default (the simulated receiver).
+std::optional<DaemonConfig> load_config(const std::optional<std::string>& file) {
   DaemonConfig config;
-  if (!options.config_file) return config;
-  config = parse_ntp_conf(*options.config_file, read_file);
+  if (!file) return config;
+  config = parse_ntp_conf(*file, read_file);
   for (const ConfigFinding& finding : config.findings) {
     std::fprintf(stderr, "%s\n", finding.format().c_str());
   }
@@ -106,8 +111,10 @@ UniqueFd block_and_open_signals() {
 }  // namespace
 
 int run_daemon(const Options& options) {
-  const std::optional<DaemonConfig> config = load_config(options);
-  const std::string config_name = options.config_file.value_or("built-in default");
+  const std::optional<std::string> config_file =
+      options.config_file ? options.config_file : find_default_config(file_exists);
+  const std::optional<DaemonConfig> config = load_config(config_file);
+  const std::string config_name = config_file.value_or("built-in default");
   if (options.check_config) {
     std::size_t errors = 0;
     for (const ConfigFinding& f : config->findings) errors += f.severity == Severity::error;

@@ -40,10 +40,10 @@ constexpr std::array kDirectives{
     DirectiveInfo{"statsdir", Support::handled},
     DirectiveInfo{"statistics", Support::handled},
     DirectiveInfo{"filegen", Support::handled},
-    DirectiveInfo{"keys", Support::not_yet},
-    DirectiveInfo{"trustedkey", Support::not_yet},
-    DirectiveInfo{"requestkey", Support::not_yet},
-    DirectiveInfo{"controlkey", Support::not_yet},
+    DirectiveInfo{"keys", Support::handled},
+    DirectiveInfo{"trustedkey", Support::handled},
+    DirectiveInfo{"requestkey", Support::handled},
+    DirectiveInfo{"controlkey", Support::handled},
     DirectiveInfo{"interface", Support::handled},
     DirectiveInfo{"tos", Support::handled},
     DirectiveInfo{"tinker", Support::handled},
@@ -134,7 +134,10 @@ class Parser {
     stack_.pop_back();
   }
 
-  DaemonConfig take() { return std::move(config_); }
+  DaemonConfig take() {
+    check_cross_references();
+    return std::move(config_);
+  }
 
  private:
   void error(const SourceLocation& where, std::string message) {
@@ -224,12 +227,48 @@ class Parser {
       config_.statsdir = words[1].ends_with('/') ? words[1] : words[1] + "/";
     } else if (name == "statistics" || name == "filegen") {
       handle_statistics(where, words);
+    } else if (name == "keys") {
+      handle_keys(where, words);
+    } else if (name == "trustedkey" || name == "requestkey" || name == "controlkey") {
+      const std::string e = apply_key_directive(config_.auth, words, where.file, where.line);
+      if (!e.empty()) return error(where, e);
     } else if (name == "leapfile") {
       if (words.size() != 2) return error(where, "leapfile takes one file name");
       config_.discipline.leapfile = words[1];
     } else {
       handle_discipline(where, words);
     }
+  }
+
+  // The keys file is read here, through the same loader, so --check-config sees its lines.
+  void handle_keys(const SourceLocation& where, const std::vector<std::string>& words) {
+    if (words.size() != 2) return error(where, "keys takes one file name");
+    config_.auth.keys_file = words[1];
+    const auto text = load_(words[1]);
+    if (!text) {
+      return warning(
+          where, "keys file '" + words[1] + "' cannot be read; no symmetric keys (as ntpd does)");
+    }
+    KeysFileParse keys = parse_keys_file(*text);
+    for (const KeyFileFinding& f : keys.findings) {
+      config_.findings.push_back(
+          {f.error ? Severity::error : Severity::warning, {words[1], f.line}, f.message});
+    }
+    config_.auth.keys = std::move(keys.keys);
+  }
+
+  // References that only make sense once the whole configuration is read.
+  void check_cross_references() {
+    const auto check = [&](const KeyReference& k, const char* what) {
+      if (config_.auth.keys.count(k.id)) return;
+      warning({k.file, k.line},
+              std::string(what) + " " + std::to_string(k.id) + " is not in the keys file" +
+                  (config_.auth.keys_file ? " " + *config_.auth.keys_file : " (no 'keys' line)") +
+                  "; nothing can authenticate with it");
+    };
+    for (const KeyReference& k : config_.auth.trusted) check(k, "trustedkey");
+    if (config_.auth.request_key) check(*config_.auth.request_key, "requestkey");
+    if (config_.auth.control_key) check(*config_.auth.control_key, "controlkey");
   }
 
   void handle_discipline(const SourceLocation& where, const std::vector<std::string>& words) {

@@ -12,6 +12,7 @@
 
 #include "firmware/config/config_lines.hpp"
 #include "firmware/config/discipline_config.hpp"
+#include "firmware/config/keys_config.hpp"
 #include "firmware/config/refclock_config.hpp"
 #include "firmware/net/ip_address.hpp"
 #include "firmware/ntp/rate_limiter.hpp"
@@ -81,6 +82,7 @@ struct DaemonConfig {
   std::vector<std::string> upstream_servers;
   std::optional<std::string> driftfile;
   DisciplineSettings discipline;  // tinker, enable/disable, leapfile, leapsmearinterval, holdover
+  AuthSettings auth;              // keys, trustedkey, requestkey, controlkey
   std::vector<ConfigFinding> findings;
 
   bool has_errors() const;

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include <vector>
 
 namespace stratumd {
@@ -53,6 +55,16 @@ TEST(CommandLine, BadArgumentsSayWhat) {
   EXPECT_EQ(parse({"--io", "select"}).exit_code, 2);
   EXPECT_EQ(parse({"--threads", "0"}).exit_code, 2);
   EXPECT_EQ(parse({"-c"}).exit_code, 2);
+}
+
+TEST(CommandLine, DefaultConfigurationSearchOrder) {
+  std::set<std::string> present;
+  const auto exists = [&](const std::string& p) { return present.count(p) > 0; };
+  EXPECT_FALSE(find_default_config(exists));
+  present.insert("/etc/ntp.conf");
+  EXPECT_EQ(find_default_config(exists), "/etc/ntp.conf");
+  present.insert("/etc/stratumd/ntp.conf");
+  EXPECT_EQ(find_default_config(exists), "/etc/stratumd/ntp.conf");
 }
 
 }  // namespace

@@ -423,3 +423,92 @@ TEST(NtpConfParser, DisciplineDirectiveErrorsNameWhatIsValid) {
 
 }  // namespace
 }  // namespace stratumd
+
+namespace stratumd {
+namespace {
+
+TEST(KeysFile, ParsesNtpdKeysInEveryForm) {
+  const KeysFileParse k = parse_keys_file(
+      "# ntp-keygen style\n"
+      "1 MD5 secret # trailing comment\n"
+      "2 M pass\n"
+      "3 SHA1 0123456789abcdef0123456789abcdef01234567\n"
+      "4 AES128CMAC 000102030405060708090a0b0c0d0e0f\n"
+      "5 sha1 shortascii\n");
+  ASSERT_TRUE(k.findings.empty()) << k.findings[0].message;
+  ASSERT_EQ(k.keys.size(), 5u);
+  EXPECT_EQ(k.keys.at(1).type, KeyType::md5);
+  EXPECT_EQ(std::string(k.keys.at(1).secret.begin(), k.keys.at(1).secret.end()), "secret");
+  EXPECT_EQ(k.keys.at(2).type, KeyType::md5);
+  EXPECT_EQ(k.keys.at(3).secret.size(), 20u);
+  EXPECT_EQ(k.keys.at(3).secret[1], 0x23);
+  EXPECT_EQ(k.keys.at(4).type, KeyType::aes128_cmac);
+  EXPECT_EQ(k.keys.at(4).secret[15], 0x0f);
+  EXPECT_EQ(k.keys.at(5).type, KeyType::sha1);
+}
+
+TEST(KeysFile, EveryBrokenLineNamesItsLineAndWhatIsValid) {
+  const KeysFileParse k = parse_keys_file(
+      "1 MD5\n"
+      "0 MD5 x\n"
+      "70000 MD5 x\n"
+      "7 SHA512X abc\n"
+      "8 SHA1 0123456789abcdef0123456789abcdef0123456g\n"
+      "9 AES128CMAC short\n"
+      "10 MD5 a\n"
+      "10 MD5 b\n");
+  ASSERT_EQ(k.findings.size(), 7u);
+  EXPECT_EQ(k.findings[0].line, 1);
+  EXPECT_NE(k.findings[0].message.find("KEYID TYPE KEY"), std::string::npos);
+  EXPECT_NE(k.findings[1].message.find("from 1 to 65535"), std::string::npos);
+  EXPECT_NE(k.findings[2].message.find("from 1 to 65535"), std::string::npos);
+  EXPECT_NE(k.findings[3].message.find("not one of MD5 (M), SHA1, AES128CMAC"), std::string::npos);
+  EXPECT_NE(k.findings[4].message.find("must be hexadecimal"), std::string::npos);
+  EXPECT_NE(k.findings[5].message.find("exactly 16 bytes"), std::string::npos);
+  EXPECT_EQ(k.findings[6].line, 8);
+  EXPECT_NE(k.findings[6].message.find("defined twice"), std::string::npos);
+  EXPECT_EQ(k.keys.size(), 1u);
+}
+
+TEST(NtpConfParser, KeysTrustedKeysAndTheirCrossReferences) {
+  Files files;
+  files.add("/etc/ntp.keys", "1 SHA1 one\n2 MD5 two\n5 MD5 five\n6 MD5 six\n");
+  files.add("/c",
+            "keys /etc/ntp.keys\n"
+            "trustedkey 1 ( 5 ... 7 )\n"
+            "requestkey 2\n"
+            "controlkey 9\n");
+  const DaemonConfig c = parse_ntp_conf("/c", files.loader());
+  ASSERT_FALSE(c.has_errors()) << all_findings(c);
+  EXPECT_EQ(c.auth.keys.size(), 4u);
+  EXPECT_TRUE(c.auth.trusts(1));
+  EXPECT_TRUE(c.auth.trusts(6));
+  EXPECT_FALSE(c.auth.trusts(2));
+  ASSERT_TRUE(c.auth.control_key);
+  EXPECT_EQ(c.auth.control_key->id, 9u);
+  // Key 7 and the control key 9 are not in the keys file: said, with the line naming them.
+  ASSERT_EQ(c.findings.size(), 2u) << all_findings(c);
+  EXPECT_EQ(c.findings[0].format(),
+            "/c:2: warning: trustedkey 7 is not in the keys file /etc/ntp.keys; nothing can "
+            "authenticate with it");
+  EXPECT_EQ(c.findings[1].where.line, 4);
+
+  Files missing;
+  missing.add("/c", "keys /nowhere\ntrustedkey 3\n");
+  const DaemonConfig m = parse_ntp_conf("/c", missing.loader());
+  EXPECT_FALSE(m.has_errors());
+  ASSERT_EQ(m.findings.size(), 2u);
+  EXPECT_NE(m.findings[0].message.find("cannot be read"), std::string::npos);
+
+  Files broken;
+  broken.add("/k", "1 MD5\n");
+  broken.add("/c", "keys /k\ntrustedkey ( 4 ... 2 )\n");
+  const DaemonConfig b = parse_ntp_conf("/c", broken.loader());
+  ASSERT_EQ(b.findings.size(), 2u) << all_findings(b);
+  EXPECT_EQ(b.findings[0].where.file, "/k");
+  EXPECT_EQ(b.findings[0].where.line, 1);
+  EXPECT_EQ(b.findings[1].format().rfind("/c:2: error: trustedkey range", 0), 0u);
+}
+
+}  // namespace
+}  // namespace stratumd

@@ -1,0 +1,57 @@
+// Symmetric keys: ntpd's keys file (`keyid type key`, MD5, SHA1 and AES-128-CMAC; ASCII keys of
+// up to 20 characters or hexadecimal ones) and the `trustedkey`, `requestkey` and `controlkey`
+// directives that refer to it. Pure: the file's text comes in, findings name its lines.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace stratumd {
+
+enum class KeyType { md5, sha1, aes128_cmac };
+
+const char* to_string(KeyType type);
+
+struct SymmetricKey {
+  std::uint32_t id = 0;
+  KeyType type = KeyType::md5;
+  std::vector<std::uint8_t> secret;
+};
+
+struct KeyFileFinding {
+  bool error = true;
+  int line = 0;
+  std::string message;
+};
+
+struct KeysFileParse {
+  std::map<std::uint32_t, SymmetricKey> keys;
+  std::vector<KeyFileFinding> findings;
+};
+
+KeysFileParse parse_keys_file(const std::string& text);
+
+struct KeyReference {
+  std::uint32_t id = 0;
+  std::string file;  // where the directive named it
+  int line = 0;
+};
+
+struct AuthSettings {
+  std::optional<std::string> keys_file;
+  std::map<std::uint32_t, SymmetricKey> keys;
+  std::vector<KeyReference> trusted;
+  std::optional<KeyReference> request_key;
+  std::optional<KeyReference> control_key;
+
+  bool trusts(std::uint32_t id) const;
+};
+
+// `trustedkey 1 2 (5 ... 9)`, `requestkey N`, `controlkey N`: an error message, or empty.
+std::string apply_key_directive(AuthSettings& auth, const std::vector<std::string>& words,
+                                const std::string& file, int line);
+
+}  // namespace stratumd
