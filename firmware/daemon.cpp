@@ -22,6 +22,7 @@
 #include "drivers/os/event_loop.hpp"
 #include "drivers/os/stats_file.hpp"
 #include "drivers/sim/drifting_timebase.hpp"
+#include "firmware/config/config_reload.hpp"
 #include "firmware/config/ntp_conf_parser.hpp"
 #include "firmware/config/server_plan.hpp"
 #include "firmware/control/control_variables.hpp"
@@ -113,7 +114,7 @@ UniqueFd block_and_open_signals() {
 int run_daemon(const Options& options) {
   const std::optional<std::string> config_file =
       options.config_file ? options.config_file : find_default_config(file_exists);
-  const std::optional<DaemonConfig> config = load_config(config_file);
+  std::optional<DaemonConfig> config = load_config(config_file);
   const std::string config_name = config_file.value_or("built-in default");
   if (options.check_config) {
     std::size_t errors = 0;
@@ -201,30 +202,30 @@ int run_daemon(const Options& options) {
     discipline_config.allow_first_panic_step =
         options.allow_big_first_step || options.replay_file.has_value();
     ClockDiscipline discipline(clock, discipline_config, frequency_known, log);
-    if (config->discipline.leapfile) {
-      const auto text = read_file(*config->discipline.leapfile);
-      if (!text) {
-        log("warning: leapfile " + *config->discipline.leapfile +
-            " cannot be read; leap warnings come from "
-            "the receiver only");
-      } else {
-        LeapTableParse leap = parse_leap_seconds_list(*text, clock.now());
-        for (const std::string& e : leap.errors)
-          log("leapfile " + *config->discipline.leapfile + ": " + e);
-        for (const std::string& w : leap.warnings)
-          log("warning: leapfile " + *config->discipline.leapfile + ": " + w);
-        if (leap.table) {
-          log("leapfile " + *config->discipline.leapfile + ": " +
-              std::to_string(leap.table->entries.size()) + " entries, TAI-UTC " +
-              std::to_string(leap.table->entries.back().tai_offset) + " s" +
-              (leap.table->hash_checked ? ", hash verified" : ""));
+    const auto load_leapfile = [&](const DisciplineSettings& settings) {
+      std::optional<LeapTable> table;
+      if (settings.leapfile) {
+        const std::string& path = *settings.leapfile;
+        if (const auto text = read_file(path)) {
+          LeapTableParse leap = parse_leap_seconds_list(*text, clock.now());
+          for (const std::string& e : leap.errors) log("leapfile " + path + ": " + e);
+          for (const std::string& w : leap.warnings) log("warning: leapfile " + path + ": " + w);
+          if (leap.table) {
+            log("leapfile " + path + ": " + std::to_string(leap.table->entries.size()) +
+                " entries, TAI-UTC " + std::to_string(leap.table->entries.back().tai_offset) +
+                " s" + (leap.table->hash_checked ? ", hash verified" : ""));
+          } else {
+            log("leapfile " + path + " refused; leap warnings come from the receiver");
+          }
+          table = std::move(leap.table);
         } else {
-          log("leapfile " + *config->discipline.leapfile +
-              " refused; leap warnings come from the receiver");
+          log("warning: leapfile " + path +
+              " cannot be read; leap warnings come from the receiver only");
         }
-        discipline.set_leap_table(std::move(leap.table));
       }
-    }
+      discipline.set_leap_table(std::move(table));
+    };
+    load_leapfile(config->discipline);
     std::uint32_t reference_id = make_refid("PPS");
     SeqLock<ClockSnapshot> published;
     const auto publish = [&] {
@@ -237,11 +238,12 @@ int run_daemon(const Options& options) {
     publish();
 
     EventLoop loop(options.io);
+    std::function<void()> reload_file_hook;  // set once everything it touches exists
     loop.watch_readable(signal_fd.get(), [&] {
       signalfd_siginfo info{};
       while (::read(signal_fd.get(), &info, sizeof info) == sizeof info) {
         if (info.ssi_signo == SIGHUP) {
-          std::fprintf(stderr, "stratumd: SIGHUP: configuration reload is not implemented yet\n");
+          if (reload_file_hook) reload_file_hook();
         } else {
           loop.stop();
         }
@@ -249,15 +251,19 @@ int run_daemon(const Options& options) {
     });
 
     std::optional<SampleKind> sample_kind;
-    std::optional<ReferenceSources> sources;
-    // ntpd's loopstats and peerstats, written a line a sample.
+    std::unique_ptr<ReferenceSources> sources;
+    // ntpd's statistics files, written a line a sample (clockstats: a line a sentence).
     std::map<std::string, std::unique_ptr<StatsFile>> stats;
-    for (const auto& [name, settings] : config->stats) {
-      if (!settings.enabled || !config->discipline.stats_enabled) continue;
-      stats[name] = std::make_unique<StatsFile>(
-          config->statsdir, settings.file.empty() ? name : settings.file,
-          filegen_type_from_name(settings.type), settings.link, log);
-    }
+    const auto open_stats = [&](const DaemonConfig& c) {
+      stats.clear();
+      for (const auto& [name, settings] : c.stats) {
+        if (!settings.enabled || !c.discipline.stats_enabled) continue;
+        stats[name] =
+            std::make_unique<StatsFile>(c.statsdir, settings.file.empty() ? name : settings.file,
+                                        filegen_type_from_name(settings.type), settings.link, log);
+      }
+    };
+    open_stats(*config);
     // What ntpq and ntpstat read (mode 6), rendered here and read lock-free by the workers.
     SeqLock<ControlVariables> control_published;
     ReferenceReport reference_report;
@@ -269,9 +275,11 @@ int run_daemon(const Options& options) {
                                std::string("stratumd ") + STRATUMD_VERSION, vars);
       control_published.store(vars);
     };
-    try {
-      sources.emplace(
-          loop, clock, *config, simulate,
+    // Builds the reference clocks a configuration declares; throws std::runtime_error naming the
+    // line of a clock that cannot be set up.
+    const auto make_sources = [&](const DaemonConfig& c) {
+      auto fresh = std::make_unique<ReferenceSources>(
+          loop, clock, c, simulate,
           options.replay_file ? std::optional<ReplaySettings>(
                                     ReplaySettings{*options.replay_file, options.replay_speed})
                               : std::nullopt,
@@ -308,22 +316,36 @@ int run_daemon(const Options& options) {
             }
           },
           log);
+      fresh->on_timecode([&](std::string_view timecode) {
+        reference_report.last_timecode.assign(timecode);
+        if (const auto it = stats.find("clockstats"); it != stats.end()) {
+          const UtcTime now = clock.now();
+          it->second->append(now, clockstats_line(now, reference_report.source_address, timecode));
+        }
+      });
+      return fresh;
+    };
+    try {
+      sources = make_sources(*config);
     } catch (const std::runtime_error& e) {
       std::fprintf(stderr, "stratumd: %s\n", e.what());
       return 1;
     }
     // The learnt NMEA delays live beside the drift file and survive restarts.
-    const std::optional<std::string> calibration_file =
-        config->driftfile ? std::optional<std::string>(*config->driftfile + ".nmea-delay")
-                          : std::nullopt;
-    if (calibration_file) {
-      if (const auto text = read_file(*calibration_file)) {
+    const auto calibration_file = [&]() -> std::optional<std::string> {
+      if (!config->driftfile) return std::nullopt;
+      return *config->driftfile + ".nmea-delay";
+    };
+    const auto load_calibration = [&] {
+      if (!calibration_file()) return;
+      if (const auto text = read_file(*calibration_file())) {
         const int loaded = sources->load_calibration(*text);
         if (loaded)
-          log("loaded the learnt NMEA delay from " + *calibration_file + ": " +
+          log("loaded the learnt NMEA delay from " + *calibration_file() + ": " +
               sources->calibration_status());
       }
-    }
+    };
+    load_calibration();
     const auto write_atomically = [&](const std::string& path, const std::string& text) {
       const std::string temporary = path + ".tmp";
       std::ofstream out(temporary, std::ios::trunc);
@@ -339,9 +361,9 @@ int run_daemon(const Options& options) {
       }
     };
     const auto save_calibration = [&] {
-      if (!calibration_file) return;
+      if (!calibration_file()) return;
       const std::string text = sources->serialized_calibration();
-      if (!text.empty()) write_atomically(*calibration_file, text);
+      if (!text.empty()) write_atomically(*calibration_file(), text);
     };
     auto next_calibration_save = std::chrono::steady_clock::now() + std::chrono::hours{1};
 
@@ -352,7 +374,8 @@ int run_daemon(const Options& options) {
         plain_io ? 1
                  : options.threads.value_or(config->threads.value_or(
                        static_cast<int>(std::max(1u, std::thread::hardware_concurrency()))));
-    const RestrictTable restrictions = build_restrict_table(config->restrictions);
+    RetainedPointer<ServerPolicy> policy{ServerPolicy{build_restrict_table(config->restrictions),
+                                                      config->discard.value_or(DiscardParams{})}};
     const ListenPlan listen_plan =
         plan_listening(config->interface_rules, list_local_addresses(), ipv6_available());
     for (const std::string& note : listen_plan.notes)
@@ -362,9 +385,7 @@ int run_daemon(const Options& options) {
     reference_report.host_name = sources->host_name();
     reference_report.device = sources->device();
     publish_control();
-    const WorkerShared shared{published,    timebase,
-                              restrictions, config->discard.value_or(DiscardParams{}),
-                              !plain_io,    &control_published};
+    const WorkerShared shared{published, timebase, policy, !plain_io, &control_published};
     std::optional<NtpServer> server;
     try {
       server.emplace(ServerSetup{options.port, threads, listen_plan.endpoints}, shared);
@@ -386,15 +407,8 @@ int run_daemon(const Options& options) {
         "stratumd: serving NTP on UDP port %u (%s) with %d %s worker(s); %zu restrict entries; "
         "config: %s; precision 2^%d s; clock: %s\n",
         unsigned{options.port}, listening.c_str(), threads, plain_io ? "plain" : "batched",
-        restrictions.entry_count(), config_name.c_str(), int{precision},
+        policy.load().restrictions.entry_count(), config_name.c_str(), int{precision},
         system_clock ? "the system clock (clock_adjtime)" : "in-process virtual clock");
-    sources->on_timecode([&](std::string_view timecode) {
-      reference_report.last_timecode.assign(timecode);
-      if (const auto it = stats.find("clockstats"); it != stats.end()) {
-        const UtcTime now = clock.now();
-        it->second->append(now, clockstats_line(now, reference_report.source_address, timecode));
-      }
-    });
     // `enable kernel`: the kernel's PPS loop steers from a bound kernel PPS device, as with ntpd.
     bool kernel_pps = false;
     if (config->discipline.kernel_discipline) {
@@ -411,6 +425,63 @@ int run_daemon(const Options& options) {
     }
     sources->start();
     log("reference: " + sources->describe());
+
+    // A reload (SIGHUP, the console's apply): everything or nothing. A configuration with errors,
+    // or reference clocks that cannot be set up, leave the running one untouched.
+    const auto reload = [&](const DaemonConfig& next) -> std::pair<bool, std::string> {
+      if (next.has_errors()) {
+        std::size_t errors = 0;
+        for (const ConfigFinding& f : next.findings) errors += f.severity == Severity::error;
+        return {false,
+                std::to_string(errors) + " error(s); still running the previous configuration"};
+      }
+      const ReloadPlan plan = plan_reload(*config, next);
+      std::unique_ptr<ReferenceSources> fresh;
+      if (plan.reference_clocks_changed && !simulate && !options.replay_file) {
+        try {
+          fresh = make_sources(next);
+        } catch (const std::runtime_error& e) {
+          return {false, std::string(e.what()) + "; still running the previous configuration"};
+        }
+      }
+      std::string summary = "applied";
+      if (fresh) {
+        save_calibration();
+        sources = std::move(fresh);
+        reference_report.source_address = sources->source_address();
+        reference_report.host_name = sources->host_name();
+        reference_report.device = sources->device();
+        sources->start();
+        summary += "; reference clocks rebuilt: " + sources->describe();
+      } else {
+        summary += "; reference clocks unchanged (their state kept)";
+      }
+      policy.publish(ServerPolicy{build_restrict_table(next.restrictions),
+                                  next.discard.value_or(DiscardParams{})});
+      DisciplineConfig loop_config = next.discipline.loop;
+      loop_config.allow_first_panic_step = discipline_config.allow_first_panic_step;
+      discipline.set_config(loop_config);
+      load_leapfile(next.discipline);
+      open_stats(next);
+      *config = next;
+      load_calibration();
+      for (const std::string& part : plan.needs_restart) {
+        summary += "; " + part + " changed: takes effect at the next restart";
+      }
+      return {true, summary};
+    };
+    const auto reload_file = [&] {
+      if (!config_file) {
+        log("SIGHUP: running the built-in default; there is no file to reload");
+        return;
+      }
+      DaemonConfig next = parse_ntp_conf(*config_file, read_file);
+      for (const ConfigFinding& f : next.findings) log(f.format());
+      const auto [applied, summary] = reload(next);
+      log("reload of " + *config_file + (applied ? ": " : " refused: ") + summary);
+    };
+
+    reload_file_hook = reload_file;
 
     int ticks = 0;
     std::function<void()> tick = [&] {

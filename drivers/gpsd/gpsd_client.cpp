@@ -27,6 +27,7 @@ GpsdClient::GpsdClient(EventLoop& loop, const Clock& clock, std::string host, st
       log_(std::move(log)) {}
 
 GpsdClient::~GpsdClient() {
+  loop_.cancel_timers(this);
   if (connected_) {
     loop_.unwatch(data_.gps_fd);
     ::gps_close(&data_);
@@ -38,7 +39,8 @@ void GpsdClient::connect() {
     const std::string problem = "gpsd at " + host_ + ":" + port_ + ": " + ::gps_errstr(errno);
     if (problem != last_problem_) log_(problem + "; retrying");
     last_problem_ = problem;
-    loop_.call_after(backoff_, [this] { connect(); });
+    loop_.call_after(
+        backoff_, [this] { connect(); }, this);
     backoff_ = std::min(backoff_ * 2, kMaxBackoff);
     return;
   }
@@ -56,7 +58,8 @@ void GpsdClient::disconnect(const std::string& why) {
   loop_.unwatch(static_cast<int>(data_.gps_fd));
   ::gps_close(&data_);
   connected_ = false;
-  loop_.call_after(backoff_, [this] { connect(); });
+  loop_.call_after(
+      backoff_, [this] { connect(); }, this);
 }
 
 void GpsdClient::deliver(const timespec& gps_time, const timespec& system_time, bool is_pps) {

@@ -41,6 +41,7 @@ ShmRefclock::ShmRefclock(EventLoop& loop, const Clock& clock, int unit,
 }
 
 ShmRefclock::~ShmRefclock() {
+  loop_.cancel_timers(this);
   if (segment_) ::shmdt(segment_);
 }
 
@@ -96,7 +97,8 @@ void ShmRefclock::poll() {
       }
       break;
   }
-  loop_.call_after(std::chrono::seconds{1}, [this] { poll(); });
+  loop_.call_after(
+      std::chrono::seconds{1}, [this] { poll(); }, this);
 }
 
 }  // namespace stratumd

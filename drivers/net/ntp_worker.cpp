@@ -122,7 +122,7 @@ struct NtpWorker::Batch {
 NtpWorker::NtpWorker(const WorkerShared& shared, const std::vector<ListenEndpoint>& endpoints,
                      std::uint16_t port)
     : shared_(shared),
-      limiter_(shared.discard),
+      limiter_(shared.policy.load().discard),
       batch_(std::make_unique<Batch>()),
       control_copy_(std::make_unique<ControlVariables>()) {
   if (endpoints.size() > kMaxSockets)
@@ -167,7 +167,7 @@ void NtpWorker::count(RequestOutcome outcome, std::uint64_t n) {
 RequestOutcome NtpWorker::answer_control(int fd, std::span<const std::uint8_t> request,
                                          msghdr reply, const RequestContext& context) {
   const std::uint32_t flags =
-      shared_.restrictions.lookup(context.source.address, context.source.port);
+      shared_.policy.load().restrictions.lookup(context.source.address, context.source.port);
   if (flags & (restrict_flag::ignore | restrict_flag::noquery))
     return RequestOutcome::dropped_restricted;
   if ((flags & restrict_flag::limited) &&
@@ -233,6 +233,11 @@ void NtpWorker::serve(const Socket& socket) {
     // One snapshot and one pair of clock readings per batch: the kernel stamps are carried onto
     // the served clock by their (microsecond) age relative to this reading.
     const ClockSnapshot snapshot = shared_.snapshot.load();
+    const ServerPolicy& policy = shared_.policy.load();
+    if (&policy != policy_seen_) {
+      limiter_.set_params(policy.discard);  // a reload: new limits, the clients' history kept
+      policy_seen_ = &policy;
+    }
     const KernelRealtime realtime_now = kernel_realtime_now();
     const UtcTime served_now = snapshot.model.served_at(shared_.timebase.raw_now());
     const Nanoseconds monotonic_now{read_clock_ns(CLOCK_MONOTONIC_COARSE)};
@@ -278,9 +283,8 @@ void NtpWorker::serve(const Socket& socket) {
         count(answer_control(fd, std::span(slot.request.data(), length), reply, context));
         continue;
       }
-      const Response response =
-          handle_request(std::span(slot.request.data(), length), context, snapshot,
-                         shared_.restrictions, limiter_, slot.reply);
+      const Response response = handle_request(std::span(slot.request.data(), length), context,
+                                               snapshot, policy.restrictions, limiter_, slot.reply);
       count(response.outcome);
       if (!response.send()) continue;
 

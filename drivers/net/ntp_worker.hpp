@@ -20,6 +20,7 @@
 #include "firmware/config/server_plan.hpp"
 #include "firmware/control/mode6.hpp"
 #include "firmware/ntp/responder.hpp"
+#include "firmware/util/retained_pointer.hpp"
 #include "firmware/util/seqlock.hpp"
 
 namespace stratumd {
@@ -45,12 +46,17 @@ struct ServerCounters {
   ServerCounters& operator+=(const ServerCounters& other);
 };
 
-// Everything the workers share; read-only while they run.
+// Who may ask what, and how often: replaced whole on a configuration reload.
+struct ServerPolicy {
+  RestrictTable restrictions;
+  DiscardParams discard;
+};
+
+// Everything the workers share; read-only for them while they run.
 struct WorkerShared {
   const SeqLock<ClockSnapshot>& snapshot;
   const RawTimebase& timebase;
-  const RestrictTable& restrictions;
-  DiscardParams discard;
+  const RetainedPointer<ServerPolicy>& policy;
   bool batched = true;  // recvmmsg/sendmmsg; false: recvmsg/sendmsg one at a time
   const SeqLock<ControlVariables>* control = nullptr;  // mode 6 answers; none: mode 6 dropped
 };
@@ -86,6 +92,7 @@ class NtpWorker {
   std::vector<Socket> sockets_;
   UniqueFd stop_event_;
   RateLimiter limiter_;
+  const ServerPolicy* policy_seen_ = nullptr;  // the limiter's parameters follow a reload
   std::unique_ptr<Batch> batch_;
   std::unique_ptr<ControlVariables> control_copy_;  // where a mode 6 request reads the variables
   std::thread thread_;

@@ -33,8 +33,8 @@ void EventLoop::unwatch(int fd) {
   }
 }
 
-void EventLoop::call_at(TimePoint when, Callback callback) {
-  timers_.emplace(when, std::move(callback));
+void EventLoop::call_at(TimePoint when, Callback callback, const void* owner) {
+  timers_.emplace(when, Timer{std::move(callback), owner});
 }
 
 std::optional<std::chrono::nanoseconds> EventLoop::next_timeout() const {
@@ -57,7 +57,7 @@ int to_milliseconds(std::optional<std::chrono::nanoseconds> timeout) {
 void EventLoop::run_due_timers() {
   const auto now = std::chrono::steady_clock::now();
   while (!timers_.empty() && timers_.begin()->first <= now) {
-    Callback callback = std::move(timers_.begin()->second);
+    Callback callback = std::move(timers_.begin()->second.callback);
     timers_.erase(timers_.begin());
     callback();
   }
@@ -118,6 +118,10 @@ void EventLoop::run() {
     }
     run_due_timers();
   }
+}
+
+void EventLoop::cancel_timers(const void* owner) {
+  std::erase_if(timers_, [owner](const auto& entry) { return entry.second.owner == owner; });
 }
 
 }  // namespace stratumd

@@ -25,11 +25,13 @@ class EventLoop {
   void watch_readable(int fd, Callback on_readable);
   void unwatch(int fd);
 
-  // One-shot; the callback may schedule the next one.
-  void call_at(TimePoint when, Callback callback);
-  void call_after(std::chrono::nanoseconds delay, Callback callback) {
-    call_at(std::chrono::steady_clock::now() + delay, std::move(callback));
+  // One-shot; the callback may schedule the next one. `owner` (usually `this` of the object the
+  // callback calls into) lets that object cancel what it scheduled when it is destroyed first.
+  void call_at(TimePoint when, Callback callback, const void* owner = nullptr);
+  void call_after(std::chrono::nanoseconds delay, Callback callback, const void* owner = nullptr) {
+    call_at(std::chrono::steady_clock::now() + delay, std::move(callback), owner);
   }
+  void cancel_timers(const void* owner);
 
   // Runs until stop() is called from a callback.
   void run();
@@ -47,7 +49,11 @@ class EventLoop {
   IoBackend backend_;
   UniqueFd epoll_fd_;
   std::map<int, Callback> watched_;
-  std::multimap<TimePoint, Callback> timers_;
+  struct Timer {
+    Callback callback;
+    const void* owner = nullptr;
+  };
+  std::multimap<TimePoint, Timer> timers_;
   bool running_ = false;
   bool have_epoll_pwait2_ = true;  // nanosecond timeouts (Linux >= 5.11); else milliseconds
 };

@@ -43,6 +43,7 @@ KernelPpsSource::KernelPpsSource(EventLoop& loop, const Clock& clock, std::strin
 }
 
 KernelPpsSource::~KernelPpsSource() {
+  loop_.cancel_timers(this);
   if (bound_) ::time_pps_kcbind(handle_, PPS_KC_HARDPPS, 0, PPS_TSFMT_TSPEC);
   ::time_pps_destroy(handle_);
 }
@@ -76,7 +77,8 @@ void KernelPpsSource::poll() {
     last_sequence_ = sequence;
   }
   watchdog_.check(now);
-  loop_.call_after(std::chrono::milliseconds{100}, [this] { poll(); });
+  loop_.call_after(
+      std::chrono::milliseconds{100}, [this] { poll(); }, this);
 }
 
 }  // namespace stratumd

@@ -23,6 +23,7 @@ NmeaSerialSource::NmeaSerialSource(EventLoop& loop, const Clock& clock, std::str
       log_(std::move(log)) {}
 
 NmeaSerialSource::~NmeaSerialSource() {
+  loop_.cancel_timers(this);
   if (port_) loop_.unwatch(port_->fd());
 }
 
@@ -34,7 +35,8 @@ void NmeaSerialSource::try_open() {
       log_(std::string(e.what()) + "; retrying");
       last_problem_ = e.what();
     }
-    loop_.call_after(backoff_, [this] { try_open(); });
+    loop_.call_after(
+        backoff_, [this] { try_open(); }, this);
     backoff_ = std::min(backoff_ * 2, kMaxBackoff);
     return;
   }
@@ -66,7 +68,8 @@ void NmeaSerialSource::lost(const std::string& why) {
   loop_.unwatch(port_->fd());
   port_.reset();
   assembler_.reset();
-  loop_.call_after(backoff_, [this] { try_open(); });
+  loop_.call_after(
+      backoff_, [this] { try_open(); }, this);
 }
 
 }  // namespace stratumd

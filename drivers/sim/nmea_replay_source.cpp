@@ -57,7 +57,12 @@ void NmeaReplaySource::next_cycle() {
   }
   for (const std::string& sentence : cycles_[next_]) sink_(NmeaLine{sentence, clock_.now()});
   ++next_;
-  loop_.call_after(period_, [this] { next_cycle(); });
+  loop_.call_after(
+      period_, [this] { next_cycle(); }, this);
+}
+
+NmeaReplaySource::~NmeaReplaySource() {
+  loop_.cancel_timers(this);
 }
 
 }  // namespace stratumd

@@ -20,6 +20,9 @@ class NmeaReplaySource {
   // Throws std::runtime_error when the file cannot be read.
   NmeaReplaySource(EventLoop& loop, const Clock& clock, const std::string& path, double speed,
                    NmeaLineAssembler::Sink sink, Log log);
+  ~NmeaReplaySource();
+  NmeaReplaySource(const NmeaReplaySource&) = delete;
+  NmeaReplaySource& operator=(const NmeaReplaySource&) = delete;
 
   void start() { next_cycle(); }
   std::size_t cycles() const { return cycles_.size(); }

@@ -33,7 +33,8 @@ void SimGpsReceiver::start() {
 void SimGpsReceiver::schedule_next_edge() {
   const std::int64_t now_ns = kernel_realtime_now().time_since_epoch().count();
   const std::int64_t to_next_second = kNsPerSecond - now_ns % kNsPerSecond;
-  loop_.call_after(Nanoseconds{to_next_second} + kHandlingLatency, [this] { emit_edge(); });
+  loop_.call_after(
+      Nanoseconds{to_next_second} + kHandlingLatency, [this] { emit_edge(); }, this);
 }
 
 void SimGpsReceiver::emit_edge() {
@@ -53,10 +54,13 @@ void SimGpsReceiver::emit_edge() {
   const std::string text = simulated_nmea_cycle(edge_second);
   const Nanoseconds transfer =
       Nanoseconds{10'000'000'000LL / params_.baud} * static_cast<std::int64_t>(text.size());
-  loop_.call_after(delay + transfer - since_edge, [this, text] {
-    on_bytes_(std::span(reinterpret_cast<const std::uint8_t*>(text.data()), text.size()),
-              clock_.now());
-  });
+  loop_.call_after(
+      delay + transfer - since_edge,
+      [this, text] {
+        on_bytes_(std::span(reinterpret_cast<const std::uint8_t*>(text.data()), text.size()),
+                  clock_.now());
+      },
+      this);
   schedule_next_edge();
 }
 
@@ -86,6 +90,10 @@ std::string simulated_nmea_cycle(std::int64_t unix_second) {
          sentence(std::string("GPGGA,") + time_of_day +
                   ",4404.13387,N,12118.85628,W,1,12,1.01,1144.8,M,-21.4,M,,") +
          sentence(std::string("GPZDA,") + time_of_day + "," + dd_mm_yyyy + ",00,00");
+}
+
+SimGpsReceiver::~SimGpsReceiver() {
+  loop_.cancel_timers(this);
 }
 
 }  // namespace stratumd

@@ -30,6 +30,9 @@ class SimGpsReceiver {
   SimGpsReceiver(EventLoop& loop, const Clock& served_clock, SimReceiverParams params,
                  std::function<void(const PpsEdge&)> on_edge,
                  std::function<void(std::span<const std::uint8_t>, UtcTime)> on_bytes);
+  ~SimGpsReceiver();
+  SimGpsReceiver(const SimGpsReceiver&) = delete;
+  SimGpsReceiver& operator=(const SimGpsReceiver&) = delete;
 
   void start();
 

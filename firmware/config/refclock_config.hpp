@@ -37,6 +37,7 @@ struct RefclockOptions {
   std::optional<int> gpio_line;
 
   bool flag(int n) const { return flags[static_cast<std::size_t>(n - 1)].value_or(false); }
+  bool operator==(const RefclockOptions&) const = default;
 };
 
 // ntpd driver number for an NTPsec driver name ("nmea" -> 20), or nullopt.

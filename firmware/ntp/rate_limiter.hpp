@@ -36,6 +36,7 @@ class RateLimiter {
   RateVerdict check(const IpAddress& client, Nanoseconds now, bool kod);
 
   const DiscardParams& params() const { return params_; }
+  void set_params(const DiscardParams& params) { params_ = params; }
   std::size_t capacity() const { return entries_.size(); }
   std::size_t memory_bytes() const { return entries_.size() * sizeof(Entry); }
   const RateLimiterCounters& counters() const { return counters_; }

@@ -512,3 +512,42 @@ TEST(NtpConfParser, KeysTrustedKeysAndTheirCrossReferences) {
 
 }  // namespace
 }  // namespace stratumd
+
+#include "firmware/config/config_reload.hpp"
+
+namespace stratumd {
+namespace {
+
+DaemonConfig parse_one(const std::string& text) {
+  Files files;
+  files.add("/c", text);
+  return parse_ntp_conf("/c", files.loader());
+}
+
+TEST(ConfigReload, SaysWhatChangesInPlaceAndWhatNeedsARestart) {
+  const DaemonConfig running = parse_one(
+      "server 127.127.20.0 mode 1\nfudge 127.127.20.0 time2 0.1\nrestrict default\nthreads 2\n");
+  // Comments, restrict and line positions changed; the clock declarations did not.
+  const DaemonConfig same_clocks = parse_one(
+      "# moved\nrestrict default noquery\nserver 127.127.20.0 mode 1\n"
+      "fudge 127.127.20.0 time2 0.1\nthreads 2\n");
+  ReloadPlan plan = plan_reload(running, same_clocks);
+  EXPECT_FALSE(plan.reference_clocks_changed);
+  EXPECT_TRUE(plan.needs_restart.empty());
+
+  const DaemonConfig new_fudge = parse_one(
+      "server 127.127.20.0 mode 1\nfudge 127.127.20.0 time2 0.2\nrestrict default\nthreads 2\n");
+  EXPECT_TRUE(plan_reload(running, new_fudge).reference_clocks_changed);
+
+  const DaemonConfig restart = parse_one(
+      "server 127.127.20.0 mode 1\nfudge 127.127.20.0 time2 0.1\nthreads 1\ninterface ignore "
+      "ipv6\n");
+  plan = plan_reload(running, restart);
+  EXPECT_FALSE(plan.reference_clocks_changed);
+  ASSERT_EQ(plan.needs_restart.size(), 2u);
+  EXPECT_NE(plan.needs_restart[0].find("interface"), std::string::npos);
+  EXPECT_EQ(plan.needs_restart[1], "threads");
+}
+
+}  // namespace
+}  // namespace stratumd

@@ -102,8 +102,8 @@ class WorkerTest : public ::testing::TestWithParam<bool> {
 
   MonotonicRawTimebase timebase_;
   SeqLock<ClockSnapshot> snapshot_;
-  RestrictTable restrictions_;
-  WorkerShared shared_{snapshot_, timebase_, restrictions_, DiscardParams{}, GetParam()};
+  RetainedPointer<ServerPolicy> policy_{ServerPolicy{}};
+  WorkerShared shared_{snapshot_, timebase_, policy_, GetParam()};
   std::uint16_t port_ = 0;
   std::unique_ptr<NtpWorker> worker_;
   UniqueFd client_;
