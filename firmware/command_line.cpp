@@ -30,6 +30,8 @@ CommandLineResult parse_command_line(int argc, const char* const argv[]) {
   add("io", po::value<std::string>(&io),
       "epoll (default): batched server workers; poll: plain poll/recvmsg, one server thread");
   add("quiet", "do not print the once-a-second status line");
+  add("console-socket", po::value<std::string>(),
+      "Unix socket for stratumctl (default /run/stratumd/console.sock; 'none': no console)");
   add("replay", po::value<std::string>(),
       "replay a captured NMEA log (gpsd .log format) as the receiver; serves the log's time");
   add("replay-speed", po::value<double>(), "cycles per second for --replay (default 1)");
@@ -93,6 +95,10 @@ CommandLineResult parse_command_line(int argc, const char* const argv[]) {
   options.simulate = vm.count("simulate") > 0;
   options.check_config = vm.count("check-config") > 0;
   options.quiet_status = vm.count("quiet") > 0;
+  if (vm.count("console-socket")) {
+    const std::string path = vm["console-socket"].as<std::string>();
+    options.console_socket = path == "none" ? std::string() : path;
+  }
   options.port = static_cast<std::uint16_t>(port);
   result.options = options;
   return result;

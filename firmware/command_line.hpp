@@ -23,6 +23,8 @@ struct Options {
   bool quiet_status = false;
   std::optional<std::string> replay_file;  // feed a captured NMEA log instead of a receiver
   double replay_speed = 1.0;
+  // The console's Unix socket (stratumctl); empty: no console socket.
+  std::string console_socket = "/run/stratumd/console.sock";
 };
 
 struct CommandLineResult {

@@ -2,6 +2,7 @@
 
 #include <signal.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cinttypes>
@@ -17,8 +18,10 @@
 #include "drivers/clock/kernel_clocks.hpp"
 #include "drivers/clock/system_clock.hpp"
 #include "drivers/clock/virtual_clock.hpp"
+#include "drivers/console/console_server.hpp"
 #include "drivers/net/local_addresses.hpp"
 #include "drivers/net/ntp_server.hpp"
+#include "drivers/net/self_probe.hpp"
 #include "drivers/os/event_loop.hpp"
 #include "drivers/os/stats_file.hpp"
 #include "drivers/sim/drifting_timebase.hpp"
@@ -26,6 +29,7 @@
 #include "firmware/config/ntp_conf_parser.hpp"
 #include "firmware/config/server_plan.hpp"
 #include "firmware/control/control_variables.hpp"
+#include "firmware/daemon_console.hpp"
 #include "firmware/discipline/clock_discipline.hpp"
 #include "firmware/discipline/drift_file.hpp"
 #include "firmware/reference_sources.hpp"
@@ -177,8 +181,10 @@ int run_daemon(const Options& options) {
     Clock& clock = system_clock ? static_cast<Clock&>(*system_clock) : *virtual_clock;
     const std::int8_t precision = precision_from_read_cost(measure_clock_read_cost(clock));
 
-    const auto log = [](const std::string& line) {
+    LogRing log_ring;  // the console's `log`
+    const auto log = [&log_ring](const std::string& line) {
       std::fprintf(stderr, "stratumd: %s\n", line.c_str());
+      log_ring.add(line);
     };
     // The drift file gives the loop the crystal's frequency at once (ntpd's format and checks).
     bool frequency_known = false;
@@ -239,6 +245,7 @@ int run_daemon(const Options& options) {
 
     EventLoop loop(options.io);
     std::function<void()> reload_file_hook;  // set once everything it touches exists
+    std::unique_ptr<DaemonConsole> console;
     loop.watch_readable(signal_fd.get(), [&] {
       signalfd_siginfo info{};
       while (::read(signal_fd.get(), &info, sizeof info) == sizeof info) {
@@ -479,9 +486,50 @@ int run_daemon(const Options& options) {
       for (const ConfigFinding& f : next.findings) log(f.format());
       const auto [applied, summary] = reload(next);
       log("reload of " + *config_file + (applied ? ": " : " refused: ") + summary);
+      if (applied && console) console->set_running_text(read_file(*config_file).value_or(""));
     };
 
     reload_file_hook = reload_file;
+
+    // The console (stratumctl) on its Unix socket, checked against a loopback probe of our own
+    // server when it applies a configuration.
+    std::unique_ptr<SelfProbe> self_probe;
+    const bool loopback_served = std::any_of(
+        listen_plan.endpoints.begin(), listen_plan.endpoints.end(), [](const ListenEndpoint& e) {
+          return e.address.family == IpFamily::v4 && !e.drop &&
+                 (e.interface_name.empty() || e.address.to_string() == "127.0.0.1");
+        });
+    if (loopback_served) self_probe = std::make_unique<SelfProbe>(loop, options.port);
+    std::unique_ptr<ConsoleServer> console_server;
+    if (!options.console_socket.empty()) {
+      DaemonConsoleHooks hooks;
+      hooks.status = [&] {
+        return console_status(published.load(), discipline.status(), server->counters(),
+                              reference_report, system_clock != nullptr, clock.now());
+      };
+      hooks.sources = [&] {
+        return console_sources(*sources, reference_report, sample_kind == SampleKind::pps);
+      };
+      hooks.synchronised = [&] { return published.load().synchronised(); };
+      hooks.reload = reload;
+      hooks.log = log;
+      console = std::make_unique<DaemonConsole>(
+          loop, config_file, config_file ? read_file(*config_file).value_or("") : std::string(),
+          log_ring, self_probe.get(), hooks);
+      try {
+        const std::string directory =
+            options.console_socket.substr(0, options.console_socket.rfind('/'));
+        if (!directory.empty()) ::mkdir(directory.c_str(), 0750);
+        console_server = std::make_unique<ConsoleServer>(
+            loop, options.console_socket, [&]() -> ConsoleServer::Handler {
+              auto session = std::make_shared<ConsoleSession>(*console);
+              return [session](std::string_view line) { return session->handle(line); };
+            });
+        log("console on " + options.console_socket + " (stratumctl)");
+      } catch (const std::exception& e) {
+        log(std::string("warning: no console: ") + e.what());
+      }
+    }
 
     int ticks = 0;
     std::function<void()> tick = [&] {

@@ -1,3 +1,4 @@
+#include "firmware/config/config_reload.hpp"
 #include "firmware/config/ntp_conf_parser.hpp"
 
 #include "firmware/ntp/restrict_table.hpp"
@@ -513,7 +514,6 @@ TEST(NtpConfParser, KeysTrustedKeysAndTheirCrossReferences) {
 }  // namespace
 }  // namespace stratumd
 
-#include "firmware/config/config_reload.hpp"
 
 namespace stratumd {
 namespace {

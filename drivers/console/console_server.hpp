@@ -1,0 +1,51 @@
+// The console's local socket: a Unix stream socket (mode 0660) where `stratumctl` sends one
+// command per line and reads the reply, which ends with a line holding a single "." (lines of the
+// reply that start with "." get another, as in SMTP). Each connection has its own session.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "drivers/os/event_loop.hpp"
+#include "drivers/os/unique_fd.hpp"
+
+namespace stratumd {
+
+class ConsoleServer {
+ public:
+  // Per connection: a handler that turns one command line into its reply.
+  using Handler = std::function<std::string(std::string_view)>;
+  using HandlerFactory = std::function<Handler()>;
+
+  // Throws std::runtime_error when the path is held by a running daemon or cannot be bound.
+  ConsoleServer(EventLoop& loop, std::string path, HandlerFactory make_handler);
+  ~ConsoleServer();
+  ConsoleServer(const ConsoleServer&) = delete;
+  ConsoleServer& operator=(const ConsoleServer&) = delete;
+
+  const std::string& path() const { return path_; }
+
+ private:
+  struct Connection {
+    UniqueFd fd;
+    std::string input;
+    Handler handler;
+  };
+  void accept_connections();
+  void read_from(int fd);
+  void close_connection(int fd);
+
+  EventLoop& loop_;
+  std::string path_;
+  HandlerFactory make_handler_;
+  UniqueFd listener_;
+  std::map<int, Connection> connections_;
+};
+
+// The end-of-reply framing, shared with the client.
+std::string frame_console_reply(std::string_view reply);
+inline constexpr std::string_view kConsoleReplyEnd = ".\n";
+
+}  // namespace stratumd

@@ -1,0 +1,171 @@
+#include "firmware/daemon_console.hpp"
+
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+namespace stratumd {
+namespace {
+
+std::optional<std::string> read_text(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+}  // namespace
+
+std::string console_status(const ClockSnapshot& snapshot, const LoopStatus& loop,
+                           const ServerCounters& served, const ReferenceReport& reference,
+                           bool system_clock, UtcTime now) {
+  char text[1024];
+  const char* leap = "none";
+  if (loop.pending_leap) leap = loop.pending_leap->direction > 0 ? "insert" : "delete";
+  const double age = loop.last_update ? to_seconds(now - *loop.last_update) : -1.0;
+  std::snprintf(
+      text, sizeof text,
+      "state:      %s (servo %s), stratum %d, leap %s\n"
+      "source:     %s, %s, last sample %s\n"
+      "offset:     %+.3f us   frequency: %+.3f ppm   jitter: %.3f us   wander: %.4f ppm\n"
+      "dispersion: %.3f ms (root, announced to clients)\n"
+      "clients:    %llu requests, %llu answered, %llu RATE kisses, %llu dropped\n"
+      "clock:      %s; %llu step(s), %llu sample(s), %llu refused\n",
+      to_string(loop.state), loop.servo, snapshot.synchronised() ? int{snapshot.stratum} : 16, leap,
+      reference.host_name.c_str(), reference.pps ? "PPS" : "no PPS (NMEA-only)",
+      age < 0 ? "never" : (std::to_string(static_cast<int>(age)) + " s ago").c_str(),
+      to_seconds(loop.last_offset) * 1e6, loop.frequency_ppm, to_seconds(loop.jitter) * 1e6,
+      loop.wander_ppm, to_seconds(snapshot.root_dispersion_at(now)) * 1e3,
+      static_cast<unsigned long long>(served.received),
+      static_cast<unsigned long long>(served.answered()),
+      static_cast<unsigned long long>(served.outcome(RequestOutcome::kod_sent)),
+      static_cast<unsigned long long>(served.dropped()),
+      system_clock ? "the system clock" : "in-process virtual clock",
+      static_cast<unsigned long long>(loop.steps), static_cast<unsigned long long>(loop.samples),
+      static_cast<unsigned long long>(loop.outliers));
+  return text;
+}
+
+std::string console_sources(const ReferenceSources& sources, const ReferenceReport& reference,
+                            bool pps) {
+  char reach[8];
+  std::snprintf(reach, sizeof reach, "%03o", reference.reach);
+  std::string out =
+      reference.source_address + "  " + reference.host_name + "  " + sources.describe() + "\n";
+  out += "  samples " + std::to_string(reference.samples) + ", reach " + reach + ", " +
+         (pps ? "PPS numbering the seconds" : "NMEA-only") + "\n";
+  if (!reference.device.empty()) out += "  device " + reference.device + "\n";
+  const std::string calibration = sources.calibration_status();
+  if (!calibration.empty()) out += "  " + calibration + "\n";
+  if (!reference.last_timecode.empty()) out += "  last timecode " + reference.last_timecode + "\n";
+  return out;
+}
+
+void LogRing::add(std::string line) {
+  if (lines_.size() == kCapacity) lines_.pop_front();
+  lines_.push_back(std::move(line));
+}
+
+std::vector<std::string> LogRing::last(std::size_t n) const {
+  const std::size_t count = std::min(n, lines_.size());
+  return {lines_.end() - static_cast<std::ptrdiff_t>(count), lines_.end()};
+}
+
+DaemonConsole::DaemonConsole(EventLoop& loop, std::optional<std::string> config_file,
+                             std::string running_text, const LogRing& log_ring, SelfProbe* probe,
+                             DaemonConsoleHooks hooks)
+    : loop_(loop),
+      config_file_(std::move(config_file)),
+      running_text_(std::move(running_text)),
+      log_ring_(log_ring),
+      probe_(probe),
+      hooks_(std::move(hooks)) {}
+
+DaemonConsole::~DaemonConsole() {
+  loop_.cancel_timers(this);
+}
+
+std::string DaemonConsole::config_path() {
+  return config_file_.value_or("(console)");
+}
+
+DaemonConfig DaemonConsole::parse(const std::string& text) {
+  const std::string path = config_path();
+  return parse_ntp_conf(path, [&](const std::string& p) -> std::optional<std::string> {
+    if (p == path) return text;
+    return read_text(p);
+  });
+}
+
+std::string DaemonConsole::apply(const std::string& text, int watch_seconds) {
+  if (watch_) return "refused: the previous apply is still being watched; try again shortly\n";
+  const DaemonConfig next = parse(text);
+  const bool was_synchronised = hooks_.synchronised();
+  const auto [applied, summary] = hooks_.reload(next);
+  if (!applied) return "refused: " + summary + "\n";
+  hooks_.log("console: " + summary + "; watching " + std::to_string(watch_seconds) +
+             " s before keeping it");
+  const auto now = std::chrono::steady_clock::now();
+  watch_ = Watch{running_text_, was_synchronised, now + std::chrono::seconds{watch_seconds}, now};
+  running_text_ = text;
+  loop_.call_after(
+      std::chrono::seconds{1}, [this] { watch_step(); }, this);
+  return summary + "\nwatching for " + std::to_string(watch_seconds) +
+         " s: rolled back unless the daemon stays synchronised and answering ('save' keeps "
+         "it across restarts)\n";
+}
+
+void DaemonConsole::watch_step() {
+  if (!watch_) return;
+  if (probe_) probe_->send();
+  if (std::chrono::steady_clock::now() >= watch_->until) {
+    finish_watch();
+    return;
+  }
+  loop_.call_after(
+      std::chrono::seconds{1}, [this] { watch_step(); }, this);
+}
+
+void DaemonConsole::finish_watch() {
+  const Watch watch = *watch_;
+  watch_.reset();
+  std::string problem;
+  if (watch.was_synchronised && !hooks_.synchronised()) {
+    problem = "the daemon is no longer synchronised";
+  } else if (probe_ && (!probe_->last_answer() || *probe_->last_answer() < watch.started)) {
+    problem = "the daemon stopped answering NTP on 127.0.0.1";
+  }
+  if (problem.empty()) {
+    hooks_.log("console: the applied configuration is kept");
+    return;
+  }
+  const auto [restored, summary] = hooks_.reload(parse(watch.previous_text));
+  if (restored) running_text_ = watch.previous_text;
+  hooks_.log("console: apply rolled back: " + problem + (restored ? "" : "; rollback failed: ") +
+             (restored ? "" : summary));
+}
+
+std::string DaemonConsole::save(const std::string& text) {
+  if (!config_file_) {
+    return "running the built-in default: there is no configuration file to save to (start with "
+           "-c FILE)\n";
+  }
+  const std::string& path = *config_file_;
+  if (const auto old = read_text(path)) {
+    std::ofstream backup(path + ".bak", std::ios::trunc);
+    backup << *old;
+    if (!backup) return "cannot write " + path + ".bak; nothing saved\n";
+  }
+  const std::string temporary = path + ".tmp";
+  std::ofstream out(temporary, std::ios::trunc);
+  out << text;
+  out.close();
+  if (!out || std::rename(temporary.c_str(), path.c_str()) != 0) {
+    return "cannot write " + path + "; nothing saved\n";
+  }
+  hooks_.log("console: saved the running configuration to " + path);
+  return "saved to " + path + " (the previous file is " + path + ".bak)\n";
+}
+
+}  // namespace stratumd

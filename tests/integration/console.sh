@@ -1,0 +1,21 @@
+# The console shell as an operator uses it: stratumctl on a pseudo-terminal, editing the
+# configuration, applying it, seeing the effect, a bad change refused with the reason while the
+# daemon keeps serving, and a change that cuts the daemon off rolled back automatically.
+source "$(dirname "$0")/lib.sh"
+: "${STRATUMCTL:?set STRATUMCTL to the stratumctl binary}"
+
+cat >"$work/ntp.conf" <<'CONF'
+restrict 127.0.0.1
+restrict 127.0.0.2
+CONF
+start_daemon --simulate -n -x --quiet -c "$work/ntp.conf" --console-socket "$work/console.sock"
+wait_for_stratum_1
+retry_until 5 test -S "$work/console.sock" || fail "no console socket"
+[[ $(stat -c %a "$work/console.sock") == 660 ]] || fail "console socket mode is $(stat -c %a "$work/console.sock"), not 660"
+python3 "$here/console_pty.py" "$STRATUMCTL" "$work/console.sock" "$here/ntp_probe.py" ||
+  fail "the console session failed"
+# One command from a script, and `save` writing the file with a backup.
+"$STRATUMCTL" --socket "$work/console.sock" -c save | grep -q "saved to $work/ntp.conf" || fail "save"
+grep -qx "restrict 127.0.0.2 ignore" "$work/ntp.conf" || fail "the saved file lacks the applied line"
+[[ -f $work/ntp.conf.bak ]] || fail "no backup of the previous file"
+echo "PASS: console on a pty: edit, apply, refuse, roll back, save"
