@@ -23,12 +23,14 @@
 #include "drivers/net/ntp_server.hpp"
 #include "drivers/net/self_probe.hpp"
 #include "drivers/os/event_loop.hpp"
+#include "drivers/os/metrics_exporter.hpp"
 #include "drivers/os/stats_file.hpp"
 #include "drivers/sim/drifting_timebase.hpp"
 #include "firmware/config/config_reload.hpp"
 #include "firmware/config/ntp_conf_parser.hpp"
 #include "firmware/config/server_plan.hpp"
 #include "firmware/control/control_variables.hpp"
+#include "firmware/control/metrics_text.hpp"
 #include "firmware/daemon_console.hpp"
 #include "firmware/discipline/clock_discipline.hpp"
 #include "firmware/discipline/drift_file.hpp"
@@ -491,6 +493,36 @@ int run_daemon(const Options& options) {
 
     reload_file_hook = reload_file;
 
+    // Prometheus metrics (HTTP via civetweb and/or a node_exporter textfile).
+    std::unique_ptr<MetricsExporter> metrics;
+    if (!config->metrics_listen.empty() || !config->metrics_textfile.empty()) {
+      try {
+        metrics =
+            std::make_unique<MetricsExporter>(config->metrics_listen, config->metrics_textfile);
+        log("metrics:" +
+            (config->metrics_listen.empty() ? ""
+                                            : " http://" + config->metrics_listen + "/metrics") +
+            (config->metrics_textfile.empty() ? "" : " textfile " + config->metrics_textfile));
+      } catch (const std::runtime_error& e) {
+        log(std::string("warning: ") + e.what());
+      }
+    }
+    const auto publish_metrics = [&](bool write_textfile) {
+      if (!metrics) return;
+      MetricsInput in;
+      in.snapshot = published.load();
+      in.loop = discipline.status();
+      in.now = clock.now();
+      in.pps_present = sample_kind == SampleKind::pps;
+      in.reference_samples = reference_report.samples;
+      in.nmea_labels = sources->nmea_labels();
+      const ServerCounters served = server->counters();
+      in.requests_received = served.received;
+      in.requests_by_outcome = served.by_outcome;
+      const std::string problem = metrics->publish(render_metrics(in), write_textfile);
+      if (!problem.empty()) log(problem);
+    };
+
     // The console (stratumctl) on its Unix socket, checked against a loopback probe of our own
     // server when it applies a configuration.
     std::unique_ptr<SelfProbe> self_probe;
@@ -546,6 +578,7 @@ int run_daemon(const Options& options) {
         reference_report.reach = static_cast<std::uint8_t>(reference_report.reach << 1);
       }
       publish_control();
+      publish_metrics(ticks % 15 == 1);
       if (!options.quiet_status)
         print_status(discipline.status(), server->counters(), sources->calibration_status());
       if (std::chrono::steady_clock::now() >= next_calibration_save) {

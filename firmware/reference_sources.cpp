@@ -212,6 +212,10 @@ std::string ReferenceSources::bind_kernel_pps() {
   return "no kernel PPS device (refclock pps) is configured";
 }
 
+std::uint64_t ReferenceSources::nmea_labels() const {
+  return nmea_ ? nmea_->counters().labels : 0;
+}
+
 std::string ReferenceSources::describe() const {
   return description_;
 }

@@ -53,6 +53,8 @@ class ReferenceSources {
   const std::string& device() const { return device_; }
   // One line for the status output, e.g. "nmea_delay=RMC:152.31ms/0.41ms".
   std::string calibration_status() const;
+  // NMEA sentences that labelled a second so far (0 without an NMEA receiver).
+  std::uint64_t nmea_labels() const;
   // The learnt NMEA delays, for persisting beside the drift file; empty when nothing is learnt.
   std::string serialized_calibration() const;
   int load_calibration(const std::string& text);

@@ -67,6 +67,7 @@ constexpr std::array kDirectives{
     DirectiveInfo{"nic", Support::handled},
     DirectiveInfo{"leapsmearinterval", Support::handled},
     DirectiveInfo{"holdover", Support::handled},
+    DirectiveInfo{"metrics", Support::handled},
 };
 
 const DirectiveInfo* find_directive(std::string_view name) {
@@ -232,6 +233,8 @@ class Parser {
     } else if (name == "trustedkey" || name == "requestkey" || name == "controlkey") {
       const std::string e = apply_key_directive(config_.auth, words, where.file, where.line);
       if (!e.empty()) return error(where, e);
+    } else if (name == "metrics") {
+      handle_metrics(where, words);
     } else if (name == "leapfile") {
       if (words.size() != 2) return error(where, "leapfile takes one file name");
       config_.discipline.leapfile = words[1];
@@ -255,6 +258,30 @@ class Parser {
           {f.error ? Severity::error : Severity::warning, {words[1], f.line}, f.message});
     }
     config_.auth.keys = std::move(keys.keys);
+  }
+
+  // stratumd's own: `metrics [listen ADDRESS:PORT] [textfile PATH]`.
+  void handle_metrics(const SourceLocation& where, const std::vector<std::string>& words) {
+    if (words.size() < 3 || words.size() % 2 == 0) {
+      return error(where, "metrics takes 'listen ADDRESS:PORT' and/or 'textfile PATH'");
+    }
+    for (std::size_t i = 1; i + 1 < words.size(); i += 2) {
+      const std::string& value = words[i + 1];
+      if (words[i] == "listen") {
+        const auto colon = value.rfind(':');
+        const auto port =
+            colon == std::string::npos ? std::nullopt : parse_int(value.substr(colon + 1));
+        if (!port || *port < 1 || *port > 65535 || colon == 0) {
+          return error(
+              where, "metrics listen takes ADDRESS:PORT, e.g. 127.0.0.1:9123, not '" + value + "'");
+        }
+        config_.metrics_listen = value;
+      } else if (words[i] == "textfile") {
+        config_.metrics_textfile = value;
+      } else {
+        return error(where, "unknown metrics option '" + words[i] + "'; valid: listen, textfile");
+      }
+    }
   }
 
   // References that only make sense once the whole configuration is read.

@@ -83,6 +83,8 @@ struct DaemonConfig {
   std::optional<std::string> driftfile;
   DisciplineSettings discipline;  // tinker, enable/disable, leapfile, leapsmearinterval, holdover
   AuthSettings auth;              // keys, trustedkey, requestkey, controlkey
+  std::string metrics_listen;     // `metrics listen ADDRESS:PORT`: Prometheus over HTTP
+  std::string metrics_textfile;   // `metrics textfile PATH`: node_exporter's textfile collector
   std::vector<ConfigFinding> findings;
 
   bool has_errors() const;

@@ -1,4 +1,5 @@
 #include "firmware/control/mode6.hpp"
+#include "firmware/control/metrics_text.hpp"
 
 #include <gtest/gtest.h>
 
@@ -149,6 +150,38 @@ TEST(ControlVariables, NtpstatsFourVariablesComeFirstAndStatusWordsEncodeTheSour
   render_control_variables(unsynced, LoopStatus{}, UtcTime{}, ReferenceReport{}, "x", v);
   EXPECT_EQ(v.system_status >> 14, 3);
   EXPECT_EQ((v.associations[0].peer_status >> 8) & 7, 0);  // rejected: ' '
+}
+
+}  // namespace
+}  // namespace stratumd
+
+
+namespace stratumd {
+namespace {
+
+TEST(Metrics, RenderTheStateAndCountersInTheExpositionFormat) {
+  MetricsInput in;
+  in.snapshot.stratum = 1;
+  in.snapshot.leap = LeapIndicator::none;
+  in.loop.state = SyncState::locked;
+  in.loop.last_offset = std::chrono::nanoseconds{-1500};
+  in.loop.frequency_ppm = -17.5;
+  in.pps_present = true;
+  in.requests_received = 12;
+  in.requests_by_outcome[static_cast<std::size_t>(RequestOutcome::answered)] = 10;
+  in.requests_by_outcome[static_cast<std::size_t>(RequestOutcome::dropped_rate_limited)] = 2;
+  const std::string text = render_metrics(in);
+  EXPECT_NE(text.find("\nstratumd_offset_seconds -1.5e-06\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("\nstratumd_frequency_ppm -17.5\n"), std::string::npos);
+  EXPECT_NE(text.find("\nstratumd_stratum 1\n"), std::string::npos);
+  EXPECT_NE(text.find("\nstratumd_state{state=\"locked\"} 1\n"), std::string::npos);
+  EXPECT_NE(text.find("\nstratumd_state{state=\"holdover\"} 0\n"), std::string::npos);
+  EXPECT_NE(text.find("\nstratumd_requests_total{outcome=\"answered\"} 10\n"), std::string::npos);
+  EXPECT_NE(text.find("\nstratumd_requests_total{outcome=\"rate-limited\"} 2\n"),
+            std::string::npos);
+  EXPECT_NE(text.find("# TYPE stratumd_requests_total counter\n"), std::string::npos);
+  in.snapshot.leap = LeapIndicator::unsynchronised;
+  EXPECT_NE(render_metrics(in).find("\nstratumd_stratum 16\n"), std::string::npos);
 }
 
 }  // namespace

@@ -1,0 +1,64 @@
+#include "drivers/os/metrics_exporter.hpp"
+
+#include <civetweb.h>
+
+#include <cstdio>
+#include <fstream>
+#include <stdexcept>
+
+namespace stratumd {
+
+MetricsExporter::MetricsExporter(const std::string& listen, std::string textfile)
+    : textfile_(std::move(textfile)) {
+  if (listen.empty()) return;
+  mg_init_library(0);
+  const char* options[] = {"listening_ports", listen.c_str(), "num_threads", "2", nullptr};
+  mg_callbacks callbacks{};
+  http_ = mg_start(&callbacks, nullptr, options);
+  if (!http_) {
+    mg_exit_library();
+    throw std::runtime_error("metrics: cannot listen on " + listen +
+                             " (address in use or not local?)");
+  }
+  mg_set_request_handler(http_, "/metrics", &MetricsExporter::serve, this);
+}
+
+MetricsExporter::~MetricsExporter() {
+  if (http_) {
+    mg_stop(http_);
+    mg_exit_library();
+  }
+}
+
+int MetricsExporter::serve(mg_connection* connection, void* self) {
+  std::string text;
+  {
+    auto* exporter = static_cast<MetricsExporter*>(self);
+    std::lock_guard lock(exporter->mutex_);
+    text = exporter->text_;
+  }
+  mg_printf(connection,
+            "HTTP/1.1 200 OK\r\nContent-Type: text/plain; version=0.0.4; charset=utf-8\r\n"
+            "Content-Length: %zu\r\nConnection: close\r\n\r\n",
+            text.size());
+  mg_write(connection, text.data(), text.size());
+  return 200;
+}
+
+std::string MetricsExporter::publish(std::string text, bool write_textfile) {
+  if (write_textfile && !textfile_.empty()) {
+    // node_exporter reads *.prom files whole: write beside, then rename over.
+    const std::string temporary = textfile_ + ".tmp";
+    std::ofstream out(temporary, std::ios::trunc);
+    out << text;
+    out.close();
+    if (!out || std::rename(temporary.c_str(), textfile_.c_str()) != 0) {
+      return "cannot write the metrics textfile " + textfile_;
+    }
+  }
+  std::lock_guard lock(mutex_);
+  text_ = std::move(text);
+  return {};
+}
+
+}  // namespace stratumd

@@ -1,0 +1,75 @@
+#include "firmware/control/metrics_text.hpp"
+
+#include <cinttypes>
+#include <cstdio>
+
+namespace stratumd {
+namespace {
+
+class Writer {
+ public:
+  void metric(const char* name, const char* type, const char* help) {
+    out_ += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " " + type + "\n";
+  }
+  void value(const char* name, double v, const std::string& labels = {}) {
+    char text[64];
+    std::snprintf(text, sizeof text, "%.12g", v);
+    out_ += std::string(name) + (labels.empty() ? "" : "{" + labels + "}") + " " + text + "\n";
+  }
+  void count(const char* name, std::uint64_t v, const std::string& labels = {}) {
+    out_ += std::string(name) + (labels.empty() ? "" : "{" + labels + "}") + " " +
+            std::to_string(v) + "\n";
+  }
+  std::string take() { return std::move(out_); }
+
+ private:
+  std::string out_;
+};
+
+}  // namespace
+
+std::string render_metrics(const MetricsInput& in) {
+  Writer w;
+  w.metric("stratumd_offset_seconds", "gauge",
+           "Last measured offset of the reference (reference minus clock).");
+  w.value("stratumd_offset_seconds", to_seconds(in.loop.last_offset));
+  w.metric("stratumd_frequency_ppm", "gauge", "Frequency correction applied to the clock.");
+  w.value("stratumd_frequency_ppm", in.loop.frequency_ppm);
+  w.metric("stratumd_jitter_seconds", "gauge", "RMS noise of the reference samples.");
+  w.value("stratumd_jitter_seconds", to_seconds(in.loop.jitter));
+  w.metric("stratumd_wander_ppm", "gauge", "Frequency stability of the clock.");
+  w.value("stratumd_wander_ppm", in.loop.wander_ppm);
+  w.metric("stratumd_root_dispersion_seconds", "gauge",
+           "Root dispersion announced to clients now.");
+  w.value("stratumd_root_dispersion_seconds", to_seconds(in.snapshot.root_dispersion_at(in.now)));
+  w.metric("stratumd_stratum", "gauge", "Stratum served (16: unsynchronised).");
+  w.value("stratumd_stratum", in.snapshot.synchronised() ? in.snapshot.stratum : 16);
+  w.metric("stratumd_state", "gauge", "Discipline state, one series per state, 1 for the current.");
+  for (SyncState s :
+       {SyncState::unsynchronised, SyncState::locking, SyncState::locked, SyncState::holdover}) {
+    w.value("stratumd_state", in.loop.state == s ? 1 : 0,
+            std::string("state=\"") + to_string(s) + "\"");
+  }
+  w.metric("stratumd_leap_pending", "gauge", "A leap second is armed: 1 insertion, -1 deletion.");
+  w.value("stratumd_leap_pending", in.loop.pending_leap ? in.loop.pending_leap->direction : 0);
+  w.metric("stratumd_pps_present", "gauge", "PPS edges are numbering the seconds.");
+  w.value("stratumd_pps_present", in.pps_present ? 1 : 0);
+  w.metric("stratumd_reference_samples_total", "counter", "Samples given to the discipline.");
+  w.count("stratumd_reference_samples_total", in.reference_samples);
+  w.metric("stratumd_nmea_labels_total", "counter", "NMEA sentences that labelled a second.");
+  w.count("stratumd_nmea_labels_total", in.nmea_labels);
+  w.metric("stratumd_refused_samples_total", "counter", "Samples refused as outliers or spikes.");
+  w.count("stratumd_refused_samples_total", in.loop.outliers);
+  w.metric("stratumd_clock_steps_total", "counter", "Steps of the clock.");
+  w.count("stratumd_clock_steps_total", in.loop.steps);
+  w.metric("stratumd_requests_received_total", "counter", "NTP datagrams received.");
+  w.count("stratumd_requests_received_total", in.requests_received);
+  w.metric("stratumd_requests_total", "counter", "NTP datagrams by what was done with them.");
+  for (std::size_t i = 0; i < in.requests_by_outcome.size(); ++i) {
+    w.count("stratumd_requests_total", in.requests_by_outcome[i],
+            std::string("outcome=\"") + to_string(static_cast<RequestOutcome>(i)) + "\"");
+  }
+  return w.take();
+}
+
+}  // namespace stratumd

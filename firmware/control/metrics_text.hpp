@@ -1,0 +1,29 @@
+// Prometheus metrics in the text exposition format (0.0.4): offset, frequency, jitter, wander,
+// state, stratum, dispersion, PPS and NMEA health, and requests by outcome. Pure rendering; the
+// HTTP endpoint and the node_exporter textfile are drivers around it.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+
+#include "firmware/clock/clock_snapshot.hpp"
+#include "firmware/discipline/clock_discipline.hpp"
+#include "firmware/ntp/responder.hpp"
+
+namespace stratumd {
+
+struct MetricsInput {
+  ClockSnapshot snapshot;
+  LoopStatus loop;
+  UtcTime now{};
+  bool pps_present = false;
+  std::uint64_t nmea_labels = 0;
+  std::uint64_t reference_samples = 0;
+  std::uint64_t requests_received = 0;
+  std::array<std::uint64_t, static_cast<std::size_t>(RequestOutcome::count_)> requests_by_outcome{};
+};
+
+std::string render_metrics(const MetricsInput& in);
+
+}  // namespace stratumd

@@ -1,0 +1,27 @@
+# Prometheus metrics from the running daemon: over HTTP (civetweb) at /metrics and as a
+# node_exporter textfile, in the text exposition format, following the daemon's state and counters.
+source "$(dirname "$0")/lib.sh"
+
+cat >"$work/ntp.conf" <<CONF
+metrics listen 127.0.0.1:9123 textfile $work/stratumd.prom
+CONF
+start_daemon --simulate -n -x -c "$work/ntp.conf"
+wait_for_stratum_1
+probe burst 127.0.0.1 --count 5 --timeout 1 >/dev/null
+scrape() { python3 -c 'import urllib.request, sys; sys.stdout.write(urllib.request.urlopen("http://127.0.0.1:9123/metrics", timeout=2).read().decode())'; }
+answered_at_least() {
+  scrape >"$work/metrics.txt" || return 1
+  awk -v min="$1" '$1 == "stratumd_requests_total{outcome=\"answered\"}" && $2 >= min { found = 1 } END { exit !found }' "$work/metrics.txt"
+}
+retry_until 10 answered_at_least 5 || fail "the answered requests are not counted: $(cat "$work/metrics.txt")"
+grep -qx 'stratumd_stratum 1' "$work/metrics.txt" || fail "stratum 1 not exported"
+grep -qx 'stratumd_state{state="locked"} 1' "$work/metrics.txt" || fail "the locked state not exported"
+grep -qx 'stratumd_pps_present 1' "$work/metrics.txt" || fail "PPS presence not exported"
+grep -q '^# TYPE stratumd_offset_seconds gauge$' "$work/metrics.txt" || fail "no TYPE line for the offset"
+# Every sample line is NAME[{LABEL="VALUE"}] NUMBER.
+if grep -v '^#' "$work/metrics.txt" | grep -Ev '^[a-z_]+(\{[a-z_]+="[^"]*"\})? -?[0-9][0-9.e+-]*$'; then
+  fail "lines not in the exposition format"
+fi
+retry_until 20 test -s "$work/stratumd.prom" || fail "no textfile"
+grep -q '^stratumd_frequency_ppm ' "$work/stratumd.prom" || fail "the textfile lacks the frequency"
+echo "PASS: metrics over HTTP and as a textfile"
