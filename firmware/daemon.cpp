@@ -23,6 +23,7 @@
 #include "drivers/net/ntp_server.hpp"
 #include "drivers/net/self_probe.hpp"
 #include "drivers/os/event_loop.hpp"
+#include "drivers/os/logger.hpp"
 #include "drivers/os/metrics_exporter.hpp"
 #include "drivers/os/stats_file.hpp"
 #include "drivers/sim/drifting_timebase.hpp"
@@ -184,10 +185,24 @@ int run_daemon(const Options& options) {
     const std::int8_t precision = precision_from_read_cost(measure_clock_read_cost(clock));
 
     LogRing log_ring;  // the console's `log`
-    const auto log = [&log_ring](const std::string& line) {
-      std::fprintf(stderr, "stratumd: %s\n", line.c_str());
-      log_ring.add(line);
+    std::unique_ptr<Logger> logger;
+    try {
+      logger = std::make_unique<Logger>(config->logfile, options.foreground, config->log_mask);
+    } catch (const std::runtime_error& e) {
+      std::fprintf(stderr, "stratumd: %s\n", e.what());
+      return 1;
+    }
+    // One function per ntpd log class: the daemon's own (sys), the reference clocks' (clock) and
+    // the discipline's (sync).
+    const auto log_as = [&](LogClass c) {
+      return [&, c](const std::string& line) {
+        logger->log(c, LogKind::events, line);
+        log_ring.add(line);
+      };
     };
+    const std::function<void(const std::string&)> log = log_as(LogClass::sys);
+    const std::function<void(const std::string&)> log_clock = log_as(LogClass::clock);
+    const std::function<void(const std::string&)> log_sync = log_as(LogClass::sync);
     // The drift file gives the loop the crystal's frequency at once (ntpd's format and checks).
     bool frequency_known = false;
     if (config->driftfile) {
@@ -209,7 +224,7 @@ int run_daemon(const Options& options) {
     // A replayed log is served at its own date, however far from now: that is what it is for.
     discipline_config.allow_first_panic_step =
         options.allow_big_first_step || options.replay_file.has_value();
-    ClockDiscipline discipline(clock, discipline_config, frequency_known, log);
+    ClockDiscipline discipline(clock, discipline_config, frequency_known, log_sync);
     const auto load_leapfile = [&](const DisciplineSettings& settings) {
       std::optional<LeapTable> table;
       if (settings.leapfile) {
@@ -252,6 +267,7 @@ int run_daemon(const Options& options) {
       signalfd_siginfo info{};
       while (::read(signal_fd.get(), &info, sizeof info) == sizeof info) {
         if (info.ssi_signo == SIGHUP) {
+          logger->reopen();  // logrotate moved the file
           if (reload_file_hook) reload_file_hook();
         } else {
           loop.stop();
@@ -324,7 +340,7 @@ int run_daemon(const Options& options) {
                                       to_seconds(status.jitter)));
             }
           },
-          log);
+          log_clock);
       fresh->on_timecode([&](std::string_view timecode) {
         reference_report.last_timecode.assign(timecode);
         if (const auto it = stats.find("clockstats"); it != stats.end()) {
@@ -470,6 +486,7 @@ int run_daemon(const Options& options) {
       DisciplineConfig loop_config = next.discipline.loop;
       loop_config.allow_first_panic_step = discipline_config.allow_first_panic_step;
       discipline.set_config(loop_config);
+      logger->set_mask(next.log_mask);
       load_leapfile(next.discipline);
       open_stats(next);
       *config = next;

@@ -28,6 +28,11 @@ ReloadPlan plan_reload(const DaemonConfig& running, const DaemonConfig& next) {
     plan.needs_restart.push_back("interface/nic rules (the sockets stay as they are)");
   }
   if (running.threads != next.threads) plan.needs_restart.push_back("threads");
+  if (running.logfile != next.logfile) plan.needs_restart.push_back("logfile");
+  if (running.metrics_listen != next.metrics_listen ||
+      running.metrics_textfile != next.metrics_textfile) {
+    plan.needs_restart.push_back("metrics");
+  }
   if (running.tos_basedate != next.tos_basedate) plan.needs_restart.push_back("tos basedate");
   if (running.discipline.kernel_discipline != next.discipline.kernel_discipline) {
     plan.needs_restart.push_back("enable/disable kernel");

@@ -35,8 +35,8 @@ constexpr std::array kDirectives{
     DirectiveInfo{"discard", Support::handled},
     DirectiveInfo{"driftfile", Support::handled},
     DirectiveInfo{"leapfile", Support::handled},
-    DirectiveInfo{"logfile", Support::not_yet},
-    DirectiveInfo{"logconfig", Support::not_yet},
+    DirectiveInfo{"logfile", Support::handled},
+    DirectiveInfo{"logconfig", Support::handled},
     DirectiveInfo{"statsdir", Support::handled},
     DirectiveInfo{"statistics", Support::handled},
     DirectiveInfo{"filegen", Support::handled},
@@ -232,6 +232,13 @@ class Parser {
       handle_keys(where, words);
     } else if (name == "trustedkey" || name == "requestkey" || name == "controlkey") {
       const std::string e = apply_key_directive(config_.auth, words, where.file, where.line);
+      if (!e.empty()) return error(where, e);
+    } else if (name == "logfile") {
+      if (words.size() != 2) return error(where, "logfile takes one file name");
+      config_.logfile = words[1];
+    } else if (name == "logconfig") {
+      const std::string e =
+          config_.log_mask.apply(std::vector<std::string>(words.begin() + 1, words.end()));
       if (!e.empty()) return error(where, e);
     } else if (name == "metrics") {
       handle_metrics(where, words);

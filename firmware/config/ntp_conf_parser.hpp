@@ -13,6 +13,7 @@
 #include "firmware/config/config_lines.hpp"
 #include "firmware/config/discipline_config.hpp"
 #include "firmware/config/keys_config.hpp"
+#include "firmware/config/log_config.hpp"
 #include "firmware/config/refclock_config.hpp"
 #include "firmware/net/ip_address.hpp"
 #include "firmware/ntp/rate_limiter.hpp"
@@ -83,8 +84,10 @@ struct DaemonConfig {
   std::optional<std::string> driftfile;
   DisciplineSettings discipline;  // tinker, enable/disable, leapfile, leapsmearinterval, holdover
   AuthSettings auth;              // keys, trustedkey, requestkey, controlkey
-  std::string metrics_listen;     // `metrics listen ADDRESS:PORT`: Prometheus over HTTP
-  std::string metrics_textfile;   // `metrics textfile PATH`: node_exporter's textfile collector
+  std::string logfile;            // `logfile PATH`; empty: syslog
+  LogMask log_mask = LogMask::everything();  // `logconfig`
+  std::string metrics_listen;                // `metrics listen ADDRESS:PORT`: Prometheus over HTTP
+  std::string metrics_textfile;  // `metrics textfile PATH`: node_exporter's textfile collector
   std::vector<ConfigFinding> findings;
 
   bool has_errors() const;

@@ -99,13 +99,13 @@ TEST(NtpConfParser, BadRefclockAddressIsAnError) {
 
 TEST(NtpConfParser, KnownButUnimplementedDirectivesWarnWithTheirLine) {
   Files files;
-  files.add("/c", "logconfig =syncall\ncrypto\n");
+  files.add("/c", "mru maxdepth 8192\ncrypto\n");
   const DaemonConfig c = parse_ntp_conf("/c", files.loader());
   EXPECT_FALSE(c.has_errors());
   ASSERT_EQ(c.findings.size(), 2u);
-  EXPECT_EQ(c.findings[0].format(),
-            "/c:1: warning: 'logconfig' is not implemented yet; line ignored");
-  EXPECT_EQ(c.findings[1].where.line, 2);
+  EXPECT_EQ(c.findings[0].format(), "/c:1: warning: 'mru' is not implemented yet; line ignored");
+  EXPECT_EQ(c.findings[1].format(),
+            "/c:2: warning: 'crypto' is not supported by stratumd; line ignored");
 }
 
 TEST(NtpConfParser, IncludefileIsRelativeToTheIncludingFile) {
@@ -547,6 +547,42 @@ TEST(ConfigReload, SaysWhatChangesInPlaceAndWhatNeedsARestart) {
   ASSERT_EQ(plan.needs_restart.size(), 2u);
   EXPECT_NE(plan.needs_restart[0].find("interface"), std::string::npos);
   EXPECT_EQ(plan.needs_restart[1], "threads");
+}
+
+}  // namespace
+}  // namespace stratumd
+
+namespace stratumd {
+namespace {
+
+TEST(LogConfig, NtpdClassesAndKinds) {
+  Files files;
+  files.add("/c", "logfile /var/log/ntp.log\nlogconfig =syncall +clockevents -syncstatistics\n");
+  const DaemonConfig c = parse_ntp_conf("/c", files.loader());
+  ASSERT_FALSE(c.has_errors());
+  EXPECT_EQ(c.logfile, "/var/log/ntp.log");
+  EXPECT_TRUE(c.log_mask.allows(LogClass::sync, LogKind::events));
+  EXPECT_TRUE(c.log_mask.allows(LogClass::sync, LogKind::status));
+  EXPECT_FALSE(c.log_mask.allows(LogClass::sync, LogKind::statistics));
+  EXPECT_TRUE(c.log_mask.allows(LogClass::clock, LogKind::events));
+  EXPECT_FALSE(c.log_mask.allows(LogClass::clock, LogKind::info));
+  EXPECT_FALSE(c.log_mask.allows(LogClass::sys, LogKind::events));
+
+  LogMask mask = LogMask::everything();
+  EXPECT_EQ(mask.apply({"-allinfo"}), "");
+  EXPECT_FALSE(mask.allows(LogClass::peer, LogKind::info));
+  EXPECT_TRUE(mask.allows(LogClass::peer, LogKind::events));
+  EXPECT_EQ(mask.apply({"=all"}), "");
+  EXPECT_EQ(mask.bits(), 0xFFFF);
+  EXPECT_EQ(mask.apply({"syncstatus"}), "");  // a bare name adds, as in ntpd
+
+  Files bad;
+  bad.add("/c", "logconfig =syncal\n");
+  const DaemonConfig b = parse_ntp_conf("/c", bad.loader());
+  ASSERT_TRUE(b.has_errors());
+  EXPECT_EQ(b.findings[0].format(),
+            "/c:1: error: logconfig: 'syncal' is not a class and kind; classes sys peer clock "
+            "sync all, kinds info events statistics status all (e.g. =syncall +clockevents)");
 }
 
 }  // namespace

@@ -1,0 +1,32 @@
+// Where the daemon's messages go: a `logfile` when configured, else syslog (journald on a modern
+// board) and, in the foreground, standard error as well; filtered by ntpd's `logconfig` classes.
+#pragma once
+
+#include <cstdio>
+#include <string>
+
+#include "firmware/config/log_config.hpp"
+
+namespace stratumd {
+
+class Logger {
+ public:
+  // Throws std::runtime_error when the logfile cannot be opened.
+  Logger(std::string logfile, bool foreground, LogMask mask);
+  ~Logger();
+  Logger(const Logger&) = delete;
+  Logger& operator=(const Logger&) = delete;
+
+  void log(LogClass c, LogKind k, const std::string& message);
+  void set_mask(LogMask mask) { mask_ = mask; }
+  // After logrotate moved the file (SIGHUP).
+  void reopen();
+
+ private:
+  std::string logfile_;
+  bool foreground_;
+  LogMask mask_;
+  std::FILE* file_ = nullptr;
+};
+
+}  // namespace stratumd
