@@ -20,7 +20,7 @@ Response answer_client(const ParsedPacket& request, const RequestContext& contex
   reply.precision = snapshot.precision;
   reply.root_delay = NtpShort::from_duration(snapshot.root_delay);
   reply.root_dispersion =
-      NtpShort::from_duration(snapshot.root_dispersion_at(context.receive_time));
+      NtpShort::from_duration_ceil(snapshot.root_dispersion_at(context.receive_time));
   reply.origin_time = req.transmit_time;
   reply.receive_time = NtpTimestamp::from_utc(context.receive_time);
   const bool ever_updated = snapshot.reference_time.time_since_epoch().count() != 0;

@@ -59,6 +59,17 @@ UtcTime NtpTimestamp::to_utc(UtcTime pivot) const {
   return UtcTime{Nanoseconds{unix_seconds * kNsPerSecond + fraction32_to_nanoseconds(fraction())}};
 }
 
+NtpShort NtpShort::from_duration_ceil(Nanoseconds d) {
+  const std::int64_t ns = d.count();
+  if (ns <= 0) return NtpShort{0};
+  constexpr std::int64_t kMaxNs = (std::int64_t{1} << 16) * kNsPerSecond;
+  if (ns >= kMaxNs) return NtpShort{std::numeric_limits<std::uint32_t>::max()};
+  const auto units = static_cast<std::uint64_t>((ns * 65536 + kNsPerSecond - 1) / kNsPerSecond);
+  return NtpShort{units > std::numeric_limits<std::uint32_t>::max()
+                      ? std::numeric_limits<std::uint32_t>::max()
+                      : static_cast<std::uint32_t>(units)};
+}
+
 NtpShort NtpShort::from_duration(Nanoseconds d) {
   const std::int64_t ns = d.count();
   if (ns <= 0) return NtpShort{0};

@@ -47,6 +47,8 @@ class NtpShort {
 
   // Rounded to the nearest 2^-16 s; negative durations become 0, overlong ones saturate.
   static NtpShort from_duration(Nanoseconds d);
+  // Rounded up: for error bounds (root dispersion), which must never be announced smaller.
+  static NtpShort from_duration_ceil(Nanoseconds d);
   Nanoseconds to_duration() const;
 
   constexpr std::uint32_t raw() const { return raw_; }

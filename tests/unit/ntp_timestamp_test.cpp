@@ -111,3 +111,17 @@ TEST(NtpShort, ConvertsDurationsWithRounding) {
 
 }  // namespace
 }  // namespace stratumd
+
+namespace stratumd {
+namespace {
+
+TEST(NtpShort, ErrorBoundsRoundUp) {
+  EXPECT_EQ(NtpShort::from_duration_ceil(Nanoseconds{1}).raw(), 1u);  // never announced as zero
+  EXPECT_EQ(NtpShort::from_duration(Nanoseconds{1}).raw(), 0u);
+  EXPECT_EQ(NtpShort::from_duration_ceil(Nanoseconds{0}).raw(), 0u);
+  EXPECT_EQ(NtpShort::from_duration_ceil(std::chrono::seconds{1}).raw(), 65536u);
+  EXPECT_EQ(NtpShort::from_duration_ceil(std::chrono::seconds{1} + Nanoseconds{1}).raw(), 65537u);
+}
+
+}  // namespace
+}  // namespace stratumd
