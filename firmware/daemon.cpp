@@ -203,6 +203,16 @@ int run_daemon(const Options& options) {
     const std::function<void(const std::string&)> log = log_as(LogClass::sys);
     const std::function<void(const std::string&)> log_clock = log_as(LogClass::clock);
     const std::function<void(const std::string&)> log_sync = log_as(LogClass::sync);
+    // Secret keys readable by others are not secret (chrony and OpenSSH say so too).
+    if (config->auth.keys_file) {
+      struct stat info {};
+      if (::stat(config->auth.keys_file->c_str(), &info) == 0 && (info.st_mode & 0077)) {
+        char mode[8];
+        std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(info.st_mode & 07777));
+        log("warning: keys file " + *config->auth.keys_file + " is readable by others (mode " +
+            mode + "); chmod 600 it");
+      }
+    }
     // The drift file gives the loop the crystal's frequency at once (ntpd's format and checks).
     bool frequency_known = false;
     if (config->driftfile) {
@@ -400,7 +410,8 @@ int run_daemon(const Options& options) {
                  : options.threads.value_or(config->threads.value_or(
                        static_cast<int>(std::max(1u, std::thread::hardware_concurrency()))));
     RetainedPointer<ServerPolicy> policy{ServerPolicy{build_restrict_table(config->restrictions),
-                                                      config->discard.value_or(DiscardParams{})}};
+                                                      config->discard.value_or(DiscardParams{}),
+                                                      config->auth}};
     const ListenPlan listen_plan =
         plan_listening(config->interface_rules, list_local_addresses(), ipv6_available());
     for (const std::string& note : listen_plan.notes)
@@ -482,7 +493,7 @@ int run_daemon(const Options& options) {
         summary += "; reference clocks unchanged (their state kept)";
       }
       policy.publish(ServerPolicy{build_restrict_table(next.restrictions),
-                                  next.discard.value_or(DiscardParams{})});
+                                  next.discard.value_or(DiscardParams{}), next.auth});
       DisciplineConfig loop_config = next.discipline.loop;
       loop_config.allow_first_panic_step = discipline_config.allow_first_panic_step;
       discipline.set_config(loop_config);

@@ -90,13 +90,14 @@ KernelRealtime timespec_to_realtime(const timespec& ts) {
 struct NtpWorker::Batch {
   struct Slot {
     std::array<std::uint8_t, kMaxNtpPacketSize + 1> request{};
-    std::array<std::uint8_t, kNtpHeaderSize + 4> reply{};
+    std::array<std::uint8_t, kMaxReplySize> reply{};
     sockaddr_storage peer{};
     alignas(cmsghdr) std::array<char, 256> control{};
     alignas(cmsghdr) std::array<char, CMSG_SPACE(sizeof(in6_pktinfo))> reply_control{};
     iovec request_iov{};
     iovec reply_iov{};
     bool needs_stamp = false;
+    const SymmetricKey* sign_with = nullptr;
   };
   std::array<Slot, kBatchSize> slots{};
   std::array<mmsghdr, kBatchSize> rx{};
@@ -238,6 +239,7 @@ void NtpWorker::serve(const Socket& socket) {
       limiter_.set_params(policy.discard);  // a reload: new limits, the clients' history kept
       policy_seen_ = &policy;
     }
+    const RequestAuth auth{policy.auth, mac_engine_};
     const KernelRealtime realtime_now = kernel_realtime_now();
     const UtcTime served_now = snapshot.model.served_at(shared_.timebase.raw_now());
     const Nanoseconds monotonic_now{read_clock_ns(CLOCK_MONOTONIC_COARSE)};
@@ -283,13 +285,15 @@ void NtpWorker::serve(const Socket& socket) {
         count(answer_control(fd, std::span(slot.request.data(), length), reply, context));
         continue;
       }
-      const Response response = handle_request(std::span(slot.request.data(), length), context,
-                                               snapshot, policy.restrictions, limiter_, slot.reply);
+      const Response response =
+          handle_request(std::span(slot.request.data(), length), context, snapshot,
+                         policy.restrictions, limiter_, slot.reply, &auth);
       count(response.outcome);
       if (!response.send()) continue;
 
       slot.reply_iov = {slot.reply.data(), response.length};
       slot.needs_stamp = response.needs_transmit_stamp;
+      slot.sign_with = response.sign_with;
       msghdr& out = b.tx[replies].msg_hdr;
       out = {};
       out.msg_name = &slot.peer;
@@ -308,6 +312,11 @@ void NtpWorker::serve(const Socket& socket) {
     for (unsigned r = 0; r < replies; ++r) {
       if (b.tx_slot[r]->needs_stamp) {
         stamp_transmit(b.tx_slot[r]->reply, snapshot.model.served_at(shared_.timebase.raw_now()));
+        // The MAC covers T3: computed right after it (a microsecond or two for SHA-1).
+        if (b.tx_slot[r]->sign_with) {
+          sign_reply(Response{RequestOutcome::answered, 0, true, b.tx_slot[r]->sign_with},
+                     b.tx_slot[r]->reply, mac_engine_);
+        }
       }
     }
     if (shared_.batched) {

@@ -50,6 +50,7 @@ struct ServerCounters {
 struct ServerPolicy {
   RestrictTable restrictions;
   DiscardParams discard;
+  AuthSettings auth;  // keys and trusted key IDs
 };
 
 // Everything the workers share; read-only for them while they run.
@@ -92,6 +93,7 @@ class NtpWorker {
   std::vector<Socket> sockets_;
   UniqueFd stop_event_;
   RateLimiter limiter_;
+  MacEngine mac_engine_;
   const ServerPolicy* policy_seen_ = nullptr;  // the limiter's parameters follow a reload
   std::unique_ptr<Batch> batch_;
   std::unique_ptr<ControlVariables> control_copy_;  // where a mode 6 request reads the variables

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "firmware/util/big_endian.hpp"
+
 namespace stratumd {
 namespace {
 
@@ -10,8 +12,14 @@ constexpr std::int8_t kMinPoll = 4;   // RFC 5905 MINPOLL
 constexpr std::int8_t kMaxPoll = 17;  // RFC 5905 MAXPOLL
 constexpr std::uint8_t kCurrentVersion = 4;
 
+// How the reply carries a MAC: none, a crypto-NAK (key 0, no digest), or signed with a key.
+struct ReplyMac {
+  bool nak = false;
+  const SymmetricKey* key = nullptr;
+};
+
 Response answer_client(const ParsedPacket& request, const RequestContext& context,
-                       const ClockSnapshot& snapshot, std::span<std::uint8_t> out) {
+                       const ClockSnapshot& snapshot, std::span<std::uint8_t> out, ReplyMac mac) {
   const NtpHeader& req = request.header;
   NtpHeader reply;
   reply.version = req.version;
@@ -38,10 +46,15 @@ Response answer_client(const ParsedPacket& request, const RequestContext& contex
   }
   serialize_ntp_header(reply, out.first<kNtpHeaderSize>());
   std::size_t length = kNtpHeaderSize;
-  if (request.has_mac) {
-    // No keys are configured yet: RFC 5905 answers an unverifiable MAC with a crypto-NAK (key 0).
+  if (mac.nak) {
+    // RFC 5905: a MAC that does not verify is answered with a crypto-NAK (key ID 0, no digest).
     std::fill_n(out.begin() + kNtpHeaderSize, 4, std::uint8_t{0});
-    length += 4;
+    return {RequestOutcome::crypto_nak, length + 4, true};
+  }
+  if (mac.key) {
+    store_be32(mac.key->id, out.subspan(kNtpHeaderSize).first<4>());
+    length += 4 + mac_digest_length(mac.key->type);
+    return {RequestOutcome::answered, length, true, mac.key};
   }
   return {RequestOutcome::answered, length, true};
 }
@@ -85,6 +98,8 @@ const char* to_string(RequestOutcome outcome) {
       return "restricted";
     case RequestOutcome::dropped_rate_limited:
       return "rate-limited";
+    case RequestOutcome::crypto_nak:
+      return "crypto-nak";
     case RequestOutcome::count_:
       break;
   }
@@ -98,7 +113,8 @@ std::int8_t precision_from_read_cost(Nanoseconds cost) {
 
 Response handle_request(std::span<const std::uint8_t> request, const RequestContext& context,
                         const ClockSnapshot& snapshot, const RestrictTable& restrictions,
-                        RateLimiter& limiter, std::span<std::uint8_t> out) {
+                        RateLimiter& limiter, std::span<std::uint8_t> out,
+                        const RequestAuth* auth) {
   const std::uint32_t flags = restrictions.lookup(context.source.address, context.source.port);
   if (flags & restrict_flag::ignore) return {RequestOutcome::dropped_restricted, 0, false};
 
@@ -125,7 +141,29 @@ Response handle_request(std::span<const std::uint8_t> request, const RequestCont
       ((flags & restrict_flag::version) && req.version != kCurrentVersion)) {
     return {RequestOutcome::dropped_restricted, 0, false};
   }
-  if (out.size() < kNtpHeaderSize + 4) return {RequestOutcome::dropped_malformed, 0, false};
+  if (out.size() < kMaxReplySize) return {RequestOutcome::dropped_malformed, 0, false};
+
+  // A MAC is checked before anything is spent on the request: a trusted key, the digest length
+  // of its type, the digest itself (constant-time).
+  ReplyMac mac;
+  if (parsed.packet.has_mac) {
+    const MacLocation& at = parsed.packet.mac;
+    const SymmetricKey* key = nullptr;
+    if (auth && at.digest_length > 0) {
+      const auto it = auth->keys.keys.find(at.key_id);
+      if (it != auth->keys.keys.end() && auth->keys.trusts(at.key_id) &&
+          at.digest_length == mac_digest_length(it->second.type) &&
+          auth->engine.verify(it->second, request.first(at.offset),
+                              request.subspan(at.offset + 4, at.digest_length))) {
+        key = &it->second;
+      }
+    }
+    mac = key ? ReplyMac{false, key} : ReplyMac{true, nullptr};
+  }
+  // notrust: only requests authenticated with a trusted key are served.
+  if ((flags & restrict_flag::notrust) && !mac.key) {
+    return {RequestOutcome::dropped_restricted, 0, false};
+  }
 
   if (flags & restrict_flag::limited) {
     switch (limiter.check(context.source.address.unmapped(), context.monotonic_now,
@@ -139,7 +177,14 @@ Response handle_request(std::span<const std::uint8_t> request, const RequestCont
                                 static_cast<std::int8_t>(limiter.params().average_log2), out);
     }
   }
-  return answer_client(parsed.packet, context, snapshot, out);
+  return answer_client(parsed.packet, context, snapshot, out, mac);
+}
+
+bool sign_reply(const Response& response, std::span<std::uint8_t> reply, MacEngine& engine) {
+  if (!response.sign_with) return true;
+  const std::size_t digest = kNtpHeaderSize + 4;
+  return engine.compute(*response.sign_with, reply.first(kNtpHeaderSize),
+                        reply.subspan(digest, mac_digest_length(response.sign_with->type)));
 }
 
 }  // namespace stratumd

@@ -9,8 +9,10 @@
 #include <span>
 
 #include "firmware/clock/clock_snapshot.hpp"
+#include "firmware/config/keys_config.hpp"
 #include "firmware/net/ip_address.hpp"
 #include "firmware/ntp/ntp_packet.hpp"
+#include "firmware/ntp/packet_mac.hpp"
 #include "firmware/ntp/rate_limiter.hpp"
 #include "firmware/ntp/restrict_table.hpp"
 
@@ -25,6 +27,7 @@ enum class RequestOutcome : std::uint8_t {
   dropped_mode,          // modes this server does not answer (7 always; 1, 2, 5, 6 for now)
   dropped_restricted,    // restrict: ignore, noserve, noquery, version
   dropped_rate_limited,  // restrict limited: over the discard rate
+  crypto_nak,            // a MAC that did not verify (unknown, untrusted key or wrong digest)
   count_
 };
 
@@ -34,6 +37,9 @@ struct Response {
   RequestOutcome outcome = RequestOutcome::dropped_malformed;
   std::size_t length = 0;  // bytes of `out` to send when answered or kod_sent
   bool needs_transmit_stamp = false;
+  // The request was authenticated with this key: the reply's MAC is computed with it after T3 is
+  // written (sign_reply), its key ID already in place.
+  const SymmetricKey* sign_with = nullptr;
 
   bool send() const { return length > 0; }
 };
@@ -50,10 +56,21 @@ struct RequestContext {
   Nanoseconds monotonic_now;  // for rate limiting
 };
 
-// `out` must hold at least kNtpHeaderSize + 4 bytes (a crypto-NAK).
+// Symmetric keys and the thread's MAC engine; without them every MAC gets a crypto-NAK.
+struct RequestAuth {
+  const AuthSettings& keys;
+  MacEngine& engine;
+};
+
+// `out` must hold at least kMaxReplySize bytes.
+inline constexpr std::size_t kMaxReplySize = kNtpHeaderSize + 4 + 20;
 Response handle_request(std::span<const std::uint8_t> request, const RequestContext& context,
                         const ClockSnapshot& snapshot, const RestrictTable& restrictions,
-                        RateLimiter& limiter, std::span<std::uint8_t> out);
+                        RateLimiter& limiter, std::span<std::uint8_t> out,
+                        const RequestAuth* auth = nullptr);
+
+// Completes an authenticated reply once its transmit time is written.
+bool sign_reply(const Response& response, std::span<std::uint8_t> reply, MacEngine& engine);
 
 // Writes T3 into a reply built by handle_request (only where needs_transmit_stamp).
 inline void stamp_transmit(std::span<std::uint8_t> reply, UtcTime now) {

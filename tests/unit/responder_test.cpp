@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <array>
+#include <cstdio>
+#include <string>
 #include <vector>
 
 namespace stratumd {
@@ -35,7 +37,7 @@ ClockSnapshot locked_snapshot() {
 
 struct Reply {
   Response response;
-  std::array<std::uint8_t, 52> bytes{};
+  std::array<std::uint8_t, kMaxReplySize> bytes{};
   NtpHeader header() const {
     return parse_ntp_packet(std::span(bytes.data(), response.length)).packet.header;
   }
@@ -134,7 +136,7 @@ TEST(Responder, UnknownKeyGetsCryptoNakNoLargerThanTheRequest) {
   req.insert(req.end(), {0, 0, 0, 9});
   req.resize(req.size() + 20, 0x11);
   const Reply r = answer(req, locked_snapshot());
-  ASSERT_EQ(r.response.outcome, RequestOutcome::answered);
+  ASSERT_EQ(r.response.outcome, RequestOutcome::crypto_nak);
   EXPECT_EQ(r.response.length, 52u);
   EXPECT_LE(r.response.length, req.size());
   EXPECT_EQ(r.bytes[48] | r.bytes[49] | r.bytes[50] | r.bytes[51], 0);
@@ -230,6 +232,123 @@ TEST(Responder, RandomBytesNeverCrashAndNeverAmplify) {
       EXPECT_LE(r.response.length, bytes.size());
     }
   }
+}
+
+// Known answers: MD5 and SHA-1 as ntpd computes them (digest of key, then packet), checked
+// against Python's hashlib; AES-128-CMAC from RFC 4493's examples.
+TEST(PacketMac, KnownAnswers) {
+  MacEngine engine;
+  std::vector<std::uint8_t> data(48);
+  for (std::size_t i = 0; i < data.size(); ++i) data[i] = static_cast<std::uint8_t>(i);
+  const auto hex = [](std::span<const std::uint8_t> bytes) {
+    std::string out;
+    char two[3];
+    for (std::uint8_t b : bytes) {
+      std::snprintf(two, sizeof two, "%02x", b);
+      out += two;
+    }
+    return out;
+  };
+  std::array<std::uint8_t, 20> digest{};
+  const SymmetricKey md5{1, KeyType::md5, {'s', 'e', 'c', 'r', 'e', 't'}};
+  ASSERT_TRUE(engine.compute(md5, data, digest));
+  EXPECT_EQ(hex(std::span(digest).first(16)), "a03f32571504b4138d76d44a54fe953c");
+  const std::string ascii = "0123456789abcdefghij";
+  const SymmetricKey sha1{2, KeyType::sha1, {ascii.begin(), ascii.end()}};
+  ASSERT_TRUE(engine.compute(sha1, data, digest));
+  EXPECT_EQ(hex(digest), "65951dfc74f981a221696758da55e9236f9c69d7");
+  const SymmetricKey aes{3,
+                         KeyType::aes128_cmac,
+                         {0x2b, 0x7e, 0x15, 0x16, 0x28, 0xae, 0xd2, 0xa6, 0xab, 0xf7, 0x15, 0x88,
+                          0x09, 0xcf, 0x4f, 0x3c}};
+  ASSERT_TRUE(engine.compute(aes, {}, digest));
+  EXPECT_EQ(hex(std::span(digest).first(16)), "bb1d6929e95937287fa37d129b756746");
+  const std::vector<std::uint8_t> block{0x6b, 0xc1, 0xbe, 0xe2, 0x2e, 0x40, 0x9f, 0x96,
+                                        0xe9, 0x3d, 0x7e, 0x11, 0x73, 0x93, 0x17, 0x2a};
+  ASSERT_TRUE(engine.compute(aes, block, digest));
+  EXPECT_EQ(hex(std::span(digest).first(16)), "070a16b46b4d4144f79bdd9dd04a287c");
+  EXPECT_TRUE(engine.verify(aes, block, std::span(digest).first(16)));
+  digest[3] ^= 1;
+  EXPECT_FALSE(engine.verify(aes, block, std::span(digest).first(16)));
+  EXPECT_FALSE(engine.verify(aes, block, std::span(digest).first(15)));
+}
+
+struct Keyed {
+  AuthSettings auth;
+  MacEngine engine;
+  Keyed() {
+    auth.keys[1] = SymmetricKey{1, KeyType::sha1, {'k', 'e', 'y', 'o', 'n', 'e'}};
+    auth.keys[2] = SymmetricKey{2, KeyType::md5, {'t', 'w', 'o'}};
+    auth.keys[3] =
+        SymmetricKey{3, KeyType::md5, {'n', 'o', 't', 't', 'r', 'u', 's', 't', 'e', 'd'}};
+    auth.trusted = {{1, "/c", 1}, {2, "/c", 1}};
+  }
+  std::vector<std::uint8_t> signed_request(std::uint32_t key_id, std::uint32_t as_id = 0) {
+    auto req = request(4, 3);
+    const SymmetricKey& key = auth.keys.at(key_id);
+    const std::uint32_t id = as_id ? as_id : key_id;
+    req.insert(req.end(), {std::uint8_t(id >> 24), std::uint8_t(id >> 16), std::uint8_t(id >> 8),
+                           std::uint8_t(id)});
+    std::array<std::uint8_t, 20> digest{};
+    engine.compute(key, std::span(req).first(48), digest);
+    req.insert(req.end(), digest.begin(), digest.begin() + mac_digest_length(key.type));
+    return req;
+  }
+  Reply answer_with_keys(const std::vector<std::uint8_t>& req, const RestrictTable& table = {}) {
+    Reply r;
+    RateLimiter limiter;
+    const RequestAuth request_auth{auth, engine};
+    r.response = handle_request(req, RequestContext{kClient, kNow, std::chrono::seconds{1000}},
+                                locked_snapshot(), table, limiter, r.bytes, &request_auth);
+    if (r.response.needs_transmit_stamp) stamp_transmit(r.bytes, kNow);
+    EXPECT_TRUE(sign_reply(r.response, r.bytes, engine));
+    return r;
+  }
+};
+
+TEST(Responder, AnAuthenticatedRequestGetsAReplySignedWithTheSameKey) {
+  for (std::uint32_t id : {1u, 2u}) {
+    Keyed k;
+    const Reply r = k.answer_with_keys(k.signed_request(id));
+    ASSERT_EQ(r.response.outcome, RequestOutcome::answered) << id;
+    const SymmetricKey& key = k.auth.keys.at(id);
+    ASSERT_EQ(r.response.length, 48 + 4 + mac_digest_length(key.type));
+    const ParseResult parsed = parse_ntp_packet(std::span(r.bytes.data(), r.response.length));
+    ASSERT_TRUE(parsed.packet.has_mac);
+    EXPECT_EQ(parsed.packet.mac.key_id, id);
+    EXPECT_TRUE(k.engine.verify(key, std::span(r.bytes).first(48),
+                                std::span(r.bytes).subspan(52, mac_digest_length(key.type))));
+    EXPECT_EQ(parsed.packet.header.stratum, 1);
+  }
+}
+
+TEST(Responder, BadMacsGetACryptoNakAndNoTime) {
+  Keyed k;
+  auto wrong_digest = k.signed_request(1);
+  wrong_digest.back() ^= 0x80;
+  auto key_claimed = k.signed_request(2, 1);  // MD5 digest length under SHA-1 key 1
+  for (const auto& req : {wrong_digest, k.signed_request(3) /* untrusted */,
+                          k.signed_request(2, 7) /* unknown */, key_claimed}) {
+    const Reply r = k.answer_with_keys(req);
+    EXPECT_EQ(r.response.outcome, RequestOutcome::crypto_nak);
+    EXPECT_EQ(r.response.length, 52u);
+    EXPECT_EQ(r.bytes[48] | r.bytes[49] | r.bytes[50] | r.bytes[51], 0);
+    EXPECT_EQ(r.response.sign_with, nullptr);
+  }
+  // A truncated MAC is not a MAC: the packet is malformed and dropped.
+  auto truncated = k.signed_request(1);
+  truncated.resize(truncated.size() - 3);
+  EXPECT_EQ(k.answer_with_keys(truncated).response.outcome, RequestOutcome::dropped_malformed);
+}
+
+TEST(Responder, NotrustServesOnlyTrustedAuthenticatedRequests) {
+  Keyed k;
+  RestrictTable table;
+  table.add(*IpPrefix::parse("0.0.0.0/0"), restrict_flag::notrust);
+  EXPECT_EQ(k.answer_with_keys(request(4, 3), table).response.outcome,
+            RequestOutcome::dropped_restricted);
+  EXPECT_EQ(k.answer_with_keys(k.signed_request(1), table).response.outcome,
+            RequestOutcome::answered);
 }
 
 }  // namespace

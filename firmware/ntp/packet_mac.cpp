@@ -1,0 +1,59 @@
+#include "firmware/ntp/packet_mac.hpp"
+
+#include <openssl/core_names.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+
+#include <array>
+#include <stdexcept>
+
+namespace stratumd {
+
+std::size_t mac_digest_length(KeyType type) {
+  return type == KeyType::sha1 ? 20 : 16;
+}
+
+MacEngine::MacEngine()
+    : digest_(EVP_MD_CTX_new()),
+      cmac_(EVP_MAC_fetch(nullptr, "CMAC", nullptr)),
+      cmac_context_(cmac_ ? EVP_MAC_CTX_new(cmac_) : nullptr) {
+  if (!digest_ || !cmac_context_) throw std::runtime_error("OpenSSL: cannot create MAC contexts");
+}
+
+MacEngine::~MacEngine() {
+  EVP_MAC_CTX_free(cmac_context_);
+  EVP_MAC_free(cmac_);
+  EVP_MD_CTX_free(digest_);
+}
+
+bool MacEngine::compute(const SymmetricKey& key, std::span<const std::uint8_t> data,
+                        std::span<std::uint8_t> digest) {
+  const std::size_t length = mac_digest_length(key.type);
+  if (digest.size() < length) return false;
+  if (key.type == KeyType::aes128_cmac) {
+    char cipher[] = "AES-128-CBC";
+    const OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_CIPHER, cipher, 0),
+                                 OSSL_PARAM_END};
+    std::size_t written = 0;
+    return EVP_MAC_init(cmac_context_, key.secret.data(), key.secret.size(), params) == 1 &&
+           EVP_MAC_update(cmac_context_, data.data(), data.size()) == 1 &&
+           EVP_MAC_final(cmac_context_, digest.data(), &written, length) == 1 && written == length;
+  }
+  // ntpd's legacy MAC: the digest of the key followed by the packet.
+  const EVP_MD* md = key.type == KeyType::md5 ? EVP_md5() : EVP_sha1();
+  unsigned int written = 0;
+  return EVP_DigestInit_ex(digest_, md, nullptr) == 1 &&
+         EVP_DigestUpdate(digest_, key.secret.data(), key.secret.size()) == 1 &&
+         EVP_DigestUpdate(digest_, data.data(), data.size()) == 1 &&
+         EVP_DigestFinal_ex(digest_, digest.data(), &written) == 1 && written == length;
+}
+
+bool MacEngine::verify(const SymmetricKey& key, std::span<const std::uint8_t> data,
+                       std::span<const std::uint8_t> digest) {
+  std::array<std::uint8_t, 20> expected{};
+  const std::size_t length = mac_digest_length(key.type);
+  if (digest.size() != length || !compute(key, data, expected)) return false;
+  return CRYPTO_memcmp(expected.data(), digest.data(), length) == 0;
+}
+
+}  // namespace stratumd

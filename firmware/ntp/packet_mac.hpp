@@ -1,0 +1,43 @@
+// NTP symmetric-key MACs (RFC 5905 §7.3, RFC 8573): MD5 and SHA-1 as ntpd computes them (the
+// digest of key then packet), AES-128-CMAC over the packet. OpenSSL does the cryptography; the
+// comparison is constant-time. One engine per thread: its OpenSSL contexts are made once and
+// reused, so verifying or signing a packet does not set up a context each time.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+
+#include "firmware/config/keys_config.hpp"
+
+typedef struct evp_md_ctx_st EVP_MD_CTX;
+typedef struct evp_mac_st EVP_MAC;
+typedef struct evp_mac_ctx_st EVP_MAC_CTX;
+
+namespace stratumd {
+
+// Digest bytes after the key ID for a key type: 16 (MD5, AES-128-CMAC) or 20 (SHA-1).
+std::size_t mac_digest_length(KeyType type);
+
+class MacEngine {
+ public:
+  MacEngine();
+  ~MacEngine();
+  MacEngine(const MacEngine&) = delete;
+  MacEngine& operator=(const MacEngine&) = delete;
+
+  // Writes the digest of `data` under `key` into `digest` (at least mac_digest_length bytes).
+  // False when OpenSSL fails.
+  bool compute(const SymmetricKey& key, std::span<const std::uint8_t> data,
+               std::span<std::uint8_t> digest);
+  // True when `digest` is exactly the digest of `data` under `key`.
+  bool verify(const SymmetricKey& key, std::span<const std::uint8_t> data,
+              std::span<const std::uint8_t> digest);
+
+ private:
+  EVP_MD_CTX* digest_ = nullptr;
+  EVP_MAC* cmac_ = nullptr;
+  EVP_MAC_CTX* cmac_context_ = nullptr;
+};
+
+}  // namespace stratumd
