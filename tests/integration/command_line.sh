@@ -18,9 +18,9 @@ expect_exit() {  # expect_exit STATUS PATTERN ARGS...
 expect_exit 1 "/nonexistent/ntp.conf: error: cannot read the configuration file" -c /nonexistent/ntp.conf -n --simulate
 expect_exit 1 "/nonexistent/ntp.conf" --check-config -c /nonexistent/ntp.conf
 
-printf 'driftfile /var/lib/ntp/drift\nlogconfig =syncall\nsevrer 127.127.20.0\n' >"$work/bad.conf"
+printf 'driftfile /var/lib/ntp/drift\nmru maxdepth 8192\nsevrer 127.127.20.0\n' >"$work/bad.conf"
 expect_exit 1 "$work/bad.conf:3: error: unknown directive 'sevrer'" --check-config -c "$work/bad.conf"
-expect_exit 1 "$work/bad.conf:2: warning: 'logconfig' is not implemented yet" --check-config -c "$work/bad.conf"
+expect_exit 1 "$work/bad.conf:2: warning: 'mru' is not implemented yet" --check-config -c "$work/bad.conf"
 # A config with errors never starts the daemon.
 expect_exit 1 "has errors; not starting" -c "$work/bad.conf" -n --simulate --port 1123
 
