@@ -12,7 +12,73 @@ bool parse(std::span<const std::uint8_t> b, Request& out) {
   out.sequence = static_cast<std::uint16_t>((b[2] << 8) | b[3]);
   out.association = static_cast<std::uint16_t>((b[6] << 8) | b[7]);
   const std::size_t count = static_cast<std::size_t>((b[10] << 8) | b[11]);
-  return kMode6HeaderSize + count <= b.size();
+  if (kMode6HeaderSize + count > b.size()) return false;
+  out.data = std::string_view(reinterpret_cast<const char*>(b.data()) + kMode6HeaderSize, count);
+  return true;
+}
+
+namespace {
+
+bool is_blank(char c) {
+  return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\0';
+}
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && is_blank(s.front())) s.remove_prefix(1);
+  while (!s.empty() && is_blank(s.back())) s.remove_suffix(1);
+  return s;
+}
+
+// Next comma-separated item of `text` from `pos`, commas inside quotes included.
+std::string_view next_item(std::string_view text, std::size_t& pos) {
+  const std::size_t start = pos;
+  bool quoted = false;
+  while (pos < text.size() && (quoted || text[pos] != ',')) {
+    if (text[pos] == '"') quoted = !quoted;
+    ++pos;
+  }
+  const std::string_view item = text.substr(start, pos - start);
+  if (pos < text.size()) ++pos;  // the comma
+  return trim(item);
+}
+
+}  // namespace
+
+std::size_t select_variables(std::string_view all, std::string_view wanted, std::span<char> out,
+                             bool& unknown) {
+  unknown = false;
+  wanted = trim(wanted);
+  std::size_t length = 0;
+  const auto append = [&](std::string_view text) {
+    for (const char c : text) {
+      if (length < out.size()) out[length++] = c;
+    }
+  };
+  if (wanted.empty()) {
+    append(all);
+    return length;
+  }
+  std::size_t want_pos = 0;
+  while (want_pos < wanted.size()) {
+    std::string_view name = next_item(wanted, want_pos);
+    name = name.substr(0, name.find('='));  // "name=value" asks for the name
+    if (name.empty()) continue;
+    bool found = false;
+    std::size_t pos = 0;
+    while (pos < all.size() && !found) {
+      const std::string_view item = next_item(all, pos);
+      if (item.substr(0, item.find('=')) == name) {
+        if (length) append(", ");
+        append(item);
+        found = true;
+      }
+    }
+    if (!found) {
+      unknown = true;
+      return 0;
+    }
+  }
+  return length;
 }
 
 std::size_t build_fragment(const Request& r, bool error, bool more, std::uint16_t status,

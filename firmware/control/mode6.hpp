@@ -58,7 +58,8 @@ enum class Mode6Outcome : std::uint8_t {
   malformed,
   refused_write,
   unknown_opcode,
-  unknown_association
+  unknown_association,
+  unknown_variable
 };
 
 // Calls `send(fragment)` once per reply datagram. Returns what was done.
@@ -73,7 +74,13 @@ struct Request {
   std::uint8_t opcode = 0;
   std::uint16_t sequence = 0;
   std::uint16_t association = 0;
+  std::string_view data;  // the names asked for ("stratum,offset"), often empty
 };
+// The variables of `all` ("a=1, b=\"x, y\", c=3") that `wanted` names, in that order, into `out`.
+// Returns the length written; 0 with `unknown` set when a name is not a variable. An empty list
+// selects everything.
+std::size_t select_variables(std::string_view all, std::string_view wanted, std::span<char> out,
+                             bool& unknown);
 bool parse(std::span<const std::uint8_t> bytes, Request& out);
 // Writes one fragment into `out`; returns its length (header + data padded to 4).
 std::size_t build_fragment(const Request& r, bool error, bool more, std::uint16_t status,
@@ -133,13 +140,20 @@ Mode6Outcome mode6_respond(std::span<const std::uint8_t> request, const ControlV
       emit(vars.system_status, std::string_view(list.data(), 4 * vars.association_count));
       return Mode6Outcome::answered;
     }
-    case mode6_opcode::read_variables:
-      if (assoc) {
-        emit(assoc->peer_status, assoc->variables.view());
-      } else {
-        emit(vars.system_status, vars.system_variables.view());
+    case mode6_opcode::read_variables: {
+      // Only what was asked for, as ntpd: a short request never draws the whole list.
+      std::array<char, 1200> selected{};
+      bool unknown = false;
+      const std::string_view all =
+          assoc ? assoc->variables.view() : vars.system_variables.view();
+      const std::size_t n = mode6_detail::select_variables(all, r.data, selected, unknown);
+      if (unknown) {
+        error(6);  // CERR_UNKNOWNVAR
+        return Mode6Outcome::unknown_variable;
       }
+      emit(assoc ? assoc->peer_status : vars.system_status, std::string_view(selected.data(), n));
       return Mode6Outcome::answered;
+    }
     case mode6_opcode::read_clock: {
       const ControlAssociation* clock = assoc;
       if (!clock && vars.association_count)

@@ -34,6 +34,12 @@ if [[ -x ${NTPQ:-} ]]; then
   for want in 'leap_none' 'sync_pps' 'stratum=1' 'refid=PPS' 'tc=4' 'frequency='; do
     grep -q "$want" "$work/rv.out" || fail "ntpq -c rv lacks $want"
   done
+  # Named variables: only those come back.
+  "$NTPQ" -c 'rv 0 stratum,refid' 127.0.0.1 >"$work/rv-named.out" 2>&1 || fail "ntpq -c 'rv 0 stratum,refid' failed"
+  cat "$work/rv-named.out"
+  grep -q 'stratum=1' "$work/rv-named.out" && grep -q 'refid=PPS' "$work/rv-named.out" ||
+    fail "named rv lacks what was asked for"
+  grep -q 'frequency=' "$work/rv-named.out" && fail "named rv answered variables not asked for"
   "$NTPQ" -c 'cv 1' 127.0.0.1 >"$work/cv.out" 2>&1 || fail "ntpq -c cv failed"
   grep -q 'name="SIM_GPS(0)"' "$work/cv.out" || fail "ntpq -c cv: $(cat "$work/cv.out")"
 else

@@ -186,3 +186,49 @@ TEST(Metrics, RenderTheStateAndCountersInTheExpositionFormat) {
 
 }  // namespace
 }  // namespace stratumd
+
+namespace stratumd {
+namespace {
+
+std::vector<std::uint8_t> read_named(const std::string& names, std::uint16_t association = 0) {
+  auto r = request(mode6_opcode::read_variables, association);
+  r[10] = static_cast<std::uint8_t>(names.size() >> 8);
+  r[11] = static_cast<std::uint8_t>(names.size());
+  r.insert(r.end(), names.begin(), names.end());
+  while (r.size() % 4) r.push_back(0);
+  return r;
+}
+
+TEST(Mode6, ReadVariablesAnswersOnlyTheNamesAskedFor) {
+  ControlVariables v = sample_variables();
+  v.system_variables.assign(
+      "stratum=1, version=\"stratumd 0.1.0, built\", offset=0.001, refid=PPS");
+  auto f = ask(read_named("offset,stratum"), v);
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0].data, "offset=0.001, stratum=1");
+  // A quoted value with a comma stays whole.
+  f = ask(read_named(" version "), v);
+  EXPECT_EQ(f[0].data, "version=\"stratumd 0.1.0, built\"");
+  // Peer variables by association.
+  f = ask(read_named("srchost", 1), v);
+  EXPECT_EQ(f[0].data, "srchost=\"GPS_NMEA(0)\"");
+  // An unknown name is an error (CERR_UNKNOWNVAR), as in ntpd: no variables at all.
+  Mode6Outcome outcome{};
+  f = ask(read_named("stratum,nosuch"), v, &outcome);
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(outcome, Mode6Outcome::unknown_variable);
+  EXPECT_EQ(f[0].byte1 & 0x40, 0x40);
+  EXPECT_EQ(f[0].status >> 8, 6);
+  EXPECT_EQ(f[0].count, 0);
+  // ntpstat's 576-byte datagram full of zeros asks for everything.
+  auto ntpstat = request(mode6_opcode::read_variables, 0, 2, 1);
+  ntpstat.resize(576, 0);
+  ntpstat[10] = static_cast<std::uint8_t>((576 - 12) >> 8);
+  ntpstat[11] = static_cast<std::uint8_t>(576 - 12);
+  f = ask(ntpstat, v);
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0].data, v.system_variables.view());
+}
+
+}  // namespace
+}  // namespace stratumd
