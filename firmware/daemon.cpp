@@ -19,6 +19,7 @@
 #include "drivers/clock/system_clock.hpp"
 #include "drivers/clock/virtual_clock.hpp"
 #include "drivers/console/console_server.hpp"
+#include "drivers/net/host_resolver.hpp"
 #include "drivers/net/local_addresses.hpp"
 #include "drivers/net/ntp_server.hpp"
 #include "drivers/net/self_probe.hpp"
@@ -409,9 +410,12 @@ int run_daemon(const Options& options) {
         plain_io ? 1
                  : options.threads.value_or(config->threads.value_or(
                        static_cast<int>(std::max(1u, std::thread::hardware_concurrency()))));
-    RetainedPointer<ServerPolicy> policy{ServerPolicy{build_restrict_table(config->restrictions),
-                                                      config->discard.value_or(DiscardParams{}),
-                                                      config->auth}};
+    ResolvedHosts resolved_hosts;  // `restrict HOST` names resolved so far
+    const auto policy_for = [&](const DaemonConfig& c) {
+      return ServerPolicy{build_restrict_table(c.restrictions, resolved_hosts),
+                          c.discard.value_or(DiscardParams{}), c.auth};
+    };
+    RetainedPointer<ServerPolicy> policy{policy_for(*config)};
     const ListenPlan listen_plan =
         plan_listening(config->interface_rules, list_local_addresses(), ipv6_available());
     for (const std::string& note : listen_plan.notes)
@@ -462,6 +466,30 @@ int run_daemon(const Options& options) {
     sources->start();
     log("reference: " + sources->describe());
 
+    // `restrict HOST` lines apply as their names resolve, in the background with retries.
+    std::unique_ptr<HostResolver> resolver;
+    const auto start_resolving = [&] {
+      std::vector<std::string> names;
+      for (const RestrictLine& line : config->restrictions) {
+        if (!line.host_name.empty() && !resolved_hosts.count(line.host_name)) {
+          names.push_back(line.host_name);
+        }
+      }
+      resolver.reset();
+      if (names.empty()) return;
+      resolver = std::make_unique<HostResolver>(
+          loop, names,
+          [&](const std::string& name, const std::vector<IpAddress>& addresses) {
+            std::string list;
+            for (const IpAddress& a : addresses) list += (list.empty() ? "" : ", ") + a.to_string();
+            log("restrict " + name + ": resolved to " + list);
+            resolved_hosts[name] = addresses;
+            policy.publish(policy_for(*config));
+          },
+          log);
+    };
+    start_resolving();
+
     // A reload (SIGHUP, the console's apply): everything or nothing. A configuration with errors,
     // or reference clocks that cannot be set up, leave the running one untouched.
     const auto reload = [&](const DaemonConfig& next) -> std::pair<bool, std::string> {
@@ -492,8 +520,7 @@ int run_daemon(const Options& options) {
       } else {
         summary += "; reference clocks unchanged (their state kept)";
       }
-      policy.publish(ServerPolicy{build_restrict_table(next.restrictions),
-                                  next.discard.value_or(DiscardParams{}), next.auth});
+      policy.publish(policy_for(next));
       DisciplineConfig loop_config = next.discipline.loop;
       loop_config.allow_first_panic_step = discipline_config.allow_first_panic_step;
       discipline.set_config(loop_config);
@@ -501,6 +528,7 @@ int run_daemon(const Options& options) {
       load_leapfile(next.discipline);
       open_stats(next);
       *config = next;
+      start_resolving();
       load_calibration();
       for (const std::string& part : plan.needs_restart) {
         summary += "; " + part + " changed: takes effect at the next restart";

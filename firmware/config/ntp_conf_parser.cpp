@@ -96,6 +96,17 @@ std::optional<RefclockDeclaration> parse_refclock_address(std::string_view addre
   return RefclockDeclaration{*type, *unit, {}, {}};
 }
 
+// A DNS name (RFC 1123 letters, digits, hyphens, dots) that is not an address.
+bool looks_like_host_name(const std::string& text) {
+  if (text.empty() || text.size() > 253) return false;
+  if (text.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.") !=
+      std::string::npos) {
+    return false;
+  }
+  return text.find_first_not_of("0123456789.") != std::string::npos && text.front() != '-' &&
+         text.front() != '.';
+}
+
 std::string directory_of(const std::string& path) {
   const auto slash = path.rfind('/');
   return slash == std::string::npos ? std::string{} : path.substr(0, slash + 1);
@@ -441,12 +452,15 @@ class Parser {
     }
     if (target != "default") {
       auto prefix = IpPrefix::parse(target);
-      if (!prefix) {
-        if (target.find_first_not_of("0123456789.:/abcdefABCDEF") != std::string::npos) {
-          return warning(
-              where, "restrict by host name ('" + target +
-                         "') is not supported: addresses are matched numerically; line ignored");
+      if (!prefix && looks_like_host_name(target)) {
+        // Resolved by the daemon at run time, with retries: never here (no DNS at parse time).
+        if (i < words.size() && words[i] == "mask") {
+          return error(where, "a mask needs a numeric address, not the host name '" + target + "'");
         }
+        line.host_name = target;
+        return add_restrict_flags(where, words, i, line);
+      }
+      if (!prefix) {
         return error(where, "'" + target + "' is not a valid address or ADDR/LENGTH prefix");
       }
       if (line.family && *line.family != prefix->address.family) {
@@ -466,6 +480,11 @@ class Parser {
       }
       line.prefix = prefix;
     }
+    add_restrict_flags(where, words, i, line);
+  }
+
+  void add_restrict_flags(const SourceLocation& where, const std::vector<std::string>& words,
+                          std::size_t i, RestrictLine& line) {
     for (; i < words.size(); ++i) {
       if (words[i] == "ippeerlimit") {
         if (i + 1 >= words.size() || !parse_int(words[i + 1]))

@@ -43,12 +43,13 @@ struct RefclockDeclaration {
   RefclockOptions options;
 };
 
-// One `restrict` line. No prefix means `default`; `family` limits it to -4 or -6.
+// One `restrict` line. No prefix and no host name means `default`; `family` limits it to -4 or -6.
 struct RestrictLine {
   std::optional<IpPrefix> prefix;
   std::optional<IpFamily> family;
   std::uint32_t flags = 0;
   SourceLocation where;
+  std::string host_name;  // `restrict HOST …`: resolved at run time, never at parse time
 };
 
 // One `interface` (or `nic`) line: which local addresses get server sockets.

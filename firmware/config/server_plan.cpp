@@ -31,9 +31,19 @@ IpAddress any_address(IpFamily family) {
 
 }  // namespace
 
-RestrictTable build_restrict_table(const std::vector<RestrictLine>& lines) {
+RestrictTable build_restrict_table(const std::vector<RestrictLine>& lines,
+                                   const ResolvedHosts& resolved) {
   RestrictTable table;
   for (const RestrictLine& line : lines) {
+    if (!line.host_name.empty()) {
+      const auto it = resolved.find(line.host_name);
+      if (it == resolved.end()) continue;
+      for (const IpAddress& address : it->second) {
+        if (line.family && *line.family != address.family) continue;
+        table.add(IpPrefix{address, address.family == IpFamily::v4 ? 32 : 128}, line.flags);
+      }
+      continue;
+    }
     if (line.prefix) {
       table.add(*line.prefix, line.flags);
       continue;

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -11,7 +12,11 @@
 
 namespace stratumd {
 
-RestrictTable build_restrict_table(const std::vector<RestrictLine>& lines);
+// Host names resolved so far (a name not in the map yet is skipped: it applies once resolved).
+using ResolvedHosts = std::map<std::string, std::vector<IpAddress>>;
+
+RestrictTable build_restrict_table(const std::vector<RestrictLine>& lines,
+                                   const ResolvedHosts& resolved = {});
 
 struct LocalAddress {
   std::string interface_name;

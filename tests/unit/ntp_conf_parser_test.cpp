@@ -199,15 +199,6 @@ TEST(NtpConfParser, RestrictErrorsNameTheProblemAndTheValidChoices) {
   }
 }
 
-TEST(NtpConfParser, RestrictByHostNameIsAWarningNotAnError) {
-  Files files;
-  files.add("/c", "restrict time.example.com nomodify\n");
-  const DaemonConfig c = parse_ntp_conf("/c", files.loader());
-  EXPECT_FALSE(c.has_errors());
-  ASSERT_EQ(c.findings.size(), 1u);
-  EXPECT_NE(c.findings[0].message.find("host name"), std::string::npos);
-}
-
 TEST(NtpConfParser, DiscardInterfaceAndThreads) {
   Files files;
   files.add("/c",
@@ -583,6 +574,30 @@ TEST(LogConfig, NtpdClassesAndKinds) {
   EXPECT_EQ(b.findings[0].format(),
             "/c:1: error: logconfig: 'syncal' is not a class and kind; classes sys peer clock "
             "sync all, kinds info events statistics status all (e.g. =syncall +clockevents)");
+}
+
+}  // namespace
+}  // namespace stratumd
+
+namespace stratumd {
+namespace {
+
+TEST(NtpConfParser, RestrictByHostNameIsKeptForRunTimeResolution) {
+  Files files;
+  files.add("/c", "restrict timeserver.lab.example nomodify noquery\nrestrict -6 gw ignore\n"
+                  "restrict bad_name! ignore\nrestrict host.example mask 255.255.255.0\n");
+  const DaemonConfig c = parse_ntp_conf("/c", files.loader());
+  ASSERT_EQ(c.restrictions.size(), 2u) << all_findings(c);
+  EXPECT_EQ(c.restrictions[0].host_name, "timeserver.lab.example");
+  EXPECT_FALSE(c.restrictions[0].prefix);
+  EXPECT_EQ(c.restrictions[0].flags, restrict_flag::nomodify | restrict_flag::noquery);
+  EXPECT_EQ(c.restrictions[1].host_name, "gw");
+  EXPECT_EQ(c.restrictions[1].family, IpFamily::v6);
+  ASSERT_EQ(c.findings.size(), 2u) << all_findings(c);
+  EXPECT_EQ(c.findings[0].format(),
+            "/c:3: error: 'bad_name!' is not a valid address or ADDR/LENGTH prefix");
+  EXPECT_EQ(c.findings[1].format(),
+            "/c:4: error: a mask needs a numeric address, not the host name 'host.example'");
 }
 
 }  // namespace

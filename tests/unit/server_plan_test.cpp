@@ -73,14 +73,32 @@ TEST(ListenPlan, RulesThatLeaveNothingSaySo) {
 }
 
 TEST(RestrictTableFromConfig, DefaultCoversBothFamiliesUnlessNarrowed) {
-  RestrictLine both{std::nullopt, std::nullopt, restrict_flag::kod, {}};
-  RestrictLine v6_only{std::nullopt, IpFamily::v6, restrict_flag::noquery, {}};
-  RestrictLine host{IpPrefix::parse("127.0.0.1"), std::nullopt, 0, {}};
+  RestrictLine both{std::nullopt, std::nullopt, restrict_flag::kod, {}, {}};
+  RestrictLine v6_only{std::nullopt, IpFamily::v6, restrict_flag::noquery, {}, {}};
+  RestrictLine host{IpPrefix::parse("127.0.0.1"), std::nullopt, 0, {}, {}};
   const RestrictTable table = build_restrict_table({both, v6_only, host});
   EXPECT_EQ(table.lookup(*IpAddress::parse("192.0.2.1"), 1), restrict_flag::kod);
   EXPECT_EQ(table.lookup(*IpAddress::parse("2001:db8::1"), 1),
             restrict_flag::kod | restrict_flag::noquery);
   EXPECT_EQ(table.lookup(*IpAddress::parse("127.0.0.1"), 1), 0u);
+}
+
+TEST(RestrictTableFromConfig, HostNamesApplyOnceResolved) {
+  RestrictLine by_name{std::nullopt, std::nullopt, restrict_flag::ignore, {}, "gps-lab.example"};
+  RestrictLine v4_name{std::nullopt, IpFamily::v4, restrict_flag::noquery, {}, "dual.example"};
+  // Not resolved yet: nothing (certainly not `default`).
+  RestrictTable table = build_restrict_table({by_name, v4_name});
+  EXPECT_EQ(table.entry_count(), 0u);
+  EXPECT_EQ(table.lookup(*IpAddress::parse("192.0.2.1"), 1), 0u);
+  const ResolvedHosts resolved{
+      {"gps-lab.example", {*IpAddress::parse("192.0.2.7"), *IpAddress::parse("2001:db8::7")}},
+      {"dual.example", {*IpAddress::parse("198.51.100.1"), *IpAddress::parse("2001:db8::1")}}};
+  table = build_restrict_table({by_name, v4_name}, resolved);
+  EXPECT_EQ(table.lookup(*IpAddress::parse("192.0.2.7"), 1), restrict_flag::ignore);
+  EXPECT_EQ(table.lookup(*IpAddress::parse("2001:db8::7"), 1), restrict_flag::ignore);
+  EXPECT_EQ(table.lookup(*IpAddress::parse("192.0.2.8"), 1), 0u);  // a host, not a prefix
+  EXPECT_EQ(table.lookup(*IpAddress::parse("198.51.100.1"), 1), restrict_flag::noquery);
+  EXPECT_EQ(table.lookup(*IpAddress::parse("2001:db8::1"), 1), 0u);  // -4 only
 }
 
 }  // namespace
