@@ -572,6 +572,7 @@ int run_daemon(const Options& options) {
       in.pps_present = sample_kind == SampleKind::pps;
       in.reference_samples = reference_report.samples;
       in.nmea_labels = sources->nmea_labels();
+      in.satellites = sources->satellites_used();
       const ServerCounters served = server->counters();
       in.requests_received = served.received;
       in.requests_by_outcome = served.by_outcome;
@@ -593,7 +594,8 @@ int run_daemon(const Options& options) {
       DaemonConsoleHooks hooks;
       hooks.status = [&] {
         return console_status(published.load(), discipline.status(), server->counters(),
-                              reference_report, system_clock != nullptr, clock.now());
+                              reference_report, sources->satellites_used(), system_clock != nullptr,
+                              clock.now());
       };
       hooks.sources = [&] {
         return console_sources(*sources, reference_report, sample_kind == SampleKind::pps);

@@ -19,7 +19,7 @@ std::optional<std::string> read_text(const std::string& path) {
 
 std::string console_status(const ClockSnapshot& snapshot, const LoopStatus& loop,
                            const ServerCounters& served, const ReferenceReport& reference,
-                           bool system_clock, UtcTime now) {
+                           int satellites, bool system_clock, UtcTime now) {
   char text[1024];
   const char* leap = "none";
   if (loop.pending_leap) leap = loop.pending_leap->direction > 0 ? "insert" : "delete";
@@ -27,13 +27,15 @@ std::string console_status(const ClockSnapshot& snapshot, const LoopStatus& loop
   std::snprintf(
       text, sizeof text,
       "state:      %s (servo %s), stratum %d, leap %s\n"
-      "source:     %s, %s, last sample %s\n"
+      "source:     %s, %s, %s, last sample %s\n"
       "offset:     %+.3f us   frequency: %+.3f ppm   jitter: %.3f us   wander: %.4f ppm\n"
       "dispersion: %.3f ms (root, announced to clients)\n"
       "clients:    %llu requests, %llu answered, %llu RATE kisses, %llu dropped\n"
       "clock:      %s; %llu step(s), %llu sample(s), %llu refused\n",
       to_string(loop.state), loop.servo, snapshot.synchronised() ? int{snapshot.stratum} : 16, leap,
       reference.host_name.c_str(), reference.pps ? "PPS" : "no PPS (NMEA-only)",
+      satellites < 0 ? "satellites not reported"
+                     : (std::to_string(satellites) + " satellites used").c_str(),
       age < 0 ? "never" : (std::to_string(static_cast<int>(age)) + " s ago").c_str(),
       to_seconds(loop.last_offset) * 1e6, loop.frequency_ppm, to_seconds(loop.jitter) * 1e6,
       loop.wander_ppm, to_seconds(snapshot.root_dispersion_at(now)) * 1e3,

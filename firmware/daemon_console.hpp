@@ -35,7 +35,7 @@ class LogRing {
 // `status`: the appliance at a glance.
 std::string console_status(const ClockSnapshot& snapshot, const LoopStatus& loop,
                            const ServerCounters& served, const ReferenceReport& reference,
-                           bool system_clock, UtcTime now);
+                           int satellites, bool system_clock, UtcTime now);
 // `show sources`.
 std::string console_sources(const ReferenceSources& sources, const ReferenceReport& reference,
                             bool pps);

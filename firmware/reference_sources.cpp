@@ -212,6 +212,10 @@ std::string ReferenceSources::bind_kernel_pps() {
   return "no kernel PPS device (refclock pps) is configured";
 }
 
+int ReferenceSources::satellites_used() const {
+  return nmea_ ? nmea_->satellites_used() : -1;
+}
+
 std::uint64_t ReferenceSources::nmea_labels() const {
   return nmea_ ? nmea_->counters().labels : 0;
 }

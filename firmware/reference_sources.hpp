@@ -55,6 +55,8 @@ class ReferenceSources {
   std::string calibration_status() const;
   // NMEA sentences that labelled a second so far (0 without an NMEA receiver).
   std::uint64_t nmea_labels() const;
+  // Satellites in the receiver's solution (GGA/GNS); -1 when it does not say.
+  int satellites_used() const;
   // The learnt NMEA delays, for persisting beside the drift file; empty when nothing is learnt.
   std::string serialized_calibration() const;
   int load_calibration(const std::string& text);

@@ -28,6 +28,10 @@ void NmeaRefclock::on_line(const NmeaLine& line) {
   const NmeaParseResult parsed = parse_nmea_sentence(line.text);
   ++counters_.by_status[static_cast<std::size_t>(parsed.status)];
   if (parsed.status != NmeaStatus::ok) return;
+  if ((parsed.sentence.type == NmeaType::gga || parsed.sentence.type == NmeaType::gns) &&
+      parsed.sentence.satellites >= 0) {
+    satellites_used_ = parsed.sentence.satellites;
+  }
   // Every sentence feeds the assembler (dates, fix state); only selected ones name seconds.
   const std::optional<NmeaTime> t = assembler_.on_sentence(parsed.sentence);
   if (!t || !selected(parsed.sentence.type)) return;

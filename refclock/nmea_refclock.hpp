@@ -52,6 +52,8 @@ class NmeaRefclock {
 
   NmeaDelayCalibrator& calibrator() { return calibrator_; }
   const NmeaRefclockCounters& counters() const { return counters_; }
+  // Satellites used in the solution, from the last GGA or GNS; -1 before any.
+  int satellites_used() const { return satellites_used_; }
   const NmeaTimeAssembler& times() const { return assembler_; }
 
  private:
@@ -60,6 +62,7 @@ class NmeaRefclock {
   NmeaRefclockConfig config_;
   LabelSink sink_;
   NmeaTimeAssembler assembler_;
+  int satellites_used_ = -1;
   NmeaDelayCalibrator calibrator_;
   std::optional<std::int64_t> last_labelled_second_;
   NmeaRefclockCounters counters_;

@@ -54,6 +54,10 @@ std::string render_metrics(const MetricsInput& in) {
   w.value("stratumd_leap_pending", in.loop.pending_leap ? in.loop.pending_leap->direction : 0);
   w.metric("stratumd_pps_present", "gauge", "PPS edges are numbering the seconds.");
   w.value("stratumd_pps_present", in.pps_present ? 1 : 0);
+  if (in.satellites >= 0) {
+    w.metric("stratumd_gps_satellites_used", "gauge", "Satellites in the receiver's solution.");
+    w.value("stratumd_gps_satellites_used", in.satellites);
+  }
   w.metric("stratumd_reference_samples_total", "counter", "Samples given to the discipline.");
   w.count("stratumd_reference_samples_total", in.reference_samples);
   w.metric("stratumd_nmea_labels_total", "counter", "NMEA sentences that labelled a second.");

@@ -19,6 +19,7 @@ struct MetricsInput {
   UtcTime now{};
   bool pps_present = false;
   std::uint64_t nmea_labels = 0;
+  int satellites = -1;  // used in the receiver's solution; -1: not reported
   std::uint64_t reference_samples = 0;
   std::uint64_t requests_received = 0;
   std::array<std::uint64_t, static_cast<std::size_t>(RequestOutcome::count_)> requests_by_outcome{};

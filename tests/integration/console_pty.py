@@ -59,7 +59,9 @@ def ntp_answers(source):
 
 
 read_until("stratumd> ")
-command("status\r", "stratum 1")
+out = command("status\r", "stratum 1")
+if "satellites used" not in out:
+    fail("status does not show the satellites in use")
 # Line editing: "tatus", Ctrl-A to the start, "s": the shell runs "status".
 command("tatus\x01s\r", "state:      locked")
 command("show sources\r", "SIM_GPS(0)")

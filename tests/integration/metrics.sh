@@ -17,6 +17,7 @@ retry_until 10 answered_at_least 5 || fail "the answered requests are not counte
 grep -qx 'stratumd_stratum 1' "$work/metrics.txt" || fail "stratum 1 not exported"
 grep -qx 'stratumd_state{state="locked"} 1' "$work/metrics.txt" || fail "the locked state not exported"
 grep -qx 'stratumd_pps_present 1' "$work/metrics.txt" || fail "PPS presence not exported"
+grep -Eq '^stratumd_gps_satellites_used [0-9]+$' "$work/metrics.txt" || fail "satellites not exported"
 grep -q '^# TYPE stratumd_offset_seconds gauge$' "$work/metrics.txt" || fail "no TYPE line for the offset"
 # Every sample line is NAME[{LABEL="VALUE"}] NUMBER.
 if grep -v '^#' "$work/metrics.txt" | grep -Ev '^[a-z_]+(\{[a-z_]+="[^"]*"\})? -?[0-9][0-9.e+-]*$'; then
