@@ -22,13 +22,13 @@ struct DirectiveInfo {
 
 constexpr std::array kDirectives{
     DirectiveInfo{"server", Support::handled},
-    DirectiveInfo{"pool", Support::not_yet},
-    DirectiveInfo{"peer", Support::not_yet},
-    DirectiveInfo{"broadcast", Support::not_yet},
-    DirectiveInfo{"manycastserver", Support::not_yet},
-    DirectiveInfo{"manycastclient", Support::not_yet},
-    DirectiveInfo{"broadcastclient", Support::not_yet},
-    DirectiveInfo{"multicastclient", Support::not_yet},
+    DirectiveInfo{"pool", Support::handled},
+    DirectiveInfo{"peer", Support::handled},
+    DirectiveInfo{"broadcast", Support::handled},
+    DirectiveInfo{"manycastserver", Support::handled},
+    DirectiveInfo{"manycastclient", Support::handled},
+    DirectiveInfo{"broadcastclient", Support::handled},
+    DirectiveInfo{"multicastclient", Support::handled},
     DirectiveInfo{"fudge", Support::handled},
     DirectiveInfo{"refclock", Support::handled},
     DirectiveInfo{"restrict", Support::handled},
@@ -49,7 +49,7 @@ constexpr std::array kDirectives{
     DirectiveInfo{"tinker", Support::handled},
     DirectiveInfo{"enable", Support::handled},
     DirectiveInfo{"disable", Support::handled},
-    DirectiveInfo{"broadcastdelay", Support::not_yet},
+    DirectiveInfo{"broadcastdelay", Support::handled},
     DirectiveInfo{"includefile", Support::handled},
     DirectiveInfo{"crypto", Support::not_planned},
     DirectiveInfo{"autokey", Support::not_planned},
@@ -198,10 +198,7 @@ class Parser {
         error(where,
               "'" + words[1] + "' is not a valid reference clock address (127.127.TYPE.UNIT)");
       } else {
-        config_.upstream_servers.push_back(words[1]);
-        warning(where,
-                "upstream server '" + words[1] +
-                    "' is not used yet (network associations are not implemented); line ignored");
+        handle_association(where, words);
       }
     } else if (name == "fudge") {
       const auto address = words.size() >= 2 ? parse_refclock_address(words[1]) : std::nullopt;
@@ -251,6 +248,14 @@ class Parser {
       const std::string e =
           config_.log_mask.apply(std::vector<std::string>(words.begin() + 1, words.end()));
       if (!e.empty()) return error(where, e);
+    } else if (name == "pool" || name == "peer" || name == "broadcast" ||
+               name == "manycastserver" || name == "manycastclient" || name == "broadcastclient" ||
+               name == "multicastclient") {
+      handle_association(where, words);
+    } else if (name == "broadcastdelay") {
+      const std::string e = parse_broadcast_delay(words, config_.broadcast_delay);
+      if (!e.empty()) return error(where, e);
+      warning(where, "broadcastdelay is kept for when broadcast clients exist; not used yet");
     } else if (name == "metrics") {
       handle_metrics(where, words);
     } else if (name == "leapfile") {
@@ -276,6 +281,20 @@ class Parser {
           {f.error ? Severity::error : Severity::warning, {words[1], f.line}, f.message});
     }
     config_.auth.keys = std::move(keys.keys);
+  }
+
+  // Checked in full now; associations themselves are the next piece of work, so each line says
+  // it is not used yet rather than being silently ignored.
+  void handle_association(const SourceLocation& where, const std::vector<std::string>& words) {
+    AssociationLine line;
+    line.file = where.file;
+    line.line = where.line;
+    const std::string e = parse_association(words, line);
+    if (!e.empty()) return error(where, e);
+    config_.associations.push_back(line);
+    warning(where, "'" + words[0] +
+                       "' is checked but not used yet (network associations are not implemented); "
+                       "the reference clocks serve alone");
   }
 
   // stratumd's own: `metrics [listen ADDRESS:PORT] [textfile PATH]`.

@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "firmware/config/association_config.hpp"
 #include "firmware/config/config_lines.hpp"
 #include "firmware/config/discipline_config.hpp"
 #include "firmware/config/keys_config.hpp"
@@ -81,7 +82,8 @@ struct DaemonConfig {
   std::optional<std::string> tos_basedate;       // `tos basedate YYYY-MM-DD`
   std::string statsdir = "/var/log/ntpstats/";   // Debian's ntpd default
   std::map<std::string, StatsFileConfig> stats;  // loopstats, peerstats
-  std::vector<std::string> upstream_servers;
+  std::vector<AssociationLine> associations;     // checked; used once associations exist
+  double broadcast_delay = 0.004;                // `broadcastdelay`
   std::optional<std::string> driftfile;
   DisciplineSettings discipline;  // tinker, enable/disable, leapfile, leapsmearinterval, holdover
   AuthSettings auth;              // keys, trustedkey, requestkey, controlkey

@@ -325,7 +325,9 @@ TEST(NtpConfParser, StockCentosConfigLoads) {
   files.add("/etc/ntp.conf", text.str());
   const DaemonConfig c = parse_ntp_conf("/etc/ntp.conf", files.loader());
   EXPECT_FALSE(c.has_errors()) << all_findings(c);
-  EXPECT_EQ(c.upstream_servers, (std::vector<std::string>{"pool.ntp.org", "time.nist.gov"}));
+  ASSERT_EQ(c.associations.size(), 2u);
+  EXPECT_EQ(c.associations[0].addresses, (std::vector<std::string>{"pool.ntp.org"}));
+  EXPECT_EQ(c.associations[1].addresses, (std::vector<std::string>{"time.nist.gov"}));
   EXPECT_EQ(c.restrictions.size(), 4u);
   EXPECT_EQ(c.driftfile, "/var/lib/ntp/drift");
 }
@@ -598,6 +600,69 @@ TEST(NtpConfParser, RestrictByHostNameIsKeptForRunTimeResolution) {
             "/c:3: error: 'bad_name!' is not a valid address or ADDR/LENGTH prefix");
   EXPECT_EQ(c.findings[1].format(),
             "/c:4: error: a mask needs a numeric address, not the host name 'host.example'");
+}
+
+}  // namespace
+}  // namespace stratumd
+
+namespace stratumd {
+namespace {
+
+TEST(NtpConfParser, AssociationLinesAreCheckedOptionByOption) {
+  Files files;
+  files.add("/c",
+            "server -4 time.example.com iburst prefer minpoll 4 maxpoll 6 key 3 version 3\n"
+            "pool 2.debian.pool.ntp.org iburst\n"
+            "peer 192.0.2.5 key 1 xleave\n"
+            "broadcast 192.0.2.255 key 2 ttl 4 minpoll 6\n"
+            "manycastserver 239.1.1.1 ff05::101\n"
+            "multicastclient 224.0.1.1\n"
+            "broadcastclient novolley\n"
+            "broadcastdelay 0.008\n");
+  const DaemonConfig c = parse_ntp_conf("/c", files.loader());
+  ASSERT_FALSE(c.has_errors()) << all_findings(c);
+  ASSERT_EQ(c.associations.size(), 7u);
+  const AssociationLine& server = c.associations[0];
+  EXPECT_EQ(server.kind, AssociationLine::Kind::server);
+  EXPECT_EQ(server.family, IpFamily::v4);
+  EXPECT_TRUE(server.iburst && server.prefer);
+  EXPECT_EQ(server.minpoll, 4);
+  EXPECT_EQ(server.maxpoll, 6);
+  EXPECT_EQ(server.key, 3u);
+  EXPECT_EQ(server.version, 3);
+  EXPECT_TRUE(c.associations[1].preempt);
+  EXPECT_TRUE(c.associations[2].xleave);
+  EXPECT_EQ(c.associations[3].ttl, 4);
+  EXPECT_EQ(c.associations[4].addresses.size(), 2u);
+  EXPECT_TRUE(c.associations[6].novolley);
+  EXPECT_DOUBLE_EQ(c.broadcast_delay, 0.008);
+  // Each says it is not used yet: never silently ignored.
+  EXPECT_EQ(c.findings.size(), 8u);
+  EXPECT_NE(c.findings[0].message.find("checked but not used yet"), std::string::npos);
+}
+
+TEST(NtpConfParser, AssociationErrorsNameTheOptionAndTheValidOnes) {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"server time.example.com ibrust", "unknown server option 'ibrust'; valid: iburst, burst"},
+      {"server time.example.com minpoll 2", "minpoll needs a log2 interval from 3 to 17"},
+      {"server time.example.com minpoll 8 maxpoll 6", "minpoll 8 is above maxpoll 6"},
+      {"server time.example.com key", "key needs a key ID from 1 to 65535"},
+      {"server time.example.com version 5", "version needs 1 to 4"},
+      {"peer", "peer needs an address or host name"},
+      {"pool bad_host!", "'bad_host!' is not an address or host name"},
+      {"server time.example.com autokey", "'autokey' is not supported"},
+      {"broadcastclient yes", "broadcastclient takes only 'novolley'"},
+      {"broadcastdelay 3", "broadcastdelay takes the one-way delay in seconds"},
+  };
+  for (const auto& [text, message] : cases) {
+    Files files;
+    files.add("/c", text + "\n");
+    const DaemonConfig c = parse_ntp_conf("/c", files.loader());
+    ASSERT_TRUE(c.has_errors()) << text;
+    EXPECT_NE(c.findings.back().message.find(message), std::string::npos)
+        << text << " -> " << c.findings.back().format();
+    EXPECT_EQ(c.findings.back().where.line, 1);
+  }
 }
 
 }  // namespace
