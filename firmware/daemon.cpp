@@ -36,7 +36,10 @@
 #include "firmware/daemon_console.hpp"
 #include "firmware/discipline/clock_discipline.hpp"
 #include "firmware/discipline/drift_file.hpp"
+#include "firmware/leap_table_loader.hpp"
 #include "firmware/reference_sources.hpp"
+#include "firmware/stats_recorder.hpp"
+#include "firmware/status_line.hpp"
 #include "firmware/util/seqlock.hpp"
 #include "refclock/gps_week_rollover.hpp"
 
@@ -60,36 +63,6 @@ bool file_exists(const std::string& path) {
 
 UtcTime realtime_as_utc() {
   return UtcTime{kernel_realtime_now().time_since_epoch()};
-}
-
-std::string format_seconds_signed(Nanoseconds d) {
-  char text[32];
-  const double us = static_cast<double>(d.count()) / 1e3;
-  if (us > -1000.0 && us < 1000.0) {
-    std::snprintf(text, sizeof text, "%+.2fus", us);
-  } else {
-    std::snprintf(text, sizeof text, "%+.6fs", us / 1e6);
-  }
-  return text;
-}
-
-void print_status(const LoopStatus& loop, const ServerCounters& served, const std::string& extra) {
-  const std::time_t now = std::time(nullptr);
-  std::tm utc{};
-  gmtime_r(&now, &utc);
-  char when[32];
-  std::strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &utc);
-  std::printf("%s state=%s servo=%s offset=%s freq=%+.3fppm jitter=%s requests=%" PRIu64
-              " answered=%" PRIu64 " kod=%" PRIu64 " dropped=%" PRIu64 " restricted=%" PRIu64
-              " limited=%" PRIu64 "%s%s\n",
-              when, to_string(loop.state), loop.servo,
-              format_seconds_signed(loop.last_offset).c_str(), loop.frequency_ppm,
-              format_seconds_signed(loop.jitter).c_str() + 1, served.received, served.answered(),
-              served.outcome(RequestOutcome::kod_sent), served.dropped(),
-              served.outcome(RequestOutcome::dropped_restricted),
-              served.outcome(RequestOutcome::dropped_rate_limited), extra.empty() ? "" : " ",
-              extra.c_str());
-  std::fflush(stdout);
 }
 
 // Loads and reports the configuration: the one given, else the first of the default places that
@@ -237,27 +210,8 @@ int run_daemon(const Options& options) {
         options.allow_big_first_step || options.replay_file.has_value();
     ClockDiscipline discipline(clock, discipline_config, frequency_known, log_sync);
     const auto load_leapfile = [&](const DisciplineSettings& settings) {
-      std::optional<LeapTable> table;
-      if (settings.leapfile) {
-        const std::string& path = *settings.leapfile;
-        if (const auto text = read_file(path)) {
-          LeapTableParse leap = parse_leap_seconds_list(*text, clock.now());
-          for (const std::string& e : leap.errors) log("leapfile " + path + ": " + e);
-          for (const std::string& w : leap.warnings) log("warning: leapfile " + path + ": " + w);
-          if (leap.table) {
-            log("leapfile " + path + ": " + std::to_string(leap.table->entries.size()) +
-                " entries, TAI-UTC " + std::to_string(leap.table->entries.back().tai_offset) +
-                " s" + (leap.table->hash_checked ? ", hash verified" : ""));
-          } else {
-            log("leapfile " + path + " refused; leap warnings come from the receiver");
-          }
-          table = std::move(leap.table);
-        } else {
-          log("warning: leapfile " + path +
-              " cannot be read; leap warnings come from the receiver only");
-        }
-      }
-      discipline.set_leap_table(std::move(table));
+      discipline.set_leap_table(
+          settings.leapfile ? load_leap_table(*settings.leapfile, clock.now(), log) : std::nullopt);
     };
     load_leapfile(config->discipline);
     std::uint32_t reference_id = make_refid("PPS");
@@ -289,17 +243,8 @@ int run_daemon(const Options& options) {
     std::optional<SampleKind> sample_kind;
     std::unique_ptr<ReferenceSources> sources;
     // ntpd's statistics files, written a line a sample (clockstats: a line a sentence).
-    std::map<std::string, std::unique_ptr<StatsFile>> stats;
-    const auto open_stats = [&](const DaemonConfig& c) {
-      stats.clear();
-      for (const auto& [name, settings] : c.stats) {
-        if (!settings.enabled || !c.discipline.stats_enabled) continue;
-        stats[name] =
-            std::make_unique<StatsFile>(c.statsdir, settings.file.empty() ? name : settings.file,
-                                        filegen_type_from_name(settings.type), settings.link, log);
-      }
-    };
-    open_stats(*config);
+    StatsRecorder stats(log);
+    stats.configure(*config);
     // What ntpq and ntpstat read (mode 6), rendered here and read lock-free by the workers.
     SeqLock<ControlVariables> control_published;
     ReferenceReport reference_report;
@@ -333,31 +278,13 @@ int run_daemon(const Options& options) {
             publish();
             ++reference_report.samples;
             reference_report.reach |= 1;
-            const LoopStatus& status = discipline.status();
-            const UtcTime now = clock.now();
-            if (const auto it = stats.find("loopstats"); it != stats.end()) {
-              it->second->append(
-                  now,
-                  loopstats_line(now, to_seconds(status.last_offset), status.frequency_ppm,
-                                 to_seconds(status.jitter), status.wander_ppm, status.poll_log2));
-            }
-            if (const auto it = stats.find("peerstats"); it != stats.end()) {
-              const ClockSnapshot snapshot = published.load();
-              it->second->append(
-                  now, peerstats_line(now, reference_report.source_address,
-                                      peer_status_word(true, snapshot.synchronised() ? 6 : 0),
-                                      to_seconds(status.last_offset), 0.0,
-                                      to_seconds(snapshot.root_dispersion_at(now)),
-                                      to_seconds(status.jitter)));
-            }
+            stats.on_sample(clock.now(), discipline.status(), published.load(),
+                            reference_report.source_address);
           },
           log_clock);
       fresh->on_timecode([&](std::string_view timecode) {
         reference_report.last_timecode.assign(timecode);
-        if (const auto it = stats.find("clockstats"); it != stats.end()) {
-          const UtcTime now = clock.now();
-          it->second->append(now, clockstats_line(now, reference_report.source_address, timecode));
-        }
+        stats.on_timecode(clock.now(), reference_report.source_address, timecode);
       });
       return fresh;
     };
@@ -526,7 +453,7 @@ int run_daemon(const Options& options) {
       discipline.set_config(loop_config);
       logger->set_mask(next.log_mask);
       load_leapfile(next.discipline);
-      open_stats(next);
+      stats.configure(next);
       *config = next;
       start_resolving();
       load_calibration();
@@ -606,19 +533,7 @@ int run_daemon(const Options& options) {
       console = std::make_unique<DaemonConsole>(
           loop, config_file, config_file ? read_file(*config_file).value_or("") : std::string(),
           log_ring, self_probe.get(), hooks);
-      try {
-        const std::string directory =
-            options.console_socket.substr(0, options.console_socket.rfind('/'));
-        if (!directory.empty()) ::mkdir(directory.c_str(), 0750);
-        console_server = std::make_unique<ConsoleServer>(
-            loop, options.console_socket, [&]() -> ConsoleServer::Handler {
-              auto session = std::make_shared<ConsoleSession>(*console);
-              return [session](std::string_view line) { return session->handle(line); };
-            });
-        log("console on " + options.console_socket + " (stratumctl)");
-      } catch (const std::exception& e) {
-        log(std::string("warning: no console: ") + e.what());
-      }
+      console_server = open_console_socket(loop, options.console_socket, *console, log);
     }
 
     int ticks = 0;
@@ -638,7 +553,7 @@ int run_daemon(const Options& options) {
       publish_control();
       publish_metrics(ticks % 15 == 1);
       if (!options.quiet_status)
-        print_status(discipline.status(), server->counters(), sources->calibration_status());
+        print_status_line(discipline.status(), server->counters(), sources->calibration_status());
       if (std::chrono::steady_clock::now() >= next_calibration_save) {
         save_drift();
         save_calibration();

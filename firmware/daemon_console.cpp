@@ -1,5 +1,7 @@
 #include "firmware/daemon_console.hpp"
 
+#include <sys/stat.h>
+
 #include <cstdio>
 #include <fstream>
 #include <sstream>
@@ -168,6 +170,26 @@ std::string DaemonConsole::save(const std::string& text) {
   }
   hooks_.log("console: saved the running configuration to " + path);
   return "saved to " + path + " (the previous file is " + path + ".bak)\n";
+}
+
+std::unique_ptr<ConsoleServer> open_console_socket(
+    EventLoop& loop, const std::string& path, DaemonConsole& console,
+    const std::function<void(const std::string&)>& log) {
+  try {
+    // /run/stratumd: systemd's RuntimeDirectory makes it; by hand, we do.
+    const std::string directory = path.substr(0, path.rfind('/'));
+    if (!directory.empty()) ::mkdir(directory.c_str(), 0750);
+    auto server =
+        std::make_unique<ConsoleServer>(loop, path, [&console]() -> ConsoleServer::Handler {
+          auto session = std::make_shared<ConsoleSession>(console);
+          return [session](std::string_view line) { return session->handle(line); };
+        });
+    log("console on " + path + " (stratumctl)");
+    return server;
+  } catch (const std::exception& e) {
+    log(std::string("warning: no console: ") + e.what());
+    return nullptr;
+  }
 }
 
 }  // namespace stratumd

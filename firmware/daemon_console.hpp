@@ -8,10 +8,12 @@
 #include <chrono>
 #include <deque>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
 
+#include "drivers/console/console_server.hpp"
 #include "drivers/net/ntp_worker.hpp"
 #include "drivers/net/self_probe.hpp"
 #include "drivers/os/event_loop.hpp"
@@ -86,5 +88,11 @@ class DaemonConsole final : public ConsoleBackend {
   };
   std::optional<Watch> watch_;
 };
+
+// The console's socket, one session per connection; nullptr (and the reason logged) when it cannot
+// be opened: the daemon serves without a console rather than not at all.
+std::unique_ptr<ConsoleServer> open_console_socket(
+    EventLoop& loop, const std::string& path, DaemonConsole& console,
+    const std::function<void(const std::string&)>& log);
 
 }  // namespace stratumd

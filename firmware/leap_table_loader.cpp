@@ -1,0 +1,30 @@
+#include "firmware/leap_table_loader.hpp"
+
+#include <fstream>
+#include <sstream>
+
+namespace stratumd {
+
+std::optional<LeapTable> load_leap_table(const std::string& path, UtcTime now,
+                                         const std::function<void(const std::string&)>& log) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    log("warning: leapfile " + path + " cannot be read; leap warnings come from the receiver only");
+    return std::nullopt;
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  LeapTableParse leap = parse_leap_seconds_list(text.str(), now);
+  for (const std::string& e : leap.errors) log("leapfile " + path + ": " + e);
+  for (const std::string& w : leap.warnings) log("warning: leapfile " + path + ": " + w);
+  if (leap.table) {
+    log("leapfile " + path + ": " + std::to_string(leap.table->entries.size()) +
+        " entries, TAI-UTC " + std::to_string(leap.table->entries.back().tai_offset) + " s" +
+        (leap.table->hash_checked ? ", hash verified" : ""));
+  } else {
+    log("leapfile " + path + " refused; leap warnings come from the receiver");
+  }
+  return std::move(leap.table);
+}
+
+}  // namespace stratumd
