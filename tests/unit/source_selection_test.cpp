@@ -1,0 +1,93 @@
+// RFC 5905's selection, clustering and combining, and the GPS sanity check, on synthetic sources.
+#include "firmware/ntp/source_selection.hpp"
+
+#include <gtest/gtest.h>
+
+namespace stratumd {
+namespace {
+
+Candidate source(double offset, double distance, double jitter = 1e-4, int stratum = 2) {
+  return Candidate{offset, distance, jitter, stratum, false};
+}
+
+TEST(SourceSelection, AGpsOffByOneSecondIsAFalsetickerAndTheMajorityWins) {
+  std::vector<Candidate> all{source(1.0, 1e-5, 1e-6, 1)};  // the GPS: one second off
+  for (double offset : {-0.002, 0.001, 0.0005, 0.003, -0.001}) all.push_back(source(offset, 0.01));
+  const Selection s = select_sources(all);
+  ASSERT_TRUE(s.majority);
+  EXPECT_EQ(s.falsetickers, (std::vector<std::size_t>{0}));
+  EXPECT_EQ(s.truechimers.size(), 5u);
+  EXPECT_NEAR(s.offset, 0.0, 0.003);
+  EXPECT_LE(*s.low, 0.0);
+  EXPECT_GE(*s.high, 0.0);
+}
+
+TEST(SourceSelection, TwoSourcesThatDisagreeGiveNoMajority) {
+  // As ntpd: with two disjoint intervals no majority exists, so nothing is selected.
+  const Selection s = select_sources({source(0.0, 0.01), source(1.0, 0.01)});
+  EXPECT_FALSE(s.majority);
+  EXPECT_TRUE(s.truechimers.empty());
+  EXPECT_EQ(s.falsetickers.size(), 2u);
+  EXPECT_TRUE(s.survivors.empty());
+}
+
+TEST(SourceSelection, OfThreeTheOneThatDisagreesIsOut) {
+  const Selection s = select_sources({source(0.0, 0.01), source(0.5, 0.01), source(0.004, 0.01)});
+  ASSERT_TRUE(s.majority);
+  EXPECT_EQ(s.falsetickers, (std::vector<std::size_t>{1}));
+  EXPECT_EQ(s.truechimers, (std::vector<std::size_t>{0, 2}));
+}
+
+TEST(SourceSelection, OverlappingSourcesAreAllTruechimersAndCombinedByDistance) {
+  const Selection s = select_sources({source(0.010, 0.02), source(0.012, 0.01), source(0.0, 0.05)});
+  ASSERT_TRUE(s.majority);
+  EXPECT_EQ(s.truechimers.size(), 3u);
+  EXPECT_TRUE(s.falsetickers.empty());
+  // Weights 50, 100, 20: (0.5 + 1.2 + 0) / 170.
+  EXPECT_NEAR(s.offset, (0.010 * 50 + 0.012 * 100) / 170.0, 1e-12);
+}
+
+TEST(SourceSelection, ClusteringDropsTheOutlierButKeepsAtLeastThree) {
+  std::vector<Candidate> all;
+  for (double offset : {0.0, 0.0001, -0.0001, 0.0002, 0.03})
+    all.push_back(source(offset, 0.05, 1e-5));
+  const Selection s = select_sources(all);
+  ASSERT_TRUE(s.majority);
+  EXPECT_EQ(s.truechimers.size(), 5u);  // all intervals overlap...
+  EXPECT_EQ(s.survivors.size(), 3u);    // ...but clustering prunes to the tight core
+  for (std::size_t i : s.survivors) EXPECT_NE(i, 4u);
+  EXPECT_NEAR(s.offset, 0.0, 2e-4);
+}
+
+TEST(SourceSelection, APreferredOrLowerStratumSourceIsTheSystemPeer) {
+  std::vector<Candidate> all{source(0.0, 0.01, 1e-4, 3), source(0.001, 0.02, 1e-4, 2),
+                             source(0.002, 0.005, 1e-4, 3)};
+  Selection s = select_sources(all);
+  ASSERT_FALSE(s.survivors.empty());
+  EXPECT_EQ(s.survivors.front(), 1u);  // stratum 2 beats stratum 3
+  all[2].prefer = true;
+  s = select_sources(all);
+  EXPECT_EQ(s.survivors.front(), 2u);
+}
+
+TEST(GpsSanityCheck, AReferenceClockTheNetworkContradictsIsAFalseticker) {
+  const std::vector<Candidate> network{source(0.002, 0.02), source(-0.001, 0.03),
+                                       source(0.0, 0.025)};
+  SanityVerdict v = check_reference_clock(source(1.0, 1e-5, 1e-6, 0), network, 0.1);
+  EXPECT_TRUE(v.checked);
+  EXPECT_TRUE(v.falseticker);
+  EXPECT_GT(v.disagreement, 0.8);
+  v = check_reference_clock(source(-1.0, 1e-5, 1e-6, 0), network, 0.1);
+  EXPECT_TRUE(v.falseticker);
+  // Within the network's interval widened by the bound: fine.
+  v = check_reference_clock(source(0.05, 1e-5, 1e-6, 0), network, 0.1);
+  EXPECT_TRUE(v.checked);
+  EXPECT_FALSE(v.falseticker);
+  // Nothing to check against: no verdict.
+  EXPECT_FALSE(check_reference_clock(source(1.0, 1e-5), {}, 0.1).checked);
+  EXPECT_FALSE(check_reference_clock(source(1.0, 1e-5), {source(0.0, 0.01), source(0.5, 0.01)}, 0.1)
+                   .checked);
+}
+
+}  // namespace
+}  // namespace stratumd
