@@ -1,0 +1,47 @@
+#include "firmware/ntp/clock_filter.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace stratumd {
+namespace {
+
+constexpr double kPhi = 15e-6;
+constexpr double kMaxDispersion = 16.0;
+
+}  // namespace
+
+std::optional<FilterOutput> ClockFilter::add(const FilterSample& sample, double precision) {
+  // Shift in; the oldest falls out.
+  for (std::size_t i = kStages - 1; i > 0; --i) stages_[i] = stages_[i - 1];
+  stages_[0] = sample;
+  count_ = std::min(count_ + 1, kStages);
+
+  // Age every stage's dispersion to now, then order by delay (lowest first).
+  std::array<FilterSample, kStages> sorted{};
+  for (std::size_t i = 0; i < count_; ++i) {
+    sorted[i] = stages_[i];
+    sorted[i].dispersion = std::min(
+        kMaxDispersion, stages_[i].dispersion + kPhi * to_seconds(sample.when - stages_[i].when));
+  }
+  std::stable_sort(sorted.begin(), sorted.begin() + static_cast<std::ptrdiff_t>(count_),
+                   [](const FilterSample& a, const FilterSample& b) { return a.delay < b.delay; });
+
+  FilterOutput out;
+  out.chosen = sorted[0];
+  for (std::size_t i = 0; i < kStages; ++i) {
+    const double d = i < count_ ? sorted[i].dispersion : kMaxDispersion;
+    out.dispersion += d / std::ldexp(1.0, static_cast<int>(i) + 1);
+  }
+  double squares = 0.0;
+  for (std::size_t i = 1; i < count_; ++i)
+    squares += std::pow(sorted[i].offset - sorted[0].offset, 2);
+  out.jitter =
+      std::max(count_ > 1 ? std::sqrt(squares / static_cast<double>(count_ - 1)) : 0.0, precision);
+  // An older sample than the one last used would move the clock backwards in its own history.
+  if (last_used_ && out.chosen.when <= *last_used_) return std::nullopt;
+  last_used_ = out.chosen.when;
+  return out;
+}
+
+}  // namespace stratumd

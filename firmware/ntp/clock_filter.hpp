@@ -1,0 +1,42 @@
+// RFC 5905's clock filter for one association: the last eight samples, their dispersion grown
+// with age, and the one with the lowest delay chosen (the least disturbed by queueing), used only
+// if newer than the last one used; the peer's dispersion and jitter follow. Pure.
+#pragma once
+
+#include <array>
+#include <optional>
+
+#include "firmware/time/time_types.hpp"
+
+namespace stratumd {
+
+struct FilterSample {
+  double offset = 0.0;
+  double delay = 0.0;
+  double dispersion = 0.0;
+  UtcTime when{};
+};
+
+struct FilterOutput {
+  FilterSample chosen;
+  double dispersion = 0.0;  // peer dispersion (weighted sum over the stages)
+  double jitter = 0.0;      // RMS of the stages' offsets from the chosen one
+};
+
+class ClockFilter {
+ public:
+  static constexpr std::size_t kStages = 8;
+
+  // Adds a sample taken at `sample.when`; returns the filter's output when a newer sample than
+  // the last one used is chosen (else nullopt: nothing new for the discipline).
+  std::optional<FilterOutput> add(const FilterSample& sample, double precision);
+
+  std::size_t count() const { return count_; }
+
+ private:
+  std::array<FilterSample, kStages> stages_{};
+  std::size_t count_ = 0;
+  std::optional<UtcTime> last_used_;
+};
+
+}  // namespace stratumd

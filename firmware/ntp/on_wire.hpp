@@ -1,0 +1,57 @@
+// RFC 5905's client on-wire protocol for one upstream association: the request's transmit stamp
+// is remembered, and a reply is used only when it passes the packet tests — not a duplicate (a
+// replay), answering our last request (origin check), carrying a transmit time, from a
+// synchronised server within the maximum distance — and kiss codes are told apart (RATE backs
+// off, DENY and RSTR stop). Pure: timestamps in, a sample or a reason out.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+
+#include "firmware/ntp/ntp_packet.hpp"
+#include "firmware/time/time_types.hpp"
+
+namespace stratumd {
+
+enum class ReplyVerdict : std::uint8_t {
+  sample,          // a valid sample
+  duplicate,       // the same transmit time as the last reply: a replay
+  bogus_origin,    // not an answer to our last request (spoofed, stale or misrouted)
+  zero_transmit,   // no transmit time
+  unsynchronised,  // leap 3 or stratum above 15: no time to take
+  too_far,         // root distance beyond 16 s
+  kiss_rate,       // slow down
+  kiss_deny,       // stop: access denied
+  kiss_restricted,
+  kiss_other,
+  not_server,  // not a server-mode reply
+};
+
+const char* to_string(ReplyVerdict verdict);
+
+struct OnWireSample {
+  double offset = 0.0;      // s: theta = ((T2 - T1) + (T3 - T4)) / 2
+  double delay = 0.0;       // s: delta = (T4 - T1) - (T3 - T2), at least the precision
+  double dispersion = 0.0;  // s: epsilon = precisions + phi * (T4 - T1)
+  double root_delay = 0.0;
+  double root_dispersion = 0.0;
+  int stratum = 16;
+  std::uint32_t reference_id = 0;
+  LeapIndicator leap = LeapIndicator::none;
+};
+
+class ClientOnWire {
+ public:
+  // Records the transmit time of a request about to be sent (T1, on our clock).
+  void sent(NtpTimestamp transmit) { last_sent_ = transmit; }
+
+  // A reply received at `t4` (our clock), from a server whose precision is in the header.
+  ReplyVerdict receive(const NtpHeader& reply, UtcTime t4, std::int8_t our_precision,
+                       OnWireSample& sample);
+
+ private:
+  std::optional<NtpTimestamp> last_sent_;
+  std::optional<NtpTimestamp> last_transmit_seen_;
+};
+
+}  // namespace stratumd
