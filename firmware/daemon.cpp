@@ -23,6 +23,7 @@
 #include "drivers/net/local_addresses.hpp"
 #include "drivers/net/ntp_server.hpp"
 #include "drivers/net/self_probe.hpp"
+#include "drivers/net/upstream_association.hpp"
 #include "drivers/os/event_loop.hpp"
 #include "drivers/os/logger.hpp"
 #include "drivers/os/metrics_exporter.hpp"
@@ -37,9 +38,11 @@
 #include "firmware/discipline/clock_discipline.hpp"
 #include "firmware/discipline/drift_file.hpp"
 #include "firmware/leap_table_loader.hpp"
+#include "firmware/ntp/source_selection.hpp"
 #include "firmware/reference_sources.hpp"
 #include "firmware/stats_recorder.hpp"
 #include "firmware/status_line.hpp"
+#include "firmware/util/big_endian.hpp"
 #include "firmware/util/seqlock.hpp"
 #include "refclock/gps_week_rollover.hpp"
 
@@ -108,7 +111,12 @@ int run_daemon(const Options& options) {
     std::fprintf(stderr, "stratumd: %s has errors; not starting\n", config_name.c_str());
     return 1;
   }
-  const bool simulate = options.simulate || (config->refclocks.empty() && !options.replay_file);
+  // Upstream servers: `server ADDRESS` lines (host names and pool/peer/broadcast wait for later).
+  const bool has_upstreams =
+      std::any_of(config->associations.begin(), config->associations.end(),
+                  [](const AssociationLine& a) { return a.kind == AssociationLine::Kind::server; });
+  const bool simulate =
+      options.simulate || (config->refclocks.empty() && !has_upstreams && !options.replay_file);
   if (options.simulate && !config->refclocks.empty()) {
     std::fprintf(stderr, "stratumd: --simulate: the configured reference clocks are not used\n");
   }
@@ -205,6 +213,11 @@ int run_daemon(const Options& options) {
       }
     }
     DisciplineConfig discipline_config = config->discipline.loop;
+    // Network samples come once a poll: the source is lost after three polls without one.
+    for (const AssociationLine& a : config->associations) {
+      discipline_config.network_sample_timeout =
+          std::chrono::seconds{3 * (std::int64_t{1} << a.maxpoll)};
+    }
     // A replayed log is served at its own date, however far from now: that is what it is for.
     discipline_config.allow_first_panic_step =
         options.allow_big_first_step || options.replay_file.has_value();
@@ -216,11 +229,26 @@ int run_daemon(const Options& options) {
     load_leapfile(config->discipline);
     std::uint32_t reference_id = make_refid("PPS");
     SeqLock<ClockSnapshot> published;
+    // Which source the clock follows: the reference clocks unless they are gone beyond holdover
+    // (or contradicted by the network), then the upstream servers' system peer, as with ntpd.
+    struct NetworkSource {
+      bool active = false;
+      int stratum = 16;
+      std::uint32_t reference_id = 0;
+      double root_delay = 0.0;
+      double root_dispersion = 0.0;
+    } network;
+    bool reference_falseticker = false;
     const auto publish = [&] {
       ClockSnapshot snapshot;
       snapshot.model = clock.model();
       snapshot.precision = precision;
-      discipline.fill_snapshot(snapshot, reference_id);
+      discipline.fill_snapshot(snapshot, network.active ? network.reference_id : reference_id);
+      if (network.active && snapshot.synchronised()) {
+        snapshot.stratum = static_cast<std::uint8_t>(std::min(network.stratum + 1, 15));
+        snapshot.root_delay = from_seconds(network.root_delay);
+        snapshot.root_dispersion += from_seconds(network.root_dispersion);
+      }
       published.store(snapshot);
     };
     publish();
@@ -266,6 +294,11 @@ int run_daemon(const Options& options) {
                               : std::nullopt,
           *base_date,
           [&](const ReferenceSample& s) {
+            if (reference_falseticker) return;  // the network majority says it is wrong
+            if (network.active) {
+              log("the reference clock is back: it steers again");
+              network.active = false;
+            }
             if (sample_kind != s.kind) {
               if (sample_kind)
                 log(s.kind == SampleKind::pps ? "PPS numbers the seconds again"
@@ -392,6 +425,70 @@ int run_daemon(const Options& options) {
     }
     sources->start();
     log("reference: " + sources->describe());
+
+    // Upstream servers and the system process over them (RFC 5905 selection), with the sanity
+    // check of the reference clock against the network majority.
+    std::vector<std::unique_ptr<UpstreamAssociation>> upstreams;
+    const auto on_upstream_update = [&] {
+      std::vector<Candidate> candidates;
+      std::vector<const UpstreamStatus*> usable;
+      for (const auto& u : upstreams) {
+        if (u->status().usable()) {
+          candidates.push_back(u->status().candidate());
+          usable.push_back(&u->status());
+        }
+      }
+      const Selection selection = select_sources(candidates);
+      const SyncState state = discipline.status().state;
+      const bool reference_serving = !network.active && !config->refclocks.empty() &&
+                                     (state == SyncState::locked || state == SyncState::holdover);
+      if (reference_serving && selection.majority) {
+        // Our clock follows the reference clock, so its offset against it is about zero.
+        const ClockSnapshot snapshot = published.load();
+        Candidate reference;
+        reference.root_distance = to_seconds(snapshot.root_dispersion_at(clock.now()));
+        const SanityVerdict verdict =
+            check_reference_clock(reference, candidates, config->sanity_bound);
+        if (verdict.falseticker && !reference_falseticker) {
+          log("the reference clock disagrees with the network majority by " +
+              std::to_string(verdict.disagreement) + " s: marked a falseticker, not followed");
+          reference_falseticker = true;
+        }
+      }
+      if (!selection.majority || selection.survivors.empty()) return;
+      if (reference_serving && !reference_falseticker) return;
+      const UpstreamStatus& peer = *usable[selection.survivors.front()];
+      if (!network.active) log("following upstream server " + peer.address);
+      network.active = true;
+      network.stratum = peer.stratum;
+      network.reference_id = IpAddress::parse(peer.address)->family == IpFamily::v4
+                                 ? load_be32(std::span<const std::uint8_t, 4>(
+                                       IpAddress::parse(peer.address)->bytes.data(), 4))
+                                 : make_refid("IPv6");
+      network.root_delay = peer.root_delay + peer.filtered->chosen.delay;
+      network.root_dispersion = peer.root_dispersion + peer.filtered->dispersion +
+                                std::max(selection.jitter, peer.filtered->jitter);
+      const UtcTime now = clock.now();
+      discipline.on_sample({now, now + from_seconds(selection.offset), LeapIndicator::none},
+                           SampleClass::network);
+      publish();
+    };
+    for (const AssociationLine& line : config->associations) {
+      if (line.kind != AssociationLine::Kind::server) continue;
+      const auto address = IpAddress::parse(line.addresses.front());
+      if (!address) {
+        log("server " + line.addresses.front() +
+            ": host names for servers are not resolved yet; line ignored");
+        continue;
+      }
+      try {
+        upstreams.push_back(std::make_unique<UpstreamAssociation>(
+            loop, clock, line, *address, 123, precision, on_upstream_update, log));
+        upstreams.back()->start();
+      } catch (const std::exception& e) {
+        log(std::string("warning: ") + e.what());
+      }
+    }
 
     // `restrict HOST` lines apply as their names resolve, in the background with retries.
     std::unique_ptr<HostResolver> resolver;

@@ -211,13 +211,25 @@ class Parser {
       const std::string e = apply_fudge_options(target->options, words, 2);
       if (!e.empty()) return error(where, e);
     } else if (name == "tos") {
+      if (words.size() == 3 && words[1] == "sanity") {
+        char* end = nullptr;
+        const double bound = std::strtod(words[2].c_str(), &end);
+        if (end == words[2].c_str() || *end != '\0' || !(bound > 0 && bound <= 10)) {
+          return error(where,
+                       "tos sanity takes the seconds the GPS may differ from the network "
+                       "majority, above 0 and at most 10 (default 0.1)");
+        }
+        config_.sanity_bound = bound;
+        return;
+      }
       if (words.size() == 3 && words[1] == "basedate") {
         if (words[2].size() != 10 || words[2][4] != '-' || words[2][7] != '-') {
           return error(where, "tos basedate takes a date as YYYY-MM-DD");
         }
         config_.tos_basedate = words[2];
       } else {
-        warning(where, "tos options other than basedate are not implemented yet; line ignored");
+        warning(where,
+                "tos options other than basedate and sanity are not implemented yet; line ignored");
       }
     } else if (name == "restrict") {
       handle_restrict(where, words);
@@ -292,9 +304,16 @@ class Parser {
     const std::string e = parse_association(words, line);
     if (!e.empty()) return error(where, e);
     config_.associations.push_back(line);
-    warning(where, "'" + words[0] +
-                       "' is checked but not used yet (network associations are not implemented); "
-                       "the reference clocks serve alone");
+    const bool polled = line.kind == AssociationLine::Kind::server &&
+                        IpAddress::parse(line.addresses.front()).has_value();
+    if (!polled) {
+      warning(where, "'" + words[0] +
+                         (line.kind == AssociationLine::Kind::server
+                              ? " HOSTNAME' is checked but not used yet (servers by "
+                                "address only for now)"
+                              : "' is checked but not used yet (only 'server "
+                                "ADDRESS' associations are implemented)"));
+    }
   }
 
   // stratumd's own: `metrics [listen ADDRESS:PORT] [textfile PATH]`.

@@ -82,8 +82,9 @@ struct DaemonConfig {
   std::optional<std::string> tos_basedate;       // `tos basedate YYYY-MM-DD`
   std::string statsdir = "/var/log/ntpstats/";   // Debian's ntpd default
   std::map<std::string, StatsFileConfig> stats;  // loopstats, peerstats
-  std::vector<AssociationLine> associations;     // checked; used once associations exist
+  std::vector<AssociationLine> associations;     // `server ADDRESS` polled; the others checked only
   double broadcast_delay = 0.004;                // `broadcastdelay`
+  double sanity_bound = 0.1;  // `tos sanity SECONDS`: how far the network may disagree with GPS
   std::optional<std::string> driftfile;
   DisciplineSettings discipline;  // tinker, enable/disable, leapfile, leapsmearinterval, holdover
   AuthSettings auth;              // keys, trustedkey, requestkey, controlkey

@@ -145,7 +145,9 @@ void ClockDiscipline::on_sample(const RefSample& sample, SampleClass kind) {
     if (status_.state == SyncState::holdover) {
       status_.state = SyncState::locked;
       say("samples again: holdover ends");
-    } else if (status_.state == SyncState::locking && good_in_a_row_ >= config_.samples_to_lock) {
+    } else if (status_.state == SyncState::locking &&
+               good_in_a_row_ >= (kind_ == SampleClass::network ? config_.network_samples_to_lock
+                                                                : config_.samples_to_lock)) {
       status_.state = SyncState::locked;
       frequency_known_ = true;
       say(std::string("locked (") + active().name() + " servo, frequency " +
@@ -165,13 +167,15 @@ void ClockDiscipline::on_sample(const RefSample& sample, SampleClass kind) {
 void ClockDiscipline::on_tick(UtcTime now) {
   if (status_.last_update) {
     const Nanoseconds age = now - *status_.last_update;
-    if (status_.state == SyncState::locked && age > config_.sample_timeout) {
+    const Nanoseconds timeout =
+        kind_ == SampleClass::network ? config_.network_sample_timeout : config_.sample_timeout;
+    if (status_.state == SyncState::locked && age > timeout) {
       status_.state = SyncState::holdover;
       say("no samples: holdover on the learnt frequency (limit " +
           std::to_string(
               std::chrono::duration_cast<std::chrono::seconds>(config_.holdover_limit).count()) +
           " s)");
-    } else if (status_.state == SyncState::locking && age > config_.sample_timeout) {
+    } else if (status_.state == SyncState::locking && age > timeout) {
       status_.state = SyncState::unsynchronised;
     }
     if (status_.state == SyncState::holdover && age > config_.holdover_limit) {

@@ -19,7 +19,9 @@
 
 namespace stratumd {
 
-enum class SampleClass { pps, coarse };  // coarse: NMEA-only (and later network) samples
+// coarse: NMEA-only samples; network: the combined offset of upstream servers. Both are steered by
+// the RFC 5905 loop; network samples come a poll interval apart, so they time out later.
+enum class SampleClass { pps, coarse, network };
 
 struct DisciplineConfig {
   Nanoseconds step_threshold = std::chrono::milliseconds{128};  // tinker step; 0: never step
@@ -27,13 +29,17 @@ struct DisciplineConfig {
   Nanoseconds stepout = std::chrono::seconds{300};              // tinker stepout
   bool allow_first_panic_step = false;                          // -g
   bool steer = true;  // `disable ntp`: measure and serve, never adjust the clock
-  Nanoseconds sample_timeout = std::chrono::seconds{5};  // no sample this long: holdover
-  Nanoseconds holdover_limit = std::chrono::hours{1};    // `holdover`; then unsynchronised
-  double dispersion_floor = 15e-6;                       // tinker dispersion (ntpd's PHI), s/s
-  Nanoseconds leap_smear{0};                             // leapsmearinterval
+  Nanoseconds sample_timeout = std::chrono::seconds{5};            // no sample this long: holdover
+  Nanoseconds network_sample_timeout = std::chrono::seconds{300};  // for network samples
+  Nanoseconds holdover_limit = std::chrono::hours{1};  // `holdover`; then unsynchronised
+  double dispersion_floor = 15e-6;                     // tinker dispersion (ntpd's PHI), s/s
+  Nanoseconds leap_smear{0};                           // leapsmearinterval
   Nanoseconds pps_lock_threshold = std::chrono::microseconds{100};
   Nanoseconds coarse_lock_threshold = std::chrono::milliseconds{50};
   int samples_to_lock = 8;
+  // A network sample is already the clock filter's pick of several: one within bounds locks, as
+  // ntpd's first clock update synchronises it.
+  int network_samples_to_lock = 1;
   // A run of refused samples this long means the reference really moved: start over.
   int refusals_before_relock = 30;
 };
