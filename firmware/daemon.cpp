@@ -277,8 +277,33 @@ int run_daemon(const Options& options) {
     SeqLock<ControlVariables> control_published;
     ReferenceReport reference_report;
     reference_report.poll_log2 = 4;
+    std::vector<std::unique_ptr<UpstreamAssociation>> upstreams;
+    std::vector<int> upstream_selection;  // ntpq's tally code per upstream, from the last selection
+    reference_report.has_reference_clock =
+        !config->refclocks.empty() || simulate || options.replay_file.has_value();
     const auto publish_control = [&] {
       reference_report.pps = sample_kind == SampleKind::pps;
+      reference_report.network_steers = network.active;
+      reference_report.reference_falseticker = reference_falseticker;
+      reference_report.upstreams.clear();
+      for (std::size_t i = 0; i < upstreams.size(); ++i) {
+        const UpstreamStatus& st = upstreams[i]->status();
+        UpstreamReport r;
+        r.address = st.address;
+        r.stratum = st.stratum;
+        r.reference_id = st.reference_id;
+        r.reach = st.reach;
+        r.poll_log2 = st.poll_log2;
+        if (st.filtered) {
+          r.offset = st.filtered->chosen.offset;
+          r.delay = st.filtered->chosen.delay;
+          r.dispersion = st.filtered->dispersion;
+          r.jitter = st.filtered->jitter;
+          r.last_sample = st.filtered->chosen.when;
+        }
+        r.selection = i < upstream_selection.size() ? upstream_selection[i] : 0;
+        reference_report.upstreams.push_back(r);
+      }
       ControlVariables vars;
       render_control_variables(published.load(), discipline.status(), clock.now(), reference_report,
                                std::string("stratumd ") + STRATUMD_VERSION, vars);
@@ -428,7 +453,6 @@ int run_daemon(const Options& options) {
 
     // Upstream servers and the system process over them (RFC 5905 selection), with the sanity
     // check of the reference clock against the network majority.
-    std::vector<std::unique_ptr<UpstreamAssociation>> upstreams;
     const auto on_upstream_update = [&] {
       std::vector<Candidate> candidates;
       std::vector<const UpstreamStatus*> usable;
@@ -439,6 +463,15 @@ int run_daemon(const Options& options) {
         }
       }
       const Selection selection = select_sources(candidates);
+      // ntpq's tally: '*' the system peer, '+' other survivors, '-' outliers, 'x' falsetickers.
+      upstream_selection.assign(upstreams.size(), 0);
+      std::vector<std::size_t> usable_index;
+      for (std::size_t i = 0; i < upstreams.size(); ++i) {
+        if (upstreams[i]->status().usable()) usable_index.push_back(i);
+      }
+      for (std::size_t k : selection.truechimers) upstream_selection[usable_index[k]] = 3;
+      for (std::size_t k : selection.falsetickers) upstream_selection[usable_index[k]] = 1;
+      for (std::size_t k : selection.survivors) upstream_selection[usable_index[k]] = 4;
       const SyncState state = discipline.status().state;
       const bool reference_serving = !network.active && !config->refclocks.empty() &&
                                      (state == SyncState::locked || state == SyncState::holdover);
@@ -458,6 +491,7 @@ int run_daemon(const Options& options) {
       if (!selection.majority || selection.survivors.empty()) return;
       if (reference_serving && !reference_falseticker) return;
       const UpstreamStatus& peer = *usable[selection.survivors.front()];
+      upstream_selection[usable_index[selection.survivors.front()]] = 6;
       if (!network.active) log("following upstream server " + peer.address);
       network.active = true;
       network.stratum = peer.stratum;

@@ -9,6 +9,7 @@ namespace {
 constexpr int kSourcePps = 1;
 constexpr int kSourceUhfRadio = 4;  // ntpd's class for GPS receivers
 constexpr int kSelectReject = 0;
+constexpr int kSelectFalseticker = 1;
 constexpr int kSelectSystemPeer = 6;
 constexpr int kSelectPpsPeer = 7;
 
@@ -81,7 +82,61 @@ void render_control_variables(const ClockSnapshot& s, const LoopStatus& loop, Ut
   sys += ", version=\"" + version + "\", processor=\"unknown\", system=\"Linux\"";
   out.system_variables.assign(sys);
 
-  const int selection = !synced ? kSelectReject : (ref.pps ? kSelectPpsPeer : kSelectSystemPeer);
+  out.association_count = 0;
+  if (ref.has_reference_clock) render_reference_clock(s, loop, now, ref, out);
+  for (const UpstreamReport& u : ref.upstreams) {
+    if (out.association_count == kMaxControlAssociations) break;
+    render_upstream(u, now, out.association_count, out);
+    ++out.association_count;
+  }
+}
+
+namespace {
+
+// IPv4 refids are addresses for stratum 2 and above, text for stratum 0 and 1.
+std::string upstream_refid(const UpstreamReport& u) {
+  if (u.stratum <= 1) return refid_text(u.reference_id);
+  char text[20];
+  std::snprintf(text, sizeof text, "%u.%u.%u.%u", u.reference_id >> 24,
+                (u.reference_id >> 16) & 0xFF, (u.reference_id >> 8) & 0xFF, u.reference_id & 0xFF);
+  return text;
+}
+
+}  // namespace
+
+void render_upstream(const UpstreamReport& u, UtcTime now, std::size_t index,
+                     ControlVariables& out) {
+  (void)now;
+  ControlAssociation& a = out.associations[index];
+  a.id = static_cast<std::uint16_t>(index + 1);
+  a.peer_status = peer_status_word(u.reach != 0, u.selection);
+  std::string peer;
+  peer += "srcadr=" + u.address + ", srcport=123";
+  peer += ", dstadr=0.0.0.0, dstport=123";
+  peer += ", leap=0, stratum=" + std::to_string(u.stratum) + ", precision=-20";
+  peer += ", rootdelay=0.000, rootdisp=0.000";
+  peer += ", refid=" + upstream_refid(u);
+  peer += ", reftime=" + ntp_hex_timestamp(u.last_sample);
+  peer += ", rec=" + ntp_hex_timestamp(u.last_sample);
+  char reach[16];
+  std::snprintf(reach, sizeof reach, "0x%02x", u.reach);
+  peer += ", reach=" + std::string(reach) + ", unreach=0, hmode=3, pmode=4";
+  peer += ", hpoll=" + std::to_string(u.poll_log2) + ", ppoll=" + std::to_string(u.poll_log2);
+  peer += ", headway=0, flash=0x0, keyid=0";
+  peer += ", offset=" + format("%.6f", u.offset * 1e3);
+  peer += ", delay=" + format("%.6f", u.delay * 1e3);
+  peer += ", dispersion=" + format("%.6f", u.dispersion * 1e3);
+  peer += ", jitter=" + format("%.6f", u.jitter * 1e3);
+  a.variables.assign(peer);
+  a.clock_variables.assign("");
+}
+
+void render_reference_clock(const ClockSnapshot& s, const LoopStatus& loop, UtcTime now,
+                            const ReferenceReport& ref, ControlVariables& out) {
+  const bool synced = s.synchronised();
+  int selection = !synced ? kSelectReject : (ref.pps ? kSelectPpsPeer : kSelectSystemPeer);
+  if (ref.network_steers)
+    selection = ref.reference_falseticker ? kSelectFalseticker : kSelectReject;
   ControlAssociation& a = out.associations[0];
   a.id = 1;
   a.peer_status = peer_status_word(ref.reach != 0, selection);

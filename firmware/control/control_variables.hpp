@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "firmware/clock/clock_snapshot.hpp"
 #include "firmware/control/mode6.hpp"
@@ -11,8 +12,24 @@
 
 namespace stratumd {
 
+// An upstream server association as ntpq shows it.
+struct UpstreamReport {
+  std::string address;
+  int stratum = 16;
+  std::uint32_t reference_id = 0;
+  std::uint8_t reach = 0;
+  int poll_log2 = 6;
+  double offset = 0.0, delay = 0.0, dispersion = 0.0, jitter = 0.0;  // s
+  UtcTime last_sample{};
+  int selection = 0;  // peer status selection code: 0 reject, 1 falseticker, 4 candidate, 6 peer
+};
+
 // What the main loop knows of the reference clock it follows.
 struct ReferenceReport {
+  bool has_reference_clock = true;
+  bool reference_falseticker = false;  // contradicted by the network majority
+  bool network_steers = false;         // the upstream servers steer the clock now
+  std::vector<UpstreamReport> upstreams;
   std::string source_address = "127.127.20.0";  // ntpd's pseudo-address
   std::string host_name = "GPS_NMEA(0)";        // NTPsec's srchost
   std::string device;
@@ -34,6 +51,12 @@ std::uint16_t peer_status_word(bool reachable, int selection);
 void render_control_variables(const ClockSnapshot& snapshot, const LoopStatus& loop, UtcTime now,
                               const ReferenceReport& reference, const std::string& version,
                               ControlVariables& out);
+
+// The association entries render_control_variables builds.
+void render_reference_clock(const ClockSnapshot& snapshot, const LoopStatus& loop, UtcTime now,
+                            const ReferenceReport& reference, ControlVariables& out);
+void render_upstream(const UpstreamReport& upstream, UtcTime now, std::size_t index,
+                     ControlVariables& out);
 
 // "0xe5a3b2c1.12345678", ntpd's l_fp hex form.
 std::string ntp_hex_timestamp(UtcTime t);

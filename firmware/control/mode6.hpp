@@ -15,7 +15,7 @@ namespace stratumd {
 
 inline constexpr std::size_t kMode6HeaderSize = 12;
 inline constexpr std::size_t kMode6MaxData = 468;
-inline constexpr std::size_t kMaxControlAssociations = 4;
+inline constexpr std::size_t kMaxControlAssociations = 8;
 
 namespace mode6_opcode {
 inline constexpr std::uint8_t read_status = 1;

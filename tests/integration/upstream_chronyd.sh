@@ -34,6 +34,11 @@ assert r["stratum"] == 4 and r["refid"] == "\x7f\x00\x00\x02" and r["leap"] == 0
 retry_until 80 stratum_4_from_chronyd || fail "never served stratum 4 from chronyd: $(cat "$work/q.json")"
 cat "$work/q.json"
 grep -q "following upstream server 127.0.0.2" "$work/daemon.log" || fail "no log of the system peer"
+if [[ -x ${NTPQ:-} ]]; then
+  "$NTPQ" -pn 127.0.0.1 >"$work/peers.out" 2>&1 || fail "ntpq -p failed: $(cat "$work/peers.out")"
+  cat "$work/peers.out"
+  grep -Eq '^\*127\.0\.0\.2 +[^ ]+ +3 u ' "$work/peers.out" || fail "ntpq -p does not show chronyd as the system peer"
+fi
 
 kill "$chronyd_pid"
 wait "$chronyd_pid" 2>/dev/null || true
