@@ -77,7 +77,11 @@ void ClockDiscipline::start_from(const RefSample& sample) {
     active().reset(clock_.frequency_ppm(), frequency_known_, sample.reference);
     apply(active().sample(offset, sample.reference));
   }
-  status_.state = SyncState::locking;
+  // A network sample is the clock filter's pick already: like ntpd's first clock update, it
+  // synchronises at once.
+  status_.state = kind_ == SampleClass::network && config_.network_samples_to_lock <= 1
+                      ? SyncState::locked
+                      : SyncState::locking;
   status_.last_update = sample.reference;
   good_in_a_row_ = 0;
   refused_in_a_row_ = 0;

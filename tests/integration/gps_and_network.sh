@@ -1,0 +1,75 @@
+# The reference clock and the network together, as ntpd does it and one better: the GPS (an SHM
+# refclock fed by a writer in a private IPC namespace) serves stratum 1; lost beyond holdover, the
+# upstream server (chronyd, stratum 3) takes over at stratum 4; the GPS back, it wins again. And a
+# GPS one second off from the start is contradicted by the network majority, marked a falseticker
+# and not served (tos sanity).
+set -euo pipefail
+if [[ -z ${STRATUMD_IN_IPC_NS:-} ]]; then
+  STRATUMD_IN_IPC_NS=1 exec unshare --ipc bash "$0" "$@"
+fi
+source "$(dirname "$0")/lib.sh"
+command -v chronyd >/dev/null || { echo "SKIP: chronyd not installed"; exit 77; }
+
+cat >"$work/chrony.conf" <<CONF
+local stratum 3
+bindaddress 127.0.0.2
+port 123
+allow 127.0.0.0/8
+cmdport 0
+pidfile $work/chronyd.pid
+CONF
+chronyd -x -d -f "$work/chrony.conf" >"$work/chronyd.log" 2>&1 &
+helper_pids+=($!)
+
+cat >"$work/ntp.conf" <<'CONF'
+server 127.127.28.0 minpoll 4 prefer
+fudge 127.127.28.0 time1 0.050 refid GPS
+server 127.0.0.2 iburst minpoll 3 maxpoll 3
+interface ignore all
+interface listen 127.0.0.1
+holdover 5
+tos sanity 0.1
+CONF
+served() {  # $1: stratum, $2: refid (text, or an IPv4 address for stratum 2 and above)
+  probe query 127.0.0.1 --timeout 0.5 >"$work/q.json" 2>/dev/null || return 1
+  python3 -c 'import json, sys
+r = json.load(open(sys.argv[1]))
+want = sys.argv[3]
+if want.count(".") == 3:
+    want = "".join(chr(int(part)) for part in want.split("."))
+assert r["stratum"] == int(sys.argv[2]) and r["refid"] == want and r["leap"] == 0, r' \
+    "$work/q.json" "$1" "$2" 2>/dev/null
+}
+
+if [[ ${1:-} != --falseticker ]]; then
+  start_daemon -n -x -c "$work/ntp.conf" --console-socket none
+  python3 "$here/shm_writer.py" --delay 0.050 >"$work/writer.log" 2>&1 &
+  writer=$!
+  helper_pids+=($writer)
+  retry_until 40 served 1 GPS || fail "the GPS did not serve stratum 1: $(cat "$work/q.json")"
+  # Wait until the network is reachable too, then take the GPS away.
+  retry_until 60 grep -q "offset" <(python3 - <<'PY'
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.settimeout(0.5)
+s.sendto(bytes([0x23]) + bytes(47), ("127.0.0.2", 123))
+r = s.recv(100)
+print("offset" if r[0] & 0xC0 != 0xC0 else "unsynchronised")
+PY
+) || fail "chronyd never answered synchronised"
+  kill "$writer"
+  retry_until 60 served 4 127.0.0.2 || fail "the network did not take over at stratum 4: $(cat "$work/q.json")"
+  grep -q "following upstream server 127.0.0.2" "$work/daemon.log" || fail "no log of the network taking over"
+  python3 "$here/shm_writer.py" --delay 0.050 >"$work/writer2.log" 2>&1 &
+  helper_pids+=($!)
+  retry_until 30 served 1 GPS || fail "the GPS did not win again: $(cat "$work/q.json")"
+  grep -q "the reference clock is back" "$work/daemon.log" || fail "no log of the GPS returning"
+  echo "PASS: GPS stratum 1; lost: network at stratum 4; back: GPS again"
+else
+  # A GPS a second off from the start: the clock first follows it, then the network outvotes it.
+  python3 "$here/shm_writer.py" --delay 0.050 --skew 1 >"$work/writer.log" 2>&1 &
+  helper_pids+=($!)
+  start_daemon -n -x -c "$work/ntp.conf" --console-socket none
+  retry_until 90 grep -q "marked a falseticker" "$work/daemon.log" || fail "the wrong GPS was not caught"
+  retry_until 30 served 4 127.0.0.2 || fail "not serving the network's time: $(cat "$work/q.json")"
+  echo "PASS: a GPS one second off is a falseticker; the network's time is served"
+fi
