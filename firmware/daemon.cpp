@@ -23,7 +23,6 @@
 #include "drivers/net/local_addresses.hpp"
 #include "drivers/net/ntp_server.hpp"
 #include "drivers/net/self_probe.hpp"
-#include "drivers/net/upstream_association.hpp"
 #include "drivers/os/event_loop.hpp"
 #include "drivers/os/logger.hpp"
 #include "drivers/os/metrics_exporter.hpp"
@@ -42,6 +41,7 @@
 #include "firmware/reference_sources.hpp"
 #include "firmware/stats_recorder.hpp"
 #include "firmware/status_line.hpp"
+#include "firmware/upstream_servers.hpp"
 #include "firmware/util/big_endian.hpp"
 #include "firmware/util/seqlock.hpp"
 #include "refclock/gps_week_rollover.hpp"
@@ -231,20 +231,17 @@ int run_daemon(const Options& options) {
     SeqLock<ClockSnapshot> published;
     // Which source the clock follows: the reference clocks unless they are gone beyond holdover
     // (or contradicted by the network), then the upstream servers' system peer, as with ntpd.
-    struct NetworkSource {
-      bool active = false;
-      int stratum = 16;
-      std::uint32_t reference_id = 0;
-      double root_delay = 0.0;
-      double root_dispersion = 0.0;
-    } network;
-    bool reference_falseticker = false;
+    // Set once the upstream servers exist (they are built after the reference clocks).
+    std::unique_ptr<UpstreamServers> upstream;
     const auto publish = [&] {
       ClockSnapshot snapshot;
       snapshot.model = clock.model();
       snapshot.precision = precision;
-      discipline.fill_snapshot(snapshot, network.active ? network.reference_id : reference_id);
-      if (network.active && snapshot.synchronised()) {
+      const bool network_steers = upstream && upstream->network().active;
+      discipline.fill_snapshot(snapshot,
+                               network_steers ? upstream->network().reference_id : reference_id);
+      if (network_steers && snapshot.synchronised()) {
+        const NetworkSource& network = upstream->network();
         snapshot.stratum = static_cast<std::uint8_t>(std::min(network.stratum + 1, 15));
         snapshot.root_delay = from_seconds(network.root_delay);
         snapshot.root_dispersion += from_seconds(network.root_dispersion);
@@ -254,6 +251,11 @@ int run_daemon(const Options& options) {
     publish();
 
     EventLoop loop(options.io);
+    // The upstream associations use the loop: they go before it, whichever way we leave.
+    struct ReleaseBeforeLoop {
+      std::unique_ptr<UpstreamServers>& upstream;
+      ~ReleaseBeforeLoop() { upstream.reset(); }
+    } release_upstream{upstream};
     std::function<void()> reload_file_hook;  // set once everything it touches exists
     std::unique_ptr<DaemonConsole> console;
     loop.watch_readable(signal_fd.get(), [&] {
@@ -277,33 +279,13 @@ int run_daemon(const Options& options) {
     SeqLock<ControlVariables> control_published;
     ReferenceReport reference_report;
     reference_report.poll_log2 = 4;
-    std::vector<std::unique_ptr<UpstreamAssociation>> upstreams;
-    std::vector<int> upstream_selection;  // ntpq's tally code per upstream, from the last selection
     reference_report.has_reference_clock =
         !config->refclocks.empty() || simulate || options.replay_file.has_value();
     const auto publish_control = [&] {
       reference_report.pps = sample_kind == SampleKind::pps;
-      reference_report.network_steers = network.active;
-      reference_report.reference_falseticker = reference_falseticker;
-      reference_report.upstreams.clear();
-      for (std::size_t i = 0; i < upstreams.size(); ++i) {
-        const UpstreamStatus& st = upstreams[i]->status();
-        UpstreamReport r;
-        r.address = st.address;
-        r.stratum = st.stratum;
-        r.reference_id = st.reference_id;
-        r.reach = st.reach;
-        r.poll_log2 = st.poll_log2;
-        if (st.filtered) {
-          r.offset = st.filtered->chosen.offset;
-          r.delay = st.filtered->chosen.delay;
-          r.dispersion = st.filtered->dispersion;
-          r.jitter = st.filtered->jitter;
-          r.last_sample = st.filtered->chosen.when;
-        }
-        r.selection = i < upstream_selection.size() ? upstream_selection[i] : 0;
-        reference_report.upstreams.push_back(r);
-      }
+      reference_report.network_steers = upstream && upstream->network().active;
+      reference_report.reference_falseticker = upstream && upstream->reference_falseticker();
+      reference_report.upstreams = upstream ? upstream->reports() : std::vector<UpstreamReport>{};
       ControlVariables vars;
       render_control_variables(published.load(), discipline.status(), clock.now(), reference_report,
                                std::string("stratumd ") + STRATUMD_VERSION, vars);
@@ -319,10 +301,9 @@ int run_daemon(const Options& options) {
                               : std::nullopt,
           *base_date,
           [&](const ReferenceSample& s) {
-            if (reference_falseticker) return;  // the network majority says it is wrong
-            if (network.active) {
-              log("the reference clock is back: it steers again");
-              network.active = false;
+            if (upstream) {
+              if (upstream->reference_falseticker()) return;  // the network majority says no
+              upstream->reference_returned();
             }
             if (sample_kind != s.kind) {
               if (sample_kind)
@@ -453,76 +434,23 @@ int run_daemon(const Options& options) {
 
     // Upstream servers and the system process over them (RFC 5905 selection), with the sanity
     // check of the reference clock against the network majority.
-    const auto on_upstream_update = [&] {
-      std::vector<Candidate> candidates;
-      std::vector<const UpstreamStatus*> usable;
-      for (const auto& u : upstreams) {
-        if (u->status().usable()) {
-          candidates.push_back(u->status().candidate());
-          usable.push_back(&u->status());
-        }
-      }
-      const Selection selection = select_sources(candidates);
-      // ntpq's tally: '*' the system peer, '+' other survivors, '-' outliers, 'x' falsetickers.
-      upstream_selection.assign(upstreams.size(), 0);
-      std::vector<std::size_t> usable_index;
-      for (std::size_t i = 0; i < upstreams.size(); ++i) {
-        if (upstreams[i]->status().usable()) usable_index.push_back(i);
-      }
-      for (std::size_t k : selection.truechimers) upstream_selection[usable_index[k]] = 3;
-      for (std::size_t k : selection.falsetickers) upstream_selection[usable_index[k]] = 1;
-      for (std::size_t k : selection.survivors) upstream_selection[usable_index[k]] = 4;
+    UpstreamServers::Hooks upstream_hooks;
+    upstream_hooks.reference_serving = [&] {
       const SyncState state = discipline.status().state;
-      const bool reference_serving = !network.active && !config->refclocks.empty() &&
-                                     (state == SyncState::locked || state == SyncState::holdover);
-      if (reference_serving && selection.majority) {
-        // Our clock follows the reference clock, so its offset against it is about zero.
-        const ClockSnapshot snapshot = published.load();
-        Candidate reference;
-        reference.root_distance = to_seconds(snapshot.root_dispersion_at(clock.now()));
-        const SanityVerdict verdict =
-            check_reference_clock(reference, candidates, config->sanity_bound);
-        if (verdict.falseticker && !reference_falseticker) {
-          log("the reference clock disagrees with the network majority by " +
-              std::to_string(verdict.disagreement) + " s: marked a falseticker, not followed");
-          reference_falseticker = true;
-        }
-      }
-      if (!selection.majority || selection.survivors.empty()) return;
-      if (reference_serving && !reference_falseticker) return;
-      const UpstreamStatus& peer = *usable[selection.survivors.front()];
-      upstream_selection[usable_index[selection.survivors.front()]] = 6;
-      if (!network.active) log("following upstream server " + peer.address);
-      network.active = true;
-      network.stratum = peer.stratum;
-      network.reference_id = IpAddress::parse(peer.address)->family == IpFamily::v4
-                                 ? load_be32(std::span<const std::uint8_t, 4>(
-                                       IpAddress::parse(peer.address)->bytes.data(), 4))
-                                 : make_refid("IPv6");
-      network.root_delay = peer.root_delay + peer.filtered->chosen.delay;
-      network.root_dispersion = peer.root_dispersion + peer.filtered->dispersion +
-                                std::max(selection.jitter, peer.filtered->jitter);
+      return !config->refclocks.empty() &&
+             (state == SyncState::locked || state == SyncState::holdover);
+    };
+    upstream_hooks.reference_root_distance = [&] {
+      return to_seconds(published.load().root_dispersion_at(clock.now()));
+    };
+    upstream_hooks.steer = [&](double offset) {
       const UtcTime now = clock.now();
-      discipline.on_sample({now, now + from_seconds(selection.offset), LeapIndicator::none},
+      discipline.on_sample({now, now + from_seconds(offset), LeapIndicator::none},
                            SampleClass::network);
       publish();
     };
-    for (const AssociationLine& line : config->associations) {
-      if (line.kind != AssociationLine::Kind::server) continue;
-      const auto address = IpAddress::parse(line.addresses.front());
-      if (!address) {
-        log("server " + line.addresses.front() +
-            ": host names for servers are not resolved yet; line ignored");
-        continue;
-      }
-      try {
-        upstreams.push_back(std::make_unique<UpstreamAssociation>(
-            loop, clock, line, *address, 123, precision, on_upstream_update, log));
-        upstreams.back()->start();
-      } catch (const std::exception& e) {
-        log(std::string("warning: ") + e.what());
-      }
-    }
+    upstream_hooks.log = log;
+    upstream = std::make_unique<UpstreamServers>(loop, clock, *config, precision, upstream_hooks);
 
     // `restrict HOST` lines apply as their names resolve, in the background with retries.
     std::unique_ptr<HostResolver> resolver;
