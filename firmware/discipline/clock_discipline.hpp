@@ -37,6 +37,9 @@ struct DisciplineConfig {
   Nanoseconds pps_lock_threshold = std::chrono::microseconds{100};
   Nanoseconds coarse_lock_threshold = std::chrono::milliseconds{50};
   int samples_to_lock = 8;
+  // PPS: and the servo's frequency known this well (1 sigma), so a lock, and the drift file
+  // written from it, never carries the start-up transient.
+  double lock_frequency_sd_ppm = 1.0;
   // A network sample is already the clock filter's pick of several: one within bounds locks, as
   // ntpd's first clock update synchronises it.
   int network_samples_to_lock = 1;

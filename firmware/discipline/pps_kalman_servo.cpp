@@ -22,7 +22,7 @@ PpsKalmanServo::PpsKalmanServo(PpsServoParams params) : params_(params) {
     for (int f = 0; f < kFrequencyLevels; ++f) {
       ClockNoise& noise = models_[p * kFrequencyLevels + f].noise;
       noise.phase = p == 0 ? 0.0 : std::pow(10.0, -24.0 + 2.0 * p);  // 1e-22 .. 1e-12 s^2/s
-      noise.frequency = std::pow(10.0, -28.0 + f);                   // 1e-28 .. 1e-12 1/s
+      noise.frequency = std::pow(10.0, -28.0 + f);                   // 1e-28 .. 1e-15 1/s
     }
   }
 }

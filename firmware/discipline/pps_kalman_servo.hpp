@@ -37,7 +37,10 @@ class PpsKalmanServo final : public Servo {
  private:
   // Candidate white-FM (phase diffusion) x random-walk-FM (frequency diffusion) levels.
   static constexpr int kPhaseLevels = 7;
-  static constexpr int kFrequencyLevels = 17;
+  // Random-walk FM up to 1e-15/s (0.03 ppm per sqrt(s)): beyond any crystal, even one in a
+  // draught. Larger levels only let one noisy sample throw the frequency around while the noise
+  // is still being measured.
+  static constexpr int kFrequencyLevels = 14;
   static constexpr int kModels = kPhaseLevels * kFrequencyLevels;
 
   struct Model {
@@ -61,8 +64,10 @@ class PpsKalmanServo final : public Servo {
 
   // Measurement noise from the free-running phase: the clock's own corrections added back.
   PhaseNoiseEstimator noise_;
-  double measurement_variance_ = 1e-12;
-  double variance_at_score_reset_ = 1e-12;  // model scores compare fairly under one R only
+  // Until measured: (10 us)^2, a loaded system's edge-stamping noise, so early samples are not
+  // trusted more than they deserve.
+  double measurement_variance_ = 1e-10;
+  double variance_at_score_reset_ = 1e-10;  // model scores compare fairly under one R only
   double correction_since_accepted_ = 0.0;  // corrections applied since the last accepted sample
   std::optional<double> last_accepted_offset_;
 };

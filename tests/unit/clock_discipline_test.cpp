@@ -186,6 +186,27 @@ bool logged(const std::vector<std::string>& log, const std::string& text) {
   return false;
 }
 
+TEST(ClockDiscipline, AnEarlyNoisySampleDoesNotThrowTheFrequency) {
+  // Seen on a loaded machine: while the noise is still unmeasured, one edge stamped 80 us late
+  // must not move the learnt frequency by tens of ppm (it would be saved in the drift file).
+  const std::int64_t start =
+      std::chrono::duration_cast<std::chrono::seconds>(kStart.time_since_epoch()).count();
+  for (int at = 2; at <= 16; ++at) {
+    for (const auto late : {std::chrono::microseconds{80}, std::chrono::microseconds{-80}}) {
+      PpsSimulation sim(300ms, 17.5);
+      for (int i = 0; i < 40; ++i) {
+        sim.run(1, [&](std::int64_t second) {
+          return second == start + at ? Nanoseconds{late} : 0ns;
+        });
+        if (sim.loop_.status().state == SyncState::locked) {
+          ASSERT_NEAR(sim.loop_.status().frequency_ppm, -17.5, 5.0)
+              << "glitch at " << at << " s, " << late.count() << " us; second " << i;
+        }
+      }
+    }
+  }
+}
+
 TEST(ClockDiscipline, RefusesAnOffsetBeyondPanicUnlessAllowed) {
   SimClock clock(kStart, 2000s, OscillatorParams{});
   std::vector<std::string> log;
