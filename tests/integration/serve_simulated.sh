@@ -48,7 +48,8 @@ assert -30 < r["precision"] < -10, r
 assert r["receive"] <= r["transmit"] < r["receive"] + 0.01, r
 assert abs(r["reference"] - time.time()) < 3, r
 assert r["root_delay"] == 0 and 0 < r["root_dispersion"] < 0.001, r
-assert abs(r["offset"]) < 1e-3 and r["delay"] < 0.01, r
+# An offset is only known to within half the round-trip delay (a loaded machine stretches it).
+assert abs(r["offset"]) < 1e-3 + r["delay"] / 2 and r["delay"] < 0.01, r
 PY
 done
 echo "PASS: serves stratum 1 (IPv4, IPv6, NTPv1-4; unsynchronised before lock)"
