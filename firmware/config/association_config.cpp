@@ -3,6 +3,8 @@
 #include <charconv>
 #include <cmath>
 
+#include "firmware/config/config_lines.hpp"
+
 namespace stratumd {
 namespace {
 
@@ -14,11 +16,7 @@ std::optional<long long> parse_number(const std::string& text) {
 }
 
 bool valid_host(const std::string& text) {
-  if (IpAddress::parse(text)) return true;
-  if (text.empty() || text.size() > 253 || text.front() == '-' || text.front() == '.') return false;
-  return text.find_first_not_of(
-             "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.") ==
-         std::string::npos;
+  return IpAddress::parse(text).has_value() || looks_like_host_name(text);
 }
 
 bool is_option(const std::string& word) {

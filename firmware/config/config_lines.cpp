@@ -56,4 +56,13 @@ std::vector<ConfigLine> split_config_lines(std::string_view text, std::vector<Sp
   return lines;
 }
 
+bool looks_like_host_name(std::string_view text) {
+  if (text.empty() || text.size() > 253 || text.front() == '-' || text.front() == '.') return false;
+  if (text.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.") !=
+      std::string_view::npos) {
+    return false;
+  }
+  return text.find_first_not_of("0123456789.") != std::string_view::npos;
+}
+
 }  // namespace stratumd

@@ -22,4 +22,7 @@ struct SplitError {
 std::vector<ConfigLine> split_config_lines(std::string_view text,
                                            std::vector<SplitError>* errors = nullptr);
 
+// A DNS name (letters, digits, hyphens, dots; not all digits, so no mistyped address passes).
+bool looks_like_host_name(std::string_view text);
+
 }  // namespace stratumd

@@ -96,17 +96,6 @@ std::optional<RefclockDeclaration> parse_refclock_address(std::string_view addre
   return RefclockDeclaration{*type, *unit, {}, {}};
 }
 
-// A DNS name (RFC 1123 letters, digits, hyphens, dots) that is not an address.
-bool looks_like_host_name(const std::string& text) {
-  if (text.empty() || text.size() > 253) return false;
-  if (text.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.") !=
-      std::string::npos) {
-    return false;
-  }
-  return text.find_first_not_of("0123456789.") != std::string::npos && text.front() != '-' &&
-         text.front() != '.';
-}
-
 std::string directory_of(const std::string& path) {
   const auto slash = path.rfind('/');
   return slash == std::string::npos ? std::string{} : path.substr(0, slash + 1);
