@@ -8,10 +8,8 @@
 #include <cinttypes>
 #include <cstdio>
 #include <ctime>
-#include <fstream>
 #include <map>
 #include <memory>
-#include <sstream>
 #include <thread>
 
 #include "drivers/clock/clock_precision.hpp"
@@ -27,6 +25,7 @@
 #include "drivers/os/logger.hpp"
 #include "drivers/os/metrics_exporter.hpp"
 #include "drivers/os/stats_file.hpp"
+#include "drivers/os/text_file.hpp"
 #include "drivers/sim/drifting_timebase.hpp"
 #include "firmware/config/config_reload.hpp"
 #include "firmware/config/ntp_conf_parser.hpp"
@@ -53,11 +52,7 @@ namespace {
 constexpr std::chrono::milliseconds kSimulatedBootOffset{300};
 
 std::optional<std::string> read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
+  return read_text_file(path);
 }
 
 bool file_exists(const std::string& path) {
@@ -349,11 +344,7 @@ int run_daemon(const Options& options) {
     };
     load_calibration();
     const auto write_atomically = [&](const std::string& path, const std::string& text) {
-      const std::string temporary = path + ".tmp";
-      std::ofstream out(temporary, std::ios::trunc);
-      out << text;
-      out.close();
-      if (!out || std::rename(temporary.c_str(), path.c_str()) != 0) log("cannot write " + path);
+      if (!write_file_atomically(path, text)) log("cannot write " + path);
     };
     // Only a frequency the loop has locked with is worth keeping.
     const auto save_drift = [&] {

@@ -3,21 +3,11 @@
 #include <sys/stat.h>
 
 #include <cstdio>
-#include <fstream>
-#include <sstream>
+
+#include "drivers/os/text_file.hpp"
 
 namespace stratumd {
-namespace {
-
-std::optional<std::string> read_text(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-}  // namespace
+namespace {}  // namespace
 
 std::string console_status(const ClockSnapshot& snapshot, const LoopStatus& loop,
                            const ServerCounters& served, const ReferenceReport& reference,
@@ -98,7 +88,7 @@ DaemonConfig DaemonConsole::parse(const std::string& text) {
   const std::string path = config_path();
   return parse_ntp_conf(path, [&](const std::string& p) -> std::optional<std::string> {
     if (p == path) return text;
-    return read_text(p);
+    return read_text_file(p);
   });
 }
 
@@ -156,18 +146,12 @@ std::string DaemonConsole::save(const std::string& text) {
            "-c FILE)\n";
   }
   const std::string& path = *config_file_;
-  if (const auto old = read_text(path)) {
-    std::ofstream backup(path + ".bak", std::ios::trunc);
-    backup << *old;
-    if (!backup) return "cannot write " + path + ".bak; nothing saved\n";
+  if (const auto old = read_text_file(path)) {
+    if (!write_file_atomically(path + ".bak", *old)) {
+      return "cannot write " + path + ".bak; nothing saved\n";
+    }
   }
-  const std::string temporary = path + ".tmp";
-  std::ofstream out(temporary, std::ios::trunc);
-  out << text;
-  out.close();
-  if (!out || std::rename(temporary.c_str(), path.c_str()) != 0) {
-    return "cannot write " + path + "; nothing saved\n";
-  }
+  if (!write_file_atomically(path, text)) return "cannot write " + path + "; nothing saved\n";
   hooks_.log("console: saved the running configuration to " + path);
   return "saved to " + path + " (the previous file is " + path + ".bak)\n";
 }

@@ -1,20 +1,17 @@
 #include "firmware/leap_table_loader.hpp"
 
-#include <fstream>
-#include <sstream>
+#include "drivers/os/text_file.hpp"
 
 namespace stratumd {
 
 std::optional<LeapTable> load_leap_table(const std::string& path, UtcTime now,
                                          const std::function<void(const std::string&)>& log) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
+  const auto text = read_text_file(path);
+  if (!text) {
     log("warning: leapfile " + path + " cannot be read; leap warnings come from the receiver only");
     return std::nullopt;
   }
-  std::ostringstream text;
-  text << in.rdbuf();
-  LeapTableParse leap = parse_leap_seconds_list(text.str(), now);
+  LeapTableParse leap = parse_leap_seconds_list(*text, now);
   for (const std::string& e : leap.errors) log("leapfile " + path + ": " + e);
   for (const std::string& w : leap.warnings) log("warning: leapfile " + path + ": " + w);
   if (leap.table) {

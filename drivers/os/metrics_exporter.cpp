@@ -3,8 +3,9 @@
 #include <civetweb.h>
 
 #include <cstdio>
-#include <fstream>
 #include <stdexcept>
+
+#include "drivers/os/text_file.hpp"
 
 namespace stratumd {
 
@@ -47,12 +48,8 @@ int MetricsExporter::serve(mg_connection* connection, void* self) {
 
 std::string MetricsExporter::publish(std::string text, bool write_textfile) {
   if (write_textfile && !textfile_.empty()) {
-    // node_exporter reads *.prom files whole: write beside, then rename over.
-    const std::string temporary = textfile_ + ".tmp";
-    std::ofstream out(temporary, std::ios::trunc);
-    out << text;
-    out.close();
-    if (!out || std::rename(temporary.c_str(), textfile_.c_str()) != 0) {
+    // node_exporter reads *.prom files whole: never half of one.
+    if (!write_file_atomically(textfile_, text)) {
       return "cannot write the metrics textfile " + textfile_;
     }
   }
