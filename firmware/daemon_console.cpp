@@ -7,7 +7,6 @@
 #include "drivers/os/text_file.hpp"
 
 namespace stratumd {
-namespace {}  // namespace
 
 std::string console_status(const ClockSnapshot& snapshot, const LoopStatus& loop,
                            const ServerCounters& served, const ReferenceReport& reference,
