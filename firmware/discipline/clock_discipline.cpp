@@ -68,13 +68,12 @@ void ClockDiscipline::start_from(const RefSample& sample) {
   const Nanoseconds offset = sample.offset();
   const bool step = config_.steer && config_.step_threshold > Nanoseconds{0} &&
                     magnitude(offset) > config_.step_threshold;
+  active().reset(clock_.frequency_ppm(), frequency_known_, sample.reference);
   if (step) {
     clock_.step(offset);
     ++status_.steps;
     say("stepped the clock by " + seconds_text(offset));
-    active().reset(clock_.frequency_ppm(), frequency_known_, sample.reference);
   } else {
-    active().reset(clock_.frequency_ppm(), frequency_known_, sample.reference);
     apply(active().sample(offset, sample.reference));
   }
   // A network sample is the clock filter's pick already: like ntpd's first clock update, it
