@@ -8,18 +8,7 @@ if [[ -z ${STRATUMD_IN_IPC_NS:-} ]]; then
   STRATUMD_IN_IPC_NS=1 exec unshare --ipc bash "$0" "$@"
 fi
 source "$(dirname "$0")/lib.sh"
-command -v chronyd >/dev/null || { echo "SKIP: chronyd not installed"; exit 77; }
-
-cat >"$work/chrony.conf" <<CONF
-local stratum 3
-bindaddress 127.0.0.2
-port 123
-allow 127.0.0.0/8
-cmdport 0
-pidfile $work/chronyd.pid
-CONF
-chronyd -x -d -f "$work/chrony.conf" >"$work/chronyd.log" 2>&1 &
-helper_pids+=($!)
+start_local_chronyd
 
 cat >"$work/ntp.conf" <<'CONF'
 server 127.127.28.0 minpoll 4 prefer

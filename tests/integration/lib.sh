@@ -95,3 +95,20 @@ stop_helper_group() {
     helper_group=
   fi
 }
+
+# chronyd as an upstream server: `local stratum 3` on 127.0.0.2:123, never touching this machine's
+# clock (-x), in the foreground (-d). Sets chronyd_pid; skips the test without chronyd.
+start_local_chronyd() {
+  command -v chronyd >/dev/null || { echo "SKIP: chronyd not installed"; exit 77; }
+  cat >"$work/chrony.conf" <<CONF
+local stratum 3
+bindaddress 127.0.0.2
+port 123
+allow 127.0.0.0/8
+cmdport 0
+pidfile $work/chronyd.pid
+CONF
+  chronyd -x -d -f "$work/chrony.conf" >"$work/chronyd.log" 2>&1 &
+  chronyd_pid=$!
+  helper_pids+=($chronyd_pid)
+}

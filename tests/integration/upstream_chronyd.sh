@@ -2,20 +2,7 @@
 # reference clock. stratumd selects it and serves stratum 4 with its address as the refid; when
 # chronyd stops, reach decays and after the holdover limit stratumd says unsynchronised.
 source "$(dirname "$0")/lib.sh"
-command -v chronyd >/dev/null || { echo "SKIP: chronyd not installed"; exit 77; }
-
-cat >"$work/chrony.conf" <<CONF
-local stratum 3
-bindaddress 127.0.0.2
-port 123
-allow 127.0.0.0/8
-cmdport 0
-pidfile $work/chronyd.pid
-CONF
-# -x: chronyd must never touch this machine's clock; -d: foreground, logging to stderr.
-chronyd -x -d -f "$work/chrony.conf" >"$work/chronyd.log" 2>&1 &
-chronyd_pid=$!
-helper_pids+=($chronyd_pid)
+start_local_chronyd
 
 cat >"$work/ntp.conf" <<'CONF'
 server 127.0.0.2 iburst minpoll 3 maxpoll 3
