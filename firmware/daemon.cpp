@@ -106,10 +106,15 @@ int run_daemon(const Options& options) {
     std::fprintf(stderr, "stratumd: %s has errors; not starting\n", config_name.c_str());
     return 1;
   }
-  // Upstream servers: `server ADDRESS` lines (host names and pool/peer/broadcast wait for later).
-  const bool has_upstreams =
-      std::any_of(config->associations.begin(), config->associations.end(),
-                  [](const AssociationLine& a) { return a.kind == AssociationLine::Kind::server; });
+  // Network time sources: upstream servers, symmetric peers, broadcast/multicast clients. With
+  // them and no reference clock, the built-in simulated receiver is not started.
+  const bool has_upstreams = std::any_of(
+      config->associations.begin(), config->associations.end(), [](const AssociationLine& a) {
+        using Kind = AssociationLine::Kind;
+        return a.kind == Kind::server || a.kind == Kind::pool || a.kind == Kind::peer ||
+               a.kind == Kind::broadcastclient || a.kind == Kind::multicastclient ||
+               a.kind == Kind::manycastclient;
+      });
   const bool simulate =
       options.simulate || (config->refclocks.empty() && !has_upstreams && !options.replay_file);
   if (options.simulate && !config->refclocks.empty()) {
@@ -228,6 +233,7 @@ int run_daemon(const Options& options) {
     // (or contradicted by the network), then the upstream servers' system peer, as with ntpd.
     // Set once the upstream servers exist (they are built after the reference clocks).
     std::unique_ptr<UpstreamServers> upstream;
+    AssociationInbox association_inbox;  // symmetric and broadcast packets, workers -> loop
     const auto publish = [&] {
       ClockSnapshot snapshot;
       snapshot.model = clock.model();
@@ -382,7 +388,8 @@ int run_daemon(const Options& options) {
     reference_report.host_name = sources->host_name();
     reference_report.device = sources->device();
     publish_control();
-    const WorkerShared shared{published, timebase, policy, !plain_io, &control_published};
+    const WorkerShared shared{published, timebase,          policy,
+                              !plain_io, &control_published, &association_inbox};
     std::optional<NtpServer> server;
     try {
       server.emplace(ServerSetup{options.port, threads, listen_plan.endpoints}, shared);
@@ -441,7 +448,18 @@ int run_daemon(const Options& options) {
       publish();
     };
     upstream_hooks.log = log;
-    upstream = std::make_unique<UpstreamServers>(loop, clock, *config, precision, upstream_hooks);
+    upstream_hooks.keys = [&]() -> const AuthSettings& { return policy.load().auth; };
+    upstream_hooks.snapshot = [&] { return published.load(); };
+    upstream_hooks.send_from_port = [&](const SocketAddress& to,
+                                        std::span<const std::uint8_t> bytes) {
+      return server->send_from_server_port(to, bytes);
+    };
+    upstream_hooks.join_multicast = [&](const IpAddress& group) {
+      return server->join_multicast(group);
+    };
+    upstream_hooks.set_multicast_ttl = [&](int ttl) { server->set_multicast_ttl(ttl); };
+    upstream = std::make_unique<UpstreamServers>(loop, clock, *config, precision,
+                                                 association_inbox, upstream_hooks);
 
     // `restrict HOST` lines apply as their names resolve, in the background with retries.
     std::unique_ptr<HostResolver> resolver;

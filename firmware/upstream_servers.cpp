@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "firmware/ntp/restrict_table.hpp"
 #include "firmware/ntp/source_selection.hpp"
 #include "firmware/util/big_endian.hpp"
 
@@ -14,24 +15,186 @@ constexpr int kOutlier = 3;
 constexpr int kCandidate = 4;
 constexpr int kSystemPeer = 6;
 
+// Spoofed calls must not exhaust us: at most this many passive peers and broadcasters.
+constexpr std::size_t kMaxEphemeral = 16;
+constexpr std::chrono::seconds kSweepInterval{8};
+
+std::string mode_name(AssociationLine::Kind kind) {
+  switch (kind) {
+    case AssociationLine::Kind::pool:
+      return "pool";
+    case AssociationLine::Kind::manycastclient:
+      return "manycastclient";
+    case AssociationLine::Kind::manycastserver:
+      return "manycastserver";
+    default:
+      return "?";
+  }
+}
+
 }  // namespace
 
 UpstreamServers::UpstreamServers(EventLoop& loop, const Clock& clock, const DaemonConfig& config,
-                                 std::int8_t precision, Hooks hooks)
-    : sanity_bound_(config.sanity_bound), hooks_(std::move(hooks)) {
+                                 std::int8_t precision, AssociationInbox& inbox, Hooks hooks)
+    : loop_(loop),
+      inbox_(inbox),
+      sanity_bound_(config.sanity_bound),
+      broadcast_delay_(config.broadcast_delay),
+      hooks_(std::move(hooks)),
+      context_{loop, clock, precision, hooks_.keys, mac_, [this] { update(); }, hooks_.log} {
+  using Kind = AssociationLine::Kind;
   for (const AssociationLine& line : config.associations) {
-    if (line.kind != AssociationLine::Kind::server) continue;
-    const auto address = IpAddress::parse(line.addresses.front());
-    if (!address) continue;  // host names: not yet (the parser said so)
+    const auto address =
+        line.addresses.empty() ? std::nullopt : IpAddress::parse(line.addresses.front());
     try {
-      associations_.push_back(std::make_unique<UpstreamAssociation>(
-          loop, clock, line, *address, 123, precision, [this] { update(); }, hooks_.log));
-      associations_.back()->start();
+      switch (line.kind) {
+        case Kind::server:
+        case Kind::peer:
+          if (!address) break;  // host names: not yet (the parser said so)
+          if (line.kind == Kind::server) {
+            servers_.push_back(
+                std::make_unique<UpstreamAssociation>(context_, line, SocketAddress{*address, 123}));
+            servers_.back()->start();
+          } else {
+            peers_.push_back(std::make_unique<SymmetricPeer>(context_, line,
+                                                             SocketAddress{*address, 123}, true,
+                                                             hooks_.send_from_port, hooks_.snapshot));
+            peers_.back()->start();
+          }
+          break;
+        case Kind::broadcast:
+          if (!address) break;
+          if (line.ttl > 0) hooks_.set_multicast_ttl(line.ttl);
+          broadcasts_.push_back(std::make_unique<BroadcastServer>(
+              context_, line, SocketAddress{*address, 123}, hooks_.send_from_port,
+              hooks_.snapshot));
+          broadcasts_.back()->start();
+          break;
+        case Kind::multicastclient: {
+          std::vector<std::string> groups = line.addresses;
+          if (groups.empty()) groups.push_back("224.0.1.1");
+          for (const std::string& group : groups) {
+            const auto g = IpAddress::parse(group);
+            const std::string error = g ? hooks_.join_multicast(*g) : "not an address";
+            hooks_.log(error.empty() ? "multicastclient: listening to " + group
+                                     : "warning: multicastclient " + group + ": " + error);
+          }
+          broadcast_client_line_ = line;
+          break;
+        }
+        case Kind::broadcastclient:
+          broadcast_client_line_ = line;
+          break;
+        default:
+          hooks_.log("warning: " + line.file + ":" + std::to_string(line.line) + ": " +
+                     mode_name(line.kind) + " is not implemented yet: line ignored");
+          break;
+      }
     } catch (const std::exception& e) {
       hooks_.log(std::string("warning: ") + e.what());
     }
   }
-  tally_.assign(associations_.size(), 0);
+  if (broadcast_client_line_ && hooks_.keys().trusted.empty()) {
+    hooks_.log("warning: broadcast client without trusted keys: anyone on the LAN can set our "
+               "time; declare keys and trustedkey");
+  }
+  loop_.watch_readable(inbox_.event_fd(), [this] {
+    inbox_.drain([this](const InboundPacket& p) { on_inbound(p); });
+  });
+  loop_.call_after(
+      kSweepInterval, [this] { sweep(); }, this);
+}
+
+UpstreamServers::~UpstreamServers() {
+  loop_.unwatch(inbox_.event_fd());
+  loop_.cancel_timers(this);
+}
+
+std::vector<const NetworkAssociation*> UpstreamServers::associations() const {
+  std::vector<const NetworkAssociation*> all;
+  for (const auto& a : servers_) all.push_back(a.get());
+  for (const auto& a : peers_) all.push_back(a.get());
+  for (const auto& a : broadcast_clients_) all.push_back(a.get());
+  return all;
+}
+
+void UpstreamServers::on_inbound(const InboundPacket& packet) {
+  const auto mode = static_cast<NtpMode>(packet.bytes[0] & 0x7);
+  if (mode == NtpMode::broadcast) {
+    hear_broadcast(packet);
+    return;
+  }
+  for (const auto& peer : peers_) {
+    if (peer->peer().ip == packet.source.ip) {
+      peer->on_packet(packet);
+      return;
+    }
+  }
+  if (mode == NtpMode::symmetric_active) mobilise_passive(packet);
+  // A passive packet from a host we have no association with: dropped, as ntpd does.
+}
+
+// ntpd's ephemeral symmetric passive association: an active peer calls, we answer as its peer,
+// unless `restrict nopeer` (then only when it authenticated with a trusted key).
+void UpstreamServers::mobilise_passive(const InboundPacket& packet) {
+  const ParseResult parsed = parse_ntp_packet(packet.data());
+  if (parsed.status != ParseStatus::ok) return;
+  const PacketAuth auth = check_packet_mac(parsed.packet, packet.data(), hooks_.keys(), mac_);
+  if (auth.result == PacketAuth::Result::bad || auth.result == PacketAuth::Result::crypto_nak)
+    return;
+  const bool authenticated = auth.result == PacketAuth::Result::valid;
+  std::size_t passive = 0;
+  for (const auto& p : peers_) passive += p->status().host_mode == kHostModePassive;
+  if (((packet.restrict_flags & restrict_flag::nopeer) && !authenticated) ||
+      passive >= kMaxEphemeral) {
+    if (!said_peer_refused_) {
+      hooks_.log("symmetric peer " + packet.source.ip.to_string() + " refused (" +
+                 (passive >= kMaxEphemeral ? "too many passive peers" : "restrict nopeer") + ")");
+      said_peer_refused_ = true;
+    }
+    return;
+  }
+  AssociationLine line;
+  line.kind = AssociationLine::Kind::peer;
+  if (authenticated) line.key = auth.key_id;
+  line.version = parsed.packet.header.version;
+  hooks_.log("symmetric passive association with " + packet.source.ip.to_string() +
+             (authenticated ? " (key " + std::to_string(auth.key_id) + ")" : ""));
+  peers_.push_back(std::make_unique<SymmetricPeer>(context_, line, packet.source, false,
+                                                   hooks_.send_from_port, hooks_.snapshot));
+  peers_.back()->on_packet(packet);
+  peers_.back()->start();
+}
+
+void UpstreamServers::hear_broadcast(const InboundPacket& packet) {
+  if (!broadcast_client_line_) return;
+  for (const auto& client : broadcast_clients_) {
+    if (client->broadcaster() == packet.source.ip) {
+      client->on_packet(packet);
+      return;
+    }
+  }
+  if (broadcast_clients_.size() >= kMaxEphemeral) return;
+  hooks_.log("broadcast client: hearing " + packet.source.ip.to_string());
+  broadcast_clients_.push_back(std::make_unique<BroadcastClient>(
+      context_, *broadcast_client_line_, packet.source, broadcast_delay_));
+  broadcast_clients_.back()->on_packet(packet);
+}
+
+// Passive peers and broadcasters that went quiet are let go (their timers die with them).
+void UpstreamServers::sweep() {
+  const auto gone = [this](const auto& association) {
+    if (!association->expired()) return false;
+    hooks_.log("association with " + association->status().address + " ended (unreachable)");
+    tally_.erase(association.get());
+    return true;
+  };
+  const std::size_t before = peers_.size() + broadcast_clients_.size();
+  std::erase_if(peers_, gone);
+  std::erase_if(broadcast_clients_, gone);
+  if (peers_.size() + broadcast_clients_.size() != before) update();
+  loop_.call_after(
+      kSweepInterval, [this] { sweep(); }, this);
 }
 
 void UpstreamServers::reference_returned() {
@@ -40,16 +203,20 @@ void UpstreamServers::reference_returned() {
 }
 
 void UpstreamServers::update() {
+  const std::vector<const NetworkAssociation*> all = associations();
   std::vector<Candidate> candidates;
-  std::vector<std::size_t> index;  // candidate -> association
-  for (std::size_t i = 0; i < associations_.size(); ++i) {
-    if (associations_[i]->status().usable()) {
-      candidates.push_back(associations_[i]->status().candidate());
-      index.push_back(i);
+  std::vector<const NetworkAssociation*> index;  // candidate -> association
+  for (const NetworkAssociation* a : all) {
+    if (a->status().usable() && !a->config().noselect) {
+      Candidate c = a->status().candidate();
+      c.prefer = a->config().prefer;
+      c.truechimer = a->config().truechimer;
+      candidates.push_back(c);
+      index.push_back(a);
     }
   }
   const Selection selection = select_sources(candidates);
-  tally_.assign(associations_.size(), 0);
+  tally_.clear();
   for (std::size_t k : selection.truechimers) tally_[index[k]] = kOutlier;
   for (std::size_t k : selection.falsetickers) tally_[index[k]] = kFalseticker;
   for (std::size_t k : selection.survivors) tally_[index[k]] = kCandidate;
@@ -69,10 +236,10 @@ void UpstreamServers::update() {
   if (!selection.majority || selection.survivors.empty()) return;
   if (reference_serving && !reference_falseticker_) return;
 
-  const std::size_t peer_index = index[selection.survivors.front()];
-  tally_[peer_index] = kSystemPeer;
-  const UpstreamStatus& peer = associations_[peer_index]->status();
-  if (!network_.active) hooks_.log("following upstream server " + peer.address);
+  const NetworkAssociation* system_peer = index[selection.survivors.front()];
+  tally_[system_peer] = kSystemPeer;
+  const UpstreamStatus& peer = system_peer->status();
+  if (!network_.active) hooks_.log("following " + peer.address);
   network_.active = true;
   network_.stratum = peer.stratum;
   const auto address = IpAddress::parse(peer.address);
@@ -88,14 +255,24 @@ void UpstreamServers::update() {
 
 std::vector<UpstreamReport> UpstreamServers::reports() const {
   std::vector<UpstreamReport> out;
-  for (std::size_t i = 0; i < associations_.size(); ++i) {
-    const UpstreamStatus& st = associations_[i]->status();
+  for (const NetworkAssociation* a : associations()) {
+    const UpstreamStatus& st = a->status();
     UpstreamReport r;
     r.address = st.address;
+    r.host_mode = st.host_mode;
     r.stratum = st.stratum;
     r.reference_id = st.reference_id;
     r.reach = st.reach;
     r.poll_log2 = st.poll_log2;
+    r.peer_poll_log2 = st.peer_poll_log2;
+    r.key_id = st.key_id;
+    r.flash = st.flash;
+    r.received = st.received;
+    r.sent = st.sent;
+    r.refused_duplicate = st.refused.duplicate;
+    r.refused_bogus = st.refused.bogus_origin;
+    r.refused_auth = st.refused.bad_auth;
+    r.refused_other = st.refused.other;
     if (st.filtered) {
       r.offset = st.filtered->chosen.offset;
       r.delay = st.filtered->chosen.delay;
@@ -103,7 +280,8 @@ std::vector<UpstreamReport> UpstreamServers::reports() const {
       r.jitter = st.filtered->jitter;
       r.last_sample = st.filtered->chosen.when;
     }
-    r.selection = tally_[i];
+    const auto t = tally_.find(a);
+    r.selection = t == tally_.end() ? 0 : t->second;
     out.push_back(r);
   }
   return out;

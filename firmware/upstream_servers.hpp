@@ -1,14 +1,23 @@
-// The daemon's upstream servers and RFC 5905's system process over them: the associations, the
-// selection after each new sample, ntpq's tally codes, the sanity check of the reference clock
-// against the network majority, and the decision to let the network steer (and at which stratum).
+// The daemon's associations with other NTP hosts and RFC 5905's system process over them:
+// upstream servers (client mode), symmetric peers (configured active ones, and passive ones
+// mobilised by a calling peer unless `restrict nopeer`), broadcast clients (one per broadcaster
+// heard, with `broadcastclient`/`multicastclient`) and our own broadcasts. After each new sample:
+// the selection (`noselect`, `prefer` and `true` honoured), ntpq's tally codes, the sanity check
+// of the reference clock against the network majority, and the decision to let the network steer
+// (and at which stratum).
 #pragma once
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "drivers/net/association_inbox.hpp"
+#include "drivers/net/broadcast_client.hpp"
+#include "drivers/net/broadcast_server.hpp"
+#include "drivers/net/symmetric_peer.hpp"
 #include "drivers/net/upstream_association.hpp"
 #include "drivers/os/event_loop.hpp"
 #include "firmware/config/ntp_conf_parser.hpp"
@@ -35,10 +44,17 @@ class UpstreamServers {
     // Steer the clock by this combined offset (s) from the network.
     std::function<void(double)> steer;
     std::function<void(const std::string&)> log;
+    std::function<const AuthSettings&()> keys;  // the keys in force
+    SnapshotSource snapshot;                     // what we send as a time source
+    PortSender send_from_port;                   // the server's port-123 socket
+    std::function<std::string(const IpAddress&)> join_multicast;
+    std::function<void(int)> set_multicast_ttl;
   };
 
+  // Watches `inbox` (packets for peers and broadcast clients) on the loop.
   UpstreamServers(EventLoop& loop, const Clock& clock, const DaemonConfig& config,
-                  std::int8_t precision, Hooks hooks);
+                  std::int8_t precision, AssociationInbox& inbox, Hooks hooks);
+  ~UpstreamServers();
 
   const NetworkSource& network() const { return network_; }
   bool reference_falseticker() const { return reference_falseticker_; }
@@ -48,13 +64,28 @@ class UpstreamServers {
 
  private:
   void update();
+  void on_inbound(const InboundPacket& packet);
+  void mobilise_passive(const InboundPacket& packet);
+  void hear_broadcast(const InboundPacket& packet);
+  void sweep();
+  std::vector<const NetworkAssociation*> associations() const;
 
+  EventLoop& loop_;
+  AssociationInbox& inbox_;
   double sanity_bound_;
+  double broadcast_delay_;
+  std::optional<AssociationLine> broadcast_client_line_;
   Hooks hooks_;
-  std::vector<std::unique_ptr<UpstreamAssociation>> associations_;
-  std::vector<int> tally_;  // ntpq's selection code per association
+  MacEngine mac_;
+  AssociationContext context_;
+  std::vector<std::unique_ptr<UpstreamAssociation>> servers_;
+  std::vector<std::unique_ptr<SymmetricPeer>> peers_;
+  std::vector<std::unique_ptr<BroadcastClient>> broadcast_clients_;
+  std::vector<std::unique_ptr<BroadcastServer>> broadcasts_;
+  std::map<const NetworkAssociation*, int> tally_;  // ntpq's selection code
   NetworkSource network_;
   bool reference_falseticker_ = false;
+  bool said_peer_refused_ = false;
 };
 
 }  // namespace stratumd

@@ -3,6 +3,8 @@
 #pragma once
 
 #include <memory>
+#include <span>
+#include <string>
 #include <vector>
 
 #include "drivers/net/ntp_worker.hpp"
@@ -24,6 +26,13 @@ class NtpServer {
   void stop();
   ServerCounters counters() const;
   std::size_t worker_count() const { return workers_.size(); }
+  // Sends a datagram from the server port (symmetric peers and broadcasts come from port 123).
+  bool send_from_server_port(const SocketAddress& to, std::span<const std::uint8_t> bytes) const;
+  // Joins a multicast group on every interface's default, so `multicastclient` packets arrive;
+  // an error message or empty.
+  std::string join_multicast(const IpAddress& group) const;
+  // IP_MULTICAST_TTL / IPV6_MULTICAST_HOPS for multicast `broadcast` lines.
+  void set_multicast_ttl(int ttl) const;
 
  private:
   std::vector<std::unique_ptr<NtpWorker>> workers_;

@@ -55,6 +55,7 @@ UniqueFd open_socket(const ListenEndpoint& endpoint, std::uint16_t port) {
   enable(fd.get(), SOL_SOCKET, SO_TIMESTAMPNS, "setsockopt(SO_TIMESTAMPNS)");
   if (v4) {
     enable(fd.get(), IPPROTO_IP, IP_PKTINFO, "setsockopt(IP_PKTINFO)");
+    enable(fd.get(), SOL_SOCKET, SO_BROADCAST, "setsockopt(SO_BROADCAST)");  // `broadcast` lines
   } else {
     enable(fd.get(), IPPROTO_IPV6, IPV6_V6ONLY, "setsockopt(IPV6_V6ONLY)");
     enable(fd.get(), IPPROTO_IPV6, IPV6_RECVPKTINFO, "setsockopt(IPV6_RECVPKTINFO)");
@@ -128,7 +129,9 @@ NtpWorker::NtpWorker(const WorkerShared& shared, const std::vector<ListenEndpoin
       control_copy_(std::make_unique<ControlVariables>()) {
   if (endpoints.size() > kMaxSockets)
     throw std::runtime_error("too many listen addresses (at most 64)");
-  for (const ListenEndpoint& e : endpoints) sockets_.push_back({open_socket(e, port), e.drop});
+  for (const ListenEndpoint& e : endpoints) {
+    sockets_.push_back({open_socket(e, port), e.drop, e.address.family});
+  }
   stop_event_ = UniqueFd{::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)};
   if (!stop_event_.valid()) throw_errno("eventfd");
 }
@@ -155,6 +158,13 @@ ServerCounters NtpWorker::counters() const {
     c.by_outcome[i] = outcomes_[i].load(std::memory_order_relaxed);
   c.rate_table_evictions = evictions_.load(std::memory_order_relaxed);
   return c;
+}
+
+int NtpWorker::socket_for(IpFamily family) const {
+  for (const Socket& s : sockets_) {
+    if (s.family == family && !s.drop) return s.fd.get();
+  }
+  return -1;
 }
 
 // Single writer: a relaxed load and store, no locked read-modify-write on the packet path.
@@ -288,6 +298,15 @@ void NtpWorker::serve(const Socket& socket) {
       const Response response =
           handle_request(std::span(slot.request.data(), length), context, snapshot,
                          policy.restrictions, limiter_, slot.reply, &auth);
+      if (response.outcome == RequestOutcome::association_packet) {
+        const bool kept =
+            shared_.associations &&
+            shared_.associations->push(std::span(slot.request.data(), length), peer,
+                                       context.receive_time,
+                                       policy.restrictions.lookup(peer.ip, peer.port));
+        count(kept ? response.outcome : RequestOutcome::dropped_mode);
+        continue;
+      }
       count(response.outcome);
       if (!response.send()) continue;
 

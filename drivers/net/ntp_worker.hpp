@@ -14,6 +14,7 @@
 #include <thread>
 #include <vector>
 
+#include "drivers/net/association_inbox.hpp"
 #include "drivers/os/unique_fd.hpp"
 #include "firmware/clock/clock_snapshot.hpp"
 #include "firmware/clock/raw_timebase.hpp"
@@ -41,7 +42,8 @@ struct ServerCounters {
   std::uint64_t outcome(RequestOutcome o) const { return by_outcome[static_cast<std::size_t>(o)]; }
   std::uint64_t answered() const { return outcome(RequestOutcome::answered); }
   std::uint64_t dropped() const {
-    return received - answered() - outcome(RequestOutcome::kod_sent);
+    return received - answered() - outcome(RequestOutcome::kod_sent) -
+           outcome(RequestOutcome::association_packet);
   }
   ServerCounters& operator+=(const ServerCounters& other);
 };
@@ -60,6 +62,8 @@ struct WorkerShared {
   const RetainedPointer<ServerPolicy>& policy;
   bool batched = true;  // recvmmsg/sendmmsg; false: recvmsg/sendmsg one at a time
   const SeqLock<ControlVariables>* control = nullptr;  // mode 6 answers; none: mode 6 dropped
+  // Where symmetric and broadcast packets go; none: they are dropped as unanswered modes.
+  AssociationInbox* associations = nullptr;
 };
 
 class NtpWorker {
@@ -74,12 +78,16 @@ class NtpWorker {
   void start();
   void stop();
   ServerCounters counters() const;
+  // A socket on the server port of this family (the first), for packets that must come from
+  // port 123: symmetric peers and broadcasts. -1 when none.
+  int socket_for(IpFamily family) const;
 
  private:
   struct Batch;
   struct Socket {
     UniqueFd fd;
     bool drop = false;
+    IpFamily family = IpFamily::v4;
   };
 
   void run();

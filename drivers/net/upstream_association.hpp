@@ -1,78 +1,54 @@
-// One upstream server association (`server ADDRESS`): polls it over UDP as an NTP client — eight
-// quick requests at start with `iburst`, then every 2^poll seconds between minpoll and maxpoll —
-// stamps replies with the kernel's receive time carried onto our clock, and runs them through the
-// on-wire tests and the clock filter. Keeps ntpd's reach register; backs off on a RATE kiss and
-// stops on DENY or RSTR.
+// One upstream server association (`server ADDRESS`, or one address of a `pool`): polls it over
+// UDP as an NTP client — eight quick requests at start with `iburst` (and at each poll with
+// `burst`), then every 2^poll seconds, the poll adapting between minpoll and maxpoll — stamps
+// replies with the kernel's receive time, and runs them through the on-wire tests and the clock
+// filter. With `key N` requests are signed and only replies authenticated with that key count.
+// Keeps ntpd's reach register; backs off on a RATE kiss and stops on DENY or RSTR.
 #pragma once
 
 #include <chrono>
 #include <cstdint>
-#include <functional>
-#include <optional>
+#include <memory>
 #include <string>
 
-#include "drivers/os/event_loop.hpp"
-#include "drivers/os/unique_fd.hpp"
-#include "firmware/clock/clock.hpp"
-#include "firmware/config/association_config.hpp"
-#include "firmware/ntp/clock_filter.hpp"
-#include "firmware/ntp/on_wire.hpp"
-#include "firmware/ntp/source_selection.hpp"
+#include "drivers/net/client_socket.hpp"
+#include "drivers/net/network_association.hpp"
+#include "firmware/ntp/poll_adapter.hpp"
 
 namespace stratumd {
 
-struct UpstreamStatus {
-  std::string address;
-  std::uint8_t reach = 0;
-  int poll_log2 = 6;
-  int stratum = 16;
-  std::uint32_t reference_id = 0;
-  std::optional<FilterOutput> filtered;  // the last sample the filter chose
-  double root_delay = 0.0;
-  double root_dispersion = 0.0;
-  bool stopped = false;  // a DENY or RSTR kiss: no more polling
-  std::uint64_t sent = 0, received = 0, refused = 0;
-
-  // Root distance as RFC 5905 defines it: the source's worth as a candidate.
-  double root_distance() const;
-  bool usable() const;
-  Candidate candidate() const;
-};
-
-class UpstreamAssociation {
+class UpstreamAssociation : public NetworkAssociation {
  public:
-  using Updated = std::function<void()>;
-  using Log = std::function<void(const std::string&)>;
-
   // Throws std::runtime_error when the socket cannot be set up.
-  UpstreamAssociation(EventLoop& loop, const Clock& clock, const AssociationLine& config,
-                      const IpAddress& address, std::uint16_t port, std::int8_t precision,
-                      Updated updated, Log log);
-  ~UpstreamAssociation();
+  UpstreamAssociation(const AssociationContext& context, const AssociationLine& config,
+                      const SocketAddress& server);
+  ~UpstreamAssociation() override;
   UpstreamAssociation(const UpstreamAssociation&) = delete;
   UpstreamAssociation& operator=(const UpstreamAssociation&) = delete;
 
   void start();
-  const UpstreamStatus& status() const { return status_; }
-  const AssociationLine& config() const { return config_; }
+  const UpstreamStatus& status() const override { return status_; }
+  const AssociationLine& config() const override { return config_; }
+  // Polls sent since the last reply (a pool member this long unanswered is replaced).
+  int unanswered() const { return unanswered_; }
 
  private:
   void poll();
-  void receive();
+  void receive(std::span<const std::uint8_t> bytes, UtcTime t4);
   void schedule(std::chrono::nanoseconds delay);
 
-  EventLoop& loop_;
-  const Clock& clock_;
+  const AssociationContext& context_;
   AssociationLine config_;
-  std::int8_t precision_;
-  Updated updated_;
-  Log log_;
-  UniqueFd fd_;
+  ClientSocket socket_;
   ClientOnWire wire_;
   ClockFilter filter_;
+  PollAdapter poll_;
   UpstreamStatus status_;
   int burst_left_ = 0;
+  int unanswered_ = 0;
   bool said_unreachable_ = false;
+  bool said_no_key_ = false;
+  bool said_bad_auth_ = false;
 };
 
 }  // namespace stratumd

@@ -120,13 +120,24 @@ void render_upstream(const UpstreamReport& u, UtcTime now, std::size_t index,
   peer += ", rec=" + ntp_hex_timestamp(u.last_sample);
   char reach[16];
   std::snprintf(reach, sizeof reach, "0x%02x", u.reach);
-  peer += ", reach=" + std::string(reach) + ", unreach=0, hmode=3, pmode=4";
-  peer += ", hpoll=" + std::to_string(u.poll_log2) + ", ppoll=" + std::to_string(u.poll_log2);
-  peer += ", headway=0, flash=0x0, keyid=0";
+  // The peer's mode as it answers ours: server to a client, the other symmetric mode, broadcast.
+  const int pmode = u.host_mode == 3 ? 4 : u.host_mode == 1 ? 2 : u.host_mode == 2 ? 1 : 5;
+  peer += ", reach=" + std::string(reach) + ", unreach=0, hmode=" + std::to_string(u.host_mode) +
+          ", pmode=" + std::to_string(pmode);
+  peer += ", hpoll=" + std::to_string(u.poll_log2) + ", ppoll=" + std::to_string(u.peer_poll_log2);
+  char flash[16];
+  std::snprintf(flash, sizeof flash, "0x%x", unsigned{u.flash});
+  peer += ", headway=0, flash=" + std::string(flash) + ", keyid=" + std::to_string(u.key_id);
   peer += ", offset=" + format("%.6f", u.offset * 1e3);
   peer += ", delay=" + format("%.6f", u.delay * 1e3);
   peer += ", dispersion=" + format("%.6f", u.dispersion * 1e3);
   peer += ", jitter=" + format("%.6f", u.jitter * 1e3);
+  // stratumd's own: packets exchanged and refused by reason (RFC 5905's tests).
+  peer += ", sent=" + std::to_string(u.sent) + ", received=" + std::to_string(u.received);
+  peer += ", oldpkt=" + std::to_string(u.refused_duplicate) +
+          ", bogusorg=" + std::to_string(u.refused_bogus) +
+          ", badauth=" + std::to_string(u.refused_auth) +
+          ", refused=" + std::to_string(u.refused_other);
   a.variables.assign(peer);
   a.clock_variables.assign("");
 }

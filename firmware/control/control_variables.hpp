@@ -15,10 +15,16 @@ namespace stratumd {
 // An upstream server association as ntpq shows it.
 struct UpstreamReport {
   std::string address;
+  int host_mode = 3;  // ntpq's hmode: 3 client, 1/2 symmetric active/passive, 6 broadcast client
   int stratum = 16;
   std::uint32_t reference_id = 0;
   std::uint8_t reach = 0;
   int poll_log2 = 6;
+  int peer_poll_log2 = 6;
+  std::uint32_t key_id = 0;
+  std::uint16_t flash = 0;  // ntpd's flash bits of the last refused packet
+  std::uint64_t sent = 0, received = 0;
+  std::uint64_t refused_duplicate = 0, refused_bogus = 0, refused_auth = 0, refused_other = 0;
   double offset = 0.0, delay = 0.0, dispersion = 0.0, jitter = 0.0;  // s
   UtcTime last_sample{};
   int selection = 0;  // peer status selection code: 0 reject, 1 falseticker, 4 candidate, 6 peer

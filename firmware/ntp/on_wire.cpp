@@ -13,6 +13,51 @@ double to_double(NtpShort s) {
   return static_cast<double>(s.raw()) / 65536.0;
 }
 
+// Kisses and unsynchronised sources: no time to take.
+std::optional<ReplyVerdict> check_header(const NtpHeader& packet) {
+  if (packet.stratum == 0) {
+    if (packet.reference_id == make_refid("RATE")) return ReplyVerdict::kiss_rate;
+    if (packet.reference_id == make_refid("DENY")) return ReplyVerdict::kiss_deny;
+    if (packet.reference_id == make_refid("RSTR")) return ReplyVerdict::kiss_restricted;
+    return ReplyVerdict::kiss_other;
+  }
+  if (packet.leap == LeapIndicator::unsynchronised || packet.stratum > 15) {
+    return ReplyVerdict::unsynchronised;
+  }
+  return std::nullopt;
+}
+
+void fill_system_fields(const NtpHeader& packet, OnWireSample& sample) {
+  sample.root_delay = to_double(packet.root_delay);
+  sample.root_dispersion = to_double(packet.root_dispersion);
+  sample.stratum = packet.stratum;
+  sample.reference_id = packet.reference_id;
+  sample.leap = packet.leap;
+}
+
+ReplyVerdict within_distance(const OnWireSample& sample) {
+  const double root_distance =
+      (sample.root_delay + sample.delay) / 2.0 + sample.root_dispersion + sample.dispersion;
+  return root_distance > kMaxDistance ? ReplyVerdict::too_far : ReplyVerdict::sample;
+}
+
+// The four-timestamp sample of client/server and symmetric modes: T1 = origin, T2 = receive,
+// T3 = transmit, T4 = arrival here. A kiss is only believed after the origin check passed (a
+// spoofed one cannot pass it).
+ReplyVerdict sample_from(const NtpHeader& packet, UtcTime t4, std::int8_t our_precision,
+                         OnWireSample& sample) {
+  if (const auto bad = check_header(packet)) return *bad;
+  const UtcTime t1 = packet.origin_time.to_utc(t4);
+  const UtcTime t2 = packet.receive_time.to_utc(t4);
+  const UtcTime t3 = packet.transmit_time.to_utc(t4);
+  const double precision = std::ldexp(1.0, packet.precision) + std::ldexp(1.0, our_precision);
+  sample.offset = (to_seconds(t2 - t1) + to_seconds(t3 - t4)) / 2.0;
+  sample.delay = std::max(to_seconds((t4 - t1) - (t3 - t2)), precision);
+  sample.dispersion = precision + kPhi * to_seconds(t4 - t1);
+  fill_system_fields(packet, sample);
+  return within_distance(sample);
+}
+
 }  // namespace
 
 const char* to_string(ReplyVerdict verdict) {
@@ -39,6 +84,14 @@ const char* to_string(ReplyVerdict verdict) {
       return "kiss";
     case ReplyVerdict::not_server:
       return "not a server reply";
+    case ReplyVerdict::wrong_mode:
+      return "wrong mode";
+    case ReplyVerdict::no_origin:
+      return "peer has not heard from us yet";
+    case ReplyVerdict::bad_auth:
+      return "authentication failed";
+    case ReplyVerdict::malformed:
+      return "malformed";
   }
   return "?";
 }
@@ -55,33 +108,51 @@ ReplyVerdict ClientOnWire::receive(const NtpHeader& reply, UtcTime t4, std::int8
   last_transmit_seen_ = reply.transmit_time;
   last_sent_.reset();
 
-  if (reply.stratum == 0) {
-    // A kiss is only believed because it passed the origin check (a spoofed one cannot).
-    if (reply.reference_id == make_refid("RATE")) return ReplyVerdict::kiss_rate;
-    if (reply.reference_id == make_refid("DENY")) return ReplyVerdict::kiss_deny;
-    if (reply.reference_id == make_refid("RSTR")) return ReplyVerdict::kiss_restricted;
-    return ReplyVerdict::kiss_other;
+  return sample_from(reply, t4, our_precision, sample);
+}
+
+void SymmetricOnWire::prepare(NtpHeader& packet, NtpTimestamp transmit) {
+  packet.origin_time = peer_transmit_;
+  packet.receive_time = peer_arrival_;
+  packet.transmit_time = transmit;
+  our_last_transmit_ = transmit;
+}
+
+ReplyVerdict SymmetricOnWire::receive(const NtpHeader& packet, UtcTime t4,
+                                      std::int8_t our_precision, OnWireSample& sample) {
+  if (packet.mode != NtpMode::symmetric_active && packet.mode != NtpMode::symmetric_passive) {
+    return ReplyVerdict::wrong_mode;
   }
-  if (reply.leap == LeapIndicator::unsynchronised || reply.stratum > 15) {
-    return ReplyVerdict::unsynchronised;
+  if (packet.transmit_time.is_zero()) return ReplyVerdict::zero_transmit;
+  if (packet.transmit_time == peer_transmit_) return ReplyVerdict::duplicate;
+  // Whatever the origin says, this is the peer's latest packet: our next one answers it.
+  peer_transmit_ = packet.transmit_time;
+  peer_arrival_ = NtpTimestamp::from_utc(t4);
+  if (packet.origin_time.is_zero() || packet.receive_time.is_zero()) return ReplyVerdict::no_origin;
+  if (!our_last_transmit_ || packet.origin_time != *our_last_transmit_) {
+    return ReplyVerdict::bogus_origin;
   }
-  const UtcTime pivot = t4;
-  const UtcTime t1 = reply.origin_time.to_utc(pivot);
-  const UtcTime t2 = reply.receive_time.to_utc(pivot);
-  const UtcTime t3 = reply.transmit_time.to_utc(pivot);
-  const double precision = std::ldexp(1.0, reply.precision) + std::ldexp(1.0, our_precision);
-  sample.offset = (to_seconds(t2 - t1) + to_seconds(t3 - t4)) / 2.0;
-  sample.delay = std::max(to_seconds((t4 - t1) - (t3 - t2)), precision);
-  sample.dispersion = precision + kPhi * to_seconds(t4 - t1);
-  sample.root_delay = to_double(reply.root_delay);
-  sample.root_dispersion = to_double(reply.root_dispersion);
-  sample.stratum = reply.stratum;
-  sample.reference_id = reply.reference_id;
-  sample.leap = reply.leap;
-  const double root_distance =
-      (sample.root_delay + sample.delay) / 2.0 + sample.root_dispersion + sample.dispersion;
-  if (root_distance > kMaxDistance) return ReplyVerdict::too_far;
-  return ReplyVerdict::sample;
+  our_last_transmit_.reset();  // answered: a second packet echoing it is a replay
+  return sample_from(packet, t4, our_precision, sample);
+}
+
+ReplyVerdict BroadcastOnWire::receive(const NtpHeader& packet, UtcTime t4,
+                                      std::int8_t our_precision, double one_way_delay,
+                                      OnWireSample& sample) {
+  if (packet.mode != NtpMode::broadcast) return ReplyVerdict::wrong_mode;
+  if (packet.transmit_time.is_zero()) return ReplyVerdict::zero_transmit;
+  if (last_transmit_seen_ && packet.transmit_time == *last_transmit_seen_) {
+    return ReplyVerdict::duplicate;
+  }
+  last_transmit_seen_ = packet.transmit_time;
+  if (const auto bad = check_header(packet)) return *bad;
+  const UtcTime t3 = packet.transmit_time.to_utc(t4);
+  const double precision = std::ldexp(1.0, packet.precision) + std::ldexp(1.0, our_precision);
+  sample.offset = to_seconds(t3 - t4) + one_way_delay;
+  sample.delay = std::max(2.0 * one_way_delay, precision);
+  sample.dispersion = precision;
+  fill_system_fields(packet, sample);
+  return within_distance(sample);
 }
 
 }  // namespace stratumd

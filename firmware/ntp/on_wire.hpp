@@ -1,8 +1,10 @@
-// RFC 5905's client on-wire protocol for one upstream association: the request's transmit stamp
-// is remembered, and a reply is used only when it passes the packet tests — not a duplicate (a
-// replay), answering our last request (origin check), carrying a transmit time, from a
-// synchronised server within the maximum distance — and kiss codes are told apart (RATE backs
-// off, DENY and RSTR stop). Pure: timestamps in, a sample or a reason out.
+// RFC 5905's on-wire protocols, one object per association: client/server (the request's transmit
+// stamp is remembered, and a reply is used only when it passes the packet tests — not a duplicate
+// (a replay), answering our last request (origin check), carrying a transmit time, from a
+// synchronised server within the maximum distance — and kiss codes are told apart: RATE backs
+// off, DENY and RSTR stop), symmetric active/passive (each side echoes the other's last transmit
+// and its arrival time) and broadcast client (one-way: the calibrated delay stands in for the
+// return trip). Pure: timestamps in, a sample or a reason out.
 #pragma once
 
 #include <cstdint>
@@ -25,6 +27,10 @@ enum class ReplyVerdict : std::uint8_t {
   kiss_restricted,
   kiss_other,
   not_server,  // not a server-mode reply
+  wrong_mode,  // a symmetric association got a packet of another mode
+  no_origin,   // a peer that has not heard from us yet: its state is kept, no sample
+  bad_auth,    // (set by the association) a MAC missing, unknown, untrusted or wrong
+  malformed,   // (set by the association) not a parsable NTP packet
 };
 
 const char* to_string(ReplyVerdict verdict);
@@ -51,6 +57,36 @@ class ClientOnWire {
 
  private:
   std::optional<NtpTimestamp> last_sent_;
+  std::optional<NtpTimestamp> last_transmit_seen_;
+};
+
+}  // namespace stratumd
+
+namespace stratumd {
+
+// Modes 1 and 2: the packets of both peers carry origin = the other's last transmit time and
+// receive = when that arrived, so each side measures from the other's traffic alone.
+class SymmetricOnWire {
+ public:
+  // Fills origin and receive of our next packet and records its transmit time.
+  void prepare(NtpHeader& packet, NtpTimestamp transmit);
+  ReplyVerdict receive(const NtpHeader& packet, UtcTime t4, std::int8_t our_precision,
+                       OnWireSample& sample);
+
+ private:
+  std::optional<NtpTimestamp> our_last_transmit_;
+  NtpTimestamp peer_transmit_;  // their last transmit time, echoed as our origin
+  NtpTimestamp peer_arrival_;   // when it reached us, echoed as our receive time
+};
+
+// Mode 5 received: only T3 and T4 exist, so the offset is T3 - T4 plus the one-way delay: half
+// the round trip a client exchange with the broadcaster measured (or `broadcastdelay`).
+class BroadcastOnWire {
+ public:
+  ReplyVerdict receive(const NtpHeader& packet, UtcTime t4, std::int8_t our_precision,
+                       double one_way_delay, OnWireSample& sample);
+
+ private:
   std::optional<NtpTimestamp> last_transmit_seen_;
 };
 

@@ -7,6 +7,8 @@
 #include <array>
 #include <stdexcept>
 
+#include "firmware/util/big_endian.hpp"
+
 namespace stratumd {
 
 std::size_t mac_digest_length(KeyType type) {
@@ -54,6 +56,31 @@ bool MacEngine::verify(const SymmetricKey& key, std::span<const std::uint8_t> da
   const std::size_t length = mac_digest_length(key.type);
   if (digest.size() != length || !compute(key, data, expected)) return false;
   return CRYPTO_memcmp(expected.data(), digest.data(), length) == 0;
+}
+
+PacketAuth check_packet_mac(const ParsedPacket& packet, std::span<const std::uint8_t> bytes,
+                            const AuthSettings& auth, MacEngine& engine) {
+  if (!packet.has_mac) return {};
+  const MacLocation& at = packet.mac;
+  if (at.digest_length == 0) {
+    return {at.key_id == 0 ? PacketAuth::Result::crypto_nak : PacketAuth::Result::bad, at.key_id};
+  }
+  const auto it = auth.keys.find(at.key_id);
+  const bool valid = it != auth.keys.end() && auth.trusts(at.key_id) &&
+                     at.digest_length == mac_digest_length(it->second.type) &&
+                     at.offset + 4 + at.digest_length <= bytes.size() &&
+                     engine.verify(it->second, bytes.first(at.offset),
+                                   bytes.subspan(at.offset + 4, at.digest_length));
+  return {valid ? PacketAuth::Result::valid : PacketAuth::Result::bad, at.key_id};
+}
+
+std::size_t append_mac(std::span<std::uint8_t> packet, std::size_t length, const SymmetricKey& key,
+                       MacEngine& engine) {
+  const std::size_t digest = mac_digest_length(key.type);
+  if (packet.size() < length + 4 + digest) return 0;
+  store_be32(key.id, packet.subspan(length).first<4>());
+  if (!engine.compute(key, packet.first(length), packet.subspan(length + 4, digest))) return 0;
+  return length + 4 + digest;
 }
 
 }  // namespace stratumd

@@ -9,6 +9,7 @@
 #include <span>
 
 #include "firmware/config/keys_config.hpp"
+#include "firmware/ntp/ntp_packet.hpp"
 
 typedef struct evp_md_ctx_st EVP_MD_CTX;
 typedef struct evp_mac_st EVP_MAC;
@@ -39,5 +40,19 @@ class MacEngine {
   EVP_MAC* cmac_ = nullptr;
   EVP_MAC_CTX* cmac_context_ = nullptr;
 };
+
+// What a received packet's MAC says (RFC 5905 §7.3): none, a crypto-NAK (key 0, no digest), or a
+// digest that verifies under a trusted key of the right type — anything else is `bad`.
+struct PacketAuth {
+  enum class Result { none, crypto_nak, valid, bad } result = Result::none;
+  std::uint32_t key_id = 0;
+};
+PacketAuth check_packet_mac(const ParsedPacket& packet, std::span<const std::uint8_t> bytes,
+                            const AuthSettings& auth, MacEngine& engine);
+
+// Appends key ID and digest to the `length` bytes of `packet` already written; returns the new
+// length, or 0 when `packet` is too small or OpenSSL fails.
+std::size_t append_mac(std::span<std::uint8_t> packet, std::size_t length, const SymmetricKey& key,
+                       MacEngine& engine);
 
 }  // namespace stratumd

@@ -21,29 +21,12 @@ struct ReplyMac {
 Response answer_client(const ParsedPacket& request, const RequestContext& context,
                        const ClockSnapshot& snapshot, std::span<std::uint8_t> out, ReplyMac mac) {
   const NtpHeader& req = request.header;
-  NtpHeader reply;
+  NtpHeader reply = header_from_snapshot(snapshot, context.receive_time);
   reply.version = req.version;
   reply.mode = NtpMode::server;
   reply.poll = std::clamp(req.poll, kMinPoll, kMaxPoll);
-  reply.precision = snapshot.precision;
-  reply.root_delay = NtpShort::from_duration(snapshot.root_delay);
-  reply.root_dispersion =
-      NtpShort::from_duration_ceil(snapshot.root_dispersion_at(context.receive_time));
   reply.origin_time = req.transmit_time;
   reply.receive_time = NtpTimestamp::from_utc(context.receive_time);
-  const bool ever_updated = snapshot.reference_time.time_since_epoch().count() != 0;
-  reply.reference_time =
-      ever_updated ? NtpTimestamp::from_utc(snapshot.reference_time) : NtpTimestamp{};
-  if (snapshot.synchronised()) {
-    reply.leap = snapshot.leap;
-    reply.stratum = snapshot.stratum;
-    reply.reference_id = snapshot.reference_id;
-  } else {
-    // As ntpd: stratum "unspecified" (0 on the wire) with a kiss code, never a stratum-1 answer.
-    reply.leap = LeapIndicator::unsynchronised;
-    reply.stratum = 0;
-    reply.reference_id = snapshot.has_stepped ? make_refid("STEP") : make_refid("INIT");
-  }
   serialize_ntp_header(reply, out.first<kNtpHeaderSize>());
   std::size_t length = kNtpHeaderSize;
   if (mac.nak) {
@@ -80,6 +63,27 @@ Response answer_rate_kiss(const ParsedPacket& request, std::int8_t average_log2,
 
 }  // namespace
 
+NtpHeader header_from_snapshot(const ClockSnapshot& snapshot, UtcTime at) {
+  NtpHeader header;
+  header.precision = snapshot.precision;
+  header.root_delay = NtpShort::from_duration(snapshot.root_delay);
+  header.root_dispersion = NtpShort::from_duration_ceil(snapshot.root_dispersion_at(at));
+  const bool ever_updated = snapshot.reference_time.time_since_epoch().count() != 0;
+  header.reference_time =
+      ever_updated ? NtpTimestamp::from_utc(snapshot.reference_time) : NtpTimestamp{};
+  if (snapshot.synchronised()) {
+    header.leap = snapshot.leap;
+    header.stratum = snapshot.stratum;
+    header.reference_id = snapshot.reference_id;
+  } else {
+    // As ntpd: stratum "unspecified" (0 on the wire) with a kiss code, never a stratum-1 answer.
+    header.leap = LeapIndicator::unsynchronised;
+    header.stratum = 0;
+    header.reference_id = snapshot.has_stepped ? make_refid("STEP") : make_refid("INIT");
+  }
+  return header;
+}
+
 const char* to_string(RequestOutcome outcome) {
   switch (outcome) {
     case RequestOutcome::answered:
@@ -100,6 +104,8 @@ const char* to_string(RequestOutcome outcome) {
       return "rate-limited";
     case RequestOutcome::crypto_nak:
       return "crypto-nak";
+    case RequestOutcome::association_packet:
+      return "association";
     case RequestOutcome::count_:
       break;
   }
@@ -136,29 +142,30 @@ Response handle_request(std::span<const std::uint8_t> request, const RequestCont
   if (req.mode == NtpMode::control && (flags & restrict_flag::noquery)) {
     return {RequestOutcome::dropped_restricted, 0, false};
   }
-  if (!is_client) return {RequestOutcome::dropped_mode, 0, false};
+  const bool for_associations = req.mode == NtpMode::symmetric_active ||
+                                req.mode == NtpMode::symmetric_passive ||
+                                req.mode == NtpMode::broadcast;
+  if (!is_client && !for_associations) return {RequestOutcome::dropped_mode, 0, false};
   if ((flags & restrict_flag::noserve) ||
       ((flags & restrict_flag::version) && req.version != kCurrentVersion)) {
     return {RequestOutcome::dropped_restricted, 0, false};
   }
+  // Peers and broadcasters are the associations' business (in the main loop), MACs included.
+  if (for_associations) return {RequestOutcome::association_packet, 0, false};
   if (out.size() < kMaxReplySize) return {RequestOutcome::dropped_malformed, 0, false};
 
   // A MAC is checked before anything is spent on the request: a trusted key, the digest length
   // of its type, the digest itself (constant-time).
   ReplyMac mac;
   if (parsed.packet.has_mac) {
-    const MacLocation& at = parsed.packet.mac;
-    const SymmetricKey* key = nullptr;
-    if (auth && at.digest_length > 0) {
-      const auto it = auth->keys.keys.find(at.key_id);
-      if (it != auth->keys.keys.end() && auth->keys.trusts(at.key_id) &&
-          at.digest_length == mac_digest_length(it->second.type) &&
-          auth->engine.verify(it->second, request.first(at.offset),
-                              request.subspan(at.offset + 4, at.digest_length))) {
-        key = &it->second;
-      }
+    const PacketAuth checked = auth ? check_packet_mac(parsed.packet, request, auth->keys,
+                                                       auth->engine)
+                                    : PacketAuth{PacketAuth::Result::bad, 0};
+    if (checked.result == PacketAuth::Result::valid) {
+      mac = ReplyMac{false, &auth->keys.keys.find(checked.key_id)->second};
+    } else {
+      mac = ReplyMac{true, nullptr};
     }
-    mac = key ? ReplyMac{false, key} : ReplyMac{true, nullptr};
   }
   // notrust: only requests authenticated with a trusted key are served.
   if ((flags & restrict_flag::notrust) && !mac.key) {

@@ -24,10 +24,11 @@ enum class RequestOutcome : std::uint8_t {
   control_answered,      // mode 6 (ntpq, ntpstat) answered
   dropped_malformed,     // short, overlong, or broken extension fields
   dropped_bad_version,   // version 0 or above 4
-  dropped_mode,          // modes this server does not answer (7 always; 1, 2, 5, 6 for now)
+  dropped_mode,          // modes this server does not answer (0 above version 1, 4, 7)
   dropped_restricted,    // restrict: ignore, noserve, noquery, version
   dropped_rate_limited,  // restrict limited: over the discard rate
   crypto_nak,            // a MAC that did not verify (unknown, untrusted key or wrong digest)
+  association_packet,    // modes 1, 2 and 5: handed to the symmetric and broadcast associations
   count_
 };
 
@@ -61,6 +62,11 @@ struct RequestAuth {
   const AuthSettings& keys;
   MacEngine& engine;
 };
+
+// The header our packets carry as a time source (server replies, broadcasts, symmetric packets):
+// the clock's system variables at `at`; while unsynchronised LI=3, stratum 0 and an INIT or STEP
+// kiss code, never a stratum-1 answer. Origin, receive and transmit times are left zero.
+NtpHeader header_from_snapshot(const ClockSnapshot& snapshot, UtcTime at);
 
 // `out` must hold at least kMaxReplySize bytes.
 inline constexpr std::size_t kMaxReplySize = kNtpHeaderSize + 4 + 20;

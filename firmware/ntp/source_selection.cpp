@@ -68,17 +68,18 @@ Selection select_sources(const std::vector<Candidate>& candidates) {
   Selection s;
   if (candidates.empty()) return s;
   double low = 0.0, high = 0.0;
-  if (!intersect(candidates, low, high)) {
-    for (std::size_t i = 0; i < candidates.size(); ++i) s.falsetickers.push_back(i);
-    return s;
-  }
-  s.majority = true;
-  s.low = low;
-  s.high = high;
+  const bool intersected = intersect(candidates, low, high);
   for (std::size_t i = 0; i < candidates.size(); ++i) {
     const Candidate& c = candidates[i];
-    const bool outside = c.offset - c.root_distance > high || c.offset + c.root_distance < low;
-    (outside ? s.falsetickers : s.truechimers).push_back(i);
+    const bool outside =
+        !intersected || c.offset - c.root_distance > high || c.offset + c.root_distance < low;
+    (outside && !c.truechimer ? s.falsetickers : s.truechimers).push_back(i);
+  }
+  if (s.truechimers.empty()) return s;
+  s.majority = true;  // an intersection, or a source declared `true`
+  if (intersected) {
+    s.low = low;
+    s.high = high;
   }
   // Cluster: drop the survivor farthest from the others while that spread exceeds the best
   // peer's own jitter, keeping at least NMIN.
@@ -89,13 +90,13 @@ Selection select_sources(const std::vector<Candidate>& candidates) {
     double least_peer_jitter = INFINITY;
     for (std::size_t k = 0; k < survivors.size(); ++k) {
       const double j = selection_jitter(candidates, survivors, survivors[k]);
-      if (j > worst_jitter) {
+      if (j > worst_jitter && !candidates[survivors[k]].truechimer) {
         worst_jitter = j;
         worst = k;
       }
       least_peer_jitter = std::min(least_peer_jitter, candidates[survivors[k]].jitter);
     }
-    if (worst_jitter <= least_peer_jitter) break;
+    if (worst_jitter < 0.0 || worst_jitter <= least_peer_jitter) break;
     survivors.erase(survivors.begin() + static_cast<std::ptrdiff_t>(worst));
   }
   // The system peer: a preferred survivor, else the lowest stratum, then the shortest distance.

@@ -17,7 +17,8 @@ struct Candidate {
   double root_distance = 0.0;  // s: half the width of the correctness interval
   double jitter = 0.0;         // s: the peer's own jitter
   int stratum = 16;
-  bool prefer = false;
+  bool prefer = false;      // `prefer`: the system peer whenever it survives
+  bool truechimer = false;  // `true`: survives selection and clustering whatever it says
 };
 
 struct Selection {

@@ -4,6 +4,9 @@
   ntp_probe.py query HOST [--port N]           one mode-3 request; prints the reply as JSON
   ntp_probe.py flood HOST [--port N]           malformed requests; exits 1 if any is answered
   ntp_probe.py burst HOST --count N            N requests back to back; prints what each got
+  ntp_probe.py listen ADDR --count N           N broadcasts received on ADDR:port; one JSON line
+                                               each, with the transmit time against our clock
+                                               and, with --key-file/--key-id, the MAC checked
 Add --bind ADDR to send from a given local address (e.g. 127.0.0.2).
 """
 import argparse
@@ -140,9 +143,54 @@ def burst(args):
     return 0
 
 
+def read_key(path, key_id):
+    """ntpd's keys file: `keyid type key`, ASCII keys up to 20 characters, longer ones in hex."""
+    for line in open(path):
+        words = line.split("#")[0].split()
+        if len(words) >= 3 and int(words[0]) == key_id:
+            secret = words[2]
+            raw = bytes.fromhex(secret) if len(secret) > 20 else secret.encode()
+            return words[1].upper(), raw
+    raise SystemExit(f"key {key_id} not in {path}")
+
+
+def listen(args):
+    """Receives broadcasts (mode 5) and checks each against this machine's clock."""
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.setsockopt(socket.SOL_SOCKET, 35, 1)  # SO_TIMESTAMPNS: the kernel's arrival time
+    s.bind((args.host, args.port))
+    s.settimeout(args.timeout)
+    key = read_key(args.key_file, args.key_id) if args.key_file else None
+    for _ in range(args.count):
+        try:
+            packet, ancillary, _, source = s.recvmsg(2048, 64)
+        except socket.timeout:
+            print(json.dumps({"error": "no broadcast within the timeout"}))
+            return 1
+        now = time.time()
+        for level, kind, data in ancillary:
+            if level == socket.SOL_SOCKET and kind == 35:  # SCM_TIMESTAMPNS
+                seconds, nanoseconds = struct.unpack("qq", data[:16])
+                now = seconds + nanoseconds / 1e9
+        result = decode(packet)
+        result["source"] = source[0]
+        result["transmit_minus_now"] = result["transmit"] - now
+        if len(packet) > 48:
+            result["key_id"] = struct.unpack("!I", packet[48:52])[0]
+            if key:
+                import hashlib
+                kind, secret = key
+                digest = hashlib.new("md5" if kind in ("MD5", "M") else "sha1",
+                                     secret + packet[:48]).digest()
+                result["mac_valid"] = digest == packet[52:]
+        print(json.dumps(result), flush=True)
+    return 0
+
+
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("command", choices=["query", "flood", "burst"])
+    parser.add_argument("command", choices=["query", "flood", "burst", "listen"])
     parser.add_argument("host")
     parser.add_argument("--port", type=int, default=123)
     parser.add_argument("--version", type=int, default=4)
@@ -150,6 +198,8 @@ def main():
     parser.add_argument("--rounds", type=int, default=50)
     parser.add_argument("--count", type=int, default=10)
     parser.add_argument("--bind")
+    parser.add_argument("--key-file")
+    parser.add_argument("--key-id", type=int)
     args = parser.parse_args()
     global BIND
     BIND = args.bind
@@ -161,6 +211,8 @@ def main():
         return 0
     if args.command == "burst":
         return burst(args)
+    if args.command == "listen":
+        return listen(args)
     return flood(args)
 
 

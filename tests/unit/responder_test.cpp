@@ -100,12 +100,22 @@ TEST(Responder, DropsAndClassifiesBadRequests) {
             RequestOutcome::dropped_bad_version);
   EXPECT_EQ(answer(request(5, 3), locked_snapshot()).response.outcome,
             RequestOutcome::dropped_bad_version);
-  for (int mode : {0, 1, 2, 4, 5, 6, 7}) {
+  for (int mode : {0, 4, 6, 7}) {
     EXPECT_EQ(
         answer(request(4, static_cast<std::uint8_t>(mode)), locked_snapshot()).response.outcome,
         RequestOutcome::dropped_mode)
         << mode;
   }
+  // Symmetric and broadcast packets go to the associations, unanswered by the responder.
+  for (int mode : {1, 2, 5}) {
+    const Reply r = answer(request(4, static_cast<std::uint8_t>(mode)), locked_snapshot());
+    EXPECT_EQ(r.response.outcome, RequestOutcome::association_packet) << mode;
+    EXPECT_FALSE(r.response.send()) << mode;
+  }
+  RestrictTable noserve;
+  noserve.add(*IpPrefix::parse("0.0.0.0/0"), restrict_flag::noserve);
+  EXPECT_EQ(answer(request(4, 1), locked_snapshot(), noserve).response.outcome,
+            RequestOutcome::dropped_restricted);
 }
 
 TEST(Responder, UnsynchronisedAnswersCarryInitKissNeverStratumOne) {

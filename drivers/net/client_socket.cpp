@@ -1,0 +1,66 @@
+#include "drivers/net/client_socket.hpp"
+
+#include <sys/socket.h>
+
+#include <array>
+#include <cerrno>
+#include <cstring>
+#include <stdexcept>
+#include <string>
+
+#include "drivers/clock/kernel_clocks.hpp"
+#include "firmware/ntp/ntp_packet.hpp"
+
+namespace stratumd {
+
+ClientSocket::ClientSocket(EventLoop& loop, const Clock& clock, const SocketAddress& server,
+                           Received received)
+    : loop_(loop), clock_(clock), received_(std::move(received)) {
+  sockaddr_storage address{};
+  const socklen_t length = server.to_sockaddr(address);
+  fd_ = UniqueFd{::socket(address.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0)};
+  if (!fd_.valid()) throw_errno("socket (NTP client)");
+  const int on = 1;
+  ::setsockopt(fd_.get(), SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof on);
+  if (::connect(fd_.get(), reinterpret_cast<const sockaddr*>(&address), length) != 0) {
+    throw std::runtime_error(server.ip.to_string() + ": " + std::strerror(errno));
+  }
+  loop_.watch_readable(fd_.get(), [this] { receive(); });
+}
+
+ClientSocket::~ClientSocket() {
+  loop_.unwatch(fd_.get());
+}
+
+bool ClientSocket::send(std::span<const std::uint8_t> bytes) const {
+  return ::send(fd_.get(), bytes.data(), bytes.size(), 0) == static_cast<ssize_t>(bytes.size());
+}
+
+void ClientSocket::receive() {
+  std::array<std::uint8_t, kMaxNtpPacketSize> buffer{};
+  std::array<char, CMSG_SPACE(sizeof(timespec))> control{};
+  for (;;) {
+    iovec iov{buffer.data(), buffer.size()};
+    msghdr message{};
+    message.msg_iov = &iov;
+    message.msg_iovlen = 1;
+    message.msg_control = control.data();
+    message.msg_controllen = control.size();
+    const ssize_t n = ::recvmsg(fd_.get(), &message, 0);
+    if (n <= 0) return;
+    // T4: the kernel's receive stamp carried onto our clock by its age.
+    UtcTime t4 = clock_.now();
+    for (cmsghdr* c = CMSG_FIRSTHDR(&message); c; c = CMSG_NXTHDR(&message, c)) {
+      if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS) {
+        timespec ts{};
+        std::memcpy(&ts, CMSG_DATA(c), sizeof ts);
+        const KernelRealtime stamp{
+            Nanoseconds{std::int64_t{ts.tv_sec} * 1'000'000'000 + ts.tv_nsec}};
+        t4 -= kernel_realtime_now() - stamp;
+      }
+    }
+    received_(std::span<const std::uint8_t>(buffer.data(), static_cast<std::size_t>(n)), t4);
+  }
+}
+
+}  // namespace stratumd

@@ -1,0 +1,99 @@
+// What every association with another NTP host has in common — client/server upstreams,
+// symmetric peers, broadcast clients — as the system process (selection) and ntpq see it: the
+// clock filter's output, reach, poll, the source's system variables, and the packets refused,
+// counted by reason (RFC 5905's packet tests, as ntpd's `flash` bits show them).
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "drivers/os/event_loop.hpp"
+#include "firmware/clock/clock.hpp"
+#include "firmware/config/keys_config.hpp"
+#include "firmware/ntp/packet_mac.hpp"
+
+#include "firmware/config/association_config.hpp"
+#include "firmware/ntp/clock_filter.hpp"
+#include "firmware/ntp/on_wire.hpp"
+#include "firmware/ntp/source_selection.hpp"
+
+namespace stratumd {
+
+// ntpd's peer flash bits (the last packet's failed tests), shown by `ntpq -c rv ASSOC`.
+namespace flash_bit {
+inline constexpr std::uint16_t duplicate = 0x0001;
+inline constexpr std::uint16_t bogus = 0x0002;
+inline constexpr std::uint16_t invalid = 0x0004;  // no origin yet, zero transmit
+inline constexpr std::uint16_t access = 0x0008;   // a DENY/RSTR kiss
+inline constexpr std::uint16_t auth = 0x0010;
+inline constexpr std::uint16_t unsynchronised = 0x0020;
+inline constexpr std::uint16_t header = 0x0040;  // malformed, wrong mode, other kisses
+inline constexpr std::uint16_t distance = 0x0400;
+}  // namespace flash_bit
+
+std::uint16_t flash_for(ReplyVerdict verdict);
+
+struct RefusedPackets {
+  std::uint64_t duplicate = 0;     // replays: the transmit time seen before
+  std::uint64_t bogus_origin = 0;  // not an answer to our last packet
+  std::uint64_t bad_auth = 0;      // missing, unknown-key, wrong-key or wrong-digest MACs
+  std::uint64_t other = 0;         // malformed, unsynchronised, kisses, too far
+
+  std::uint64_t total() const { return duplicate + bogus_origin + bad_auth + other; }
+};
+
+// ntpq's host modes: 3 client, 1 symmetric active, 2 symmetric passive, 6 broadcast client.
+inline constexpr int kHostModeClient = 3;
+inline constexpr int kHostModeActive = 1;
+inline constexpr int kHostModePassive = 2;
+inline constexpr int kHostModeBroadcastClient = 6;
+
+struct UpstreamStatus {
+  std::string address;
+  int host_mode = kHostModeClient;
+  std::uint8_t reach = 0;
+  int poll_log2 = 6;
+  int peer_poll_log2 = 6;
+  int stratum = 16;
+  std::uint32_t reference_id = 0;
+  std::optional<FilterOutput> filtered;  // the last sample the filter chose
+  double root_delay = 0.0;
+  double root_dispersion = 0.0;
+  bool stopped = false;  // a DENY or RSTR kiss: no more polling
+  std::uint32_t key_id = 0;
+  std::uint16_t flash = 0;  // the last refused packet's tests
+  std::uint64_t sent = 0, received = 0;
+  RefusedPackets refused;
+
+  // Root distance as RFC 5905 defines it: the source's worth as a candidate.
+  double root_distance() const;
+  bool usable() const;
+  Candidate candidate() const;
+  void count_refused(ReplyVerdict verdict);
+};
+
+// What every association needs from the daemon; shared by all of them, used on the main loop.
+struct AssociationContext {
+  EventLoop& loop;
+  const Clock& clock;
+  std::int8_t precision;
+  std::function<const AuthSettings&()> keys;  // the keys and trusted IDs in force (reloadable)
+  MacEngine& mac;
+  std::function<void()> updated;  // a new filtered sample, or a source lost
+  std::function<void(const std::string&)> log;
+};
+
+// The key an association with `key N` signs with, when the keys file has it and it is trusted.
+const SymmetricKey* association_key(const AssociationContext& context, std::uint32_t id);
+
+class NetworkAssociation {
+ public:
+  virtual ~NetworkAssociation() = default;
+  virtual const UpstreamStatus& status() const = 0;
+  virtual const AssociationLine& config() const = 0;
+};
+
+}  // namespace stratumd

@@ -1,0 +1,128 @@
+#include "drivers/net/symmetric_peer.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+
+#include "firmware/ntp/responder.hpp"
+
+namespace stratumd {
+namespace {
+
+constexpr int kBurstPackets = 8;
+constexpr std::chrono::seconds kBurstSpacing{2};
+
+}  // namespace
+
+SymmetricPeer::SymmetricPeer(const AssociationContext& context, const AssociationLine& config,
+                             const SocketAddress& peer, bool active, PortSender send,
+                             SnapshotSource snapshot)
+    : context_(context),
+      config_(config),
+      peer_(peer),
+      active_(active),
+      send_(std::move(send)),
+      snapshot_(std::move(snapshot)),
+      poll_(config.minpoll, config.maxpoll) {
+  status_.address = peer.ip.to_string();
+  status_.host_mode = active ? kHostModeActive : kHostModePassive;
+  status_.poll_log2 = config.minpoll;
+  status_.key_id = config.key.value_or(0);
+}
+
+SymmetricPeer::~SymmetricPeer() {
+  context_.loop.cancel_timers(this);
+}
+
+void SymmetricPeer::start() {
+  burst_left_ = active_ && config_.iburst ? kBurstPackets : 0;
+  poll();
+}
+
+void SymmetricPeer::poll() {
+  const bool answered = (status_.reach & 1) != 0;
+  if (burst_left_ == 0) poll_.on_poll(answered);
+  status_.reach = static_cast<std::uint8_t>(status_.reach << 1);
+  if (status_.reach == 0 && status_.filtered) {
+    context_.log("peer " + status_.address + " unreachable");
+    status_.filtered.reset();
+    context_.updated();
+  }
+  // RFC 5905: symmetric peers poll at the lower of their two intervals.
+  status_.poll_log2 =
+      std::max(config_.minpoll, std::min(poll_.poll(), std::max(status_.peer_poll_log2, 3)));
+  transmit();
+  if (burst_left_ > 0 && --burst_left_ > 0) {
+    context_.loop.call_after(
+        kBurstSpacing, [this] { poll(); }, this);
+  } else {
+    context_.loop.call_after(
+        std::chrono::seconds{std::int64_t{1} << status_.poll_log2}, [this] { poll(); }, this);
+  }
+}
+
+void SymmetricPeer::transmit() {
+  const UtcTime now = context_.clock.now();
+  NtpHeader packet = header_from_snapshot(snapshot_(), now);
+  packet.mode = active_ ? NtpMode::symmetric_active : NtpMode::symmetric_passive;
+  packet.version = static_cast<std::uint8_t>(config_.version);
+  packet.poll = static_cast<std::int8_t>(status_.poll_log2);
+  wire_.prepare(packet, NtpTimestamp::from_utc(context_.clock.now()));
+  std::array<std::uint8_t, kNtpHeaderSize + 4 + 20> bytes{};
+  std::size_t length =
+      serialize_ntp_header(packet, std::span<std::uint8_t, kNtpHeaderSize>(bytes.data(), 48));
+  if (config_.key) {
+    const SymmetricKey* key = association_key(context_, *config_.key);
+    length = key ? append_mac(bytes, length, *key, context_.mac) : 0;
+  }
+  if (length > 0 && send_(peer_, std::span<const std::uint8_t>(bytes.data(), length))) {
+    ++status_.sent;
+  }
+}
+
+void SymmetricPeer::on_packet(const InboundPacket& packet) {
+  const ParseResult parsed = parse_ntp_packet(packet.data());
+  if (parsed.status != ParseStatus::ok) {
+    status_.count_refused(ReplyVerdict::malformed);
+    return;
+  }
+  const PacketAuth auth =
+      check_packet_mac(parsed.packet, packet.data(), context_.keys(), context_.mac);
+  const bool authentic =
+      config_.key ? auth.result == PacketAuth::Result::valid && auth.key_id == *config_.key
+                  : auth.result == PacketAuth::Result::none ||
+                        auth.result == PacketAuth::Result::valid;
+  if (!authentic) {
+    status_.count_refused(ReplyVerdict::bad_auth);
+    if (!said_bad_auth_) {
+      context_.log("peer " + status_.address + ": a packet failed authentication: ignored");
+      said_bad_auth_ = true;
+    }
+    return;
+  }
+  OnWireSample sample;
+  const ReplyVerdict verdict =
+      wire_.receive(parsed.packet.header, packet.receive_time, context_.precision, sample);
+  status_.peer_poll_log2 = parsed.packet.header.poll;
+  if (verdict != ReplyVerdict::sample) {
+    // A peer's first packet (nothing of ours to echo yet) is expected, not refused.
+    if (verdict != ReplyVerdict::no_origin) status_.count_refused(verdict);
+    return;
+  }
+  ++status_.received;
+  status_.reach |= 1;
+  said_bad_auth_ = false;
+  status_.stratum = sample.stratum;
+  status_.reference_id = sample.reference_id;
+  status_.root_delay = sample.root_delay;
+  status_.root_dispersion = sample.root_dispersion;
+  const double precision = std::ldexp(1.0, context_.precision);
+  if (auto out = filter_.add({sample.offset, sample.delay, sample.dispersion, packet.receive_time},
+                             precision)) {
+    status_.filtered = out;
+    poll_.on_sample(out->chosen.offset, out->jitter);
+    context_.updated();
+  }
+}
+
+}  // namespace stratumd

@@ -1,0 +1,61 @@
+#include "firmware/ntp/poll_adapter.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace stratumd {
+namespace {
+
+constexpr double kPollGate = 4.0;      // RFC 5905 PGATE
+constexpr int kJiggleLimit = 30;       // RFC 5905 LIMIT
+constexpr int kMaxPollCeiling = 17;    // RFC 5905 MAXPOLL
+constexpr double kJitterFloor = 1e-6;  // s: loopback jitter is below what a change can resolve
+
+}  // namespace
+
+PollAdapter::PollAdapter(int minpoll, int maxpoll)
+    : minpoll_(minpoll), maxpoll_(std::max(minpoll, maxpoll)), poll_(minpoll) {}
+
+void PollAdapter::on_sample(double offset, double jitter) {
+  if (unreachable_) {
+    unreachable_ = false;
+    poll_ = minpoll_;
+    counter_ = 0;
+  }
+  const std::optional<double> previous = last_offset_;
+  last_offset_ = offset;
+  if (!previous) return;
+  if (std::fabs(offset - *previous) < kPollGate * std::max(jitter, kJitterFloor)) {
+    counter_ += poll_;
+    if (counter_ > kJiggleLimit) {
+      counter_ = kJiggleLimit;
+      if (poll_ < maxpoll_) {
+        counter_ = 0;
+        ++poll_;
+      }
+    }
+  } else {
+    counter_ -= 2 * poll_;
+    if (counter_ < -kJiggleLimit) {
+      counter_ = -kJiggleLimit;
+      if (poll_ > minpoll_) {
+        counter_ = 0;
+        --poll_;
+      }
+    }
+  }
+}
+
+void PollAdapter::on_poll(bool previous_answered) {
+  unanswered_ = previous_answered ? 0 : unanswered_ + 1;
+  if (unanswered_ < 8) return;  // the reach register is empty
+  unreachable_ = true;
+  last_offset_.reset();
+  poll_ = std::min(poll_ + 1, maxpoll_);
+}
+
+void PollAdapter::slow_down() {
+  poll_ = std::min(poll_ + 1, std::max(maxpoll_, kMaxPollCeiling));
+}
+
+}  // namespace stratumd

@@ -1,0 +1,32 @@
+// Poll adaptation for one association, after RFC 5905's jiggle counter: while the source's
+// offsets agree with its own recent history (the change within PGATE times its jitter) the
+// counter climbs by the poll exponent and, past LIMIT, the interval doubles up to maxpoll; a
+// disagreement counts down twice as fast and halves it down to minpoll. Eight unanswered polls in
+// a row double the interval each time (ntpd: an unreachable source is not hammered), and the
+// first answer after that starts again at minpoll. Pure.
+#pragma once
+
+#include <optional>
+
+namespace stratumd {
+
+class PollAdapter {
+ public:
+  PollAdapter(int minpoll, int maxpoll);
+
+  int poll() const { return poll_; }
+  void on_sample(double offset, double jitter);
+  // A poll is due; whether the previous one was answered.
+  void on_poll(bool previous_answered);
+  // A RATE kiss: at least one step slower than now, allowed past maxpoll up to 2^17 s.
+  void slow_down();
+
+ private:
+  int minpoll_, maxpoll_, poll_;
+  int counter_ = 0;
+  int unanswered_ = 0;  // polls in a row
+  bool unreachable_ = false;
+  std::optional<double> last_offset_;
+};
+
+}  // namespace stratumd
