@@ -17,12 +17,14 @@ constexpr int kSystemPeer = 6;
 
 // Spoofed calls must not exhaust us: at most this many passive peers and broadcasters.
 constexpr std::size_t kMaxEphemeral = 16;
+// Servers a `pool` line keeps (ntpd fills up to `tos maxclock`, 10, across all pools).
+constexpr std::size_t kPoolMembers = 4;
+// A pool member this many polls without an answer is replaced.
+constexpr int kPoolUnanswered = 8;
 constexpr std::chrono::seconds kSweepInterval{8};
 
 std::string mode_name(AssociationLine::Kind kind) {
   switch (kind) {
-    case AssociationLine::Kind::pool:
-      return "pool";
     case AssociationLine::Kind::manycastclient:
       return "manycastclient";
     case AssociationLine::Kind::manycastserver:
@@ -30,6 +32,12 @@ std::string mode_name(AssociationLine::Kind kind) {
     default:
       return "?";
   }
+}
+
+// Associations made from one configuration line (a pool's members) share its location.
+bool from_line(const NetworkAssociation& association, const AssociationLine& line) {
+  return association.config().file == line.file && association.config().line == line.line &&
+         association.config().kind == line.kind;
 }
 
 }  // namespace
@@ -47,14 +55,17 @@ UpstreamServers::UpstreamServers(EventLoop& loop, const Clock& clock, const Daem
     const auto address =
         line.addresses.empty() ? std::nullopt : IpAddress::parse(line.addresses.front());
     try {
+      if ((line.kind == Kind::server || line.kind == Kind::peer || line.kind == Kind::pool) &&
+          (!address || line.kind == Kind::pool)) {
+        named_.push_back(std::make_unique<NamedLine>(NamedLine{line, nullptr, {}}));
+        resolve(*named_.back());
+        continue;
+      }
       switch (line.kind) {
         case Kind::server:
         case Kind::peer:
-          if (!address) break;  // host names: not yet (the parser said so)
           if (line.kind == Kind::server) {
-            servers_.push_back(
-                std::make_unique<UpstreamAssociation>(context_, line, SocketAddress{*address, 123}));
-            servers_.back()->start();
+            add_server(line, *address);
           } else {
             peers_.push_back(std::make_unique<SymmetricPeer>(context_, line,
                                                              SocketAddress{*address, 123}, true,
@@ -108,6 +119,67 @@ UpstreamServers::UpstreamServers(EventLoop& loop, const Clock& clock, const Daem
 UpstreamServers::~UpstreamServers() {
   loop_.unwatch(inbox_.event_fd());
   loop_.cancel_timers(this);
+}
+
+void UpstreamServers::resolve(NamedLine& named) {
+  // A fresh resolver each time (a pool asks again for replacements); the previous one is done.
+  named.resolver = std::make_unique<HostResolver>(
+      loop_, std::vector<std::string>{named.line.addresses.front()},
+      [this, &named](const std::string&, const std::vector<IpAddress>& addresses) {
+        resolved(named, addresses);
+      },
+      hooks_.log);
+}
+
+bool UpstreamServers::in_use(const IpAddress& address) const {
+  for (const auto& a : servers_) {
+    if (IpAddress::parse(a->status().address) == address) return true;
+  }
+  for (const auto& p : peers_) {
+    if (p->peer().ip == address) return true;
+  }
+  return false;
+}
+
+void UpstreamServers::add_server(const AssociationLine& line, const IpAddress& address) {
+  servers_.push_back(
+      std::make_unique<UpstreamAssociation>(context_, line, SocketAddress{address, 123}));
+  servers_.back()->start();
+}
+
+void UpstreamServers::resolved(NamedLine& named, const std::vector<IpAddress>& addresses) {
+  const AssociationLine& line = named.line;
+  const std::string& name = line.addresses.front();
+  std::size_t members = 0;
+  for (const NetworkAssociation* a : associations()) members += from_line(*a, line);
+  const std::size_t wanted = line.kind == AssociationLine::Kind::pool ? kPoolMembers : 1;
+  std::string added;
+  for (const IpAddress& address : addresses) {
+    if (members >= wanted) break;
+    if (line.family && address.family != *line.family) continue;
+    if (in_use(address) ||
+        std::find(named.dropped.begin(), named.dropped.end(), address) != named.dropped.end()) {
+      continue;
+    }
+    try {
+      if (line.kind == AssociationLine::Kind::peer) {
+        peers_.push_back(std::make_unique<SymmetricPeer>(context_, line, SocketAddress{address, 123},
+                                                         true, hooks_.send_from_port,
+                                                         hooks_.snapshot));
+        peers_.back()->start();
+      } else {
+        add_server(line, address);
+      }
+      added += (added.empty() ? "" : ", ") + address.to_string();
+      ++members;
+    } catch (const std::exception& e) {
+      hooks_.log(std::string("warning: ") + e.what());
+    }
+  }
+  hooks_.log(std::string(line.kind == AssociationLine::Kind::pool   ? "pool "
+                         : line.kind == AssociationLine::Kind::peer ? "peer "
+                                                                    : "server ") +
+             name + ": " + (added.empty() ? "no new address" : "using " + added));
 }
 
 std::vector<const NetworkAssociation*> UpstreamServers::associations() const {
@@ -189,10 +261,25 @@ void UpstreamServers::sweep() {
     tally_.erase(association.get());
     return true;
   };
-  const std::size_t before = peers_.size() + broadcast_clients_.size();
+  const std::size_t before = peers_.size() + broadcast_clients_.size() + servers_.size();
   std::erase_if(peers_, gone);
   std::erase_if(broadcast_clients_, gone);
-  if (peers_.size() + broadcast_clients_.size() != before) update();
+  // Pool members that stopped answering (or refuse us) make room for other addresses.
+  for (const auto& named : named_) {
+    if (named->line.kind != AssociationLine::Kind::pool) continue;
+    const std::size_t members = servers_.size();
+    std::erase_if(servers_, [&](const std::unique_ptr<UpstreamAssociation>& a) {
+      if (!from_line(*a, named->line)) return false;
+      if (a->unanswered() < kPoolUnanswered && !a->status().stopped) return false;
+      hooks_.log("pool " + named->line.addresses.front() + ": dropping " + a->status().address +
+                 (a->status().stopped ? " (it refuses us)" : " (unreachable)"));
+      if (const auto ip = IpAddress::parse(a->status().address)) named->dropped.push_back(*ip);
+      tally_.erase(a.get());
+      return true;
+    });
+    if (servers_.size() != members) resolve(*named);
+  }
+  if (peers_.size() + broadcast_clients_.size() + servers_.size() != before) update();
   loop_.call_after(
       kSweepInterval, [this] { sweep(); }, this);
 }

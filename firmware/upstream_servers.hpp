@@ -17,6 +17,7 @@
 #include "drivers/net/association_inbox.hpp"
 #include "drivers/net/broadcast_client.hpp"
 #include "drivers/net/broadcast_server.hpp"
+#include "drivers/net/host_resolver.hpp"
 #include "drivers/net/symmetric_peer.hpp"
 #include "drivers/net/upstream_association.hpp"
 #include "drivers/os/event_loop.hpp"
@@ -69,6 +70,17 @@ class UpstreamServers {
   void hear_broadcast(const InboundPacket& packet);
   void sweep();
   std::vector<const NetworkAssociation*> associations() const;
+  // `server NAME`, `peer NAME` and `pool NAME`: resolved in the background; a pool keeps up to
+  // kPoolMembers of its addresses and replaces members that stop answering.
+  struct NamedLine {
+    AssociationLine line;
+    std::unique_ptr<HostResolver> resolver;
+    std::vector<IpAddress> dropped;  // pool members let go: not taken again
+  };
+  void resolve(NamedLine& named);
+  void resolved(NamedLine& named, const std::vector<IpAddress>& addresses);
+  bool in_use(const IpAddress& address) const;
+  void add_server(const AssociationLine& line, const IpAddress& address);
 
   EventLoop& loop_;
   AssociationInbox& inbox_;
@@ -78,6 +90,7 @@ class UpstreamServers {
   Hooks hooks_;
   MacEngine mac_;
   AssociationContext context_;
+  std::vector<std::unique_ptr<NamedLine>> named_;
   std::vector<std::unique_ptr<UpstreamAssociation>> servers_;
   std::vector<std::unique_ptr<SymmetricPeer>> peers_;
   std::vector<std::unique_ptr<BroadcastClient>> broadcast_clients_;

@@ -256,7 +256,6 @@ class Parser {
     } else if (name == "broadcastdelay") {
       const std::string e = parse_broadcast_delay(words, config_.broadcast_delay);
       if (!e.empty()) return error(where, e);
-      warning(where, "broadcastdelay is kept for when broadcast clients exist; not used yet");
     } else if (name == "metrics") {
       handle_metrics(where, words);
     } else if (name == "leapfile") {
@@ -284,24 +283,20 @@ class Parser {
     config_.auth.keys = std::move(keys.keys);
   }
 
-  // Checked in full now; associations themselves are the next piece of work, so each line says
-  // it is not used yet rather than being silently ignored.
+  // Every association line is checked in full; the kinds not implemented yet say so rather than
+  // being silently ignored.
   void handle_association(const SourceLocation& where, const std::vector<std::string>& words) {
+    using Kind = AssociationLine::Kind;
     AssociationLine line;
     line.file = where.file;
     line.line = where.line;
     const std::string e = parse_association(words, line);
     if (!e.empty()) return error(where, e);
     config_.associations.push_back(line);
-    const bool polled = line.kind == AssociationLine::Kind::server &&
-                        IpAddress::parse(line.addresses.front()).has_value();
-    if (!polled) {
-      warning(where, "'" + words[0] +
-                         (line.kind == AssociationLine::Kind::server
-                              ? " HOSTNAME' is checked but not used yet (servers by "
-                                "address only for now)"
-                              : "' is checked but not used yet (only 'server "
-                                "ADDRESS' associations are implemented)"));
+    if (line.kind == Kind::manycastclient || line.kind == Kind::manycastserver) {
+      warning(where, "'" + words[0] + "' is checked but not used yet (manycast is not implemented)");
+    } else if (line.kind == Kind::broadcast && !IpAddress::parse(line.addresses.front())) {
+      warning(where, "'broadcast' needs an address (a subnet broadcast or multicast group)");
     }
   }
 

@@ -351,6 +351,38 @@ TEST(Responder, BadMacsGetACryptoNakAndNoTime) {
   EXPECT_EQ(k.answer_with_keys(truncated).response.outcome, RequestOutcome::dropped_malformed);
 }
 
+// What the associations use for `key N`: a MAC appended to a packet verifies under the same
+// trusted key; anything else is told apart (none, crypto-NAK, bad).
+TEST(PacketMac, AppendedMacsVerifyAndEveryForgeryIsBad) {
+  Keyed k;
+  for (std::uint32_t id : {1u, 2u}) {
+    std::array<std::uint8_t, 48 + 4 + 20> packet{};
+    std::copy_n(request(4, 1).begin(), 48, packet.begin());
+    const std::size_t length = append_mac(packet, 48, k.auth.keys.at(id), k.engine);
+    ASSERT_EQ(length, 48 + 4 + mac_digest_length(k.auth.keys.at(id).type));
+    const auto bytes = std::span<const std::uint8_t>(packet.data(), length);
+    PacketAuth a = check_packet_mac(parse_ntp_packet(bytes).packet, bytes, k.auth, k.engine);
+    EXPECT_EQ(a.result, PacketAuth::Result::valid) << id;
+    EXPECT_EQ(a.key_id, id);
+    packet[10] ^= 1;  // the header changed in flight
+    a = check_packet_mac(parse_ntp_packet(bytes).packet, bytes, k.auth, k.engine);
+    EXPECT_EQ(a.result, PacketAuth::Result::bad) << id;
+  }
+  const auto plain = request(4, 1);
+  EXPECT_EQ(check_packet_mac(parse_ntp_packet(plain).packet, plain, k.auth, k.engine).result,
+            PacketAuth::Result::none);
+  auto nak = request(4, 1);
+  nak.resize(52, 0);
+  EXPECT_EQ(check_packet_mac(parse_ntp_packet(nak).packet, nak, k.auth, k.engine).result,
+            PacketAuth::Result::crypto_nak);
+  for (const auto& forged : {k.signed_request(3) /* untrusted */, k.signed_request(2, 7)}) {
+    EXPECT_EQ(check_packet_mac(parse_ntp_packet(forged).packet, forged, k.auth, k.engine).result,
+              PacketAuth::Result::bad);
+  }
+  std::array<std::uint8_t, 60> small{};
+  EXPECT_EQ(append_mac(small, 48, k.auth.keys.at(1), k.engine), 0u) << "no room for SHA-1";
+}
+
 TEST(Responder, NotrustServesOnlyTrustedAuthenticatedRequests) {
   Keyed k;
   RestrictTable table;

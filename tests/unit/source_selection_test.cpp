@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 namespace stratumd {
 namespace {
 
@@ -87,6 +89,50 @@ TEST(GpsSanityCheck, AReferenceClockTheNetworkContradictsIsAFalseticker) {
   EXPECT_FALSE(check_reference_clock(source(1.0, 1e-5), {}, 0.1).checked);
   EXPECT_FALSE(check_reference_clock(source(1.0, 1e-5), {source(0.0, 0.01), source(0.5, 0.01)}, 0.1)
                    .checked);
+}
+
+TEST(SourceSelection, TrueSurvivesSelectionAndClusteringWhateverItSays) {
+  std::vector<Candidate> all{source(0.0, 0.01), source(0.001, 0.01), source(0.5, 0.01)};
+  all[2].truechimer = true;
+  Selection s = select_sources(all);
+  ASSERT_TRUE(s.majority);
+  EXPECT_TRUE(s.falsetickers.empty());
+  EXPECT_EQ(s.truechimers.size(), 3u);
+  // Without the flag it is the falseticker.
+  all[2].truechimer = false;
+  s = select_sources(all);
+  EXPECT_EQ(s.falsetickers, (std::vector<std::size_t>{2}));
+  // Two disagreeing sources: no majority, unless one is declared true.
+  std::vector<Candidate> two{source(0.0, 0.01), source(1.0, 0.01)};
+  two[1].truechimer = true;
+  s = select_sources(two);
+  ASSERT_TRUE(s.majority);
+  EXPECT_EQ(s.falsetickers, (std::vector<std::size_t>{0}));
+  ASSERT_FALSE(s.survivors.empty());
+  EXPECT_EQ(s.survivors.front(), 1u);
+  // Clustering never prunes a `true` source, even the farthest of many.
+  std::vector<Candidate> many;
+  for (double offset : {0.0, 0.0001, -0.0001, 0.0002, -0.0002}) many.push_back(source(offset, 0.05, 1e-6));
+  many.push_back(source(0.03, 0.05, 1e-6));
+  many.back().truechimer = true;
+  s = select_sources(many);
+  EXPECT_NE(std::find(s.survivors.begin(), s.survivors.end(), 5u), s.survivors.end());
+}
+
+TEST(SourceSelection, APreferredSurvivorIsTheSystemPeer) {
+  std::vector<Candidate> all{source(0.0, 0.01, 1e-4, 1), source(0.001, 0.02, 1e-4, 3),
+                             source(0.0005, 0.01, 1e-4, 2)};
+  Selection s = select_sources(all);
+  ASSERT_FALSE(s.survivors.empty());
+  EXPECT_EQ(s.survivors.front(), 0u) << "without prefer: the lowest stratum";
+  all[1].prefer = true;
+  s = select_sources(all);
+  EXPECT_EQ(s.survivors.front(), 1u);
+  // A preferred falseticker is still a falseticker.
+  all[1].offset = 0.5;
+  s = select_sources(all);
+  EXPECT_EQ(s.falsetickers, (std::vector<std::size_t>{1}));
+  EXPECT_EQ(s.survivors.front(), 0u);
 }
 
 }  // namespace
