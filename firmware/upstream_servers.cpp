@@ -230,6 +230,8 @@ void UpstreamServers::mobilise_passive(const InboundPacket& packet) {
   line.kind = AssociationLine::Kind::peer;
   if (authenticated) line.key = auth.key_id;
   line.version = parsed.packet.header.version;
+  // The caller's poll sets ours (RFC 5905: symmetric peers poll at the lower of the two).
+  line.minpoll = std::clamp<int>(parsed.packet.header.poll, 3, 6);
   hooks_.log("symmetric passive association with " + packet.source.ip.to_string() +
              (authenticated ? " (key " + std::to_string(auth.key_id) + ")" : ""));
   peers_.push_back(std::make_unique<SymmetricPeer>(context_, line, packet.source, false,

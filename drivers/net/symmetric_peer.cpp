@@ -7,12 +7,6 @@
 #include "firmware/ntp/responder.hpp"
 
 namespace stratumd {
-namespace {
-
-constexpr int kBurstPackets = 8;
-constexpr std::chrono::seconds kBurstSpacing{2};
-
-}  // namespace
 
 SymmetricPeer::SymmetricPeer(const AssociationContext& context, const AssociationLine& config,
                              const SocketAddress& peer, bool active, PortSender send,
@@ -34,14 +28,14 @@ SymmetricPeer::~SymmetricPeer() {
   context_.loop.cancel_timers(this);
 }
 
+// No burst: as with ntpd, burst and iburst are for servers (a peer answers at its own poll, so
+// a burst's extra packets would only be refused as stale).
 void SymmetricPeer::start() {
-  burst_left_ = active_ && config_.iburst ? kBurstPackets : 0;
   poll();
 }
 
 void SymmetricPeer::poll() {
-  const bool answered = (status_.reach & 1) != 0;
-  if (burst_left_ == 0) poll_.on_poll(answered);
+  poll_.on_poll((status_.reach & 1) != 0);
   status_.reach = static_cast<std::uint8_t>(status_.reach << 1);
   if (status_.reach == 0 && status_.filtered) {
     context_.log("peer " + status_.address + " unreachable");
@@ -52,13 +46,8 @@ void SymmetricPeer::poll() {
   status_.poll_log2 =
       std::max(config_.minpoll, std::min(poll_.poll(), std::max(status_.peer_poll_log2, 3)));
   transmit();
-  if (burst_left_ > 0 && --burst_left_ > 0) {
-    context_.loop.call_after(
-        kBurstSpacing, [this] { poll(); }, this);
-  } else {
-    context_.loop.call_after(
-        std::chrono::seconds{std::int64_t{1} << status_.poll_log2}, [this] { poll(); }, this);
-  }
+  context_.loop.call_after(
+      std::chrono::seconds{std::int64_t{1} << status_.poll_log2}, [this] { poll(); }, this);
 }
 
 void SymmetricPeer::transmit() {
@@ -104,6 +93,11 @@ void SymmetricPeer::on_packet(const InboundPacket& packet) {
   const ReplyVerdict verdict =
       wire_.receive(parsed.packet.header, packet.receive_time, context_.precision, sample);
   status_.peer_poll_log2 = parsed.packet.header.poll;
+  if (verdict == ReplyVerdict::unsynchronised || verdict == ReplyVerdict::kiss_other) {
+    // A peer still starting up: it answers (reachable, as ntpd counts it) but has no time.
+    status_.reach |= 1;
+    status_.stratum = 16;
+  }
   if (verdict != ReplyVerdict::sample) {
     // A peer's first packet (nothing of ours to echo yet) is expected, not refused.
     if (verdict != ReplyVerdict::no_origin) status_.count_refused(verdict);

@@ -52,7 +52,6 @@ class SymmetricPeer : public NetworkAssociation {
   ClockFilter filter_;
   PollAdapter poll_;
   UpstreamStatus status_;
-  int burst_left_ = 0;
   bool said_bad_auth_ = false;
 };
 

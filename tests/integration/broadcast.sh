@@ -5,16 +5,8 @@
 # and serves stratum 2 from the broadcasts, and one holding a different key 1 refuses them.
 source "$(dirname "$0")/lib.sh"
 
-ns=stratumd-bcast-$$
-ip netns add "$ns"
-trap 'cleanup; ip netns del "$ns" 2>/dev/null || true' EXIT
-ip link add veth-a type veth peer name veth-b
-ip link set veth-b netns "$ns"
-ip addr add 10.77.0.1/24 brd 10.77.0.255 dev veth-a
-ip link set veth-a up
-ip netns exec "$ns" ip addr add 10.77.0.2/24 brd 10.77.0.255 dev veth-b
-ip netns exec "$ns" ip link set veth-b up
-ip netns exec "$ns" ip link set lo up
+make_second_host
+ns=$peer_ns
 in_ns() { ip netns exec "$ns" "$@"; }
 
 printf '1 SHA1 0123456789abcdef0123456789abcdef01234567\n' >"$work/keys"

@@ -112,3 +112,19 @@ CONF
   chronyd_pid=$!
   helper_pids+=($chronyd_pid)
 }
+
+# A second host: a network namespace of its own joined to this one by a veth pair, this side
+# 10.77.0.1/24 and that side 10.77.0.2/24. Sets $peer_ns; its processes are started with
+# `ip netns exec "$peer_ns" ...` directly (so $! is the process itself) and put in helper_pids.
+make_second_host() {
+  peer_ns=stratumd-peer-$$
+  ip netns add "$peer_ns"
+  trap 'cleanup; ip netns del "$peer_ns" 2>/dev/null || true' EXIT
+  ip link add veth-a type veth peer name veth-b
+  ip link set veth-b netns "$peer_ns"
+  ip addr add 10.77.0.1/24 brd 10.77.0.255 dev veth-a
+  ip link set veth-a up
+  ip netns exec "$peer_ns" ip addr add 10.77.0.2/24 brd 10.77.0.255 dev veth-b
+  ip netns exec "$peer_ns" ip link set veth-b up
+  ip netns exec "$peer_ns" ip link set lo up
+}
