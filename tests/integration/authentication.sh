@@ -1,6 +1,9 @@
 # Symmetric-key authentication against NTPsec's ntpdig: SHA-1, MD5 and AES-128-CMAC keys from an
 # ntpd keys file succeed with the right key and fail with a wrong one (a crypto-NAK, no time);
-# `restrict notrust` serves only authenticated clients.
+# `restrict notrust` serves only authenticated clients. Then stratumd's own upstream association
+# with `key N`: signed requests, only authenticated replies believed — key 1 (SHA-1) and 3
+# (AES-128-CMAC) synchronise a second stratumd; a key the server does not trust, and another
+# secret under a trusted ID, get crypto-NAKs, which are refused (anyone can send one).
 source "$(dirname "$0")/lib.sh"
 
 cat >"$work/ntp.keys" <<'KEYS'
@@ -12,6 +15,7 @@ cat >"$work/ntp.keys" <<'KEYS'
 KEYS
 chmod 600 "$work/ntp.keys"
 sed 's/md5secret/wrongpass/; s/^1 SHA1 0/1 SHA1 f/' "$work/ntp.keys" >"$work/wrong.keys"
+chmod 600 "$work/wrong.keys"
 cat >"$work/ntp.conf" <<CONF
 keys $work/ntp.keys
 trustedkey 1 2 3
@@ -46,4 +50,36 @@ PY
 probe burst 127.0.0.1 --bind 127.0.0.2 --count 1 --timeout 0.5 | grep -q '"none"' ||
   fail "restrict notrust served an unauthenticated client"
 ntpdig -k "$work/ntp.keys" -a 1 127.0.0.1 >/dev/null 2>&1 || fail "127.0.0.1 (trusted entry) failed"
-echo "PASS: SHA-1, MD5 and AES-128-CMAC keys with ntpdig; wrong keys refused; notrust"
+
+# A second stratumd on port 1123 using this one as its `server ... key N`.
+client_log=$work/client.log
+start_client() {  # KEYFILE KEY-ID
+  cat >"$work/client.conf" <<CONF
+keys $1
+trustedkey $2
+server 127.0.0.1 key $2 iburst
+CONF
+  "$STRATUMD" -n -x --port 1123 --console-socket none -c "$work/client.conf" >"$client_log" 2>&1 &
+  client_pid=$!
+  helper_pids+=($client_pid)
+}
+stop_client() { kill "$client_pid"; wait "$client_pid" 2>/dev/null || true; }
+client_stratum_2() {
+  probe query 127.0.0.1 --port 1123 --timeout 0.5 2>/dev/null | grep -q '"stratum": 2,'
+}
+for key in 1 3; do
+  start_client "$work/ntp.keys" "$key"
+  retry_until 30 client_stratum_2 || fail "upstream with key $key: no stratum 2: $(cat "$client_log")"
+  stop_client
+done
+start_client "$work/ntp.keys" 4
+retry_until 20 grep -q "server 127.0.0.1: reply is a crypto-NAK: ignored" "$client_log" ||
+  fail "a crypto-NAK was not refused: $(cat "$client_log")"
+client_stratum_2 && fail "the client followed crypto-NAKs"
+stop_client
+start_client "$work/wrong.keys" 1
+retry_until 20 grep -q "server 127.0.0.1: reply is a crypto-NAK: ignored" "$client_log" ||
+  fail "another secret under key 1: the crypto-NAK was not refused: $(cat "$client_log")"
+client_stratum_2 && fail "the client followed replies it cannot authenticate"
+stop_client
+echo "PASS: SHA-1, MD5 and AES-128-CMAC keys with ntpdig; wrong keys refused; notrust; upstream key N"
