@@ -261,6 +261,7 @@ void UpstreamServers::sweep() {
     if (!association->expired()) return false;
     hooks_.log("association with " + association->status().address + " ended (unreachable)");
     tally_.erase(association.get());
+    if (steered_by_ == association.get()) steered_by_ = nullptr;
     return true;
   };
   const std::size_t before = peers_.size() + broadcast_clients_.size() + servers_.size();
@@ -277,6 +278,7 @@ void UpstreamServers::sweep() {
                  (a->status().stopped ? " (it refuses us)" : " (unreachable)"));
       if (const auto ip = IpAddress::parse(a->status().address)) named->dropped.push_back(*ip);
       tally_.erase(a.get());
+      if (steered_by_ == a.get()) steered_by_ = nullptr;
       return true;
     });
     if (servers_.size() != members) resolve(*named);
@@ -339,6 +341,11 @@ void UpstreamServers::update() {
   network_.root_delay = peer.root_delay + peer.filtered->chosen.delay;
   network_.root_dispersion = peer.root_dispersion + peer.filtered->dispersion +
                              std::max(selection.jitter, peer.filtered->jitter);
+  // The clock takes each of the system peer's samples once (RFC 5905: never a sample twice, never
+  // an older one); the selection reruns as other sources' samples arrive.
+  if (system_peer == steered_by_ && peer.filtered->chosen.when <= steered_sample_) return;
+  steered_by_ = system_peer;
+  steered_sample_ = peer.filtered->chosen.when;
   hooks_.steer(selection.offset);
 }
 

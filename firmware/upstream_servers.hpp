@@ -97,6 +97,8 @@ class UpstreamServers {
   std::vector<std::unique_ptr<BroadcastServer>> broadcasts_;
   std::map<const NetworkAssociation*, int> tally_;  // ntpq's selection code
   NetworkSource network_;
+  const NetworkAssociation* steered_by_ = nullptr;  // the system peer whose sample steered last
+  UtcTime steered_sample_{};
   bool reference_falseticker_ = false;
   bool said_peer_refused_ = false;
 };

@@ -143,11 +143,10 @@ void UpstreamAssociation::receive(std::span<const std::uint8_t> bytes, UtcTime t
   status_.root_dispersion = sample.root_dispersion;
   status_.peer_poll_log2 = parsed.packet.header.poll;
   const double precision = std::ldexp(1.0, context_.precision);
-  if (auto out = filter_.add({sample.offset, sample.delay, sample.dispersion, t4}, precision)) {
-    status_.filtered = out;
-    poll_.on_sample(out->chosen.offset, out->jitter);
-    context_.updated();
-  }
+  const FilterOutput out = filter_.add({sample.offset, sample.delay, sample.dispersion, t4}, precision);
+  status_.filtered = out;
+  if (out.fresh) poll_.on_sample(out.chosen.offset, out.jitter);
+  context_.updated();
 }
 
 }  // namespace stratumd

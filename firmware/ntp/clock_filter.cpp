@@ -11,7 +11,7 @@ constexpr double kMaxDispersion = 16.0;
 
 }  // namespace
 
-std::optional<FilterOutput> ClockFilter::add(const FilterSample& sample, double precision) {
+FilterOutput ClockFilter::add(const FilterSample& sample, double precision) {
   // Shift in; the oldest falls out.
   for (std::size_t i = kStages - 1; i > 0; --i) stages_[i] = stages_[i - 1];
   stages_[0] = sample;
@@ -39,8 +39,8 @@ std::optional<FilterOutput> ClockFilter::add(const FilterSample& sample, double 
   out.jitter =
       std::max(count_ > 1 ? std::sqrt(squares / static_cast<double>(count_ - 1)) : 0.0, precision);
   // An older sample than the one last used would move the clock backwards in its own history.
-  if (last_used_ && out.chosen.when <= *last_used_) return std::nullopt;
-  last_used_ = out.chosen.when;
+  out.fresh = !last_used_ || out.chosen.when > *last_used_;
+  if (out.fresh) last_used_ = out.chosen.when;
   return out;
 }
 

@@ -1,6 +1,8 @@
 // RFC 5905's clock filter for one association: the last eight samples, their dispersion grown
-// with age, and the one with the lowest delay chosen (the least disturbed by queueing), used only
-// if newer than the last one used; the peer's dispersion and jitter follow. Pure.
+// with age, and the one with the lowest delay chosen (the least disturbed by queueing), used for
+// the clock only if newer than the last one used; the peer's dispersion and jitter follow every
+// sample (so a source becomes selectable as the filter fills, even while an older low-delay
+// sample stays the pick). Pure.
 #pragma once
 
 #include <array>
@@ -21,15 +23,16 @@ struct FilterOutput {
   FilterSample chosen;
   double dispersion = 0.0;  // peer dispersion (weighted sum over the stages)
   double jitter = 0.0;      // RMS of the stages' offsets from the chosen one
+  bool fresh = false;       // the chosen sample was not used before: news for the discipline
 };
 
 class ClockFilter {
  public:
   static constexpr std::size_t kStages = 8;
 
-  // Adds a sample taken at `sample.when`; returns the filter's output when a newer sample than
-  // the last one used is chosen (else nullopt: nothing new for the discipline).
-  std::optional<FilterOutput> add(const FilterSample& sample, double precision);
+  // Adds a sample taken at `sample.when`; the output is `fresh` when a newer sample than the last
+  // one used is chosen.
+  FilterOutput add(const FilterSample& sample, double precision);
 
   std::size_t count() const { return count_; }
 

@@ -1,0 +1,47 @@
+# Upstream servers by name: `server NAME` and `pool NAME` resolve at run time (an /etc/hosts of
+# the test's own in a private mount namespace: no DNS). Two simulated stratumd servers listen on
+# 127.0.0.2 and 127.0.0.3; a third stratumd on port 1123 follows them. A pool member that never
+# answers (127.0.0.4) is dropped after eight polls and replaced by an address the name gives now.
+set -euo pipefail
+if [[ -z ${STRATUMD_IN_MOUNT_NS:-} ]]; then
+  STRATUMD_IN_MOUNT_NS=1 exec unshare --mount --propagation private bash "$0" "$@"
+fi
+source "$(dirname "$0")/lib.sh"
+
+printf '127.0.0.1 localhost\n127.0.0.2 time.test\n127.0.0.2 pool.test\n127.0.0.4 pool.test\n' >"$work/hosts"
+mount --bind "$work/hosts" /etc/hosts
+for n in 2 3; do
+  ip addr add "127.0.0.$n/32" dev lo
+  printf 'interface ignore all\ninterface listen 127.0.0.%s\n' "$n" >"$work/server$n.conf"
+  "$STRATUMD" --simulate -n -x --console-socket none -c "$work/server$n.conf" >"$work/server$n.log" 2>&1 &
+  helper_pids+=($!)
+done
+server_stratum_1() { probe query "127.0.0.$1" --timeout 0.5 2>/dev/null | grep -q '"stratum": 1,'; }
+retry_until 40 server_stratum_1 2 || fail "the server on 127.0.0.2 never served stratum 1"
+retry_until 20 server_stratum_1 3 || fail "the server on 127.0.0.3 never served stratum 1"
+client_stratum_2() {
+  probe query 127.0.0.1 --port 1123 --timeout 0.5 2>/dev/null | grep -q '"stratum": 2,'
+}
+
+# server NAME
+printf 'server time.test iburst\n' >"$work/named.conf"
+start_daemon -n -x --port 1123 --console-socket none -c "$work/named.conf"
+retry_until 10 grep -q "server time.test: using 127.0.0.2" "$work/daemon.log" || fail "time.test was not resolved"
+retry_until 30 client_stratum_2 || fail "no stratum 2 from server time.test"
+stop_daemon
+
+# pool NAME, with a dead member
+printf 'pool pool.test iburst\n' >"$work/pool.conf"
+start_daemon -n -x --port 1123 --console-socket none -c "$work/pool.conf"
+retry_until 10 grep -q "pool pool.test: using 127.0.0.2, 127.0.0.4" "$work/daemon.log" ||
+  fail "pool.test did not give both members"
+retry_until 30 client_stratum_2 || fail "no stratum 2 from the pool"
+# The name now also gives 127.0.0.3 (written in place: the bind mount follows the file).
+printf '127.0.0.1 localhost\n127.0.0.2 pool.test\n127.0.0.4 pool.test\n127.0.0.3 pool.test\n' >"$work/hosts"
+retry_until 60 grep -q "pool pool.test: dropping 127.0.0.4 (unreachable)" "$work/daemon.log" ||
+  fail "the dead member was not dropped: $(grep -v state= "$work/daemon.log")"
+retry_until 20 grep -q "pool pool.test: using 127.0.0.3" "$work/daemon.log" ||
+  fail "the dropped member was not replaced: $(grep -v state= "$work/daemon.log")"
+retry_until 30 client_stratum_2 || fail "no stratum 2 after the replacement"
+grep -c "dropping" "$work/daemon.log" | grep -qx 1 || fail "a live member was dropped too"
+echo "PASS"
