@@ -435,7 +435,7 @@ int run_daemon(const Options& options) {
     UpstreamServers::Hooks upstream_hooks;
     upstream_hooks.reference_serving = [&] {
       const SyncState state = discipline.status().state;
-      return !config->refclocks.empty() &&
+      return reference_report.has_reference_clock &&
              (state == SyncState::locked || state == SyncState::holdover);
     };
     upstream_hooks.reference_root_distance = [&] {
@@ -458,6 +458,11 @@ int run_daemon(const Options& options) {
       return server->join_multicast(group);
     };
     upstream_hooks.set_multicast_ttl = [&](int ttl) { server->set_multicast_ttl(ttl); };
+    upstream_hooks.local_addresses = [] {
+      std::vector<IpAddress> addresses;
+      for (const LocalAddress& a : list_local_addresses()) addresses.push_back(a.address);
+      return addresses;
+    };
     upstream = std::make_unique<UpstreamServers>(loop, clock, *config, precision,
                                                  association_inbox, upstream_hooks);
 

@@ -109,6 +109,7 @@ UpstreamServers::UpstreamServers(EventLoop& loop, const Clock& clock, const Daem
     hooks_.log("warning: broadcast client without trusted keys: anyone on the LAN can set our "
                "time; declare keys and trustedkey");
   }
+  refresh_local_refids();
   loop_.watch_readable(inbox_.event_fd(), [this] {
     inbox_.drain([this](const InboundPacket& p) { on_inbound(p); });
   });
@@ -255,8 +256,10 @@ void UpstreamServers::hear_broadcast(const InboundPacket& packet) {
   broadcast_clients_.back()->on_packet(packet);
 }
 
-// Passive peers and broadcasters that went quiet are let go (their timers die with them).
+// Passive peers and broadcasters that went quiet are let go (their timers die with them); the
+// local addresses are read again (interfaces come and go).
 void UpstreamServers::sweep() {
+  refresh_local_refids();
   const auto gone = [this](const auto& association) {
     if (!association->expired()) return false;
     hooks_.log("association with " + association->status().address + " ended (unreachable)");
@@ -288,6 +291,16 @@ void UpstreamServers::sweep() {
       kSweepInterval, [this] { sweep(); }, this);
 }
 
+void UpstreamServers::refresh_local_refids() {
+  local_refids_.clear();
+  if (!hooks_.local_addresses) return;
+  for (const IpAddress& a : hooks_.local_addresses()) {
+    if (a.family == IpFamily::v4) {
+      local_refids_.push_back(load_be32(std::span<const std::uint8_t, 4>(a.bytes.data(), 4)));
+    }
+  }
+}
+
 void UpstreamServers::reference_returned() {
   if (network_.active) hooks_.log("the reference clock is back: it steers again");
   network_.active = false;
@@ -298,7 +311,11 @@ void UpstreamServers::update() {
   std::vector<Candidate> candidates;
   std::vector<const NetworkAssociation*> index;  // candidate -> association
   for (const NetworkAssociation* a : all) {
-    if (a->status().usable() && !a->config().noselect) {
+    // A source that follows us (its refid is one of our addresses) would close a timing loop.
+    const bool follows_us = a->status().stratum > 1 &&
+                            std::find(local_refids_.begin(), local_refids_.end(),
+                                      a->status().reference_id) != local_refids_.end();
+    if (a->status().usable() && !a->config().noselect && !follows_us) {
       Candidate c = a->status().candidate();
       c.prefer = a->config().prefer;
       c.truechimer = a->config().truechimer;
@@ -330,7 +347,13 @@ void UpstreamServers::update() {
   const NetworkAssociation* system_peer = index[selection.survivors.front()];
   tally_[system_peer] = kSystemPeer;
   const UpstreamStatus& peer = system_peer->status();
-  if (!network_.active) hooks_.log("following " + peer.address);
+  if (!network_.active) {
+    hooks_.log(std::string("following ") +
+               (peer.host_mode == kHostModeClient               ? "upstream server "
+                : peer.host_mode == kHostModeBroadcastClient ? "broadcast server "
+                                                             : "peer ") +
+               peer.address);
+  }
   network_.active = true;
   network_.stratum = peer.stratum;
   const auto address = IpAddress::parse(peer.address);

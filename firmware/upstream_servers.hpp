@@ -50,6 +50,8 @@ class UpstreamServers {
     PortSender send_from_port;                   // the server's port-123 socket
     std::function<std::string(const IpAddress&)> join_multicast;
     std::function<void(int)> set_multicast_ttl;
+    // This host's addresses: a source whose refid is one of them follows us (a timing loop).
+    std::function<std::vector<IpAddress>()> local_addresses;
   };
 
   // Watches `inbox` (packets for peers and broadcast clients) on the loop.
@@ -69,6 +71,7 @@ class UpstreamServers {
   void mobilise_passive(const InboundPacket& packet);
   void hear_broadcast(const InboundPacket& packet);
   void sweep();
+  void refresh_local_refids();
   std::vector<const NetworkAssociation*> associations() const;
   // `server NAME`, `peer NAME` and `pool NAME`: resolved in the background; a pool keeps up to
   // kPoolMembers of its addresses and replaces members that stop answering.
@@ -97,6 +100,7 @@ class UpstreamServers {
   std::vector<std::unique_ptr<BroadcastServer>> broadcasts_;
   std::map<const NetworkAssociation*, int> tally_;  // ntpq's selection code
   NetworkSource network_;
+  std::vector<std::uint32_t> local_refids_;  // refreshed by the sweep
   const NetworkAssociation* steered_by_ = nullptr;  // the system peer whose sample steered last
   UtcTime steered_sample_{};
   bool reference_falseticker_ = false;
