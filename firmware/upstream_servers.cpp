@@ -23,17 +23,6 @@ constexpr std::size_t kPoolMembers = 4;
 constexpr int kPoolUnanswered = 8;
 constexpr std::chrono::seconds kSweepInterval{8};
 
-std::string mode_name(AssociationLine::Kind kind) {
-  switch (kind) {
-    case AssociationLine::Kind::manycastclient:
-      return "manycastclient";
-    case AssociationLine::Kind::manycastserver:
-      return "manycastserver";
-    default:
-      return "?";
-  }
-}
-
 // Associations made from one configuration line (a pool's members) share its location.
 bool from_line(const NetworkAssociation& association, const AssociationLine& line) {
   return association.config().file == line.file && association.config().line == line.line &&
@@ -96,10 +85,34 @@ UpstreamServers::UpstreamServers(EventLoop& loop, const Clock& clock, const Daem
         case Kind::broadcastclient:
           broadcast_client_line_ = line;
           break;
-        default:
-          hooks_.log("warning: " + line.file + ":" + std::to_string(line.line) + ": " +
-                     mode_name(line.kind) + " is not implemented yet: line ignored");
+        case Kind::pool:
+          break;  // resolved above
+        case Kind::manycastserver:
+          for (const std::string& group : line.addresses) {
+            const auto g = IpAddress::parse(group);
+            const std::string error = g ? hooks_.join_multicast(*g) : "not an address";
+            hooks_.log(error.empty() ? "manycastserver: answering on " + group
+                                     : "warning: manycastserver " + group + ": " + error);
+          }
           break;
+        case Kind::manycastclient: {
+          if (!address) {
+            hooks_.log("warning: manycastclient " + line.addresses.front() +
+                       ": needs a multicast group address");
+            break;
+          }
+          manycasts_.push_back(std::make_unique<ManycastClient>(
+              context_, line, SocketAddress{*address, 123}, kPoolMembers,
+              [this](const AssociationLine& own) { return members_of(own); },
+              [this](const AssociationLine& own, const IpAddress& server) {
+                if (in_use(server)) return;
+                hooks_.log("manycastclient " + own.addresses.front() + ": found server " +
+                           server.to_string());
+                add_server(own, server);
+              }));
+          manycasts_.back()->start();
+          break;
+        }
       }
     } catch (const std::exception& e) {
       hooks_.log(std::string("warning: ") + e.what());
@@ -142,6 +155,31 @@ bool UpstreamServers::in_use(const IpAddress& address) const {
   return false;
 }
 
+std::size_t UpstreamServers::members_of(const AssociationLine& line) const {
+  std::size_t members = 0;
+  for (const NetworkAssociation* a : associations()) members += from_line(*a, line);
+  return members;
+}
+
+bool UpstreamServers::drop_dead_members(const AssociationLine& line,
+                                        std::vector<IpAddress>* dropped) {
+  const std::size_t before = servers_.size();
+  std::erase_if(servers_, [&](const std::unique_ptr<UpstreamAssociation>& a) {
+    if (!from_line(*a, line)) return false;
+    if (a->unanswered() < kPoolUnanswered && !a->status().stopped) return false;
+    hooks_.log(std::string(line.kind == AssociationLine::Kind::pool ? "pool " : "manycastclient ") +
+               line.addresses.front() + ": dropping " + a->status().address +
+               (a->status().stopped ? " (it refuses us)" : " (unreachable)"));
+    if (const auto ip = IpAddress::parse(a->status().address); ip && dropped) {
+      dropped->push_back(*ip);
+    }
+    tally_.erase(a.get());
+    if (steered_by_ == a.get()) steered_by_ = nullptr;
+    return true;
+  });
+  return servers_.size() != before;
+}
+
 void UpstreamServers::add_server(const AssociationLine& line, const IpAddress& address) {
   servers_.push_back(
       std::make_unique<UpstreamAssociation>(context_, line, SocketAddress{address, 123}));
@@ -151,8 +189,7 @@ void UpstreamServers::add_server(const AssociationLine& line, const IpAddress& a
 void UpstreamServers::resolved(NamedLine& named, const std::vector<IpAddress>& addresses) {
   const AssociationLine& line = named.line;
   const std::string& name = line.addresses.front();
-  std::size_t members = 0;
-  for (const NetworkAssociation* a : associations()) members += from_line(*a, line);
+  std::size_t members = members_of(line);
   const std::size_t wanted = line.kind == AssociationLine::Kind::pool ? kPoolMembers : 1;
   std::string added;
   for (const IpAddress& address : addresses) {
@@ -270,22 +307,15 @@ void UpstreamServers::sweep() {
   const std::size_t before = peers_.size() + broadcast_clients_.size() + servers_.size();
   std::erase_if(peers_, gone);
   std::erase_if(broadcast_clients_, gone);
-  // Pool members that stopped answering (or refuse us) make room for other addresses.
+  // Pool and manycast members that stopped answering (or refuse us) make room for others: a pool
+  // resolves its name again, a manycast client goes on soliciting.
   for (const auto& named : named_) {
-    if (named->line.kind != AssociationLine::Kind::pool) continue;
-    const std::size_t members = servers_.size();
-    std::erase_if(servers_, [&](const std::unique_ptr<UpstreamAssociation>& a) {
-      if (!from_line(*a, named->line)) return false;
-      if (a->unanswered() < kPoolUnanswered && !a->status().stopped) return false;
-      hooks_.log("pool " + named->line.addresses.front() + ": dropping " + a->status().address +
-                 (a->status().stopped ? " (it refuses us)" : " (unreachable)"));
-      if (const auto ip = IpAddress::parse(a->status().address)) named->dropped.push_back(*ip);
-      tally_.erase(a.get());
-      if (steered_by_ == a.get()) steered_by_ = nullptr;
-      return true;
-    });
-    if (servers_.size() != members) resolve(*named);
+    if (named->line.kind == AssociationLine::Kind::pool &&
+        drop_dead_members(named->line, &named->dropped)) {
+      resolve(*named);
+    }
   }
+  for (const auto& manycast : manycasts_) drop_dead_members(manycast->config(), nullptr);
   if (peers_.size() + broadcast_clients_.size() + servers_.size() != before) update();
   loop_.call_after(
       kSweepInterval, [this] { sweep(); }, this);

@@ -18,6 +18,7 @@
 #include "drivers/net/broadcast_client.hpp"
 #include "drivers/net/broadcast_server.hpp"
 #include "drivers/net/host_resolver.hpp"
+#include "drivers/net/manycast_client.hpp"
 #include "drivers/net/symmetric_peer.hpp"
 #include "drivers/net/upstream_association.hpp"
 #include "drivers/os/event_loop.hpp"
@@ -83,6 +84,9 @@ class UpstreamServers {
   void resolve(NamedLine& named);
   void resolved(NamedLine& named, const std::vector<IpAddress>& addresses);
   bool in_use(const IpAddress& address) const;
+  std::size_t members_of(const AssociationLine& line) const;
+  // Drops the members of a pool or manycast line that stopped answering; true when any went.
+  bool drop_dead_members(const AssociationLine& line, std::vector<IpAddress>* dropped);
   void add_server(const AssociationLine& line, const IpAddress& address);
 
   EventLoop& loop_;
@@ -98,6 +102,7 @@ class UpstreamServers {
   std::vector<std::unique_ptr<SymmetricPeer>> peers_;
   std::vector<std::unique_ptr<BroadcastClient>> broadcast_clients_;
   std::vector<std::unique_ptr<BroadcastServer>> broadcasts_;
+  std::vector<std::unique_ptr<ManycastClient>> manycasts_;
   std::map<const NetworkAssociation*, int> tally_;  // ntpq's selection code
   NetworkSource network_;
   std::vector<std::uint32_t> local_refids_;  // refreshed by the sweep

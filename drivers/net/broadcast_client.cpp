@@ -26,7 +26,7 @@ BroadcastClient::BroadcastClient(const AssociationContext& context, const Associ
     try {
       calibration_ = std::make_unique<ClientSocket>(
           context.loop, context.clock, server,
-          [this](std::span<const std::uint8_t> bytes, UtcTime t4) {
+          [this](std::span<const std::uint8_t> bytes, UtcTime t4, const SocketAddress&) {
             calibration_reply(bytes, t4);
           });
       calibrating_ = true;

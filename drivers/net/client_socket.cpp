@@ -1,5 +1,6 @@
 #include "drivers/net/client_socket.hpp"
 
+#include <netinet/in.h>
 #include <sys/socket.h>
 
 #include <array>
@@ -13,17 +14,18 @@
 
 namespace stratumd {
 
-ClientSocket::ClientSocket(EventLoop& loop, const Clock& clock, const SocketAddress& server,
-                           Received received)
-    : loop_(loop), clock_(clock), received_(std::move(received)) {
+ClientSocket::ClientSocket(EventLoop& loop, const Clock& clock, const SocketAddress& destination,
+                           Received received, Kind kind)
+    : loop_(loop), clock_(clock), received_(std::move(received)), destination_(destination) {
   sockaddr_storage address{};
-  const socklen_t length = server.to_sockaddr(address);
+  const socklen_t length = destination.to_sockaddr(address);
   fd_ = UniqueFd{::socket(address.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0)};
   if (!fd_.valid()) throw_errno("socket (NTP client)");
   const int on = 1;
   ::setsockopt(fd_.get(), SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof on);
-  if (::connect(fd_.get(), reinterpret_cast<const sockaddr*>(&address), length) != 0) {
-    throw std::runtime_error(server.ip.to_string() + ": " + std::strerror(errno));
+  if (kind == Kind::server &&
+      ::connect(fd_.get(), reinterpret_cast<const sockaddr*>(&address), length) != 0) {
+    throw std::runtime_error(destination.ip.to_string() + ": " + std::strerror(errno));
   }
   loop_.watch_readable(fd_.get(), [this] { receive(); });
 }
@@ -33,7 +35,19 @@ ClientSocket::~ClientSocket() {
 }
 
 bool ClientSocket::send(std::span<const std::uint8_t> bytes) const {
-  return ::send(fd_.get(), bytes.data(), bytes.size(), 0) == static_cast<ssize_t>(bytes.size());
+  sockaddr_storage address{};
+  const socklen_t length = destination_.to_sockaddr(address);
+  return ::sendto(fd_.get(), bytes.data(), bytes.size(), 0,
+                  reinterpret_cast<const sockaddr*>(&address),
+                  length) == static_cast<ssize_t>(bytes.size());
+}
+
+void ClientSocket::set_multicast_ttl(int ttl) const {
+  if (destination_.ip.family == IpFamily::v4) {
+    ::setsockopt(fd_.get(), IPPROTO_IP, IP_MULTICAST_TTL, &ttl, sizeof ttl);
+  } else {
+    ::setsockopt(fd_.get(), IPPROTO_IPV6, IPV6_MULTICAST_HOPS, &ttl, sizeof ttl);
+  }
 }
 
 void ClientSocket::receive() {
@@ -41,7 +55,10 @@ void ClientSocket::receive() {
   std::array<char, CMSG_SPACE(sizeof(timespec))> control{};
   for (;;) {
     iovec iov{buffer.data(), buffer.size()};
+    sockaddr_storage peer{};
     msghdr message{};
+    message.msg_name = &peer;
+    message.msg_namelen = sizeof peer;
     message.msg_iov = &iov;
     message.msg_iovlen = 1;
     message.msg_control = control.data();
@@ -59,7 +76,8 @@ void ClientSocket::receive() {
         t4 -= kernel_realtime_now() - stamp;
       }
     }
-    received_(std::span<const std::uint8_t>(buffer.data(), static_cast<std::size_t>(n)), t4);
+    received_(std::span<const std::uint8_t>(buffer.data(), static_cast<std::size_t>(n)), t4,
+              SocketAddress::from_sockaddr(reinterpret_cast<const sockaddr*>(&peer)));
   }
 }
 

@@ -1,7 +1,8 @@
-// A UDP socket connected to one NTP server, for client-mode requests: replies arrive stamped with
-// the kernel's receive time carried onto our clock (T4), so the main loop's latency does not
-// count as network delay. The upstream associations and the broadcast client's delay
-// calibration use it.
+// A UDP socket for client-mode requests to one destination: replies arrive stamped with the
+// kernel's receive time carried onto our clock (T4), so the main loop's latency does not count as
+// network delay. Connected to a server (upstream associations, the broadcast client's delay
+// calibration), or, for a multicast group (manycast), unconnected so that every responder's
+// reply arrives, with its address.
 #pragma once
 
 #include <cstdint>
@@ -17,15 +18,20 @@ namespace stratumd {
 
 class ClientSocket {
  public:
-  using Received = std::function<void(std::span<const std::uint8_t> bytes, UtcTime t4)>;
+  using Received = std::function<void(std::span<const std::uint8_t> bytes, UtcTime t4,
+                                      const SocketAddress& from)>;
+  enum class Kind { server, group };
 
   // Throws std::runtime_error when the socket cannot be set up.
-  ClientSocket(EventLoop& loop, const Clock& clock, const SocketAddress& server, Received received);
+  ClientSocket(EventLoop& loop, const Clock& clock, const SocketAddress& destination,
+               Received received, Kind kind = Kind::server);
   ~ClientSocket();
   ClientSocket(const ClientSocket&) = delete;
   ClientSocket& operator=(const ClientSocket&) = delete;
 
   bool send(std::span<const std::uint8_t> bytes) const;
+  // Multicast hops for a group destination.
+  void set_multicast_ttl(int ttl) const;
 
  private:
   void receive();
@@ -33,6 +39,7 @@ class ClientSocket {
   EventLoop& loop_;
   const Clock& clock_;
   Received received_;
+  SocketAddress destination_;
   UniqueFd fd_;
 };
 

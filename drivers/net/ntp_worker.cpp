@@ -260,6 +260,7 @@ void NtpWorker::serve(const Socket& socket) {
       msghdr& in = b.rx[static_cast<std::size_t>(i)].msg_hdr;
       KernelRealtime kernel_rx = realtime_now;
       std::size_t reply_control_length = 0;
+      bool to_group = false;
       for (cmsghdr* c = CMSG_FIRSTHDR(&in); c; c = CMSG_NXTHDR(&in, c)) {
         if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS) {
           timespec ts{};
@@ -270,11 +271,15 @@ void NtpWorker::serve(const Socket& socket) {
           in_pktinfo info{};
           std::memcpy(&info, CMSG_DATA(c), sizeof info);
           info.ipi_ifindex = 0;
-          info.ipi_spec_dst = info.ipi_addr;
+          // A manycast request (to a group): answered from our own address, chosen by the route.
+          to_group = (ntohl(info.ipi_addr.s_addr) >> 28) == 0xE;
+          info.ipi_spec_dst = to_group ? in_addr{INADDR_ANY} : info.ipi_addr;
           reply_control_length = write_control(slot.reply_control, IPPROTO_IP, IP_PKTINFO, info);
         } else if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO) {
           in6_pktinfo info{};
           std::memcpy(&info, CMSG_DATA(c), sizeof info);
+          to_group = info.ipi6_addr.s6_addr[0] == 0xFF;
+          if (to_group) info.ipi6_addr = in6addr_any;
           reply_control_length =
               write_control(slot.reply_control, IPPROTO_IPV6, IPV6_PKTINFO, info);
         }
@@ -293,6 +298,11 @@ void NtpWorker::serve(const Socket& socket) {
           reply.msg_controllen = reply_control_length;
         }
         count(answer_control(fd, std::span(slot.request.data(), length), reply, context));
+        continue;
+      }
+      if (to_group && (slot.request[0] & 0x7) == 3 && !snapshot.synchronised()) {
+        // ntpd's manycast server: silent while it has no time (clients look for servers that do).
+        count(RequestOutcome::dropped_mode);
         continue;
       }
       const Response response =

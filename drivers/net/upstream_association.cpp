@@ -18,7 +18,7 @@ UpstreamAssociation::UpstreamAssociation(const AssociationContext& context,
     : context_(context),
       config_(config),
       socket_(context.loop, context.clock, server,
-              [this](std::span<const std::uint8_t> bytes, UtcTime t4) { receive(bytes, t4); }),
+              [this](std::span<const std::uint8_t> bytes, UtcTime t4, const SocketAddress&) { receive(bytes, t4); }),
       poll_(config.minpoll, config.maxpoll) {
   status_.address = server.ip.to_string();
   status_.poll_log2 = config.minpoll;

@@ -283,8 +283,8 @@ class Parser {
     config_.auth.keys = std::move(keys.keys);
   }
 
-  // Every association line is checked in full; the kinds not implemented yet say so rather than
-  // being silently ignored.
+  // Every association line is checked in full; one that cannot be used says so rather than being
+  // silently ignored.
   void handle_association(const SourceLocation& where, const std::vector<std::string>& words) {
     using Kind = AssociationLine::Kind;
     AssociationLine line;
@@ -293,10 +293,12 @@ class Parser {
     const std::string e = parse_association(words, line);
     if (!e.empty()) return error(where, e);
     config_.associations.push_back(line);
-    if (line.kind == Kind::manycastclient || line.kind == Kind::manycastserver) {
-      warning(where, "'" + words[0] + "' is checked but not used yet (manycast is not implemented)");
-    } else if (line.kind == Kind::broadcast && !IpAddress::parse(line.addresses.front())) {
-      warning(where, "'broadcast' needs an address (a subnet broadcast or multicast group)");
+    if ((line.kind == Kind::broadcast || line.kind == Kind::manycastclient) &&
+        !IpAddress::parse(line.addresses.front())) {
+      warning(where, "'" + words[0] + "' needs an address (" +
+                         (line.kind == Kind::broadcast ? "a subnet broadcast or multicast group"
+                                                       : "a multicast group") +
+                         "): line not used");
     }
   }
 

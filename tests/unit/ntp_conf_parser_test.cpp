@@ -636,9 +636,14 @@ TEST(NtpConfParser, AssociationLinesAreCheckedOptionByOption) {
   EXPECT_EQ(c.associations[4].addresses.size(), 2u);
   EXPECT_TRUE(c.associations[6].novolley);
   EXPECT_DOUBLE_EQ(c.broadcast_delay, 0.008);
-  // Manycast says it is not used yet: never silently ignored.
-  ASSERT_EQ(c.findings.size(), 1u) << all_findings(c);
-  EXPECT_NE(c.findings[0].message.find("manycast is not implemented"), std::string::npos);
+  EXPECT_TRUE(c.findings.empty()) << all_findings(c);
+  // A line that cannot be used says so: never silently ignored.
+  files.add("/d", "broadcast broadcast.example.com\nmanycastclient time.example.com\n");
+  const DaemonConfig d = parse_ntp_conf("/d", files.loader());
+  ASSERT_EQ(d.findings.size(), 2u) << all_findings(d);
+  EXPECT_NE(d.findings[0].message.find("needs an address (a subnet broadcast or multicast group)"),
+            std::string::npos);
+  EXPECT_NE(d.findings[1].message.find("needs an address (a multicast group)"), std::string::npos);
 }
 
 TEST(NtpConfParser, AssociationErrorsNameTheOptionAndTheValidOnes) {
