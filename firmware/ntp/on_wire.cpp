@@ -141,12 +141,10 @@ ReplyVerdict BroadcastOnWire::receive(const NtpHeader& packet, UtcTime t4,
                                       OnWireSample& sample) {
   if (packet.mode != NtpMode::broadcast) return ReplyVerdict::wrong_mode;
   if (packet.transmit_time.is_zero()) return ReplyVerdict::zero_transmit;
-  if (last_transmit_seen_ && packet.transmit_time == *last_transmit_seen_) {
-    return ReplyVerdict::duplicate;
-  }
-  last_transmit_seen_ = packet.transmit_time;
-  if (const auto bad = check_header(packet)) return *bad;
   const UtcTime t3 = packet.transmit_time.to_utc(t4);
+  if (newest_transmit_ && t3 <= *newest_transmit_) return ReplyVerdict::duplicate;
+  newest_transmit_ = t3;
+  if (const auto bad = check_header(packet)) return *bad;
   const double precision = std::ldexp(1.0, packet.precision) + std::ldexp(1.0, our_precision);
   sample.offset = to_seconds(t3 - t4) + one_way_delay;
   sample.delay = std::max(2.0 * one_way_delay, precision);

@@ -80,14 +80,16 @@ class SymmetricOnWire {
 };
 
 // Mode 5 received: only T3 and T4 exist, so the offset is T3 - T4 plus the one-way delay: half
-// the round trip a client exchange with the broadcaster measured (or `broadcastdelay`).
+// the round trip a client exchange with the broadcaster measured (or `broadcastdelay`). Transmit
+// times must increase: a broadcast no newer than the newest seen is a replay (ntpd's fix for
+// CVE-2015-7973), even when older ones came in between.
 class BroadcastOnWire {
  public:
   ReplyVerdict receive(const NtpHeader& packet, UtcTime t4, std::int8_t our_precision,
                        double one_way_delay, OnWireSample& sample);
 
  private:
-  std::optional<NtpTimestamp> last_transmit_seen_;
+  std::optional<UtcTime> newest_transmit_;
 };
 
 }  // namespace stratumd

@@ -122,16 +122,20 @@ TEST(BroadcastOnWire, ReplaysZeroTransmitOtherModesAndUnsynchronisedAreRefused) 
   const NtpHeader good = broadcast_at(kStart);
   ASSERT_EQ(wire.receive(good, kStart + 1ms, -20, 0.0, s), ReplyVerdict::sample);
   EXPECT_EQ(wire.receive(good, kStart + 2ms, -20, 0.0, s), ReplyVerdict::duplicate);
+  // A newer one, then the old one replayed: still a replay.
+  ASSERT_EQ(wire.receive(broadcast_at(kStart + 8s), kStart + 8s, -20, 0.0, s),
+            ReplyVerdict::sample);
+  EXPECT_EQ(wire.receive(good, kStart + 9s, -20, 0.0, s), ReplyVerdict::duplicate);
   NtpHeader zero = good;
   zero.transmit_time = NtpTimestamp{};
   EXPECT_EQ(wire.receive(zero, kStart + 2ms, -20, 0.0, s), ReplyVerdict::zero_transmit);
-  NtpHeader server = broadcast_at(kStart + 1s);
+  NtpHeader server = broadcast_at(kStart + 10s);
   server.mode = NtpMode::server;
-  EXPECT_EQ(wire.receive(server, kStart + 1s, -20, 0.0, s), ReplyVerdict::wrong_mode);
-  NtpHeader unsynchronised = broadcast_at(kStart + 2s);
+  EXPECT_EQ(wire.receive(server, kStart + 10s, -20, 0.0, s), ReplyVerdict::wrong_mode);
+  NtpHeader unsynchronised = broadcast_at(kStart + 12s);
   unsynchronised.stratum = 0;
   unsynchronised.reference_id = make_refid("INIT");
-  EXPECT_EQ(wire.receive(unsynchronised, kStart + 2s, -20, 0.0, s), ReplyVerdict::kiss_other);
+  EXPECT_EQ(wire.receive(unsynchronised, kStart + 12s, -20, 0.0, s), ReplyVerdict::kiss_other);
 }
 
 }  // namespace
