@@ -388,7 +388,7 @@ int run_daemon(const Options& options) {
     reference_report.host_name = sources->host_name();
     reference_report.device = sources->device();
     publish_control();
-    const WorkerShared shared{published, timebase,          policy,
+    const WorkerShared shared{published, timebase,           policy,
                               !plain_io, &control_published, &association_inbox};
     std::optional<NtpServer> server;
     try {
@@ -463,8 +463,8 @@ int run_daemon(const Options& options) {
       for (const LocalAddress& a : list_local_addresses()) addresses.push_back(a.address);
       return addresses;
     };
-    upstream = std::make_unique<UpstreamServers>(loop, clock, *config, precision,
-                                                 association_inbox, upstream_hooks);
+    upstream = std::make_unique<UpstreamServers>(loop, clock, *config, precision, association_inbox,
+                                                 upstream_hooks);
 
     // `restrict HOST` lines apply as their names resolve, in the background with retries.
     std::unique_ptr<HostResolver> resolver;

@@ -56,18 +56,18 @@ UpstreamServers::UpstreamServers(EventLoop& loop, const Clock& clock, const Daem
           if (line.kind == Kind::server) {
             add_server(line, *address);
           } else {
-            peers_.push_back(std::make_unique<SymmetricPeer>(context_, line,
-                                                             SocketAddress{*address, 123}, true,
-                                                             hooks_.send_from_port, hooks_.snapshot));
+            peers_.push_back(
+                std::make_unique<SymmetricPeer>(context_, line, SocketAddress{*address, 123}, true,
+                                                hooks_.send_from_port, hooks_.snapshot));
             peers_.back()->start();
           }
           break;
         case Kind::broadcast:
           if (!address) break;
           if (line.ttl > 0) hooks_.set_multicast_ttl(line.ttl);
-          broadcasts_.push_back(std::make_unique<BroadcastServer>(
-              context_, line, SocketAddress{*address, 123}, hooks_.send_from_port,
-              hooks_.snapshot));
+          broadcasts_.push_back(
+              std::make_unique<BroadcastServer>(context_, line, SocketAddress{*address, 123},
+                                                hooks_.send_from_port, hooks_.snapshot));
           broadcasts_.back()->start();
           break;
         case Kind::multicastclient: {
@@ -119,13 +119,13 @@ UpstreamServers::UpstreamServers(EventLoop& loop, const Clock& clock, const Daem
     }
   }
   if (broadcast_client_line_ && hooks_.keys().trusted.empty()) {
-    hooks_.log("warning: broadcast client without trusted keys: anyone on the LAN can set our "
-               "time; declare keys and trustedkey");
+    hooks_.log(
+        "warning: broadcast client without trusted keys: anyone on the LAN can set our "
+        "time; declare keys and trustedkey");
   }
   refresh_local_refids();
-  loop_.watch_readable(inbox_.event_fd(), [this] {
-    inbox_.drain([this](const InboundPacket& p) { on_inbound(p); });
-  });
+  loop_.watch_readable(inbox_.event_fd(),
+                       [this] { inbox_.drain([this](const InboundPacket& p) { on_inbound(p); }); });
   loop_.call_after(
       kSweepInterval, [this] { sweep(); }, this);
 }
@@ -201,9 +201,9 @@ void UpstreamServers::resolved(NamedLine& named, const std::vector<IpAddress>& a
     }
     try {
       if (line.kind == AssociationLine::Kind::peer) {
-        peers_.push_back(std::make_unique<SymmetricPeer>(context_, line, SocketAddress{address, 123},
-                                                         true, hooks_.send_from_port,
-                                                         hooks_.snapshot));
+        peers_.push_back(std::make_unique<SymmetricPeer>(context_, line,
+                                                         SocketAddress{address, 123}, true,
+                                                         hooks_.send_from_port, hooks_.snapshot));
         peers_.back()->start();
       } else {
         add_server(line, address);
@@ -288,8 +288,8 @@ void UpstreamServers::hear_broadcast(const InboundPacket& packet) {
   }
   if (broadcast_clients_.size() >= kMaxEphemeral) return;
   hooks_.log("broadcast client: hearing " + packet.source.ip.to_string());
-  broadcast_clients_.push_back(std::make_unique<BroadcastClient>(
-      context_, *broadcast_client_line_, packet.source, broadcast_delay_));
+  broadcast_clients_.push_back(std::make_unique<BroadcastClient>(context_, *broadcast_client_line_,
+                                                                 packet.source, broadcast_delay_));
   broadcast_clients_.back()->on_packet(packet);
 }
 
@@ -342,9 +342,9 @@ void UpstreamServers::update() {
   std::vector<const NetworkAssociation*> index;  // candidate -> association
   for (const NetworkAssociation* a : all) {
     // A source that follows us (its refid is one of our addresses) would close a timing loop.
-    const bool follows_us = a->status().stratum > 1 &&
-                            std::find(local_refids_.begin(), local_refids_.end(),
-                                      a->status().reference_id) != local_refids_.end();
+    const bool follows_us =
+        a->status().stratum > 1 && std::find(local_refids_.begin(), local_refids_.end(),
+                                             a->status().reference_id) != local_refids_.end();
     if (a->status().usable() && !a->config().noselect && !follows_us) {
       Candidate c = a->status().candidate();
       c.prefer = a->config().prefer;
@@ -379,7 +379,7 @@ void UpstreamServers::update() {
   const UpstreamStatus& peer = system_peer->status();
   if (!network_.active) {
     hooks_.log(std::string("following ") +
-               (peer.host_mode == kHostModeClient               ? "upstream server "
+               (peer.host_mode == kHostModeClient            ? "upstream server "
                 : peer.host_mode == kHostModeBroadcastClient ? "broadcast server "
                                                              : "peer ") +
                peer.address);

@@ -47,8 +47,8 @@ class UpstreamServers {
     std::function<void(double)> steer;
     std::function<void(const std::string&)> log;
     std::function<const AuthSettings&()> keys;  // the keys in force
-    SnapshotSource snapshot;                     // what we send as a time source
-    PortSender send_from_port;                   // the server's port-123 socket
+    SnapshotSource snapshot;                    // what we send as a time source
+    PortSender send_from_port;                  // the server's port-123 socket
     std::function<std::string(const IpAddress&)> join_multicast;
     std::function<void(int)> set_multicast_ttl;
     // This host's addresses: a source whose refid is one of them follows us (a timing loop).
@@ -105,7 +105,7 @@ class UpstreamServers {
   std::vector<std::unique_ptr<ManycastClient>> manycasts_;
   std::map<const NetworkAssociation*, int> tally_;  // ntpq's selection code
   NetworkSource network_;
-  std::vector<std::uint32_t> local_refids_;  // refreshed by the sweep
+  std::vector<std::uint32_t> local_refids_;         // refreshed by the sweep
   const NetworkAssociation* steered_by_ = nullptr;  // the system peer whose sample steered last
   UtcTime steered_sample_{};
   bool reference_falseticker_ = false;

@@ -139,8 +139,8 @@ void BroadcastClient::on_packet(const InboundPacket& packet) {
   status_.root_delay = sample.root_delay;
   status_.root_dispersion = sample.root_dispersion;
   const double precision = std::ldexp(1.0, context_.precision);
-  const FilterOutput out = filter_.add({sample.offset, sample.delay, sample.dispersion, packet.receive_time},
-                             precision);
+  const FilterOutput out =
+      filter_.add({sample.offset, sample.delay, sample.dispersion, packet.receive_time}, precision);
   status_.filtered = out;
   context_.updated();
 }

@@ -309,11 +309,10 @@ void NtpWorker::serve(const Socket& socket) {
           handle_request(std::span(slot.request.data(), length), context, snapshot,
                          policy.restrictions, limiter_, slot.reply, &auth);
       if (response.outcome == RequestOutcome::association_packet) {
-        const bool kept =
-            shared_.associations &&
-            shared_.associations->push(std::span(slot.request.data(), length), peer,
-                                       context.receive_time,
-                                       policy.restrictions.lookup(peer.ip, peer.port));
+        const bool kept = shared_.associations &&
+                          shared_.associations->push(
+                              std::span(slot.request.data(), length), peer, context.receive_time,
+                              policy.restrictions.lookup(peer.ip, peer.port));
         count(kept ? response.outcome : RequestOutcome::dropped_mode);
         continue;
       }

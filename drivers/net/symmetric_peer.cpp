@@ -78,9 +78,9 @@ void SymmetricPeer::on_packet(const InboundPacket& packet) {
   const PacketAuth auth =
       check_packet_mac(parsed.packet, packet.data(), context_.keys(), context_.mac);
   const bool authentic =
-      config_.key ? auth.result == PacketAuth::Result::valid && auth.key_id == *config_.key
-                  : auth.result == PacketAuth::Result::none ||
-                        auth.result == PacketAuth::Result::valid;
+      config_.key
+          ? auth.result == PacketAuth::Result::valid && auth.key_id == *config_.key
+          : auth.result == PacketAuth::Result::none || auth.result == PacketAuth::Result::valid;
   if (!authentic) {
     status_.count_refused(ReplyVerdict::bad_auth);
     if (!said_bad_auth_) {
@@ -111,8 +111,8 @@ void SymmetricPeer::on_packet(const InboundPacket& packet) {
   status_.root_delay = sample.root_delay;
   status_.root_dispersion = sample.root_dispersion;
   const double precision = std::ldexp(1.0, context_.precision);
-  const FilterOutput out = filter_.add({sample.offset, sample.delay, sample.dispersion, packet.receive_time},
-                             precision);
+  const FilterOutput out =
+      filter_.add({sample.offset, sample.delay, sample.dispersion, packet.receive_time}, precision);
   status_.filtered = out;
   if (out.fresh) poll_.on_sample(out.chosen.offset, out.jitter);
   context_.updated();

@@ -13,12 +13,13 @@ constexpr std::chrono::seconds kBurstSpacing{2};
 }  // namespace
 
 UpstreamAssociation::UpstreamAssociation(const AssociationContext& context,
-                                         const AssociationLine& config,
-                                         const SocketAddress& server)
+                                         const AssociationLine& config, const SocketAddress& server)
     : context_(context),
       config_(config),
       socket_(context.loop, context.clock, server,
-              [this](std::span<const std::uint8_t> bytes, UtcTime t4, const SocketAddress&) { receive(bytes, t4); }),
+              [this](std::span<const std::uint8_t> bytes, UtcTime t4, const SocketAddress&) {
+                receive(bytes, t4);
+              }),
       poll_(config.minpoll, config.maxpoll) {
   status_.address = server.ip.to_string();
   status_.poll_log2 = config.minpoll;
@@ -92,8 +93,7 @@ void UpstreamAssociation::receive(std::span<const std::uint8_t> bytes, UtcTime t
   // With `key N`, only a reply authenticated with that key is believed (a crypto-NAK is not:
   // anyone can send one).
   if (config_.key) {
-    const PacketAuth auth =
-        check_packet_mac(parsed.packet, bytes, context_.keys(), context_.mac);
+    const PacketAuth auth = check_packet_mac(parsed.packet, bytes, context_.keys(), context_.mac);
     if (auth.result != PacketAuth::Result::valid || auth.key_id != *config_.key) {
       status_.count_refused(ReplyVerdict::bad_auth);
       if (!said_bad_auth_) {
@@ -143,7 +143,8 @@ void UpstreamAssociation::receive(std::span<const std::uint8_t> bytes, UtcTime t
   status_.root_dispersion = sample.root_dispersion;
   status_.peer_poll_log2 = parsed.packet.header.poll;
   const double precision = std::ldexp(1.0, context_.precision);
-  const FilterOutput out = filter_.add({sample.offset, sample.delay, sample.dispersion, t4}, precision);
+  const FilterOutput out =
+      filter_.add({sample.offset, sample.delay, sample.dispersion, t4}, precision);
   status_.filtered = out;
   if (out.fresh) poll_.on_sample(out.chosen.offset, out.jitter);
   context_.updated();

@@ -158,9 +158,9 @@ Response handle_request(std::span<const std::uint8_t> request, const RequestCont
   // of its type, the digest itself (constant-time).
   ReplyMac mac;
   if (parsed.packet.has_mac) {
-    const PacketAuth checked = auth ? check_packet_mac(parsed.packet, request, auth->keys,
-                                                       auth->engine)
-                                    : PacketAuth{PacketAuth::Result::bad, 0};
+    const PacketAuth checked =
+        auth ? check_packet_mac(parsed.packet, request, auth->keys, auth->engine)
+             : PacketAuth{PacketAuth::Result::bad, 0};
     if (checked.result == PacketAuth::Result::valid) {
       mac = ReplyMac{false, &auth->keys.keys.find(checked.key_id)->second};
     } else {

@@ -152,9 +152,40 @@ TEST(ControlVariables, NtpstatsFourVariablesComeFirstAndStatusWordsEncodeTheSour
   EXPECT_EQ((v.associations[0].peer_status >> 8) & 7, 0);  // rejected: ' '
 }
 
+TEST(ControlVariables, AssociationsShowTheirModeKeyFlashAndRefusals) {
+  ClockSnapshot s;
+  ReferenceReport ref;
+  UpstreamReport passive;
+  passive.address = "10.77.0.2";
+  passive.host_mode = 2;
+  passive.peer_poll_log2 = 3;
+  passive.key_id = 1;
+  passive.flash = 0x10;
+  passive.received = 7;
+  passive.refused_auth = 2;
+  passive.refused_duplicate = 1;
+  passive.selection = 4;
+  passive.reach = 0x3f;
+  UpstreamReport broadcast;
+  broadcast.address = "10.77.0.1";
+  broadcast.host_mode = 6;
+  ref.upstreams = {passive, broadcast};
+  ControlVariables v;
+  render_control_variables(s, LoopStatus{}, UtcTime{std::chrono::seconds{1'790'000'000}}, ref,
+                           "stratumd test", v);
+  const std::string_view first = v.associations[1].variables.view();
+  for (const char* wanted : {"srcadr=10.77.0.2", "hmode=2", "pmode=1", "ppoll=3", "keyid=1",
+                             "flash=0x10", "received=7", "badauth=2", "oldpkt=1"}) {
+    EXPECT_NE(first.find(wanted), std::string_view::npos) << wanted << " in " << first;
+  }
+  EXPECT_EQ((v.associations[1].peer_status >> 8) & 7, 4);  // candidate: '+'
+  const std::string_view second = v.associations[2].variables.view();
+  EXPECT_NE(second.find("hmode=6"), std::string_view::npos) << second;  // ntpq: 'b'
+  EXPECT_NE(second.find("pmode=5"), std::string_view::npos) << second;
+}
+
 }  // namespace
 }  // namespace stratumd
-
 
 namespace stratumd {
 namespace {

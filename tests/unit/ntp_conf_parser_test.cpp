@@ -1,5 +1,5 @@
-#include "firmware/config/config_reload.hpp"
 #include "firmware/config/ntp_conf_parser.hpp"
+#include "firmware/config/config_reload.hpp"
 
 #include "firmware/ntp/restrict_table.hpp"
 
@@ -507,7 +507,6 @@ TEST(NtpConfParser, KeysTrustedKeysAndTheirCrossReferences) {
 }  // namespace
 }  // namespace stratumd
 
-
 namespace stratumd {
 namespace {
 
@@ -586,8 +585,9 @@ namespace {
 
 TEST(NtpConfParser, RestrictByHostNameIsKeptForRunTimeResolution) {
   Files files;
-  files.add("/c", "restrict timeserver.lab.example nomodify noquery\nrestrict -6 gw ignore\n"
-                  "restrict bad_name! ignore\nrestrict host.example mask 255.255.255.0\n");
+  files.add("/c",
+            "restrict timeserver.lab.example nomodify noquery\nrestrict -6 gw ignore\n"
+            "restrict bad_name! ignore\nrestrict host.example mask 255.255.255.0\n");
   const DaemonConfig c = parse_ntp_conf("/c", files.loader());
   ASSERT_EQ(c.restrictions.size(), 2u) << all_findings(c);
   EXPECT_EQ(c.restrictions[0].host_name, "timeserver.lab.example");

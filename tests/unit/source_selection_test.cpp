@@ -112,7 +112,8 @@ TEST(SourceSelection, TrueSurvivesSelectionAndClusteringWhateverItSays) {
   EXPECT_EQ(s.survivors.front(), 1u);
   // Clustering never prunes a `true` source, even the farthest of many.
   std::vector<Candidate> many;
-  for (double offset : {0.0, 0.0001, -0.0001, 0.0002, -0.0002}) many.push_back(source(offset, 0.05, 1e-6));
+  for (double offset : {0.0, 0.0001, -0.0001, 0.0002, -0.0002})
+    many.push_back(source(offset, 0.05, 1e-6));
   many.push_back(source(0.03, 0.05, 1e-6));
   many.back().truechimer = true;
   s = select_sources(many);
