@@ -56,15 +56,11 @@ void BroadcastClient::volley() {
     }
     return;
   }
-  NtpHeader request;
-  request.mode = NtpMode::client;
-  request.version = 4;
-  request.precision = context_.precision;
-  request.transmit_time = NtpTimestamp::from_utc(context_.clock.now());
-  std::array<std::uint8_t, kNtpHeaderSize> bytes{};
-  serialize_ntp_header(request, bytes);
+  const NtpHeader request = client_request(context_, 4, 6);
+  std::array<std::uint8_t, kMaxSentPacket> bytes{};
+  const std::size_t length = serialize_packet(context_, request, std::nullopt, bytes);
   calibration_wire_.sent(request.transmit_time);
-  calibration_->send(bytes);
+  calibration_->send(std::span<const std::uint8_t>(bytes.data(), length));
   context_.loop.call_after(
       kVolleySpacing, [this] { volley(); }, this);
 }
@@ -129,19 +125,10 @@ void BroadcastClient::on_packet(const InboundPacket& packet) {
     status_.count_refused(verdict);
     return;
   }
-  ++status_.received;
   heard_this_interval_ = true;
   said_bad_auth_ = false;
   if (calibrating_) return;  // the offset needs the delay first
-  status_.reach |= 1;
-  status_.stratum = sample.stratum;
-  status_.reference_id = sample.reference_id;
-  status_.root_delay = sample.root_delay;
-  status_.root_dispersion = sample.root_dispersion;
-  const double precision = std::ldexp(1.0, context_.precision);
-  const FilterOutput out =
-      filter_.add({sample.offset, sample.delay, sample.dispersion, packet.receive_time}, precision);
-  status_.filtered = out;
+  record_sample(context_, status_, filter_, sample, packet.receive_time);
   context_.updated();
 }
 

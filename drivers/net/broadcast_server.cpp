@@ -34,23 +34,18 @@ void BroadcastServer::transmit() {
     packet.mode = NtpMode::broadcast;
     packet.version = static_cast<std::uint8_t>(config_.version);
     packet.poll = static_cast<std::int8_t>(config_.minpoll);
-    std::array<std::uint8_t, kNtpHeaderSize + 4 + 20> bytes{};
-    const SymmetricKey* key = config_.key ? association_key(context_, *config_.key) : nullptr;
-    if (config_.key && !key && !said_no_key_) {
+    // T3 as late as possible, the MAC right after it.
+    packet.transmit_time = NtpTimestamp::from_utc(context_.clock.now());
+    std::array<std::uint8_t, kMaxSentPacket> bytes{};
+    const std::size_t length = serialize_packet(context_, packet, config_.key, bytes);
+    if (length == 0 && !said_no_key_) {
       context_.log("broadcast " + destination_.ip.to_string() + ": key " +
                    std::to_string(*config_.key) +
                    " is not a trusted key of the keys file: nothing sent");
       said_no_key_ = true;
     }
-    if (!config_.key || key) {
-      // T3 as late as possible, the MAC right after it.
-      packet.transmit_time = NtpTimestamp::from_utc(context_.clock.now());
-      std::size_t length =
-          serialize_ntp_header(packet, std::span<std::uint8_t, kNtpHeaderSize>(bytes.data(), 48));
-      if (key) length = append_mac(bytes, length, *key, context_.mac);
-      if (length > 0 && send_(destination_, std::span<const std::uint8_t>(bytes.data(), length))) {
-        ++sent_;
-      }
+    if (length > 0 && send_(destination_, std::span<const std::uint8_t>(bytes.data(), length))) {
+      ++sent_;
     }
   }
   context_.loop.call_after(

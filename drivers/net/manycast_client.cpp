@@ -38,19 +38,9 @@ void ManycastClient::start() {
 
 void ManycastClient::solicit() {
   if (in_use_(config_) < wanted_) {
-    NtpHeader request;
-    request.mode = NtpMode::client;
-    request.version = static_cast<std::uint8_t>(config_.version);
-    request.poll = static_cast<std::int8_t>(config_.minpoll);
-    request.precision = context_.precision;
-    request.transmit_time = NtpTimestamp::from_utc(context_.clock.now());
-    std::array<std::uint8_t, kNtpHeaderSize + 4 + 20> bytes{};
-    std::size_t length =
-        serialize_ntp_header(request, std::span<std::uint8_t, kNtpHeaderSize>(bytes.data(), 48));
-    if (config_.key) {
-      const SymmetricKey* key = association_key(context_, *config_.key);
-      length = key ? append_mac(bytes, length, *key, context_.mac) : 0;
-    }
+    const NtpHeader request = client_request(context_, config_.version, config_.minpoll);
+    std::array<std::uint8_t, kMaxSentPacket> bytes{};
+    const std::size_t length = serialize_packet(context_, request, config_.key, bytes);
     if (length > 0 && socket_.send(std::span<const std::uint8_t>(bytes.data(), length))) {
       last_sent_ = request.transmit_time;
     }

@@ -1,6 +1,7 @@
 #include "drivers/net/network_association.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 namespace stratumd {
 namespace {
@@ -13,6 +14,38 @@ const SymmetricKey* association_key(const AssociationContext& context, std::uint
   const AuthSettings& auth = context.keys();
   const auto it = auth.keys.find(id);
   return it != auth.keys.end() && auth.trusts(id) ? &it->second : nullptr;
+}
+
+std::size_t serialize_packet(const AssociationContext& context, const NtpHeader& header,
+                             std::optional<std::uint32_t> key_id,
+                             std::span<std::uint8_t, kMaxSentPacket> out) {
+  const std::size_t length = serialize_ntp_header(header, out.first<kNtpHeaderSize>());
+  if (!key_id) return length;
+  const SymmetricKey* key = association_key(context, *key_id);
+  return key ? append_mac(out, length, *key, context.mac) : 0;
+}
+
+NtpHeader client_request(const AssociationContext& context, int version, int poll) {
+  NtpHeader request;
+  request.mode = NtpMode::client;
+  request.version = static_cast<std::uint8_t>(version);
+  request.poll = static_cast<std::int8_t>(poll);
+  request.precision = context.precision;
+  request.transmit_time = NtpTimestamp::from_utc(context.clock.now());
+  return request;
+}
+
+FilterOutput record_sample(const AssociationContext& context, UpstreamStatus& status,
+                           ClockFilter& filter, const OnWireSample& sample, UtcTime when) {
+  ++status.received;
+  status.reach |= 1;
+  status.stratum = sample.stratum;
+  status.reference_id = sample.reference_id;
+  status.root_delay = sample.root_delay;
+  status.root_dispersion = sample.root_dispersion;
+  status.filtered = filter.add({sample.offset, sample.delay, sample.dispersion, when},
+                               std::ldexp(1.0, context.precision));
+  return *status.filtered;
 }
 
 std::uint16_t flash_for(ReplyVerdict verdict) {

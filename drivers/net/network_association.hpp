@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <span>
 #include <string>
 
 #include "drivers/os/event_loop.hpp"
@@ -88,6 +89,21 @@ struct AssociationContext {
 
 // The key an association with `key N` signs with, when the keys file has it and it is trusted.
 const SymmetricKey* association_key(const AssociationContext& context, std::uint32_t id);
+
+// The bytes of a packet we send: `header` serialised into `out` and, with `key_id`, our MAC after
+// it. The length, or 0 when the key is not a trusted key of the keys file (nothing to send).
+inline constexpr std::size_t kMaxSentPacket = kNtpHeaderSize + 4 + 20;
+std::size_t serialize_packet(const AssociationContext& context, const NtpHeader& header,
+                             std::optional<std::uint32_t> key_id,
+                             std::span<std::uint8_t, kMaxSentPacket> out);
+
+// A client-mode request stamped now.
+NtpHeader client_request(const AssociationContext& context, int version, int poll);
+
+// A sample that passed the on-wire tests: the source's variables and reach taken from it, then
+// through the clock filter into `status.filtered`.
+FilterOutput record_sample(const AssociationContext& context, UpstreamStatus& status,
+                           ClockFilter& filter, const OnWireSample& sample, UtcTime when);
 
 class NetworkAssociation {
  public:

@@ -57,13 +57,8 @@ void SymmetricPeer::transmit() {
   packet.version = static_cast<std::uint8_t>(config_.version);
   packet.poll = static_cast<std::int8_t>(status_.poll_log2);
   wire_.prepare(packet, NtpTimestamp::from_utc(context_.clock.now()));
-  std::array<std::uint8_t, kNtpHeaderSize + 4 + 20> bytes{};
-  std::size_t length =
-      serialize_ntp_header(packet, std::span<std::uint8_t, kNtpHeaderSize>(bytes.data(), 48));
-  if (config_.key) {
-    const SymmetricKey* key = association_key(context_, *config_.key);
-    length = key ? append_mac(bytes, length, *key, context_.mac) : 0;
-  }
+  std::array<std::uint8_t, kMaxSentPacket> bytes{};
+  const std::size_t length = serialize_packet(context_, packet, config_.key, bytes);
   if (length > 0 && send_(peer_, std::span<const std::uint8_t>(bytes.data(), length))) {
     ++status_.sent;
   }
@@ -103,17 +98,8 @@ void SymmetricPeer::on_packet(const InboundPacket& packet) {
     if (verdict != ReplyVerdict::no_origin) status_.count_refused(verdict);
     return;
   }
-  ++status_.received;
-  status_.reach |= 1;
   said_bad_auth_ = false;
-  status_.stratum = sample.stratum;
-  status_.reference_id = sample.reference_id;
-  status_.root_delay = sample.root_delay;
-  status_.root_dispersion = sample.root_dispersion;
-  const double precision = std::ldexp(1.0, context_.precision);
-  const FilterOutput out =
-      filter_.add({sample.offset, sample.delay, sample.dispersion, packet.receive_time}, precision);
-  status_.filtered = out;
+  const FilterOutput out = record_sample(context_, status_, filter_, sample, packet.receive_time);
   if (out.fresh) poll_.on_sample(out.chosen.offset, out.jitter);
   context_.updated();
 }

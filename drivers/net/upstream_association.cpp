@@ -54,23 +54,13 @@ void UpstreamAssociation::poll() {
     context_.updated();
   }
   status_.poll_log2 = poll_.poll();
-  NtpHeader request;
-  request.mode = NtpMode::client;
-  request.version = static_cast<std::uint8_t>(config_.version);
-  request.poll = static_cast<std::int8_t>(status_.poll_log2);
-  request.precision = context_.precision;
-  request.transmit_time = NtpTimestamp::from_utc(context_.clock.now());
-  std::array<std::uint8_t, kNtpHeaderSize + 4 + 20> bytes{};
-  std::size_t length =
-      serialize_ntp_header(request, std::span<std::uint8_t, kNtpHeaderSize>(bytes.data(), 48));
-  if (config_.key) {
-    const SymmetricKey* key = association_key(context_, *config_.key);
-    length = key ? append_mac(bytes, length, *key, context_.mac) : 0;
-    if (!key && !said_no_key_) {
-      context_.log("server " + status_.address + ": key " + std::to_string(*config_.key) +
-                   " is not a trusted key of the keys file: no requests sent");
-      said_no_key_ = true;
-    }
+  const NtpHeader request = client_request(context_, config_.version, status_.poll_log2);
+  std::array<std::uint8_t, kMaxSentPacket> bytes{};
+  const std::size_t length = serialize_packet(context_, request, config_.key, bytes);
+  if (length == 0 && !said_no_key_) {
+    context_.log("server " + status_.address + ": key " + std::to_string(*config_.key) +
+                 " is not a trusted key of the keys file: no requests sent");
+    said_no_key_ = true;
   }
   if (length > 0) {
     wire_.sent(request.transmit_time);
@@ -133,19 +123,10 @@ void UpstreamAssociation::receive(std::span<const std::uint8_t> bytes, UtcTime t
       status_.count_refused(verdict);
       return;
   }
-  ++status_.received;
-  status_.reach |= 1;
   said_unreachable_ = false;
   said_bad_auth_ = false;
-  status_.stratum = sample.stratum;
-  status_.reference_id = sample.reference_id;
-  status_.root_delay = sample.root_delay;
-  status_.root_dispersion = sample.root_dispersion;
   status_.peer_poll_log2 = parsed.packet.header.poll;
-  const double precision = std::ldexp(1.0, context_.precision);
-  const FilterOutput out =
-      filter_.add({sample.offset, sample.delay, sample.dispersion, t4}, precision);
-  status_.filtered = out;
+  const FilterOutput out = record_sample(context_, status_, filter_, sample, t4);
   if (out.fresh) poll_.on_sample(out.chosen.offset, out.jitter);
   context_.updated();
 }

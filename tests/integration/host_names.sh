@@ -1,10 +1,7 @@
 # `restrict HOST` is resolved at run time, never at parse time: the daemon starts and serves while
 # a name does not resolve (said once, retried), and a name applies as soon as it resolves. The
 # names come from an /etc/hosts of the test's own (a private mount namespace): no DNS needed.
-set -euo pipefail
-if [[ -z ${STRATUMD_IN_MOUNT_NS:-} ]]; then
-  STRATUMD_IN_MOUNT_NS=1 exec unshare --mount --propagation private bash "$0" "$@"
-fi
+private_mounts=1
 source "$(dirname "$0")/lib.sh"
 
 printf '127.0.0.1 localhost\n127.0.0.5 lab-client.test\n' >"$work/hosts"

@@ -1,5 +1,10 @@
 # Helpers shared by the integration tests (sourced). Each test runs in its own network namespace.
+# A test that sets `private_mounts=1` before sourcing this is re-run in a private mount namespace
+# too (to bind its own /etc/hosts), before anything here is set up.
 set -euo pipefail
+if [[ -n ${private_mounts:-} && -z ${STRATUMD_IN_MOUNT_NS:-} ]]; then
+  STRATUMD_IN_MOUNT_NS=1 exec unshare --mount --propagation private bash "$0" "$@"
+fi
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 : "${STRATUMD:?set STRATUMD to the stratumd binary}"
@@ -127,4 +132,14 @@ make_second_host() {
   ip netns exec "$peer_ns" ip addr add 10.77.0.2/24 brd 10.77.0.255 dev veth-b
   ip netns exec "$peer_ns" ip link set veth-b up
   ip netns exec "$peer_ns" ip link set lo up
+}
+
+# Succeeds when the stratumd on the second host serves stratum 2 within 5 ms of this host's clock
+# (the reply is left in $work/there.json).
+second_host_serves_stratum_2() {
+  ip netns exec "$peer_ns" python3 "$here/ntp_probe.py" query 127.0.0.1 --timeout 0.5 \
+    >"$work/there.json" 2>/dev/null &&
+    python3 -c 'import json, sys
+r = json.load(open(sys.argv[1]))
+assert r["stratum"] == 2 and abs(r["offset"]) < 0.005, r' "$work/there.json" 2>/dev/null
 }

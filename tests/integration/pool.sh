@@ -2,10 +2,7 @@
 # the test's own in a private mount namespace: no DNS). Two simulated stratumd servers listen on
 # 127.0.0.2 and 127.0.0.3; a third stratumd on port 1123 follows them. A pool member that never
 # answers (127.0.0.4) is dropped after eight polls and replaced by an address the name gives now.
-set -euo pipefail
-if [[ -z ${STRATUMD_IN_MOUNT_NS:-} ]]; then
-  STRATUMD_IN_MOUNT_NS=1 exec unshare --mount --propagation private bash "$0" "$@"
-fi
+private_mounts=1
 source "$(dirname "$0")/lib.sh"
 
 printf '127.0.0.1 localhost\n127.0.0.2 time.test\n127.0.0.2 pool.test\n127.0.0.4 pool.test\n' >"$work/hosts"
