@@ -6,12 +6,10 @@
 namespace stratumd {
 namespace {
 
-constexpr double kPll = 16.0;     // PLL loop gain
-constexpr double kFll = 0.25;     // FLL loop gain
-constexpr double kAvg = 8.0;      // averaging constant for jitter and wander
-constexpr int kAllanLog2 = 11;    // Allan intercept, 2048 s
-constexpr int kJiggleLimit = 30;  // poll-adjust threshold
-constexpr double kPollGate = 4.0;
+constexpr double kPll = 16.0;   // PLL loop gain
+constexpr double kFll = 0.25;   // FLL loop gain
+constexpr double kAvg = 8.0;    // averaging constant for jitter and wander
+constexpr int kAllanLog2 = 11;  // Allan intercept, 2048 s
 
 double poll_seconds(int poll) {
   return std::ldexp(1.0, poll);
@@ -26,29 +24,11 @@ void Rfc5905Servo::reset(double frequency_ppm, bool frequency_known, UtcTime at)
   watch_start_ = at;
   offset_ = 0.0;
   poll_ = params_.min_poll;
-  jiggle_ = 0;
+  jiggle_ = JiggleCounter(params_.min_poll, params_.max_poll);
 }
 
 void Rfc5905Servo::adapt_poll(double offset) {
-  if (std::abs(offset) < kPollGate * jitter_) {
-    jiggle_ += poll_;
-    if (jiggle_ > kJiggleLimit) {
-      jiggle_ = kJiggleLimit;
-      if (poll_ < params_.max_poll) {
-        jiggle_ = 0;
-        ++poll_;
-      }
-    }
-  } else {
-    jiggle_ -= 2 * poll_;
-    if (jiggle_ < -kJiggleLimit) {
-      jiggle_ = -kJiggleLimit;
-      if (poll_ > params_.min_poll) {
-        jiggle_ = 0;
-        --poll_;
-      }
-    }
-  }
+  poll_ = jiggle_.update(std::abs(offset) < JiggleCounter::kPollGate * jitter_);
 }
 
 ServoCorrection Rfc5905Servo::sample(Nanoseconds offset_ns, UtcTime at) {

@@ -7,6 +7,7 @@
 #pragma once
 
 #include "firmware/discipline/servo.hpp"
+#include "firmware/ntp/poll_adapter.hpp"
 
 namespace stratumd {
 
@@ -19,7 +20,8 @@ struct Rfc5905Params {
 
 class Rfc5905Servo final : public Servo {
  public:
-  explicit Rfc5905Servo(Rfc5905Params params = {}) : params_(params) {}
+  explicit Rfc5905Servo(Rfc5905Params params = {})
+      : params_(params), jiggle_(params.min_poll, params.max_poll) {}
 
   const char* name() const override { return "rfc5905"; }
   void reset(double frequency_ppm, bool frequency_known, UtcTime at) override;
@@ -42,7 +44,7 @@ class Rfc5905Servo final : public Servo {
   double jitter_ = 0.0;
   double wander_ = 0.0;  // s/s
   int poll_ = 4;
-  int jiggle_ = 0;
+  JiggleCounter jiggle_;
 };
 
 }  // namespace stratumd

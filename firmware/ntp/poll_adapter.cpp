@@ -6,26 +6,14 @@
 namespace stratumd {
 namespace {
 
-constexpr double kPollGate = 4.0;      // RFC 5905 PGATE
 constexpr int kJiggleLimit = 30;       // RFC 5905 LIMIT
 constexpr int kMaxPollCeiling = 17;    // RFC 5905 MAXPOLL
 constexpr double kJitterFloor = 1e-6;  // s: loopback jitter is below what a change can resolve
 
 }  // namespace
 
-PollAdapter::PollAdapter(int minpoll, int maxpoll)
-    : minpoll_(minpoll), maxpoll_(std::max(minpoll, maxpoll)), poll_(minpoll) {}
-
-void PollAdapter::on_sample(double offset, double jitter) {
-  if (unreachable_) {
-    unreachable_ = false;
-    poll_ = minpoll_;
-    counter_ = 0;
-  }
-  const std::optional<double> previous = last_offset_;
-  last_offset_ = offset;
-  if (!previous) return;
-  if (std::fabs(offset - *previous) < kPollGate * std::max(jitter, kJitterFloor)) {
+int JiggleCounter::update(bool agrees) {
+  if (agrees) {
     counter_ += poll_;
     if (counter_ > kJiggleLimit) {
       counter_ = kJiggleLimit;
@@ -44,6 +32,24 @@ void PollAdapter::on_sample(double offset, double jitter) {
       }
     }
   }
+  return poll_;
+}
+
+PollAdapter::PollAdapter(int minpoll, int maxpoll)
+    : minpoll_(minpoll),
+      maxpoll_(std::max(minpoll, maxpoll)),
+      jiggle_(minpoll, std::max(minpoll, maxpoll)) {}
+
+void PollAdapter::on_sample(double offset, double jitter) {
+  if (unreachable_) {
+    unreachable_ = false;
+    jiggle_.restart(minpoll_);
+  }
+  const std::optional<double> previous = last_offset_;
+  last_offset_ = offset;
+  if (!previous) return;
+  jiggle_.update(std::fabs(offset - *previous) <
+                 JiggleCounter::kPollGate * std::max(jitter, kJitterFloor));
 }
 
 void PollAdapter::on_poll(bool previous_answered) {
@@ -51,11 +57,11 @@ void PollAdapter::on_poll(bool previous_answered) {
   if (unanswered_ < 8) return;  // the reach register is empty
   unreachable_ = true;
   last_offset_.reset();
-  poll_ = std::min(poll_ + 1, maxpoll_);
+  jiggle_.restart(std::min(jiggle_.poll() + 1, maxpoll_));
 }
 
 void PollAdapter::slow_down() {
-  poll_ = std::min(poll_ + 1, std::max(maxpoll_, kMaxPollCeiling));
+  jiggle_.restart(std::min(jiggle_.poll() + 1, std::max(maxpoll_, kMaxPollCeiling)));
 }
 
 }  // namespace stratumd

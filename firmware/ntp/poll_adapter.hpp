@@ -10,11 +10,32 @@
 
 namespace stratumd {
 
+// RFC 5905's jiggle counter alone: +poll for an update that agrees (|offset| within PGATE times
+// the jitter), -2 poll for one that does not; past ±LIMIT the poll exponent steps up or down
+// within [minpoll, maxpoll]. Shared by the associations and the RFC 5905 clock loop.
+class JiggleCounter {
+ public:
+  static constexpr double kPollGate = 4.0;  // RFC 5905 PGATE
+
+  JiggleCounter(int minpoll, int maxpoll) : minpoll_(minpoll), maxpoll_(maxpoll), poll_(minpoll) {}
+  int poll() const { return poll_; }
+  // Returns the poll exponent after this update.
+  int update(bool agrees);
+  void restart(int poll) {
+    poll_ = poll;
+    counter_ = 0;
+  }
+
+ private:
+  int minpoll_, maxpoll_, poll_;
+  int counter_ = 0;
+};
+
 class PollAdapter {
  public:
   PollAdapter(int minpoll, int maxpoll);
 
-  int poll() const { return poll_; }
+  int poll() const { return jiggle_.poll(); }
   void on_sample(double offset, double jitter);
   // A poll is due; whether the previous one was answered.
   void on_poll(bool previous_answered);
@@ -22,8 +43,8 @@ class PollAdapter {
   void slow_down();
 
  private:
-  int minpoll_, maxpoll_, poll_;
-  int counter_ = 0;
+  int minpoll_, maxpoll_;
+  JiggleCounter jiggle_;
   int unanswered_ = 0;  // polls in a row
   bool unreachable_ = false;
   std::optional<double> last_offset_;
