@@ -36,11 +36,11 @@
 #include "firmware/discipline/clock_discipline.hpp"
 #include "firmware/discipline/drift_file.hpp"
 #include "firmware/leap_table_loader.hpp"
+#include "firmware/network_sources.hpp"
 #include "firmware/ntp/source_selection.hpp"
 #include "firmware/reference_sources.hpp"
 #include "firmware/stats_recorder.hpp"
 #include "firmware/status_line.hpp"
-#include "firmware/upstream_servers.hpp"
 #include "firmware/util/big_endian.hpp"
 #include "firmware/util/seqlock.hpp"
 #include "refclock/gps_week_rollover.hpp"
@@ -232,7 +232,7 @@ int run_daemon(const Options& options) {
     // Which source the clock follows: the reference clocks unless they are gone beyond holdover
     // (or contradicted by the network), then the upstream servers' system peer, as with ntpd.
     // Set once the upstream servers exist (they are built after the reference clocks).
-    std::unique_ptr<UpstreamServers> upstream;
+    std::unique_ptr<NetworkSources> upstream;
     AssociationInbox association_inbox;  // symmetric and broadcast packets, workers -> loop
     const auto publish = [&] {
       ClockSnapshot snapshot;
@@ -254,7 +254,7 @@ int run_daemon(const Options& options) {
     EventLoop loop(options.io);
     // The upstream associations use the loop: they go before it, whichever way we leave.
     struct ReleaseBeforeLoop {
-      std::unique_ptr<UpstreamServers>& upstream;
+      std::unique_ptr<NetworkSources>& upstream;
       ~ReleaseBeforeLoop() { upstream.reset(); }
     } release_upstream{upstream};
     std::function<void()> reload_file_hook;  // set once everything it touches exists
@@ -432,7 +432,7 @@ int run_daemon(const Options& options) {
 
     // Upstream servers and the system process over them (RFC 5905 selection), with the sanity
     // check of the reference clock against the network majority.
-    UpstreamServers::Hooks upstream_hooks;
+    NetworkSources::Hooks upstream_hooks;
     upstream_hooks.reference_serving = [&] {
       const SyncState state = discipline.status().state;
       return reference_report.has_reference_clock &&
@@ -463,8 +463,8 @@ int run_daemon(const Options& options) {
       for (const LocalAddress& a : list_local_addresses()) addresses.push_back(a.address);
       return addresses;
     };
-    upstream = std::make_unique<UpstreamServers>(loop, clock, *config, precision, association_inbox,
-                                                 upstream_hooks);
+    upstream = std::make_unique<NetworkSources>(loop, clock, *config, precision, association_inbox,
+                                                upstream_hooks);
 
     // `restrict HOST` lines apply as their names resolve, in the background with retries.
     std::unique_ptr<HostResolver> resolver;

@@ -16,6 +16,7 @@ ServerCounters& ServerCounters::operator+=(const ServerCounters& other) {
 }
 
 NtpServer::NtpServer(const ServerSetup& setup, const WorkerShared& shared) {
+  for (const ListenEndpoint& e : setup.endpoints) check_port_free(e, setup.port);
   for (int i = 0; i < setup.threads; ++i) {
     workers_.push_back(std::make_unique<NtpWorker>(shared, setup.endpoints, setup.port));
   }

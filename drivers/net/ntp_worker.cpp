@@ -28,7 +28,8 @@ std::string bind_failure_message(int error, const ListenEndpoint& e, std::uint16
       ")";
   if (error == EADDRINUSE) {
     return where +
-           " is already in use: another NTP daemon (chronyd, ntpd) is probably running. "
+           " is already in use: another NTP daemon (chronyd, ntpd, a second stratumd) is probably "
+           "running. "
            "Stop it (e.g. 'systemctl stop chrony ntp ntpsec') or start stratumd with "
            "--port N.";
   }
@@ -50,7 +51,8 @@ UniqueFd open_socket(const ListenEndpoint& endpoint, std::uint16_t port) {
   UniqueFd fd{::socket(v4 ? AF_INET : AF_INET6, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0)};
   if (!fd.valid()) throw_errno("socket");
   // SO_REUSEPORT (not SO_REUSEADDR): our workers share the port, but a port held by another
-  // daemon, or another user, still fails to bind, so it is reported instead of silently shared.
+  // daemon, or another user, still fails to bind (and check_port_free catches a second stratumd
+  // of the same user), so it is reported instead of silently shared.
   enable(fd.get(), SOL_SOCKET, SO_REUSEPORT, "setsockopt(SO_REUSEPORT)");
   enable(fd.get(), SOL_SOCKET, SO_TIMESTAMPNS, "setsockopt(SO_TIMESTAMPNS)");
   if (v4) {
@@ -86,6 +88,22 @@ KernelRealtime timespec_to_realtime(const timespec& ts) {
 }
 
 }  // namespace
+
+// Binds a plain socket (no SO_REUSEPORT) to the endpoint and lets it go: it fails while anyone
+// holds the port — including another stratumd, whose SO_REUSEPORT sockets would otherwise let a
+// second instance under the same user share it silently and take half the clients.
+void check_port_free(const ListenEndpoint& endpoint, std::uint16_t port) {
+  const bool v4 = endpoint.address.family == IpFamily::v4;
+  UniqueFd probe{::socket(v4 ? AF_INET : AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0)};
+  if (!probe.valid()) throw_errno("socket");
+  if (!v4) enable(probe.get(), IPPROTO_IPV6, IPV6_V6ONLY, "setsockopt(IPV6_V6ONLY)");
+  sockaddr_storage address{};
+  const socklen_t length =
+      SocketAddress{endpoint.address, port, endpoint.scope_id}.to_sockaddr(address);
+  if (::bind(probe.get(), reinterpret_cast<sockaddr*>(&address), length) != 0) {
+    throw BindError(bind_failure_message(errno, endpoint, port));
+  }
+}
 
 // Buffers for one batch, allocated once per worker.
 struct NtpWorker::Batch {

@@ -32,6 +32,9 @@ class BindError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// Throws BindError when anyone holds the port on this endpoint (another stratumd included).
+void check_port_free(const ListenEndpoint& endpoint, std::uint16_t port);
+
 inline constexpr std::size_t kOutcomeCount = static_cast<std::size_t>(RequestOutcome::count_);
 
 struct ServerCounters {

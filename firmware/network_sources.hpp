@@ -36,7 +36,7 @@ struct NetworkSource {
   double root_dispersion = 0.0;
 };
 
-class UpstreamServers {
+class NetworkSources {
  public:
   struct Hooks {
     // The reference clock steers and is within holdover.
@@ -56,9 +56,9 @@ class UpstreamServers {
   };
 
   // Watches `inbox` (packets for peers and broadcast clients) on the loop.
-  UpstreamServers(EventLoop& loop, const Clock& clock, const DaemonConfig& config,
-                  std::int8_t precision, AssociationInbox& inbox, Hooks hooks);
-  ~UpstreamServers();
+  NetworkSources(EventLoop& loop, const Clock& clock, const DaemonConfig& config,
+                 std::int8_t precision, AssociationInbox& inbox, Hooks hooks);
+  ~NetworkSources();
 
   const NetworkSource& network() const { return network_; }
   bool reference_falseticker() const { return reference_falseticker_; }

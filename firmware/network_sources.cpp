@@ -1,4 +1,4 @@
-#include "firmware/upstream_servers.hpp"
+#include "firmware/network_sources.hpp"
 
 #include <algorithm>
 
@@ -31,8 +31,8 @@ bool from_line(const NetworkAssociation& association, const AssociationLine& lin
 
 }  // namespace
 
-UpstreamServers::UpstreamServers(EventLoop& loop, const Clock& clock, const DaemonConfig& config,
-                                 std::int8_t precision, AssociationInbox& inbox, Hooks hooks)
+NetworkSources::NetworkSources(EventLoop& loop, const Clock& clock, const DaemonConfig& config,
+                               std::int8_t precision, AssociationInbox& inbox, Hooks hooks)
     : loop_(loop),
       inbox_(inbox),
       sanity_bound_(config.sanity_bound),
@@ -130,12 +130,12 @@ UpstreamServers::UpstreamServers(EventLoop& loop, const Clock& clock, const Daem
       kSweepInterval, [this] { sweep(); }, this);
 }
 
-UpstreamServers::~UpstreamServers() {
+NetworkSources::~NetworkSources() {
   loop_.unwatch(inbox_.event_fd());
   loop_.cancel_timers(this);
 }
 
-void UpstreamServers::resolve(NamedLine& named) {
+void NetworkSources::resolve(NamedLine& named) {
   // A fresh resolver each time (a pool asks again for replacements); the previous one is done.
   named.resolver = std::make_unique<HostResolver>(
       loop_, std::vector<std::string>{named.line.addresses.front()},
@@ -145,7 +145,7 @@ void UpstreamServers::resolve(NamedLine& named) {
       hooks_.log);
 }
 
-bool UpstreamServers::in_use(const IpAddress& address) const {
+bool NetworkSources::in_use(const IpAddress& address) const {
   for (const auto& a : servers_) {
     if (IpAddress::parse(a->status().address) == address) return true;
   }
@@ -155,14 +155,14 @@ bool UpstreamServers::in_use(const IpAddress& address) const {
   return false;
 }
 
-std::size_t UpstreamServers::members_of(const AssociationLine& line) const {
+std::size_t NetworkSources::members_of(const AssociationLine& line) const {
   std::size_t members = 0;
   for (const NetworkAssociation* a : associations()) members += from_line(*a, line);
   return members;
 }
 
-bool UpstreamServers::drop_dead_members(const AssociationLine& line,
-                                        std::vector<IpAddress>* dropped) {
+bool NetworkSources::drop_dead_members(const AssociationLine& line,
+                                       std::vector<IpAddress>* dropped) {
   const std::size_t before = servers_.size();
   std::erase_if(servers_, [&](const std::unique_ptr<UpstreamAssociation>& a) {
     if (!from_line(*a, line)) return false;
@@ -180,13 +180,13 @@ bool UpstreamServers::drop_dead_members(const AssociationLine& line,
   return servers_.size() != before;
 }
 
-void UpstreamServers::add_server(const AssociationLine& line, const IpAddress& address) {
+void NetworkSources::add_server(const AssociationLine& line, const IpAddress& address) {
   servers_.push_back(
       std::make_unique<UpstreamAssociation>(context_, line, SocketAddress{address, 123}));
   servers_.back()->start();
 }
 
-void UpstreamServers::resolved(NamedLine& named, const std::vector<IpAddress>& addresses) {
+void NetworkSources::resolved(NamedLine& named, const std::vector<IpAddress>& addresses) {
   const AssociationLine& line = named.line;
   const std::string& name = line.addresses.front();
   std::size_t members = members_of(line);
@@ -220,7 +220,7 @@ void UpstreamServers::resolved(NamedLine& named, const std::vector<IpAddress>& a
              name + ": " + (added.empty() ? "no new address" : "using " + added));
 }
 
-std::vector<const NetworkAssociation*> UpstreamServers::associations() const {
+std::vector<const NetworkAssociation*> NetworkSources::associations() const {
   std::vector<const NetworkAssociation*> all;
   for (const auto& a : servers_) all.push_back(a.get());
   for (const auto& a : peers_) all.push_back(a.get());
@@ -228,7 +228,7 @@ std::vector<const NetworkAssociation*> UpstreamServers::associations() const {
   return all;
 }
 
-void UpstreamServers::on_inbound(const InboundPacket& packet) {
+void NetworkSources::on_inbound(const InboundPacket& packet) {
   const auto mode = static_cast<NtpMode>(packet.bytes[0] & 0x7);
   if (mode == NtpMode::broadcast) {
     hear_broadcast(packet);
@@ -246,7 +246,7 @@ void UpstreamServers::on_inbound(const InboundPacket& packet) {
 
 // ntpd's ephemeral symmetric passive association: an active peer calls, we answer as its peer,
 // unless `restrict nopeer` (then only when it authenticated with a trusted key).
-void UpstreamServers::mobilise_passive(const InboundPacket& packet) {
+void NetworkSources::mobilise_passive(const InboundPacket& packet) {
   const ParseResult parsed = parse_ntp_packet(packet.data());
   if (parsed.status != ParseStatus::ok) return;
   const PacketAuth auth = check_packet_mac(parsed.packet, packet.data(), hooks_.keys(), mac_);
@@ -278,7 +278,7 @@ void UpstreamServers::mobilise_passive(const InboundPacket& packet) {
   peers_.back()->start();
 }
 
-void UpstreamServers::hear_broadcast(const InboundPacket& packet) {
+void NetworkSources::hear_broadcast(const InboundPacket& packet) {
   if (!broadcast_client_line_) return;
   for (const auto& client : broadcast_clients_) {
     if (client->broadcaster() == packet.source.ip) {
@@ -295,7 +295,7 @@ void UpstreamServers::hear_broadcast(const InboundPacket& packet) {
 
 // Passive peers and broadcasters that went quiet are let go (their timers die with them); the
 // local addresses are read again (interfaces come and go).
-void UpstreamServers::sweep() {
+void NetworkSources::sweep() {
   refresh_local_refids();
   const auto gone = [this](const auto& association) {
     if (!association->expired()) return false;
@@ -321,7 +321,7 @@ void UpstreamServers::sweep() {
       kSweepInterval, [this] { sweep(); }, this);
 }
 
-void UpstreamServers::refresh_local_refids() {
+void NetworkSources::refresh_local_refids() {
   local_refids_.clear();
   if (!hooks_.local_addresses) return;
   for (const IpAddress& a : hooks_.local_addresses()) {
@@ -331,12 +331,12 @@ void UpstreamServers::refresh_local_refids() {
   }
 }
 
-void UpstreamServers::reference_returned() {
+void NetworkSources::reference_returned() {
   if (network_.active) hooks_.log("the reference clock is back: it steers again");
   network_.active = false;
 }
 
-void UpstreamServers::update() {
+void NetworkSources::update() {
   const std::vector<const NetworkAssociation*> all = associations();
   std::vector<Candidate> candidates;
   std::vector<const NetworkAssociation*> index;  // candidate -> association
@@ -402,7 +402,7 @@ void UpstreamServers::update() {
   hooks_.steer(selection.offset);
 }
 
-std::vector<UpstreamReport> UpstreamServers::reports() const {
+std::vector<UpstreamReport> NetworkSources::reports() const {
   std::vector<UpstreamReport> out;
   for (const NetworkAssociation* a : associations()) {
     const UpstreamStatus& st = a->status();
