@@ -2,9 +2,9 @@
 
 #include <algorithm>
 
+#include "firmware/ntp/reference_id.hpp"
 #include "firmware/ntp/restrict_table.hpp"
 #include "firmware/ntp/source_selection.hpp"
-#include "firmware/util/big_endian.hpp"
 
 namespace stratumd {
 namespace {
@@ -324,11 +324,7 @@ void NetworkSources::sweep() {
 void NetworkSources::refresh_local_refids() {
   local_refids_.clear();
   if (!hooks_.local_addresses) return;
-  for (const IpAddress& a : hooks_.local_addresses()) {
-    if (a.family == IpFamily::v4) {
-      local_refids_.push_back(load_be32(std::span<const std::uint8_t, 4>(a.bytes.data(), 4)));
-    }
-  }
+  for (const IpAddress& a : hooks_.local_addresses()) local_refids_.push_back(reference_id_for(a));
 }
 
 void NetworkSources::reference_returned() {
@@ -387,10 +383,7 @@ void NetworkSources::update() {
   network_.active = true;
   network_.stratum = peer.stratum;
   const auto address = IpAddress::parse(peer.address);
-  network_.reference_id =
-      address && address->family == IpFamily::v4
-          ? load_be32(std::span<const std::uint8_t, 4>(address->bytes.data(), 4))
-          : make_refid("IPv6");
+  network_.reference_id = address ? reference_id_for(*address) : 0;
   network_.root_delay = peer.root_delay + peer.filtered->chosen.delay;
   network_.root_dispersion = peer.root_dispersion + peer.filtered->dispersion +
                              std::max(selection.jitter, peer.filtered->jitter);

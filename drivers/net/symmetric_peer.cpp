@@ -59,6 +59,11 @@ void SymmetricPeer::transmit() {
   wire_.prepare(packet, NtpTimestamp::from_utc(context_.clock.now()));
   std::array<std::uint8_t, kMaxSentPacket> bytes{};
   const std::size_t length = serialize_packet(context_, packet, config_.key, bytes);
+  if (length == 0 && !said_no_key_) {
+    context_.log("peer " + status_.address + ": key " + std::to_string(*config_.key) +
+                 " is not a trusted key of the keys file: nothing sent");
+    said_no_key_ = true;
+  }
   if (length > 0 && send_(peer_, std::span<const std::uint8_t>(bytes.data(), length))) {
     ++status_.sent;
   }
@@ -87,7 +92,7 @@ void SymmetricPeer::on_packet(const InboundPacket& packet) {
   OnWireSample sample;
   const ReplyVerdict verdict =
       wire_.receive(parsed.packet.header, packet.receive_time, context_.precision, sample);
-  status_.peer_poll_log2 = parsed.packet.header.poll;
+  status_.peer_poll_log2 = std::clamp<int>(parsed.packet.header.poll, 3, 17);
   if (verdict == ReplyVerdict::unsynchronised || verdict == ReplyVerdict::kiss_other) {
     // A peer still starting up: it answers (reachable, as ntpd counts it) but has no time.
     status_.reach |= 1;

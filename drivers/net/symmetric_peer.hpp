@@ -53,6 +53,7 @@ class SymmetricPeer : public NetworkAssociation {
   PollAdapter poll_;
   UpstreamStatus status_;
   bool said_bad_auth_ = false;
+  bool said_no_key_ = false;
 };
 
 }  // namespace stratumd

@@ -1,5 +1,6 @@
 // RFC 5905's selection, clustering and combining, and the GPS sanity check, on synthetic sources.
 #include "firmware/ntp/source_selection.hpp"
+#include "firmware/ntp/reference_id.hpp"
 
 #include <gtest/gtest.h>
 
@@ -134,6 +135,13 @@ TEST(SourceSelection, APreferredSurvivorIsTheSystemPeer) {
   s = select_sources(all);
   EXPECT_EQ(s.falsetickers, (std::vector<std::size_t>{1}));
   EXPECT_EQ(s.survivors.front(), 0u);
+}
+
+TEST(ReferenceId, Ipv4IsTheAddressIpv6TheFirstOctetsOfItsMd5) {
+  EXPECT_EQ(reference_id_for(*IpAddress::parse("192.0.2.7")), 0xC0000207u);
+  // Python: hashlib.md5(ipaddress.IPv6Address(a).packed).hexdigest()[:8]
+  EXPECT_EQ(reference_id_for(*IpAddress::parse("::1")), 0xcf404dc8u);
+  EXPECT_EQ(reference_id_for(*IpAddress::parse("2001:db8::1")), 0x39ab9b37u);
 }
 
 }  // namespace
