@@ -70,30 +70,19 @@ NetworkSources::NetworkSources(EventLoop& loop, const Clock& clock, const Daemon
                                                 hooks_.send_from_port, hooks_.snapshot));
           broadcasts_.back()->start();
           break;
-        case Kind::multicastclient: {
-          std::vector<std::string> groups = line.addresses;
-          if (groups.empty()) groups.push_back("224.0.1.1");
-          for (const std::string& group : groups) {
-            const auto g = IpAddress::parse(group);
-            const std::string error = g ? hooks_.join_multicast(*g) : "not an address";
-            hooks_.log(error.empty() ? "multicastclient: listening to " + group
-                                     : "warning: multicastclient " + group + ": " + error);
-          }
+        case Kind::multicastclient:
+          join_groups(
+              line.addresses.empty() ? std::vector<std::string>{"224.0.1.1"} : line.addresses,
+              "multicastclient: listening to ");
           broadcast_client_line_ = line;
           break;
-        }
         case Kind::broadcastclient:
           broadcast_client_line_ = line;
           break;
         case Kind::pool:
           break;  // resolved above
         case Kind::manycastserver:
-          for (const std::string& group : line.addresses) {
-            const auto g = IpAddress::parse(group);
-            const std::string error = g ? hooks_.join_multicast(*g) : "not an address";
-            hooks_.log(error.empty() ? "manycastserver: answering on " + group
-                                     : "warning: manycastserver " + group + ": " + error);
-          }
+          join_groups(line.addresses, "manycastserver: answering on ");
           break;
         case Kind::manycastclient: {
           if (!address) {
@@ -135,6 +124,14 @@ NetworkSources::~NetworkSources() {
   loop_.cancel_timers(this);
 }
 
+void NetworkSources::join_groups(const std::vector<std::string>& groups, const std::string& said) {
+  for (const std::string& group : groups) {
+    const auto address = IpAddress::parse(group);
+    const std::string error = address ? hooks_.join_multicast(*address) : "not an address";
+    hooks_.log(error.empty() ? said + group : "warning: cannot join " + group + ": " + error);
+  }
+}
+
 void NetworkSources::resolve(NamedLine& named) {
   // A fresh resolver each time (a pool asks again for replacements); the previous one is done.
   named.resolver = std::make_unique<HostResolver>(
@@ -147,7 +144,7 @@ void NetworkSources::resolve(NamedLine& named) {
 
 bool NetworkSources::in_use(const IpAddress& address) const {
   for (const auto& a : servers_) {
-    if (IpAddress::parse(a->status().address) == address) return true;
+    if (a->status().source == address) return true;
   }
   for (const auto& p : peers_) {
     if (p->peer().ip == address) return true;
@@ -170,9 +167,7 @@ bool NetworkSources::drop_dead_members(const AssociationLine& line,
     hooks_.log(std::string(line.kind == AssociationLine::Kind::pool ? "pool " : "manycastclient ") +
                line.addresses.front() + ": dropping " + a->status().address +
                (a->status().stopped ? " (it refuses us)" : " (unreachable)"));
-    if (const auto ip = IpAddress::parse(a->status().address); ip && dropped) {
-      dropped->push_back(*ip);
-    }
+    if (dropped) dropped->push_back(a->status().source);
     tally_.erase(a.get());
     if (steered_by_ == a.get()) steered_by_ = nullptr;
     return true;
@@ -382,8 +377,7 @@ void NetworkSources::update() {
   }
   network_.active = true;
   network_.stratum = peer.stratum;
-  const auto address = IpAddress::parse(peer.address);
-  network_.reference_id = address ? reference_id_for(*address) : 0;
+  network_.reference_id = reference_id_for(peer.source);
   network_.root_delay = peer.root_delay + peer.filtered->chosen.delay;
   network_.root_dispersion = peer.root_dispersion + peer.filtered->dispersion +
                              std::max(selection.jitter, peer.filtered->jitter);

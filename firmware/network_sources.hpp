@@ -88,6 +88,8 @@ class NetworkSources {
   // Drops the members of a pool or manycast line that stopped answering; true when any went.
   bool drop_dead_members(const AssociationLine& line, std::vector<IpAddress>* dropped);
   void add_server(const AssociationLine& line, const IpAddress& address);
+  // Joins multicast groups on the server port; `said` prefixes each group joined in the log.
+  void join_groups(const std::vector<std::string>& groups, const std::string& said);
 
   EventLoop& loop_;
   AssociationInbox& inbox_;

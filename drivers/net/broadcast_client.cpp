@@ -18,6 +18,7 @@ BroadcastClient::BroadcastClient(const AssociationContext& context, const Associ
       config_(config),
       broadcaster_(broadcaster),
       one_way_delay_(broadcast_delay) {
+  status_.source = broadcaster.ip;
   status_.address = broadcaster.ip.to_string();
   status_.host_mode = kHostModeBroadcastClient;
   if (!config.novolley) {

@@ -53,7 +53,8 @@ inline constexpr int kHostModePassive = 2;
 inline constexpr int kHostModeBroadcastClient = 6;
 
 struct UpstreamStatus {
-  std::string address;
+  IpAddress source;     // the server, peer or broadcaster
+  std::string address;  // the same, as text for logs and ntpq
   int host_mode = kHostModeClient;
   std::uint8_t reach = 0;
   int poll_log2 = 6;

@@ -18,6 +18,7 @@ SymmetricPeer::SymmetricPeer(const AssociationContext& context, const Associatio
       send_(std::move(send)),
       snapshot_(std::move(snapshot)),
       poll_(config.minpoll, config.maxpoll) {
+  status_.source = peer.ip;
   status_.address = peer.ip.to_string();
   status_.host_mode = active ? kHostModeActive : kHostModePassive;
   status_.poll_log2 = config.minpoll;

@@ -21,6 +21,7 @@ UpstreamAssociation::UpstreamAssociation(const AssociationContext& context,
                 receive(bytes, t4);
               }),
       poll_(config.minpoll, config.maxpoll) {
+  status_.source = server.ip;
   status_.address = server.ip.to_string();
   status_.poll_log2 = config.minpoll;
   status_.key_id = config.key.value_or(0);
