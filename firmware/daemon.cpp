@@ -1,7 +1,5 @@
 #include "firmware/daemon.hpp"
 
-#include <signal.h>
-#include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -24,6 +22,7 @@
 #include "drivers/os/event_loop.hpp"
 #include "drivers/os/logger.hpp"
 #include "drivers/os/metrics_exporter.hpp"
+#include "drivers/os/signal_watch.hpp"
 #include "drivers/os/stats_file.hpp"
 #include "drivers/os/text_file.hpp"
 #include "drivers/sim/drifting_timebase.hpp"
@@ -73,19 +72,6 @@ std::optional<DaemonConfig> load_config(const std::optional<std::string>& file) 
     std::fprintf(stderr, "%s\n", finding.format().c_str());
   }
   return config;
-}
-
-// Signals are taken through a descriptor in the event loop, so they are blocked in every thread.
-UniqueFd block_and_open_signals() {
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGTERM);
-  sigaddset(&signals, SIGHUP);
-  if (::pthread_sigmask(SIG_BLOCK, &signals, nullptr) != 0) throw_errno("pthread_sigmask");
-  UniqueFd fd{::signalfd(-1, &signals, SFD_CLOEXEC | SFD_NONBLOCK)};
-  if (!fd.valid()) throw_errno("signalfd");
-  return fd;
 }
 
 }  // namespace
@@ -145,8 +131,6 @@ int run_daemon(const Options& options) {
   }
 
   try {
-    UniqueFd signal_fd = block_and_open_signals();
-
     // The simulation runs the served clock on a simulated crystal that boots off; real receivers
     // discipline a virtual clock on the hardware counter, starting from the system time.
     const MonotonicRawTimebase hardware_counter;
@@ -252,6 +236,14 @@ int run_daemon(const Options& options) {
     publish();
 
     EventLoop loop(options.io);
+    // The kernel's clock ends its slews when told: at the time it names, from the loop.
+    const auto schedule_clock_service = [&] {
+      loop.cancel_timers(&clock);
+      if (const auto due = clock.service_due()) {
+        loop.call_after(
+            std::max(Nanoseconds{0}, *due - clock.now()), [&] { clock.service(); }, &clock);
+      }
+    };
     // The upstream associations use the loop: they go before it, whichever way we leave.
     struct ReleaseBeforeLoop {
       std::unique_ptr<NetworkSources>& upstream;
@@ -259,17 +251,6 @@ int run_daemon(const Options& options) {
     } release_upstream{upstream};
     std::function<void()> reload_file_hook;  // set once everything it touches exists
     std::unique_ptr<DaemonConsole> console;
-    loop.watch_readable(signal_fd.get(), [&] {
-      signalfd_siginfo info{};
-      while (::read(signal_fd.get(), &info, sizeof info) == sizeof info) {
-        if (info.ssi_signo == SIGHUP) {
-          logger->reopen();  // logrotate moved the file
-          if (reload_file_hook) reload_file_hook();
-        } else {
-          loop.stop();
-        }
-      }
-    });
 
     std::optional<SampleKind> sample_kind;
     std::unique_ptr<ReferenceSources> sources;
@@ -315,6 +296,7 @@ int run_daemon(const Options& options) {
             reference_id = s.reference_id;
             discipline.on_sample(
                 s.sample, s.kind == SampleKind::pps ? SampleClass::pps : SampleClass::coarse);
+            schedule_clock_service();
             publish();
             ++reference_report.samples;
             reference_report.reach |= 1;
@@ -398,7 +380,16 @@ int run_daemon(const Options& options) {
       return 1;
     }
     if (!options.foreground && ::daemon(0, 0) != 0) throw_errno("daemon");
-    server->start();
+    // After the fork, before the workers start (they must not take the signals).
+    const SignalWatch signals(loop, [&] {
+      logger->reopen();  // logrotate moved the file
+      if (reload_file_hook) reload_file_hook();
+    });
+    if (plain_io) {
+      server->serve_in(loop);
+    } else {
+      server->start();
+    }
     std::string listening;
     for (const ListenEndpoint& e : listen_plan.endpoints) {
       listening += (listening.empty() ? "" : ", ") +
@@ -445,6 +436,7 @@ int run_daemon(const Options& options) {
       const UtcTime now = clock.now();
       discipline.on_sample({now, now + from_seconds(offset), LeapIndicator::none},
                            SampleClass::network);
+      schedule_clock_service();
       publish();
     };
     upstream_hooks.log = log;

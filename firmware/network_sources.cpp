@@ -113,13 +113,19 @@ NetworkSources::NetworkSources(EventLoop& loop, const Clock& clock, const Daemon
         "time; declare keys and trustedkey");
   }
   refresh_local_refids();
-  loop_.watch_readable(inbox_.event_fd(),
-                       [this] { inbox_.drain([this](const InboundPacket& p) { on_inbound(p); }); });
+  const auto drain = [this] { inbox_.drain([this](const InboundPacket& p) { on_inbound(p); }); };
+  if (loop_.backend() == IoBackend::poll) {
+    // Same thread as the server: drained right after the packet is served.
+    inbox_.notify_with([this, drain] { loop_.call_after(Nanoseconds{0}, drain, this); });
+  } else {
+    loop_.watch_readable(inbox_.event_fd(), drain);
+  }
   loop_.call_after(
       kSweepInterval, [this] { sweep(); }, this);
 }
 
 NetworkSources::~NetworkSources() {
+  inbox_.notify_with({});
   loop_.unwatch(inbox_.event_fd());
   loop_.cancel_timers(this);
 }

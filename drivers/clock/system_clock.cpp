@@ -13,8 +13,8 @@
 namespace stratumd {
 namespace {
 
-// The kernel's frequency unit: ppm scaled by 2^16.
-constexpr double kFrequencyScale = 65536.0;
+constexpr double kFrequencyScale = 1.0 / kKernelFrequencyQuantumPpm;
+constexpr double kKernelMaxFrequencyPpm = 500.0;
 
 timex adjust(timex tx) {
   if (::clock_adjtime(CLOCK_REALTIME, &tx) < 0) {
@@ -32,6 +32,19 @@ RawTime RealtimeTimebase::raw_now() const {
 SystemClock::SystemClock() {
   const timex current = adjust(timex{});
   frequency_ppm_ = static_cast<double>(current.freq) / kFrequencyScale;
+  // A slew left by adjtime() (another daemon, a former run) would run on unseen: cancel it.
+  timex cancel{};
+  cancel.modes = ADJ_OFFSET_SINGLESHOT;
+  ::clock_adjtime(CLOCK_REALTIME, &cancel);
+  ledger_.restart(now(), frequency_ppm_ * 1e-6);
+}
+
+SystemClock::~SystemClock() {
+  if (!slew_end_) return;
+  timex tx{};
+  tx.modes = ADJ_FREQUENCY;
+  tx.freq = static_cast<long>(std::llround(frequency_ppm_ * kFrequencyScale));
+  ::clock_adjtime(CLOCK_REALTIME, &tx);  // nothing to be done about a failure here
 }
 
 bool SystemClock::can_steer() {
@@ -45,23 +58,46 @@ UtcTime SystemClock::now() const {
   return UtcTime{Nanoseconds{read_clock_ns(CLOCK_REALTIME)}};
 }
 
-void SystemClock::set_frequency(double ppm) {
-  ppm = std::clamp(ppm, -500.0, 500.0);
+void SystemClock::apply_rate() {
+  const double total_ppm = std::clamp(frequency_ppm_ + slew_rate_ * 1e6, -kKernelMaxFrequencyPpm,
+                                      kKernelMaxFrequencyPpm);
   timex tx{};
   tx.modes = ADJ_FREQUENCY;
-  tx.freq = static_cast<long>(std::llround(ppm * kFrequencyScale));
+  tx.freq = static_cast<long>(std::llround(total_ppm * kFrequencyScale));
   adjust(tx);
-  frequency_ppm_ = ppm;
+  // In effect from this moment, in the kernel's unit.
+  ledger_.change(now(), static_cast<double>(tx.freq) / kFrequencyScale * 1e-6);
 }
 
-void SystemClock::slew(Nanoseconds offset) {
-  const double wanted_us = static_cast<double>(offset.count()) / 1e3 + slew_remainder_us_;
-  const double whole_us = std::round(wanted_us);
-  slew_remainder_us_ = wanted_us - whole_us;
-  timex tx{};
-  tx.modes = ADJ_OFFSET_SINGLESHOT;
-  tx.offset = static_cast<long>(whole_us);
-  adjust(tx);
+void SystemClock::set_frequency(double ppm) {
+  ppm = std::clamp(ppm, -kKernelMaxFrequencyPpm, kKernelMaxFrequencyPpm);
+  frequency_ppm_ = std::round(ppm * kFrequencyScale) / kFrequencyScale;
+  apply_rate();
+}
+
+void SystemClock::slew(Nanoseconds offset, Nanoseconds duration) {
+  const double wanted = to_seconds(offset);
+  // The kernel takes at most 500 ppm in all: a slew gets what the frequency leaves of it.
+  const double headroom =
+      (kKernelMaxFrequencyPpm - (wanted >= 0 ? frequency_ppm_ : -frequency_ppm_)) * 1e-6;
+  const double rate_limit = std::min(kMaxSlewRate, headroom);
+  if (wanted == 0.0 || rate_limit <= 1e-9) {
+    slew_rate_ = 0.0;
+    slew_end_.reset();
+  } else {
+    const double seconds = std::max(to_seconds(duration), std::abs(wanted) / rate_limit);
+    slew_rate_ = wanted / seconds;
+    slew_end_ = now() + from_seconds(seconds);
+  }
+  apply_rate();
+}
+
+void SystemClock::service() {
+  // The loop's timer may run a little early or late: the ledger records when it really ended.
+  if (!slew_end_ || now() < *slew_end_ - std::chrono::milliseconds{1}) return;
+  slew_rate_ = 0.0;
+  slew_end_.reset();
+  apply_rate();
 }
 
 void SystemClock::step(Nanoseconds offset) {
@@ -77,7 +113,13 @@ void SystemClock::step(Nanoseconds offset) {
   tx.time.tv_sec = static_cast<time_t>(seconds);
   tx.time.tv_usec = static_cast<suseconds_t>(nanoseconds);
   adjust(tx);
-  slew_remainder_us_ = 0.0;
+  if (slew_end_) {
+    // A step supersedes the slew in progress.
+    slew_rate_ = 0.0;
+    slew_end_.reset();
+    apply_rate();
+  }
+  ledger_.restart(now(), frequency_ppm_ * 1e-6);
 }
 
 bool SystemClock::arm_leap(std::optional<LeapEvent> leap, Nanoseconds smear) {

@@ -1,8 +1,12 @@
 // The kernel's clock (CLOCK_REALTIME) steered through clock_adjtime(2), as ntpd and chronyd do:
-// ADJ_FREQUENCY for the frequency, ADJ_SETOFFSET for steps, ADJ_OFFSET_SINGLESHOT (adjtime's
-// bounded 500 ppm slew) for phase, STA_INS/STA_DEL for leap seconds, and the STA_UNSYNC, maxerror
-// and esterror fields other programs (timedatectl, the RTC sync) read. Needs CAP_SYS_TIME; the
-// daemon falls back to the virtual clock without it.
+// ADJ_FREQUENCY for the frequency, ADJ_SETOFFSET for steps, STA_INS/STA_DEL for leap seconds, and
+// the STA_UNSYNC, maxerror and esterror fields other programs (timedatectl, the RTC sync) read.
+// Needs CAP_SYS_TIME; the daemon falls back to the virtual clock without it. Phase is slewed as
+// chronyd does, through a temporary frequency offset that the daemon ends at the time service_due()
+// names — not with ADJ_OFFSET_SINGLESHOT, which the kernel applies from its next second boundary,
+// at most 500 us/s, in whole microseconds: a delay and a rounding no servo could see. ADJ_FREQUENCY
+// takes effect at once in 2^-16 ppm steps, and every change is entered in the ledger at the moment
+// it was made, so the servo knows exactly what was applied.
 #pragma once
 
 #include "firmware/clock/clock.hpp"
@@ -20,6 +24,10 @@ class SystemClock final : public Clock {
  public:
   // Reads the kernel's frequency; throws std::system_error when clock_adjtime fails.
   SystemClock();
+  // Ends a slew in progress: the kernel would otherwise keep its rate after we are gone.
+  ~SystemClock() override;
+  SystemClock(const SystemClock&) = delete;
+  SystemClock& operator=(const SystemClock&) = delete;
 
   // Whether this process may steer the clock: a set of the frequency to its current value.
   static bool can_steer();
@@ -27,10 +35,13 @@ class SystemClock final : public Clock {
   UtcTime now() const override;
   void set_frequency(double ppm) override;
   double frequency_ppm() const override { return frequency_ppm_; }
-  void slew(Nanoseconds offset) override;
+  void slew(Nanoseconds offset, Nanoseconds duration) override;
   void step(Nanoseconds offset) override;
   bool arm_leap(std::optional<LeapEvent> leap, Nanoseconds smear) override;
   ClockModel model() const override { return ClockModel{}; }
+  const CorrectionLedger& corrections() const override { return ledger_; }
+  std::optional<UtcTime> service_due() const override { return slew_end_; }
+  void service() override;
 
   // The kernel's own PPS loop (hardpps) steers phase and frequency from a bound PPS device.
   void set_kernel_pps_discipline(bool on);
@@ -41,9 +52,13 @@ class SystemClock final : public Clock {
                               Nanoseconds maximum_error);
 
  private:
-  double frequency_ppm_ = 0.0;
-  // adjtime slews whole microseconds: the remainder is carried into the next slew.
-  double slew_remainder_us_ = 0.0;
+  // Sets the kernel's frequency to the frequency plus the slew in progress.
+  void apply_rate();
+
+  double frequency_ppm_ = 0.0;  // as the kernel holds it: quantised
+  double slew_rate_ = 0.0;      // s/s on top of the frequency until slew_end_
+  std::optional<UtcTime> slew_end_;
+  CorrectionLedger ledger_;
 };
 
 }  // namespace stratumd

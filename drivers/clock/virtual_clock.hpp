@@ -3,36 +3,22 @@
 // the privilege to steer the kernel clock (chrony's -x).
 #pragma once
 
-#include "firmware/clock/clock.hpp"
+#include "firmware/clock/modelled_clock.hpp"
 #include "firmware/clock/raw_timebase.hpp"
 
 namespace stratumd {
 
-class VirtualClock final : public Clock {
+class VirtualClock final : public ModelledClock {
  public:
   VirtualClock(const RawTimebase& timebase, UtcTime initial)
-      : timebase_(timebase), model_(timebase.raw_now(), initial) {}
-
-  UtcTime now() const override { return model_.utc_at(timebase_.raw_now()); }
-  void set_frequency(double ppm) override { model_.set_frequency(timebase_.raw_now(), ppm); }
-  double frequency_ppm() const override { return model_.frequency_ppm(); }
-  void slew(Nanoseconds offset) override { model_.slew(timebase_.raw_now(), offset); }
-  void step(Nanoseconds offset) override { model_.step(timebase_.raw_now(), offset); }
-  bool arm_leap(std::optional<LeapEvent> leap, Nanoseconds smear) override {
-    if (leap) {
-      model_.schedule_leap(timebase_.raw_now(), leap->at, leap->step(), smear);
-    } else {
-      model_.cancel_leap(timebase_.raw_now());
-    }
-    return true;
-  }
-  ClockModel model() const override { return model_; }
+      : ModelledClock(timebase.raw_now(), initial, 0.0), timebase_(timebase) {}
 
   const RawTimebase& timebase() const { return timebase_; }
 
  private:
+  RawTime raw_now() const override { return timebase_.raw_now(); }
+
   const RawTimebase& timebase_;
-  ClockModel model_;
 };
 
 }  // namespace stratumd

@@ -39,6 +39,10 @@ bool AssociationInbox::push(std::span<const std::uint8_t> bytes, const SocketAdd
     std::copy(bytes.begin(), bytes.end(), last_pushed_.bytes.begin());
     ++count_;
   }
+  if (notify_) {
+    notify_();
+    return true;
+  }
   const std::uint64_t one = 1;
   [[maybe_unused]] const auto written = ::write(event_.get(), &one, sizeof one);
   return true;

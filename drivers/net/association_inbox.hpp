@@ -41,6 +41,9 @@ class AssociationInbox {
 
   // Readable when packets wait (an eventfd): the main loop watches it and drains.
   int event_fd() const { return event_.get(); }
+  // The plain I/O mode serves on the loop's own thread, and a simulator's eventfd never becomes
+  // readable: `notify` (set before any push) is called after each push instead.
+  void notify_with(std::function<void()> notify) { notify_ = std::move(notify); }
   void drain(const std::function<void(const InboundPacket&)>& deliver);
   std::uint64_t overflows() const;
 
@@ -52,6 +55,7 @@ class AssociationInbox {
   InboundPacket last_pushed_;  // for the duplicate copies of one broadcast
   InboundPacket delivering_;
   UniqueFd event_;
+  std::function<void()> notify_;
 };
 
 }  // namespace stratumd

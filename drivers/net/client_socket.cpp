@@ -10,6 +10,7 @@
 #include <string>
 
 #include "drivers/clock/kernel_clocks.hpp"
+#include "drivers/net/udp_socket.hpp"
 #include "firmware/ntp/ntp_packet.hpp"
 
 namespace stratumd {
@@ -19,8 +20,7 @@ ClientSocket::ClientSocket(EventLoop& loop, const Clock& clock, const SocketAddr
     : loop_(loop), clock_(clock), received_(std::move(received)), destination_(destination) {
   sockaddr_storage address{};
   const socklen_t length = destination.to_sockaddr(address);
-  fd_ = UniqueFd{::socket(address.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0)};
-  if (!fd_.valid()) throw_errno("socket (NTP client)");
+  fd_ = open_udp_socket(address.ss_family, "socket (NTP client)");
   const int on = 1;
   ::setsockopt(fd_.get(), SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof on);
   if (kind == Kind::server &&
@@ -53,6 +53,9 @@ void ClientSocket::set_multicast_ttl(int ttl) const {
 void ClientSocket::receive() {
   std::array<std::uint8_t, kMaxNtpPacketSize> buffer{};
   std::array<char, CMSG_SPACE(sizeof(timespec))> control{};
+  // Under a simulator a second read may take the datagram meant for another socket: one read
+  // per readiness there, poll() says when there is more.
+  const bool one_read = loop_.backend() == IoBackend::poll;
   for (;;) {
     iovec iov{buffer.data(), buffer.size()};
     sockaddr_storage peer{};
@@ -78,6 +81,7 @@ void ClientSocket::receive() {
     }
     received_(std::span<const std::uint8_t>(buffer.data(), static_cast<std::size_t>(n)), t4,
               SocketAddress::from_sockaddr(reinterpret_cast<const sockaddr*>(&peer)));
+    if (one_read) return;
   }
 }
 

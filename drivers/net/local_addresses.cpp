@@ -26,7 +26,8 @@ std::vector<LocalAddress> list_local_addresses() {
 }
 
 bool ipv6_available() {
-  const int fd = ::socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  // A plain socket() call: a simulator that intercepts socket() refuses the type flags.
+  const int fd = ::socket(AF_INET6, SOCK_DGRAM, 0);
   if (fd < 0) return false;
   ::close(fd);
   return true;

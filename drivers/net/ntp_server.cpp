@@ -26,7 +26,23 @@ void NtpServer::start() {
   for (auto& worker : workers_) worker->start();
 }
 
+void NtpServer::serve_in(EventLoop& loop) {
+  serving_loop_ = &loop;
+  for (auto& worker : workers_) {
+    const std::vector<int> fds = worker->socket_fds();
+    for (std::size_t i = 0; i < fds.size(); ++i) {
+      loop.watch_readable(fds[i], [w = worker.get(), i] { w->serve_ready(i); });
+    }
+  }
+}
+
 void NtpServer::stop() {
+  if (serving_loop_) {
+    for (auto& worker : workers_) {
+      for (const int fd : worker->socket_fds()) serving_loop_->unwatch(fd);
+    }
+    serving_loop_ = nullptr;
+  }
   for (auto& worker : workers_) worker->stop();
 }
 

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "drivers/net/ntp_worker.hpp"
+#include "drivers/os/event_loop.hpp"
 
 namespace stratumd {
 
@@ -22,7 +23,10 @@ class NtpServer {
   NtpServer(const ServerSetup& setup, const WorkerShared& shared);
   ~NtpServer() { stop(); }
 
+  // Starts the workers' threads...
   void start();
+  // ... or serves from `loop` on the caller's thread (the plain I/O mode, one worker).
+  void serve_in(EventLoop& loop);
   void stop();
   ServerCounters counters() const;
   std::size_t worker_count() const { return workers_.size(); }
@@ -36,6 +40,7 @@ class NtpServer {
 
  private:
   std::vector<std::unique_ptr<NtpWorker>> workers_;
+  EventLoop* serving_loop_ = nullptr;
 };
 
 }  // namespace stratumd

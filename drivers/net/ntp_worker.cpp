@@ -12,6 +12,7 @@
 
 #include "drivers/clock/kernel_clocks.hpp"
 #include "drivers/net/socket_address.hpp"
+#include "drivers/net/udp_socket.hpp"
 
 namespace stratumd {
 namespace {
@@ -48,8 +49,7 @@ void enable(int fd, int level, int option, const char* what) {
 
 UniqueFd open_socket(const ListenEndpoint& endpoint, std::uint16_t port) {
   const bool v4 = endpoint.address.family == IpFamily::v4;
-  UniqueFd fd{::socket(v4 ? AF_INET : AF_INET6, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0)};
-  if (!fd.valid()) throw_errno("socket");
+  UniqueFd fd = open_udp_socket(v4 ? AF_INET : AF_INET6, "socket");
   // SO_REUSEPORT (not SO_REUSEADDR): our workers share the port, but a port held by another
   // daemon, or another user, still fails to bind (and check_port_free catches a second stratumd
   // of the same user), so it is reported instead of silently shared.
@@ -94,8 +94,7 @@ KernelRealtime timespec_to_realtime(const timespec& ts) {
 // second instance under the same user share it silently and take half the clients.
 void check_port_free(const ListenEndpoint& endpoint, std::uint16_t port) {
   const bool v4 = endpoint.address.family == IpFamily::v4;
-  UniqueFd probe{::socket(v4 ? AF_INET : AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0)};
-  if (!probe.valid()) throw_errno("socket");
+  UniqueFd probe = open_udp_socket(v4 ? AF_INET : AF_INET6, "socket");
   if (!v4) enable(probe.get(), IPPROTO_IPV6, IPV6_V6ONLY, "setsockopt(IPV6_V6ONLY)");
   sockaddr_storage address{};
   const socklen_t length =
@@ -176,6 +175,12 @@ ServerCounters NtpWorker::counters() const {
     c.by_outcome[i] = outcomes_[i].load(std::memory_order_relaxed);
   c.rate_table_evictions = evictions_.load(std::memory_order_relaxed);
   return c;
+}
+
+std::vector<int> NtpWorker::socket_fds() const {
+  std::vector<int> fds;
+  for (const Socket& s : sockets_) fds.push_back(s.fd.get());
+  return fds;
 }
 
 int NtpWorker::socket_for(IpFamily family) const {
@@ -380,7 +385,9 @@ void NtpWorker::serve(const Socket& socket) {
     } else if (replies) {
       ::sendmsg(fd, &b.tx[0].msg_hdr, 0);
     }
-    if (static_cast<unsigned>(received) < capacity) return;
+    // Plain mode reads one datagram per readiness: under a simulator a second read may take the
+    // datagram meant for another socket.
+    if (!shared_.batched || static_cast<unsigned>(received) < capacity) return;
   }
 }
 

@@ -78,8 +78,13 @@ class NtpWorker {
   NtpWorker(const NtpWorker&) = delete;
   NtpWorker& operator=(const NtpWorker&) = delete;
 
+  // On its own thread...
   void start();
   void stop();
+  // ... or from the caller's event loop (the plain I/O mode: one thread in all): the descriptors
+  // to watch, and one datagram served from the socket at `index` each time it is readable.
+  std::vector<int> socket_fds() const;
+  void serve_ready(std::size_t index) { serve(sockets_[index]); }
   ServerCounters counters() const;
   // A socket on the server port of this family (the first), for packets that must come from
   // port 123: symmetric peers and broadcasts. -1 when none.

@@ -8,28 +8,36 @@
 #include <cstring>
 #include <random>
 
+#include "drivers/net/udp_socket.hpp"
 #include "firmware/ntp/ntp_packet.hpp"
 
 namespace stratumd {
 
-SelfProbe::SelfProbe(EventLoop& loop, std::uint16_t port) : loop_(loop) {
-  fd_ = UniqueFd{::socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0)};
-  if (!fd_.valid()) throw_errno("socket (self probe)");
-  sockaddr_in server{};
-  server.sin_family = AF_INET;
-  server.sin_port = htons(port);
-  server.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd_.get(), reinterpret_cast<const sockaddr*>(&server), sizeof server) != 0) {
-    throw_errno("connect (self probe)");
-  }
-  loop_.watch_readable(fd_.get(), [this] { receive(); });
-}
+SelfProbe::SelfProbe(EventLoop& loop, std::uint16_t port) : loop_(loop), port_(port) {}
 
 SelfProbe::~SelfProbe() {
-  loop_.unwatch(fd_.get());
+  if (fd_.valid()) loop_.unwatch(fd_.get());
+}
+
+// Connected at the first probe only: a daemon whose console never applies a configuration never
+// talks to itself (a simulator without loopback, clknetsim, would abort on the connect()).
+bool SelfProbe::open() {
+  if (fd_.valid()) return true;
+  UniqueFd fd = open_udp_socket(AF_INET, "socket (self probe)");
+  sockaddr_in server{};
+  server.sin_family = AF_INET;
+  server.sin_port = htons(port_);
+  server.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd.get(), reinterpret_cast<const sockaddr*>(&server), sizeof server) != 0) {
+    return false;
+  }
+  fd_ = std::move(fd);
+  loop_.watch_readable(fd_.get(), [this] { receive(); });
+  return true;
 }
 
 void SelfProbe::send() {
+  if (!open()) return;  // no answer will come: the console reports the probe unanswered
   NtpHeader request;
   request.mode = NtpMode::client;
   request.version = 4;
@@ -53,6 +61,7 @@ void SelfProbe::receive() {
         parsed.packet.header.stratum != 0) {
       last_answer_ = std::chrono::steady_clock::now();
     }
+    if (loop_.backend() == IoBackend::poll) return;  // one datagram per readiness there
   }
 }
 

@@ -18,15 +18,17 @@ class SelfProbe {
   SelfProbe(const SelfProbe&) = delete;
   SelfProbe& operator=(const SelfProbe&) = delete;
 
-  // Sends one client request to 127.0.0.1.
+  // Sends one client request to 127.0.0.1 (the socket is opened at the first).
   void send();
   // When a reply to one of our requests last arrived.
   std::optional<std::chrono::steady_clock::time_point> last_answer() const { return last_answer_; }
 
  private:
+  bool open();
   void receive();
 
   EventLoop& loop_;
+  std::uint16_t port_;
   UniqueFd fd_;
   std::uint64_t sent_token_ = 0;
   std::optional<std::chrono::steady_clock::time_point> last_answer_;

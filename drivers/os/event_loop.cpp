@@ -116,6 +116,7 @@ void EventLoop::run() {
     } else {
       wait_poll(timeout);
     }
+    if (after_wait_) after_wait_();
     run_due_timers();
   }
 }

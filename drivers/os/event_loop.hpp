@@ -32,6 +32,8 @@ class EventLoop {
     call_at(std::chrono::steady_clock::now() + delay, std::move(callback), owner);
   }
   void cancel_timers(const void* owner);
+  // Called after every wait, whatever woke it (the poll mode's signal flags); empty: none.
+  void after_each_wait(Callback callback) { after_wait_ = std::move(callback); }
 
   // Runs until stop() is called from a callback.
   void run();
@@ -54,6 +56,7 @@ class EventLoop {
     const void* owner = nullptr;
   };
   std::multimap<TimePoint, Timer> timers_;
+  Callback after_wait_;
   bool running_ = false;
   bool have_epoll_pwait2_ = true;  // nanosecond timeouts (Linux >= 5.11); else milliseconds
 };

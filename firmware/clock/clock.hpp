@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "firmware/clock/clock_model.hpp"
+#include "firmware/clock/correction_ledger.hpp"
 #include "firmware/time/time_types.hpp"
 
 namespace stratumd {
@@ -20,17 +21,29 @@ struct LeapEvent {
   Nanoseconds step() const { return std::chrono::seconds{-direction}; }
 };
 
+// The kernel's frequency unit (ADJ_FREQUENCY): ppm scaled by 2^16.
+inline constexpr double kKernelFrequencyQuantumPpm = 1.0 / 65536.0;
+
 class Clock {
  public:
   virtual ~Clock() = default;
 
   virtual UtcTime now() const = 0;
-  // Absolute frequency correction, like ADJ_FREQUENCY.
+  // Absolute frequency correction, like ADJ_FREQUENCY; takes effect at once.
   virtual void set_frequency(double ppm) = 0;
+  // The frequency last set (a slew in progress not included).
   virtual double frequency_ppm() const = 0;
-  // Gradual correction at a bounded rate; replaces a slew in progress.
-  virtual void slew(Nanoseconds offset) = 0;
+  // Gradual phase correction: for `duration` the clock runs offset/duration faster than the
+  // frequency set, as chronyd slews (the rate is capped at kMaxSlewRate, which makes a large
+  // slew take longer). Replaces a slew in progress.
+  virtual void slew(Nanoseconds offset, Nanoseconds duration) = 0;
   virtual void step(Nanoseconds offset) = 0;
+  // Every frequency and slew the clock has applied, when it applied it (steps excepted).
+  virtual const CorrectionLedger& corrections() const = 0;
+  // A clock that must be called to end its slews (the kernel's clock) says when; service()
+  // ends what is due. Others end their slews by themselves.
+  virtual std::optional<UtcTime> service_due() const { return std::nullopt; }
+  virtual void service() {}
   // Arms (or with nullopt disarms) the next leap second. `smear` > 0 asks for the step to be
   // spread over that long before the leap in the time served to clients; false when this clock
   // cannot (the kernel's leaps unsmeared).

@@ -80,7 +80,7 @@ void ClockModel::set_frequency(RawTime raw_now, double frequency_ppm) {
   frequency_ = frequency_ppm * 1e-6;
 }
 
-void ClockModel::slew(RawTime raw_now, Nanoseconds offset) {
+void ClockModel::slew(RawTime raw_now, Nanoseconds offset, Nanoseconds duration) {
   rebase(raw_now);
   if (offset.count() == 0) {
     slew_rate_ = 0.0;
@@ -89,7 +89,8 @@ void ClockModel::slew(RawTime raw_now, Nanoseconds offset) {
   }
   // Replace the slew in progress (as adjtime does): the caller's offset is measured against the
   // clock as it reads now, which already includes what was slewed so far.
-  const double seconds = std::abs(to_seconds(offset)) / kMaxSlewRate;
+  const double seconds =
+      std::max(to_seconds(duration), std::abs(to_seconds(offset)) / kMaxSlewRate);
   slew_end_ns_ = raw_reference_ns_ + std::max<std::int64_t>(1, std::llround(seconds * 1e9));
   // The rate from the rounded duration, so the slew adds up to exactly `offset`.
   slew_rate_ =

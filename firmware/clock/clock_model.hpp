@@ -26,7 +26,9 @@ class ClockModel {
   // corrections are kept exactly.
   void step(RawTime raw_now, Nanoseconds offset);
   void set_frequency(RawTime raw_now, double frequency_ppm);
-  void slew(RawTime raw_now, Nanoseconds offset);
+  // Adds `offset` over `duration` (longer when that would exceed kMaxSlewRate); replaces a slew
+  // in progress.
+  void slew(RawTime raw_now, Nanoseconds offset, Nanoseconds duration);
 
   // A leap second at `at` (as this model reads time): from then on the reading is `step` different
   // (minus a second for an insertion, plus one for a deletion). The kernel does the same at
@@ -44,6 +46,9 @@ class ClockModel {
   double frequency_ppm() const { return frequency_ * 1e6; }
   // What is left of the current slew at `raw_now`.
   Nanoseconds remaining_slew(RawTime raw_now) const;
+  // The current (or last) slew: its rate (s/s) and when it ends on the raw timebase.
+  double slew_rate() const { return slew_rate_; }
+  RawTime slew_end() const { return RawTime{Nanoseconds{slew_end_ns_}}; }
 
  private:
   void rebase(RawTime raw_now);

@@ -8,12 +8,12 @@ namespace stratumd {
 
 SimClock::SimClock(UtcTime true_start, Nanoseconds initial_offset, OscillatorParams oscillator,
                    std::uint64_t seed)
-    : oscillator_(oscillator),
+    : ModelledClock(RawTime{}, true_start + initial_offset, kKernelFrequencyQuantumPpm),
+      oscillator_(oscillator),
       rng_(seed),
       true_start_(true_start),
       true_time_(true_start),
-      current_ppm_(oscillator.frequency_error_ppm),
-      model_(RawTime{}, true_start + initial_offset) {}
+      current_ppm_(oscillator.frequency_error_ppm) {}
 
 void SimClock::advance(Nanoseconds dt) {
   constexpr std::int64_t kStepNs = 1'000'000'000;

@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <random>
 
-#include "firmware/clock/clock.hpp"
+#include "firmware/clock/modelled_clock.hpp"
 
 namespace stratumd {
 
@@ -17,7 +17,9 @@ struct OscillatorParams {
   double temperature_period_s = 3600.0;  // its period
 };
 
-class SimClock final : public Clock {
+// Steers like the kernel's clock: frequencies in ADJ_FREQUENCY's 2^-16 ppm steps, effective at
+// once; slews as temporary frequency offsets.
+class SimClock final : public ModelledClock {
  public:
   SimClock(UtcTime true_start, Nanoseconds initial_offset, OscillatorParams oscillator,
            std::uint64_t seed = 1);
@@ -26,26 +28,12 @@ class SimClock final : public Clock {
   void advance(Nanoseconds dt);
 
   UtcTime true_time() const { return true_time_; }
-  RawTime raw_now() const { return raw_; }
   // Served minus true time: the error a perfect observer would measure.
   Nanoseconds time_error() const { return now() - true_time_; }
   // The oscillator's current fractional frequency error, in ppm.
   double oscillator_ppm() const { return current_ppm_; }
 
-  UtcTime now() const override { return model_.utc_at(raw_); }
-  void set_frequency(double ppm) override { model_.set_frequency(raw_, ppm); }
-  double frequency_ppm() const override { return model_.frequency_ppm(); }
-  void slew(Nanoseconds offset) override { model_.slew(raw_, offset); }
-  void step(Nanoseconds offset) override { model_.step(raw_, offset); }
-  bool arm_leap(std::optional<LeapEvent> leap, Nanoseconds smear) override {
-    if (leap) {
-      model_.schedule_leap(raw_, leap->at, leap->step(), smear);
-    } else {
-      model_.cancel_leap(raw_);
-    }
-    return true;
-  }
-  ClockModel model() const override { return model_; }
+  RawTime raw_now() const override { return raw_; }
 
  private:
   OscillatorParams oscillator_;
@@ -57,7 +45,6 @@ class SimClock final : public Clock {
   double raw_fraction_ns_ = 0.0;  // sub-nanosecond remainder of the raw counter
   double random_walk_ppm_ = 0.0;
   double current_ppm_ = 0.0;
-  ClockModel model_;
 };
 
 }  // namespace stratumd

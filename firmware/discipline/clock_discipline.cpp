@@ -61,20 +61,25 @@ bool ClockDiscipline::refuse_panic(Nanoseconds offset) {
 void ClockDiscipline::apply(const ServoCorrection& correction) {
   if (!config_.steer || (kernel_pps_ && kind_ == SampleClass::pps)) return;
   clock_.set_frequency(correction.frequency_ppm);
-  clock_.slew(correction.slew);
+  clock_.slew(correction.slew, correction.slew_duration);
 }
 
 void ClockDiscipline::start_from(const RefSample& sample) {
   const Nanoseconds offset = sample.offset();
-  const bool step = config_.steer && config_.step_threshold > Nanoseconds{0} &&
-                    magnitude(offset) > config_.step_threshold;
-  active().reset(clock_.frequency_ppm(), frequency_known_, sample.reference);
+  const Nanoseconds threshold = status_.state == SyncState::unsynchronised
+                                    ? std::min(config_.step_threshold, config_.acquisition_step)
+                                    : config_.step_threshold;
+  const bool step =
+      config_.steer && config_.step_threshold > Nanoseconds{0} && magnitude(offset) > threshold;
   if (step) {
     clock_.step(offset);
     ++status_.steps;
     say("stepped the clock by " + seconds_text(offset));
+    // After the step (which restarts the clock's ledger): the edge now reads `reference`.
+    active().reset(clock_, frequency_known_, sample.reference);
   } else {
-    apply(active().sample(offset, sample.reference));
+    active().reset(clock_, frequency_known_, sample.local);
+    apply(active().sample(offset, sample.local, clock_));
   }
   // A network sample is the clock filter's pick already: like ntpd's first clock update, it
   // synchronises at once.
@@ -100,7 +105,7 @@ void ClockDiscipline::on_sample(const RefSample& sample, SampleClass kind) {
     good_in_a_row_ = 0;
     refused_in_a_row_ = 0;
     if (status_.state != SyncState::unsynchronised) {
-      active().reset(clock_.frequency_ppm(), frequency_known_, sample.reference);
+      active().reset(clock_, frequency_known_, sample.local);
     }
   }
 
@@ -128,14 +133,15 @@ void ClockDiscipline::on_sample(const RefSample& sample, SampleClass kind) {
   }
   spike_since_.reset();
 
-  ServoCorrection correction = active().sample(offset, sample.reference);
+  // The servos work on the clock's own time axis, where its ledger is kept.
+  ServoCorrection correction = active().sample(offset, sample.local, clock_);
   if (!correction.accepted) {
     ++status_.outliers;
     if (++refused_in_a_row_ < config_.refusals_before_relock) return;
     say(std::to_string(refused_in_a_row_) + " samples in a row refused (offset " +
         seconds_text(offset) + "): the reference moved; locking again");
-    active().reset(clock_.frequency_ppm(), true, sample.reference);
-    correction = active().sample(offset, sample.reference);
+    active().reset(clock_, true, sample.local);
+    correction = active().sample(offset, sample.local, clock_);
     status_.state = SyncState::locking;
     good_in_a_row_ = 0;
   }

@@ -1,14 +1,15 @@
 // The discipline: decides, per sample, whether to step, slew through a servo, or refuse; runs the
 // state machine unsynchronised -> locking -> locked -> holdover -> unsynchronised; arms leap
 // seconds; and says honestly, in the snapshot, how good the served time is. It talks to the clock
-// only through the Clock interface and to the servos only through Servo (PPS samples: the
-// adaptive Kalman servo; NMEA-only samples: the RFC 5905 loop).
+// only through the Clock interface and to the servos only through Servo (PPS and NMEA-only
+// samples: the adaptive Kalman servo; network samples: the RFC 5905 loop).
 #pragma once
 
 #include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
+#include <utility>
 
 #include "firmware/clock/clock.hpp"
 #include "firmware/clock/clock_snapshot.hpp"
@@ -19,16 +20,22 @@
 
 namespace stratumd {
 
-// coarse: NMEA-only samples; network: the combined offset of upstream servers. Both are steered by
-// the RFC 5905 loop; network samples come a poll interval apart, so they time out later.
+// coarse: NMEA-only samples (a second apart, milliseconds of noise: the Kalman servo again);
+// network: the combined offset of upstream servers, a poll interval apart (the RFC 5905 loop;
+// they time out later).
 enum class SampleClass { pps, coarse, network };
 
 struct DisciplineConfig {
   Nanoseconds step_threshold = std::chrono::milliseconds{128};  // tinker step; 0: never step
   Nanoseconds panic_threshold = std::chrono::seconds{1000};     // tinker panic; 0: no limit
   Nanoseconds stepout = std::chrono::seconds{300};              // tinker stepout
-  bool allow_first_panic_step = false;                          // -g
-  bool steer = true;  // `disable ntp`: measure and serve, never adjust the clock
+  // While unsynchronised (clients are told so and follow someone else), a first offset beyond
+  // this is stepped rather than slewed at 500 ppm, which would take 200 s for 100 ms: chronyd's
+  // `makestep` for a clock nobody follows yet. Never larger than the step threshold; no step
+  // at all with `tinker step 0`.
+  Nanoseconds acquisition_step = std::chrono::milliseconds{1};
+  bool allow_first_panic_step = false;  // -g
+  bool steer = true;                    // `disable ntp`: measure and serve, never adjust the clock
   Nanoseconds sample_timeout = std::chrono::seconds{5};            // no sample this long: holdover
   Nanoseconds network_sample_timeout = std::chrono::seconds{300};  // for network samples
   Nanoseconds holdover_limit = std::chrono::hours{1};  // `holdover`; then unsynchronised
@@ -90,9 +97,17 @@ class ClockDiscipline {
   void fill_snapshot(ClockSnapshot& snapshot, std::uint32_t reference_id) const;
 
  private:
-  Servo& active() { return kind_ == SampleClass::pps ? static_cast<Servo&>(pps_) : coarse_; }
+  Servo& active() { return const_cast<Servo&>(std::as_const(*this).active()); }
   const Servo& active() const {
-    return kind_ == SampleClass::pps ? static_cast<const Servo&>(pps_) : coarse_;
+    switch (kind_) {
+      case SampleClass::pps:
+        return pps_;
+      case SampleClass::coarse:
+        return nmea_;
+      case SampleClass::network:
+        break;
+    }
+    return network_;
   }
   Nanoseconds lock_threshold() const;
   void start_from(const RefSample& sample);
@@ -108,7 +123,10 @@ class ClockDiscipline {
   bool frequency_known_;
   Log log_;
   PpsKalmanServo pps_;
-  Rfc5905Servo coarse_;
+  // NMEA-only samples come once a second too, only noisier: the same estimator, which measures
+  // their noise, beats a fixed-gain loop on them.
+  PpsKalmanServo nmea_{PpsServoParams{.name = "nmea-kalman", .initial_noise = 10e-3}};
+  Rfc5905Servo network_;
   SampleClass kind_ = SampleClass::pps;
   LoopStatus status_;
   int good_in_a_row_ = 0;

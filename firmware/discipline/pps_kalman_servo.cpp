@@ -17,7 +17,10 @@ constexpr double kMaxNoiseInterval = 16.0;
 
 }  // namespace
 
-PpsKalmanServo::PpsKalmanServo(PpsServoParams params) : params_(params) {
+PpsKalmanServo::PpsKalmanServo(PpsServoParams params)
+    : params_(params),
+      measurement_variance_(params.initial_noise * params.initial_noise),
+      variance_at_score_reset_(measurement_variance_) {
   for (int p = 0; p < kPhaseLevels; ++p) {
     for (int f = 0; f < kFrequencyLevels; ++f) {
       ClockNoise& noise = models_[p * kFrequencyLevels + f].noise;
@@ -27,8 +30,8 @@ PpsKalmanServo::PpsKalmanServo(PpsServoParams params) : params_(params) {
   }
 }
 
-void PpsKalmanServo::reset(double frequency_ppm, bool frequency_known, UtcTime at) {
-  const double frequency = frequency_ppm * 1e-6;
+void PpsKalmanServo::reset(const Clock& clock, bool frequency_known, UtcTime at) {
+  const double frequency = clock.frequency_ppm() * 1e-6;
   for (Model& m : models_) {
     m.filter.reset(0.0, kUnknownOffsetVariance, frequency,
                    frequency_known ? kKnownFrequencyVariance : kUnknownFrequencyVariance);
@@ -36,8 +39,7 @@ void PpsKalmanServo::reset(double frequency_ppm, bool frequency_known, UtcTime a
   }
   selected_ = 0;
   last_at_ = at;
-  applied_frequency_ = frequency;
-  applied_slew_ = 0.0;
+  correction_at_last_ = clock.corrections().at(at);
   accepted_since_reset_ = 0;
   // The phase was just set: the free-running phase chain starts again; the noise level learnt
   // so far is the source's and stays.
@@ -70,13 +72,16 @@ void PpsKalmanServo::learn_measurement_noise(double offset, double dt) {
   }
 }
 
-ServoCorrection PpsKalmanServo::sample(Nanoseconds offset_ns, UtcTime at) {
+ServoCorrection PpsKalmanServo::sample(Nanoseconds offset_ns, UtcTime at, const Clock& clock) {
   const double offset = to_seconds(offset_ns);
   const double dt = last_at_ ? std::max(0.0, to_seconds(at - *last_at_)) : 1.0;
   last_at_ = at;
-  for (Model& m : models_) m.filter.predict(dt, applied_frequency_, applied_slew_, m.noise);
-  correction_since_accepted_ += applied_slew_ + applied_frequency_ * dt;
-  applied_slew_ = 0.0;
+  const CorrectionLedger& ledger = clock.corrections();
+  const double correction_at_sample = ledger.at(at);
+  const double applied = correction_at_sample - correction_at_last_;
+  correction_at_last_ = correction_at_sample;
+  for (Model& m : models_) m.filter.predict(dt, 0.0, applied, m.noise);
+  correction_since_accepted_ += applied;
 
   const double r = measurement_variance_;
   const KalmanClockFilter::Innovation nu = selected().filter.innovation(offset, r);
@@ -102,14 +107,17 @@ ServoCorrection PpsKalmanServo::sample(Nanoseconds offset_ns, UtcTime at) {
                        [](const Model& a, const Model& b) { return a.score < b.score; }) -
       models_.begin());
 
-  // Deadbeat: steer the whole estimated offset out before the next sample. A slew runs at most
-  // kMaxSlewRate, so a larger offset is taken over several samples (the filters know what is
-  // left because they are told what was applied).
+  // Deadbeat: the whole estimated offset, carried from the sample to now (the correction is
+  // applied now, and the clock kept running on the old one since the sample), slewed out over
+  // the next second. A slew runs at most kMaxSlewRate, so a large offset takes longer; the
+  // ledger tells the filters what was done by the next sample.
   const double limit = kMaxFrequencyPpm * 1e-6;
-  applied_frequency_ = std::clamp(selected().filter.frequency(), -limit, limit);
-  const double slew_cap = 0.9 * kMaxSlewRate * std::clamp(dt, 1.0, kMaxNoiseInterval);
-  applied_slew_ = std::clamp(selected().filter.offset(), -slew_cap, slew_cap);
-  return {true, applied_frequency_ * 1e6, from_seconds(applied_slew_)};
+  const double frequency = std::clamp(selected().filter.frequency(), -limit, limit);
+  const UtcTime now = std::max(clock.now(), at);
+  const double offset_now = selected().filter.offset() +
+                            selected().filter.frequency() * to_seconds(now - at) -
+                            (ledger.at(now) - correction_at_sample);
+  return {true, frequency * 1e6, from_seconds(offset_now), std::chrono::seconds{1}};
 }
 
 ServoEstimate PpsKalmanServo::estimate() const {

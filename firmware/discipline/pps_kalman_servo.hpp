@@ -3,8 +3,9 @@
 // (multiple-model adaptive estimation). The measurement noise is measured from the samples
 // themselves (PhaseNoiseEstimator on the reconstructed free-running phase). A sample far outside
 // the selected filter's prediction is refused, so a glitch never moves the clock. Each accepted
-// sample is steered out at once (deadbeat): the clock's error is then the filter's estimation
-// error, the least any servo can leave.
+// sample is steered out at once (deadbeat, slewed over the next second): the clock's error is
+// then the filter's estimation error, the least any servo can leave. The filters are told what
+// the clock really applied between samples (its ledger), never what was asked of it.
 #pragma once
 
 #include <array>
@@ -18,18 +19,22 @@
 namespace stratumd {
 
 struct PpsServoParams {
-  double outlier_sigmas = 6.0;     // refuse samples beyond this many predicted sigmas
-  int samples_before_gating = 16;  // until the noise is measured, everything is taken
-  double likelihood_memory = 512;  // samples over which the models' fit is compared
+  const char* name = "pps-kalman";  // the same servo steers NMEA-only samples as "nmea-kalman"
+  double outlier_sigmas = 6.0;      // refuse samples beyond this many predicted sigmas
+  int samples_before_gating = 16;   // until the noise is measured, everything is taken
+  double likelihood_memory = 512;   // samples over which the models' fit is compared
+  // The sample noise assumed until it is measured: 10 us, a loaded system's edge stamping, so
+  // early PPS samples are not trusted more than they deserve (NMEA: 10 ms).
+  double initial_noise = 10e-6;
 };
 
 class PpsKalmanServo final : public Servo {
  public:
   explicit PpsKalmanServo(PpsServoParams params = {});
 
-  const char* name() const override { return "pps-kalman"; }
-  void reset(double frequency_ppm, bool frequency_known, UtcTime at) override;
-  ServoCorrection sample(Nanoseconds offset, UtcTime at) override;
+  const char* name() const override { return params_.name; }
+  void reset(const Clock& clock, bool frequency_known, UtcTime at) override;
+  ServoCorrection sample(Nanoseconds offset, UtcTime at, const Clock& clock) override;
   ServoEstimate estimate() const override;
 
   std::uint64_t refused() const { return refused_; }
@@ -56,18 +61,15 @@ class PpsKalmanServo final : public Servo {
   std::array<Model, kModels> models_{};
   int selected_ = 0;
   std::optional<UtcTime> last_at_;
-  double applied_frequency_ = 0.0;  // s/s
-  double applied_slew_ = 0.0;       // s, removed right after the last sample
+  double correction_at_last_ = 0.0;  // the clock's ledger at the last sample
   std::uint64_t accepted_since_reset_ = 0;
   std::uint64_t scored_since_reset_ = 0;
   std::uint64_t refused_ = 0;
 
   // Measurement noise from the free-running phase: the clock's own corrections added back.
   PhaseNoiseEstimator noise_;
-  // Until measured: (10 us)^2, a loaded system's edge-stamping noise, so early samples are not
-  // trusted more than they deserve.
-  double measurement_variance_ = 1e-10;
-  double variance_at_score_reset_ = 1e-10;  // model scores compare fairly under one R only
+  double measurement_variance_;             // until measured: params_.initial_noise squared
+  double variance_at_score_reset_;          // model scores compare fairly under one R only
   double correction_since_accepted_ = 0.0;  // corrections applied since the last accepted sample
   std::optional<double> last_accepted_offset_;
 };

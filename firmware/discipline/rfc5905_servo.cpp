@@ -17,8 +17,8 @@ double poll_seconds(int poll) {
 
 }  // namespace
 
-void Rfc5905Servo::reset(double frequency_ppm, bool frequency_known, UtcTime at) {
-  frequency_ = frequency_ppm * 1e-6;
+void Rfc5905Servo::reset(const Clock& clock, bool frequency_known, UtcTime at) {
+  frequency_ = clock.frequency_ppm() * 1e-6;
   state_ = frequency_known ? State::synchronised : State::measuring_frequency;
   epoch_ = at;
   watch_start_ = at;
@@ -31,7 +31,9 @@ void Rfc5905Servo::adapt_poll(double offset) {
   poll_ = jiggle_.update(std::abs(offset) < JiggleCounter::kPollGate * jitter_);
 }
 
-ServoCorrection Rfc5905Servo::sample(Nanoseconds offset_ns, UtcTime at) {
+// ntpd's loop: the clock is assumed to follow the corrections as ntpd's own kernel interface
+// does, so the ledger is not read.
+ServoCorrection Rfc5905Servo::sample(Nanoseconds offset_ns, UtcTime at, const Clock&) {
   const double offset = to_seconds(offset_ns);
   const double mu = std::max(0.0, to_seconds(at - epoch_));
   const double limit = kMaxFrequencyPpm * 1e-6;
@@ -40,7 +42,7 @@ ServoCorrection Rfc5905Servo::sample(Nanoseconds offset_ns, UtcTime at) {
     const double watched = to_seconds(at - watch_start_);
     if (at - watch_start_ < params_.frequency_watch) {
       // ntpd leaves the clock alone while it watches the offset grow.
-      return {true, frequency_ * 1e6, Nanoseconds{0}};
+      return {true, frequency_ * 1e6, Nanoseconds{0}, Nanoseconds{0}};
     }
     // The offset grew from zero (the clock was just set) at the frequency error.
     frequency_ = std::clamp(frequency_ + offset / watched, -limit, limit);
@@ -66,11 +68,11 @@ ServoCorrection Rfc5905Servo::sample(Nanoseconds offset_ns, UtcTime at) {
   epoch_ = at;
 
   // ntpd removes offset / (PLL * 2^poll) of the residual each second until the next update; the
-  // same amount over the interval just seen, handed to the clock as one slew.
+  // same amount over the interval just seen, slewed over that interval.
   const double interval = std::clamp(mu, 1.0, poll_seconds(poll_));
   const double amortised =
       offset * (1.0 - std::pow(1.0 - 1.0 / (kPll * poll_seconds(poll_)), interval));
-  return {true, frequency_ * 1e6, from_seconds(amortised)};
+  return {true, frequency_ * 1e6, from_seconds(amortised), from_seconds(interval)};
 }
 
 ServoEstimate Rfc5905Servo::estimate() const {

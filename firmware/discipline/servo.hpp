@@ -1,8 +1,11 @@
-// Servos turn offset samples into clock corrections, as linuxptp's servo objects do: pure
-// arithmetic on offsets and times. They never touch the clock; the discipline applies what they
-// return and assumes it was applied exactly, which is what lets a servo predict its next sample.
+// Servos turn offset samples into clock corrections, as linuxptp's servo objects do: arithmetic
+// on offsets and times. They never steer the clock themselves; the discipline applies what they
+// return. They read the clock's ledger, which says what was really applied and when (a frequency
+// takes effect when it is set, not at the sample it came from; a slew takes its time), so a
+// servo's prediction of its next sample is exact whatever the actuator.
 #pragma once
 
+#include "firmware/clock/clock.hpp"
 #include "firmware/time/time_types.hpp"
 
 namespace stratumd {
@@ -10,7 +13,8 @@ namespace stratumd {
 struct ServoCorrection {
   bool accepted = false;       // false: judged an outlier, nothing to apply
   double frequency_ppm = 0.0;  // absolute frequency correction to set
-  Nanoseconds slew{0};         // phase to slew out now, replacing any slew in progress
+  Nanoseconds slew{0};         // phase to slew out now, replacing any slew in progress,
+  Nanoseconds slew_duration{std::chrono::seconds{1}};  // over this long
 };
 
 // What a servo knows about the clock it steers; feeds dispersion, stats files and status.
@@ -28,11 +32,13 @@ class Servo {
  public:
   virtual ~Servo() = default;
   virtual const char* name() const = 0;
-  // Starts over at `at`, right after the discipline set the clock's phase: `frequency_ppm` is in
-  // effect; `frequency_known` says whether it is trusted (a drift file, an earlier lock).
-  virtual void reset(double frequency_ppm, bool frequency_known, UtcTime at) = 0;
-  // `offset` is reference minus clock at `at`; samples come in time order.
-  virtual ServoCorrection sample(Nanoseconds offset, UtcTime at) = 0;
+  // Starts over at `at`, right after the discipline set the clock's phase: the clock's frequency
+  // is in effect; `frequency_known` says whether it is trusted (a drift file, an earlier lock).
+  virtual void reset(const Clock& clock, bool frequency_known, UtcTime at) = 0;
+  // `offset` is reference minus `clock` at `at`, as `clock` read it (the servos work on the
+  // clock's own time axis, where its ledger is kept); samples come in time order. The
+  // correction is applied to `clock` right after, at its now().
+  virtual ServoCorrection sample(Nanoseconds offset, UtcTime at, const Clock& clock) = 0;
   virtual ServoEstimate estimate() const = 0;
 };
 

@@ -38,7 +38,7 @@ TEST(ClockModel, StepIsImmediate) {
 
 TEST(ClockModel, SlewIsGradualAtMostFiveHundredPpmAndExact) {
   ClockModel m(raw(0s), kStart);
-  m.slew(raw(0s), 1ms);  // takes 2 s at 500 ppm
+  m.slew(raw(0s), 1ms, 1s);  // asked for 1 s; takes 2 s at 500 ppm
   EXPECT_EQ(m.utc_at(raw(1s)), kStart + 1s + 500us);
   EXPECT_EQ(m.utc_at(raw(2s)), kStart + 2s + 1ms);
   EXPECT_EQ(m.utc_at(raw(10s)), kStart + 10s + 1ms);
@@ -48,14 +48,22 @@ TEST(ClockModel, SlewIsGradualAtMostFiveHundredPpmAndExact) {
 
 TEST(ClockModel, ANewSlewReplacesTheOneInProgress) {
   ClockModel m(raw(0s), kStart);
-  m.slew(raw(0s), 1ms);
-  m.slew(raw(1s), -200us);  // 500 us already done
+  m.slew(raw(0s), 1ms, 0s);
+  m.slew(raw(1s), -200us, 0s);  // 500 us already done
   EXPECT_EQ(m.utc_at(raw(5s)), kStart + 5s + 500us - 200us);
+}
+
+TEST(ClockModel, SlewTakesTheDurationAskedForWithinTheRateLimit) {
+  ClockModel m(raw(0s), kStart);
+  m.slew(raw(0s), 4us, 4s);  // 1 ppm for four seconds
+  EXPECT_EQ(m.utc_at(raw(1s)), kStart + 1s + 1us);
+  EXPECT_EQ(m.remaining_slew(raw(3s)), 1us);
+  EXPECT_EQ(m.utc_at(raw(9s)), kStart + 9s + 4us);
 }
 
 TEST(ClockModel, ServedTimeNeverRunsBackwardsWhileSlewingNegative) {
   ClockModel m(raw(0s), kStart);
-  m.slew(raw(0s), -50ms);
+  m.slew(raw(0s), -50ms, 0s);
   UtcTime previous = m.utc_at(raw(0s));
   for (int i = 1; i <= 2000; ++i) {
     const UtcTime t = m.utc_at(raw(Nanoseconds{i * 100'000'000LL}));

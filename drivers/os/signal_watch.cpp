@@ -1,0 +1,70 @@
+#include "drivers/os/signal_watch.hpp"
+
+#include <signal.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include <atomic>
+
+namespace stratumd {
+namespace {
+
+std::atomic<bool> stop_requested{false};
+std::atomic<bool> hangup_requested{false};
+
+void note_signal(int signal) {
+  (signal == SIGHUP ? hangup_requested : stop_requested).store(true, std::memory_order_relaxed);
+}
+
+sigset_t handled_signals() {
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGHUP);
+  return signals;
+}
+
+}  // namespace
+
+SignalWatch::SignalWatch(EventLoop& loop, std::function<void()> on_hangup)
+    : loop_(loop), on_hangup_(std::move(on_hangup)) {
+  const sigset_t signals = handled_signals();
+  if (loop_.backend() == IoBackend::epoll) {
+    if (::pthread_sigmask(SIG_BLOCK, &signals, nullptr) != 0) throw_errno("pthread_sigmask");
+    signal_fd_ = UniqueFd{::signalfd(-1, &signals, SFD_CLOEXEC | SFD_NONBLOCK)};
+    if (!signal_fd_.valid()) throw_errno("signalfd");
+    loop_.watch_readable(signal_fd_.get(), [this] {
+      signalfd_siginfo info{};
+      while (::read(signal_fd_.get(), &info, sizeof info) == sizeof info) {
+        note_signal(static_cast<int>(info.ssi_signo));
+      }
+      act_on_flags();
+    });
+    return;
+  }
+  struct sigaction action {};
+  action.sa_handler = note_signal;
+  sigemptyset(&action.sa_mask);
+  action.sa_flags = 0;  // no SA_RESTART: poll() returns EINTR
+  for (const int signal : {SIGINT, SIGTERM, SIGHUP}) {
+    if (::sigaction(signal, &action, nullptr) != 0) throw_errno("sigaction");
+  }
+  if (::pthread_sigmask(SIG_UNBLOCK, &signals, nullptr) != 0) throw_errno("pthread_sigmask");
+  loop_.after_each_wait([this] { act_on_flags(); });
+}
+
+SignalWatch::~SignalWatch() {
+  if (signal_fd_.valid()) {
+    loop_.unwatch(signal_fd_.get());
+  } else {
+    loop_.after_each_wait({});
+  }
+}
+
+void SignalWatch::act_on_flags() {
+  if (hangup_requested.exchange(false, std::memory_order_relaxed) && on_hangup_) on_hangup_();
+  if (stop_requested.exchange(false, std::memory_order_relaxed)) loop_.stop();
+}
+
+}  // namespace stratumd

@@ -1,0 +1,137 @@
+#!/usr/bin/env python3
+"""Figures from clknetsim's logs, for tests/bench/clock_sim/run.
+
+Per run (--dir): reads `offset` and `freq` (one line per simulated second, one column per node:
+node 1 is the server under test, node 2 its chronyd client) and prints one JSON line.
+With --table: reads those lines and prints the comparison table.
+"""
+import argparse
+import json
+import math
+import statistics
+import sys
+
+PPS_SETTLE_BOUND = 10e-6
+NMEA_SETTLE_BOUND = 100e-6
+OUTAGE = 3600
+
+
+def columns(path):
+    rows = []
+    with open(path) as f:
+        for line in f:
+            parts = line.split()
+            if parts:
+                rows.append([float(x) for x in parts])
+    return rows
+
+
+def run_figures(args):
+    offsets = columns(f"{args.dir}/offset")
+    freqs = columns(f"{args.dir}/freq")
+    seconds = len(offsets)
+    holdover = "holdover" in args.scenario
+    # Steady state: the last two thirds, or for the outage scenario the stretch before the
+    # outage (from a third of the run on).
+    start = seconds // 3
+    end = min(seconds, args.outage_at) if holdover else seconds
+    server = [row[0] for row in offsets[:end]]
+    client = [row[1] for row in offsets[start:end]]
+    steady = server[start:]
+    bound = NMEA_SETTLE_BOUND if args.scenario.startswith("nmea") else PPS_SETTLE_BOUND
+    last_bad = max((i for i, x in enumerate(server) if abs(x) > bound), default=-1)
+    settled = None if last_bad >= end - 60 else last_bad + 1
+    figures = {
+        "daemon": args.daemon,
+        "scenario": args.scenario,
+        "seed": args.seed,
+        "seconds": seconds,
+        "rms": math.sqrt(sum(x * x for x in steady) / len(steady)),
+        "max": max(abs(x) for x in steady),
+        "settled": settled,
+        "freq_max_ppm": max(abs(row[0]) for row in freqs[start:end]) * 1e6,
+        "served_rms": math.sqrt(sum(x * x for x in client) / len(client)),
+        "served_mean": sum(client) / len(client),
+    }
+    if holdover and args.outage_at + OUTAGE < seconds:
+        figures["holdover"] = abs(offsets[args.outage_at + OUTAGE - 1][0])
+    print(json.dumps(figures))
+
+
+def text(seconds):
+    if seconds is None:
+        return "-"
+    a = abs(seconds)
+    if a < 1e-6:
+        return f"{seconds * 1e9:.0f} ns"
+    if a < 1e-3:
+        return f"{seconds * 1e6:.2f} us"
+    if a < 1:
+        return f"{seconds * 1e3:.2f} ms"
+    return f"{seconds:.2f} s"
+
+
+def table(args):
+    runs = [json.loads(line) for line in open(args.table) if line.strip()]
+    scenarios = []
+    for r in runs:
+        if r["scenario"] not in scenarios:
+            scenarios.append(r["scenario"])
+    print(f"clknetsim: stratumd and chronyd on identical noise; {args.hours} h per run, "
+          f"{args.seeds} seed(s) per cell; start +0.1 s / +50 ppm; steady state = last 2/3 "
+          f"(holdover scenario: before the outage). Median over seeds [min-max].")
+    header = (f"{'scenario':<20} {'daemon':<9} {'rms':>22} {'max':>10} {'settled':>8} "
+              f"{'|f| max':>9} {'hold 1h':>9} {'served rms':>22} {'served mean':>11}")
+    print(header)
+    ratios = []
+    for scenario in scenarios:
+        per = {}
+        for daemon in ("chronyd", "stratumd"):
+            rs = [r for r in runs if r["scenario"] == scenario and r["daemon"] == daemon]
+            if not rs:
+                continue
+            med = lambda k: statistics.median(r[k] for r in rs)
+            span = lambda k: f"{text(med(k))} [{text(min(r[k] for r in rs))}-{text(max(r[k] for r in rs))}]"
+            settled = [r["settled"] for r in rs]
+            settle_text = "never" if any(s is None for s in settled) else f"{max(settled)} s"
+            holds = [r["holdover"] for r in rs if "holdover" in r]
+            per[daemon] = {
+                "rms": med("rms"), "max": max(r["max"] for r in rs),
+                "served": med("served_rms"),
+                "holdover": statistics.median(holds) if holds else None,
+            }
+            print(f"{scenario:<20} {daemon:<9} {span('rms'):>22} {text(per[daemon]['max']):>10} "
+                  f"{settle_text:>8} {max(r['freq_max_ppm'] for r in rs):>7.2f}pp "
+                  f"{text(per[daemon]['holdover']):>9} {span('served_rms'):>22} "
+                  f"{text(med('served_mean')):>11}")
+        if "chronyd" in per and "stratumd" in per:
+            c, s = per["chronyd"], per["stratumd"]
+            ratio = lambda a, b: f"{a / b:.2f}x" if b > 0 else "-"
+            parts = [f"rms {ratio(s['rms'], c['rms'])}", f"max {ratio(s['max'], c['max'])}",
+                     f"served {ratio(s['served'], c['served'])}"]
+            if c["holdover"] and s["holdover"] is not None:
+                parts.append(f"holdover {ratio(s['holdover'], c['holdover'])}")
+            print(f"{'':<20} {'ratio':<9} stratumd/chronyd: " + ", ".join(parts))
+            ratios.append((scenario, s["rms"] / c["rms"]))
+    return 0
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--dir")
+    p.add_argument("--daemon")
+    p.add_argument("--scenario")
+    p.add_argument("--seed", type=int)
+    p.add_argument("--outage-at", type=int, default=0)
+    p.add_argument("--table")
+    p.add_argument("--hours")
+    p.add_argument("--seeds")
+    args = p.parse_args()
+    if args.table:
+        return table(args)
+    run_figures(args)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
