@@ -106,30 +106,30 @@ ReferenceSources::ReferenceSources(EventLoop& loop, const Clock& clock, const Da
           add_description("NMEA on " + path);
           if (o.flag(1)) {  // ntpd: flag1 enables the receiver's PPS
             const std::string pps_path = o.ppspath.value_or("/dev/gpspps" + unit);
-            pps_.push_back(std::make_unique<KernelPpsSource>(loop_, clock_, pps_path, o.flag(2),
-                                                             edge_sink, log_));
+            pps_.push_back(std::make_unique<KernelPpsSource>(loop_, realtime_stamps_, pps_path,
+                                                             o.flag(2), edge_sink, log_));
             description_ += " with PPS on " + pps_path;
           }
           break;
         }
         case refclock_type::pps: {
           const std::string path = o.path.value_or("/dev/pps" + unit);
-          use_pps(
-              std::make_unique<KernelPpsSource>(loop_, clock_, path, o.flag(2), edge_sink, log_),
-              o);
+          use_pps(std::make_unique<KernelPpsSource>(loop_, realtime_stamps_, path, o.flag(2),
+                                                    edge_sink, log_),
+                  o);
           break;
         }
         case refclock_type::gpio_pps: {
-          use_pps(std::make_unique<GpioPpsSource>(loop_, clock_, *o.path,
+          use_pps(std::make_unique<GpioPpsSource>(loop_, monotonic_stamps_, *o.path,
                                                   static_cast<unsigned>(*o.gpio_line), o.flag(2),
                                                   edge_sink, log_),
                   o);
           break;
         }
         case refclock_type::dcd_pps: {
-          use_pps(
-              std::make_unique<DcdPpsSource>(loop_, clock_, *o.path, o.flag(2), edge_sink, log_),
-              o);
+          use_pps(std::make_unique<DcdPpsSource>(loop_, realtime_stamps_, *o.path, o.flag(2),
+                                                 edge_sink, log_),
+                  o);
           break;
         }
         case refclock_type::shm: {
@@ -143,7 +143,7 @@ ReferenceSources::ReferenceSources(EventLoop& loop, const Clock& clock, const Da
           const Nanoseconds offset = from_seconds(o.time1.value_or(0.0));
           const SampleKind kind = r.unit % 2 ? SampleKind::pps : SampleKind::nmea_only;
           shm_.push_back(std::make_unique<ShmRefclock>(
-              loop_, clock_, r.unit, limit,
+              loop_, realtime_stamps_, r.unit, limit,
               [this, refid, offset, kind](const RefSample& sample, int) {
                 RefSample adjusted = sample;
                 adjusted.reference += offset;
@@ -165,7 +165,7 @@ ReferenceSources::ReferenceSources(EventLoop& loop, const Clock& clock, const Da
           const Nanoseconds offset = from_seconds(o.time1.value_or(0.0));
           const Nanoseconds serial_offset = from_seconds(o.time2.value_or(0.0));
           gpsd_.push_back(std::make_unique<GpsdClient>(
-              loop_, clock_, host, port, o.mode,
+              loop_, realtime_stamps_, host, port, o.mode,
               [this, refid, offset, serial_offset](const RefSample& sample, bool is_pps) {
                 RefSample adjusted = sample;
                 adjusted.reference += is_pps ? offset : serial_offset;

@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "drivers/clock/kernel_stamps.hpp"
 #include "drivers/gpsd/gpsd_client.hpp"
 #include "drivers/gpsd/shm_refclock.hpp"
 #include "drivers/os/event_loop.hpp"
@@ -67,6 +68,9 @@ class ReferenceSources {
 
   EventLoop& loop_;
   const Clock& clock_;
+  // Kernel stamps carried onto the served clock (before the drivers: they hold references).
+  KernelStamps realtime_stamps_{clock_, CLOCK_REALTIME};
+  KernelStamps monotonic_stamps_{clock_, CLOCK_MONOTONIC};
   SampleSink sink_;
   Log log_;
   std::string description_;

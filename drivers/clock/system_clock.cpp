@@ -32,11 +32,7 @@ RawTime RealtimeTimebase::raw_now() const {
 SystemClock::SystemClock() {
   const timex current = adjust(timex{});
   frequency_ppm_ = static_cast<double>(current.freq) / kFrequencyScale;
-  // A slew left by adjtime() (another daemon, a former run) would run on unseen: cancel it.
-  timex cancel{};
-  cancel.modes = ADJ_OFFSET_SINGLESHOT;
-  ::clock_adjtime(CLOCK_REALTIME, &cancel);
-  ledger_.restart(now(), frequency_ppm_ * 1e-6);
+  ledger_.restart(now(), frequency_ppm_ * 1e-6 / (1.0 + frequency_ppm_ * 1e-6));
 }
 
 SystemClock::~SystemClock() {
@@ -59,14 +55,24 @@ UtcTime SystemClock::now() const {
 }
 
 void SystemClock::apply_rate() {
+  if (!took_over_) {
+    // A slew left by adjtime() (another daemon, a former run) would run on unseen: cancelled
+    // at our first correction (not before: reading the clock changes nothing).
+    timex cancel{};
+    cancel.modes = ADJ_OFFSET_SINGLESHOT;
+    adjust(cancel);
+    took_over_ = true;
+  }
   const double total_ppm = std::clamp(frequency_ppm_ + slew_rate_ * 1e6, -kKernelMaxFrequencyPpm,
                                       kKernelMaxFrequencyPpm);
   timex tx{};
   tx.modes = ADJ_FREQUENCY;
   tx.freq = static_cast<long>(std::llround(total_ppm * kFrequencyScale));
   adjust(tx);
-  // In effect from this moment, in the kernel's unit.
-  ledger_.change(now(), static_cast<double>(tx.freq) / kFrequencyScale * 1e-6);
+  // In effect from this moment, in the kernel's unit (relative to the uncorrected clock: per
+  // second of the clock's own reading it is r / (1 + r)).
+  const double rate = static_cast<double>(tx.freq) / kFrequencyScale * 1e-6;
+  ledger_.change(now(), rate / (1.0 + rate));
 }
 
 void SystemClock::set_frequency(double ppm) {
@@ -119,7 +125,7 @@ void SystemClock::step(Nanoseconds offset) {
     slew_end_.reset();
     apply_rate();
   }
-  ledger_.restart(now(), frequency_ppm_ * 1e-6);
+  ledger_.restart(now(), frequency_ppm_ * 1e-6 / (1.0 + frequency_ppm_ * 1e-6));
 }
 
 bool SystemClock::arm_leap(std::optional<LeapEvent> leap, Nanoseconds smear) {

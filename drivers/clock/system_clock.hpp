@@ -58,6 +58,7 @@ class SystemClock final : public Clock {
   double frequency_ppm_ = 0.0;  // as the kernel holds it: quantised
   double slew_rate_ = 0.0;      // s/s on top of the frequency until slew_end_
   std::optional<UtcTime> slew_end_;
+  bool took_over_ = false;
   CorrectionLedger ledger_;
 };
 

@@ -16,10 +16,10 @@ std::int64_t to_ns(const timespec& t) {
 
 }  // namespace
 
-GpsdClient::GpsdClient(EventLoop& loop, const Clock& clock, std::string host, std::string port,
-                       int mode, Sink sink, Log log)
+GpsdClient::GpsdClient(EventLoop& loop, const KernelStamps& stamps, std::string host,
+                       std::string port, int mode, Sink sink, Log log)
     : loop_(loop),
-      clock_(clock),
+      stamps_(stamps),
       host_(std::move(host)),
       port_(std::move(port)),
       mode_(mode),
@@ -64,11 +64,8 @@ void GpsdClient::disconnect(const std::string& why) {
 
 void GpsdClient::deliver(const timespec& gps_time, const timespec& system_time, bool is_pps) {
   // gpsd's timedelta_t: `real` is the GPS time, `clock` the system clock (CLOCK_REALTIME) then.
-  const UtcTime served_now = clock_.now();
-  const KernelRealtime realtime_now = kernel_realtime_now();
-  const KernelRealtime received{Nanoseconds{to_ns(system_time)}};
-  sink_(RefSample{served_now - (realtime_now - received), UtcTime{Nanoseconds{to_ns(gps_time)}},
-                  LeapIndicator::none},
+  sink_(RefSample{stamps_.to_served(Nanoseconds{to_ns(system_time)}),
+                  UtcTime{Nanoseconds{to_ns(gps_time)}}, LeapIndicator::none},
         is_pps);
 }
 

@@ -12,8 +12,8 @@
 #include <optional>
 #include <string>
 
+#include "drivers/clock/kernel_stamps.hpp"
 #include "drivers/os/event_loop.hpp"
-#include "firmware/clock/clock.hpp"
 #include "refclock/ref_sample.hpp"
 
 #if GPSD_API_MAJOR_VERSION < 9
@@ -33,8 +33,8 @@ class GpsdClient {
  public:
   using Sink = std::function<void(const RefSample&, bool is_pps)>;
   using Log = std::function<void(const std::string&)>;
-  GpsdClient(EventLoop& loop, const Clock& clock, std::string host, std::string port, int mode,
-             Sink sink, Log log);
+  GpsdClient(EventLoop& loop, const KernelStamps& stamps, std::string host, std::string port,
+             int mode, Sink sink, Log log);
   ~GpsdClient();
 
   void start() { connect(); }
@@ -47,7 +47,7 @@ class GpsdClient {
   void deliver(const timespec& gps_time, const timespec& system_time, bool is_pps);
 
   EventLoop& loop_;
-  const Clock& clock_;
+  const KernelStamps& stamps_;
   std::string host_;
   std::string port_;
   int mode_;

@@ -8,14 +8,12 @@
 #include <cstring>
 #include <stdexcept>
 
-#include "drivers/clock/kernel_clocks.hpp"
-
 namespace stratumd {
 
-ShmRefclock::ShmRefclock(EventLoop& loop, const Clock& clock, int unit,
+ShmRefclock::ShmRefclock(EventLoop& loop, const KernelStamps& stamps, int unit,
                          std::optional<Nanoseconds> max_difference, Sink sink, Log log)
     : loop_(loop),
-      clock_(clock),
+      stamps_(stamps),
       unit_(unit),
       max_difference_(max_difference),
       sink_(std::move(sink)),
@@ -70,11 +68,9 @@ void ShmRefclock::poll() {
     case ShmStatus::ok: {
       ++counters_.samples;
       reported_too_far_ = false;
-      const UtcTime served_now = clock_.now();
-      const KernelRealtime realtime_now = kernel_realtime_now();
-      sink_(RefSample{served_now - (realtime_now - d.sample.received), d.sample.reference,
-                      LeapIndicator::none},
-            d.sample.precision);
+      sink_(
+          RefSample{stamps_.to_served(d.sample.received), d.sample.reference, LeapIndicator::none},
+          d.sample.precision);
       break;
     }
     case ShmStatus::not_valid:

@@ -7,8 +7,8 @@
 #include <optional>
 #include <string>
 
+#include "drivers/clock/kernel_stamps.hpp"
 #include "drivers/os/event_loop.hpp"
-#include "firmware/clock/clock.hpp"
 #include "refclock/ntp_shm.hpp"
 #include "refclock/ref_sample.hpp"
 
@@ -27,7 +27,7 @@ class ShmRefclock {
   using Sink = std::function<void(const RefSample&, int precision)>;
   using Log = std::function<void(const std::string&)>;
   // Throws std::runtime_error when the segment cannot be created or attached.
-  ShmRefclock(EventLoop& loop, const Clock& clock, int unit,
+  ShmRefclock(EventLoop& loop, const KernelStamps& stamps, int unit,
               std::optional<Nanoseconds> max_difference, Sink sink, Log log);
   ~ShmRefclock();
 
@@ -39,7 +39,7 @@ class ShmRefclock {
   void poll();
 
   EventLoop& loop_;
-  const Clock& clock_;
+  const KernelStamps& stamps_;
   int unit_;
   std::optional<Nanoseconds> max_difference_;
   Sink sink_;

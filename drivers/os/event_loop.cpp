@@ -110,13 +110,15 @@ void EventLoop::wait_poll(std::optional<std::chrono::nanoseconds> timeout) {
 void EventLoop::run() {
   running_ = true;
   while (running_) {
+    if (each_turn_) each_turn_();
+    if (!running_) break;
     const auto timeout = next_timeout();
     if (backend_ == IoBackend::epoll) {
       wait_epoll(timeout);
     } else {
       wait_poll(timeout);
     }
-    if (after_wait_) after_wait_();
+    if (each_turn_) each_turn_();
     run_due_timers();
   }
 }

@@ -32,8 +32,9 @@ class EventLoop {
     call_at(std::chrono::steady_clock::now() + delay, std::move(callback), owner);
   }
   void cancel_timers(const void* owner);
-  // Called after every wait, whatever woke it (the poll mode's signal flags); empty: none.
-  void after_each_wait(Callback callback) { after_wait_ = std::move(callback); }
+  // Called before and after every wait, whatever woke it (the poll mode's signal flags: a flag
+  // set by a callback's own raise() is seen before the loop goes to sleep); empty: none.
+  void on_each_turn(Callback callback) { each_turn_ = std::move(callback); }
 
   // Runs until stop() is called from a callback.
   void run();
@@ -56,7 +57,7 @@ class EventLoop {
     const void* owner = nullptr;
   };
   std::multimap<TimePoint, Timer> timers_;
-  Callback after_wait_;
+  Callback each_turn_;
   bool running_ = false;
   bool have_epoll_pwait2_ = true;  // nanosecond timeouts (Linux >= 5.11); else milliseconds
 };

@@ -9,6 +9,8 @@
 namespace stratumd {
 namespace {
 
+constexpr int kSignals[] = {SIGINT, SIGTERM, SIGHUP};
+
 std::atomic<bool> stop_requested{false};
 std::atomic<bool> hangup_requested{false};
 
@@ -31,7 +33,9 @@ SignalWatch::SignalWatch(EventLoop& loop, std::function<void()> on_hangup)
     : loop_(loop), on_hangup_(std::move(on_hangup)) {
   const sigset_t signals = handled_signals();
   if (loop_.backend() == IoBackend::epoll) {
-    if (::pthread_sigmask(SIG_BLOCK, &signals, nullptr) != 0) throw_errno("pthread_sigmask");
+    if (::pthread_sigmask(SIG_BLOCK, &signals, &previous_mask_) != 0) {
+      throw_errno("pthread_sigmask");
+    }
     signal_fd_ = UniqueFd{::signalfd(-1, &signals, SFD_CLOEXEC | SFD_NONBLOCK)};
     if (!signal_fd_.valid()) throw_errno("signalfd");
     loop_.watch_readable(signal_fd_.get(), [this] {
@@ -47,19 +51,23 @@ SignalWatch::SignalWatch(EventLoop& loop, std::function<void()> on_hangup)
   action.sa_handler = note_signal;
   sigemptyset(&action.sa_mask);
   action.sa_flags = 0;  // no SA_RESTART: poll() returns EINTR
-  for (const int signal : {SIGINT, SIGTERM, SIGHUP}) {
-    if (::sigaction(signal, &action, nullptr) != 0) throw_errno("sigaction");
+  for (int i = 0; i < 3; ++i) {
+    if (::sigaction(kSignals[i], &action, &previous_actions_[i]) != 0) throw_errno("sigaction");
   }
-  if (::pthread_sigmask(SIG_UNBLOCK, &signals, nullptr) != 0) throw_errno("pthread_sigmask");
-  loop_.after_each_wait([this] { act_on_flags(); });
+  if (::pthread_sigmask(SIG_UNBLOCK, &signals, &previous_mask_) != 0) {
+    throw_errno("pthread_sigmask");
+  }
+  loop_.on_each_turn([this] { act_on_flags(); });
 }
 
 SignalWatch::~SignalWatch() {
   if (signal_fd_.valid()) {
     loop_.unwatch(signal_fd_.get());
   } else {
-    loop_.after_each_wait({});
+    loop_.on_each_turn({});
+    for (int i = 0; i < 3; ++i) ::sigaction(kSignals[i], &previous_actions_[i], nullptr);
   }
+  ::pthread_sigmask(SIG_SETMASK, &previous_mask_, nullptr);
 }
 
 void SignalWatch::act_on_flags() {

@@ -2,9 +2,11 @@
 // own thread. With epoll the signals are blocked in every thread and read from a signalfd. The
 // plain poll mode has no signalfd (a simulator that intercepts poll() treats any descriptor it
 // does not know as always readable, and the loop would spin): handlers set flags, poll() returns
-// EINTR, and the loop acts on the flags after each wait. A signal that lands between that check
-// and the next poll() waits for the next timer (the daemon's one-second tick).
+// EINTR, and the loop acts on the flags before and after each wait. A signal that lands between
+// that check and the next poll() waits for the next timer (the daemon's one-second tick).
 #pragma once
+
+#include <signal.h>
 
 #include <functional>
 
@@ -28,6 +30,9 @@ class SignalWatch {
   EventLoop& loop_;
   std::function<void()> on_hangup_;
   UniqueFd signal_fd_;
+  // Restored when the watch ends.
+  sigset_t previous_mask_{};
+  struct sigaction previous_actions_[3]{};
 };
 
 }  // namespace stratumd

@@ -22,10 +22,10 @@ void ignore_signal(int) {}
 
 }  // namespace
 
-DcdPpsSource::DcdPpsSource(EventLoop& loop, const Clock& clock, std::string path, bool clear_edge,
-                           EdgeSink sink, Log log)
+DcdPpsSource::DcdPpsSource(EventLoop& loop, const KernelStamps& stamps, std::string path,
+                           bool clear_edge, EdgeSink sink, Log log)
     : loop_(loop),
-      clock_(clock),
+      stamps_(stamps),
       path_(std::move(path)),
       clear_edge_(clear_edge),
       sink_(std::move(sink)),
@@ -96,9 +96,7 @@ void DcdPpsSource::deliver() {
     n = pending_count_;
     pending_count_ = 0;
   }
-  const UtcTime served_now = clock_.now();
-  const KernelRealtime realtime_now = kernel_realtime_now();
-  for (std::size_t i = 0; i < n; ++i) sink_(PpsEdge{served_now - (realtime_now - stamps[i])});
+  for (std::size_t i = 0; i < n; ++i) sink_(PpsEdge{stamps_.to_served(stamps[i])});
   if (n) watchdog_.edge(std::chrono::steady_clock::now());
 }
 

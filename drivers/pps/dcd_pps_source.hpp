@@ -9,6 +9,7 @@
 #include <mutex>
 #include <thread>
 
+#include "drivers/clock/kernel_stamps.hpp"
 #include "drivers/os/unique_fd.hpp"
 #include "drivers/pps/pps_source.hpp"
 
@@ -17,7 +18,7 @@ namespace stratumd {
 class DcdPpsSource final : public PpsSource {
  public:
   // Throws std::runtime_error when the device cannot be opened or does not report modem lines.
-  DcdPpsSource(EventLoop& loop, const Clock& clock, std::string path, bool clear_edge,
+  DcdPpsSource(EventLoop& loop, const KernelStamps& stamps, std::string path, bool clear_edge,
                EdgeSink sink, Log log);
   ~DcdPpsSource() override;
 
@@ -29,7 +30,7 @@ class DcdPpsSource final : public PpsSource {
   void deliver();
 
   EventLoop& loop_;
-  const Clock& clock_;
+  const KernelStamps& stamps_;
   std::string path_;
   bool clear_edge_;
   EdgeSink sink_;

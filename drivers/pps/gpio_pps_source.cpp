@@ -8,10 +8,11 @@
 
 namespace stratumd {
 
-GpioPpsSource::GpioPpsSource(EventLoop& loop, const Clock& clock, const std::string& chip_path,
-                             unsigned line, bool falling_edge, EdgeSink sink, Log log)
+GpioPpsSource::GpioPpsSource(EventLoop& loop, const KernelStamps& stamps,
+                             const std::string& chip_path, unsigned line, bool falling_edge,
+                             EdgeSink sink, Log log)
     : loop_(loop),
-      clock_(clock),
+      stamps_(stamps),
       name_(chip_path + " line " + std::to_string(line)),
       falling_edge_(falling_edge),
       sink_(std::move(sink)),
@@ -47,11 +48,9 @@ void GpioPpsSource::start() {
 void GpioPpsSource::on_event() {
   gpiod_line_event event{};
   if (::gpiod_line_event_read(line_, &event) != 0) return;
-  // libgpiod 1.6 event stamps are CLOCK_MONOTONIC: carry onto the served clock by their age.
-  const UtcTime served_now = clock_.now();
-  const std::int64_t monotonic_now = read_clock_ns(CLOCK_MONOTONIC);
-  const std::int64_t stamp = std::int64_t{event.ts.tv_sec} * 1'000'000'000 + event.ts.tv_nsec;
-  sink_(PpsEdge{served_now - Nanoseconds{monotonic_now - stamp}});
+  // libgpiod 1.6 event stamps are CLOCK_MONOTONIC: `stamps_` is on that clock.
+  sink_(PpsEdge{stamps_.to_served(
+      Nanoseconds{std::int64_t{event.ts.tv_sec} * 1'000'000'000 + event.ts.tv_nsec})});
   watchdog_.edge(std::chrono::steady_clock::now());
 }
 

@@ -4,6 +4,7 @@
 
 #include <gpiod.h>
 
+#include "drivers/clock/kernel_stamps.hpp"
 #include "drivers/pps/pps_source.hpp"
 
 namespace stratumd {
@@ -11,8 +12,8 @@ namespace stratumd {
 class GpioPpsSource final : public PpsSource {
  public:
   // Throws std::runtime_error saying what is wrong (no chip, no line, line busy, permission).
-  GpioPpsSource(EventLoop& loop, const Clock& clock, const std::string& chip_path, unsigned line,
-                bool falling_edge, EdgeSink sink, Log log);
+  GpioPpsSource(EventLoop& loop, const KernelStamps& stamps, const std::string& chip_path,
+                unsigned line, bool falling_edge, EdgeSink sink, Log log);
   ~GpioPpsSource() override;
 
   void start() override;
@@ -22,7 +23,7 @@ class GpioPpsSource final : public PpsSource {
   void on_event();
 
   EventLoop& loop_;
-  const Clock& clock_;
+  const KernelStamps& stamps_;
   std::string name_;
   bool falling_edge_;
   EdgeSink sink_;

@@ -11,10 +11,10 @@
 
 namespace stratumd {
 
-KernelPpsSource::KernelPpsSource(EventLoop& loop, const Clock& clock, std::string path,
+KernelPpsSource::KernelPpsSource(EventLoop& loop, const KernelStamps& stamps, std::string path,
                                  bool clear_edge, EdgeSink sink, Log log)
     : loop_(loop),
-      clock_(clock),
+      stamps_(stamps),
       path_(std::move(path)),
       clear_edge_(clear_edge),
       sink_(std::move(sink)),
@@ -66,12 +66,9 @@ void KernelPpsSource::poll() {
     const unsigned long sequence = clear_edge_ ? info.clear_sequence : info.assert_sequence;
     const timespec stamp = clear_edge_ ? info.clear_timestamp : info.assert_timestamp;
     if (sequence != last_sequence_ && last_sequence_ != 0) {
-      // The stamp is on CLOCK_REALTIME: carry it onto the served clock by its age.
-      const UtcTime served_now = clock_.now();
-      const KernelRealtime realtime_now = kernel_realtime_now();
-      const KernelRealtime edge{
-          Nanoseconds{std::int64_t{stamp.tv_sec} * 1'000'000'000 + stamp.tv_nsec}};
-      sink_(PpsEdge{served_now - (realtime_now - edge)});
+      // The stamp is on CLOCK_REALTIME.
+      sink_(PpsEdge{stamps_.to_served(
+          Nanoseconds{std::int64_t{stamp.tv_sec} * 1'000'000'000 + stamp.tv_nsec})});
       watchdog_.edge(now);
     }
     last_sequence_ = sequence;

@@ -5,6 +5,7 @@
 
 #include <sys/timepps.h>
 
+#include "drivers/clock/kernel_stamps.hpp"
 #include "drivers/os/unique_fd.hpp"
 #include "drivers/pps/pps_source.hpp"
 
@@ -13,7 +14,7 @@ namespace stratumd {
 class KernelPpsSource final : public PpsSource {
  public:
   // Opens and configures the device; throws std::runtime_error saying what is wrong.
-  KernelPpsSource(EventLoop& loop, const Clock& clock, std::string path, bool clear_edge,
+  KernelPpsSource(EventLoop& loop, const KernelStamps& stamps, std::string path, bool clear_edge,
                   EdgeSink sink, Log log);
   ~KernelPpsSource() override;
 
@@ -27,7 +28,7 @@ class KernelPpsSource final : public PpsSource {
   void poll();
 
   EventLoop& loop_;
-  const Clock& clock_;
+  const KernelStamps& stamps_;
   std::string path_;
   bool clear_edge_;
   EdgeSink sink_;

@@ -25,7 +25,8 @@ class CorrectionLedger {
 
   // Forgets the history: the clock was stepped (a servo starts over after a step).
   void restart(UtcTime at, double rate);
-  // From `at` (as the clock reads) the clock runs `rate` s/s fast relative to its oscillator,
+  // From `at` (as the clock reads) the clock gains `rate` seconds per second of its own reading
+  // over its oscillator (a clock set 500 ppm fast on its oscillator gains 500e-6 / (1 + 500e-6)),
   // and, when `then` is given, `then->rate` from `then->at` on. Replaces whatever was scheduled
   // after `at`.
   void change(UtcTime at, double rate, std::optional<Scheduled> then = std::nullopt);

@@ -4,14 +4,24 @@
 
 namespace stratumd {
 
+namespace {
+
+// The model's rates are per raw second; the ledger's per second of the clock's own reading.
+double per_clock_second(double per_raw_second) {
+  return per_raw_second / (1.0 + per_raw_second);
+}
+
+}  // namespace
+
 void ModelledClock::record(RawTime raw) {
   const UtcTime at = model_.utc_at(raw);
   const double frequency = model_.frequency_ppm() * 1e-6;
   if (model_.slew_end() > raw) {
-    ledger_.change(at, frequency + model_.slew_rate(),
-                   CorrectionLedger::Scheduled{model_.utc_at(model_.slew_end()), frequency});
+    ledger_.change(
+        at, per_clock_second(frequency + model_.slew_rate()),
+        CorrectionLedger::Scheduled{model_.utc_at(model_.slew_end()), per_clock_second(frequency)});
   } else {
-    ledger_.change(at, frequency);
+    ledger_.change(at, per_clock_second(frequency));
   }
 }
 
@@ -32,7 +42,7 @@ void ModelledClock::slew(Nanoseconds offset, Nanoseconds duration) {
 void ModelledClock::step(Nanoseconds offset) {
   const RawTime raw = raw_now();
   model_.step(raw, offset);
-  ledger_.restart(model_.utc_at(raw), model_.frequency_ppm() * 1e-6);
+  ledger_.restart(model_.utc_at(raw), per_clock_second(model_.frequency_ppm() * 1e-6));
 }
 
 bool ModelledClock::arm_leap(std::optional<LeapEvent> leap, Nanoseconds smear) {

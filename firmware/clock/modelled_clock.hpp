@@ -23,7 +23,7 @@ class ModelledClock : public Clock {
  protected:
   ModelledClock(RawTime raw_start, UtcTime initial, double frequency_quantum_ppm)
       : model_(raw_start, initial), frequency_quantum_ppm_(frequency_quantum_ppm) {
-    ledger_.restart(initial, 0.0);
+    ledger_.restart(initial, 0.0);  // no correction until one is set
   }
   virtual RawTime raw_now() const = 0;
 
