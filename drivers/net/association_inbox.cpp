@@ -49,8 +49,10 @@ bool AssociationInbox::push(std::span<const std::uint8_t> bytes, const SocketAdd
 }
 
 void AssociationInbox::drain(const std::function<void(const InboundPacket&)>& deliver) {
-  std::uint64_t ignored = 0;
-  [[maybe_unused]] const auto got = ::read(event_.get(), &ignored, sizeof ignored);
+  if (!notify_) {
+    std::uint64_t ignored = 0;
+    [[maybe_unused]] const auto got = ::read(event_.get(), &ignored, sizeof ignored);
+  }
   for (;;) {
     {
       const std::lock_guard lock(mutex_);

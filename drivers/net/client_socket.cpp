@@ -23,9 +23,11 @@ ClientSocket::ClientSocket(EventLoop& loop, const Clock& clock, const SocketAddr
   fd_ = open_udp_socket(address.ss_family, "socket (NTP client)");
   const int on = 1;
   ::setsockopt(fd_.get(), SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof on);
-  if (kind == Kind::server &&
-      ::connect(fd_.get(), reinterpret_cast<const sockaddr*>(&address), length) != 0) {
-    throw std::runtime_error(destination.ip.to_string() + ": " + std::strerror(errno));
+  if (kind == Kind::server) {
+    if (::connect(fd_.get(), reinterpret_cast<const sockaddr*>(&address), length) != 0) {
+      throw std::runtime_error(destination.ip.to_string() + ": " + std::strerror(errno));
+    }
+    connected_ = true;
   }
   loop_.watch_readable(fd_.get(), [this] { receive(); });
 }
@@ -35,6 +37,10 @@ ClientSocket::~ClientSocket() {
 }
 
 bool ClientSocket::send(std::span<const std::uint8_t> bytes) const {
+  if (connected_) {
+    // No address on a connected socket (a simulator refuses one with EISCONN).
+    return ::send(fd_.get(), bytes.data(), bytes.size(), 0) == static_cast<ssize_t>(bytes.size());
+  }
   sockaddr_storage address{};
   const socklen_t length = destination_.to_sockaddr(address);
   return ::sendto(fd_.get(), bytes.data(), bytes.size(), 0,

@@ -37,6 +37,7 @@ class ClientSocket {
   void receive();
 
   EventLoop& loop_;
+  bool connected_ = false;
   const Clock& clock_;
   Received received_;
   SocketAddress destination_;

@@ -53,7 +53,14 @@ here_listed() {
 }
 retry_until 30 here_listed || fail "ntpq here does not show 10.77.0.2 as a reachable 'S' peer: $(cat "$work/here.peers")"
 cat "$work/here.peers"
-"$NTPQ" -c "rv 2 received,badauth,bogusorg,oldpkt,keyid" 127.0.0.1 >"$work/here.rv" 2>&1
+# "received" counts packets that carried time: the caller's first packets, sent while it was
+# still unsynchronised, only set reach. Its first synchronised packet follows within a poll (8 s)
+# of its reaching stratum 2.
+counted_here() {
+  "$NTPQ" -c "rv 2 received,badauth,bogusorg,oldpkt,keyid" 127.0.0.1 >"$work/here.rv" 2>&1 &&
+    grep -Eq "received=[1-9]" "$work/here.rv"
+}
+retry_until 30 counted_here
 cat "$work/here.rv"
 grep -q "keyid=1" "$work/here.rv" && grep -q "badauth=0" "$work/here.rv" &&
   grep -Eq "received=[1-9]" "$work/here.rv" || fail "the passive association's counters: $(cat "$work/here.rv")"
