@@ -134,14 +134,17 @@ ReferenceSources::ReferenceSources(EventLoop& loop, const Clock& clock, const Da
         }
         case refclock_type::shm: {
           // ntpd: time2 is the largest difference from the system clock accepted (default 4 h);
-          // flag1 lifts the check. gpsd writes serial time to even units and PPS to odd ones:
-          // odd units get the PPS loop, even ones the loop for millisecond-grade serial time.
+          // flag1 lifts the check. gpsd writes serial time to even units and PPS to odd ones,
+          // and the customary ntp.conf labels them `refid GPS` and `refid PPS`: a unit labelled
+          // PPS is steered as PPS, one labelled otherwise as serial time; unlabelled, odd units
+          // are PPS and even ones serial time.
           const std::optional<Nanoseconds> limit =
               o.flag(1) ? std::nullopt
                         : std::optional<Nanoseconds>(from_seconds(o.time2.value_or(4 * 3600.0)));
           const std::uint32_t refid = refid_from(o.refid, make_refid("SHM"));
           const Nanoseconds offset = from_seconds(o.time1.value_or(0.0));
-          const SampleKind kind = r.unit % 2 ? SampleKind::pps : SampleKind::nmea_only;
+          const bool pps_grade = o.refid ? *o.refid == "PPS" : r.unit % 2 == 1;
+          const SampleKind kind = pps_grade ? SampleKind::pps : SampleKind::nmea_only;
           shm_.push_back(std::make_unique<ShmRefclock>(
               loop_, realtime_stamps_, r.unit, limit,
               [this, refid, offset, kind](const RefSample& sample, int) {

@@ -32,7 +32,7 @@ RawTime RealtimeTimebase::raw_now() const {
 SystemClock::SystemClock() {
   const timex current = adjust(timex{});
   frequency_ppm_ = static_cast<double>(current.freq) / kFrequencyScale;
-  ledger_.restart(now(), frequency_ppm_ * 1e-6 / (1.0 + frequency_ppm_ * 1e-6));
+  ledger_.restart(now(), ledger_rate_from_ppm(frequency_ppm_));
 }
 
 SystemClock::~SystemClock() {
@@ -71,8 +71,7 @@ void SystemClock::apply_rate() {
   adjust(tx);
   // In effect from this moment, in the kernel's unit (relative to the uncorrected clock: per
   // second of the clock's own reading it is r / (1 + r)).
-  const double rate = static_cast<double>(tx.freq) / kFrequencyScale * 1e-6;
-  ledger_.change(now(), rate / (1.0 + rate));
+  ledger_.change(now(), ledger_rate_from_ppm(static_cast<double>(tx.freq) / kFrequencyScale));
 }
 
 void SystemClock::set_frequency(double ppm) {
@@ -125,7 +124,7 @@ void SystemClock::step(Nanoseconds offset) {
     slew_end_.reset();
     apply_rate();
   }
-  ledger_.restart(now(), frequency_ppm_ * 1e-6 / (1.0 + frequency_ppm_ * 1e-6));
+  ledger_.restart(now(), ledger_rate_from_ppm(frequency_ppm_));
 }
 
 bool SystemClock::arm_leap(std::optional<LeapEvent> leap, Nanoseconds smear) {

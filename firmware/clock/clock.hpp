@@ -24,6 +24,17 @@ struct LeapEvent {
 // The kernel's frequency unit (ADJ_FREQUENCY): ppm scaled by 2^16.
 inline constexpr double kKernelFrequencyQuantumPpm = 1.0 / 65536.0;
 
+// Two units of frequency correction: Clock::set_frequency's, against the oscillator (as the
+// kernel's ADJ_FREQUENCY), and the ledger's, per second of the clock's own reading. At 50 ppm
+// they differ by 2.5 ppb, which is 9 us after an hour of holdover.
+inline double ledger_rate_from_ppm(double ppm) {
+  const double f = ppm * 1e-6;
+  return f / (1.0 + f);
+}
+inline double ppm_from_ledger_rate(double rate) {
+  return rate / (1.0 - rate) * 1e6;
+}
+
 class Clock {
  public:
   virtual ~Clock() = default;

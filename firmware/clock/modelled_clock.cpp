@@ -8,7 +8,7 @@ namespace {
 
 // The model's rates are per raw second; the ledger's per second of the clock's own reading.
 double per_clock_second(double per_raw_second) {
-  return per_raw_second / (1.0 + per_raw_second);
+  return ledger_rate_from_ppm(per_raw_second * 1e6);
 }
 
 }  // namespace

@@ -90,6 +90,7 @@ void ClockDiscipline::start_from(const RefSample& sample) {
   good_in_a_row_ = 0;
   refused_in_a_row_ = 0;
   spike_since_.reset();
+  holdover_frequency_.clear();
 }
 
 void ClockDiscipline::on_sample(const RefSample& sample, SampleClass kind) {
@@ -104,8 +105,9 @@ void ClockDiscipline::on_sample(const RefSample& sample, SampleClass kind) {
     status_.servo = active().name();
     good_in_a_row_ = 0;
     refused_in_a_row_ = 0;
+    holdover_frequency_.clear();
     if (status_.state != SyncState::unsynchronised) {
-      active().reset(clock_, frequency_known_, sample.local);
+      active().reset(clock_, frequency_known_, sample.local, true);
     }
   }
 
@@ -146,6 +148,11 @@ void ClockDiscipline::on_sample(const RefSample& sample, SampleClass kind) {
     good_in_a_row_ = 0;
   }
   refused_in_a_row_ = 0;
+  // Before the correction: the ledger up to the sample holds only what came before it.
+  if (!kernel_pps_ || kind_ != SampleClass::pps) {
+    holdover_frequency_.add(sample.local, active().estimate().offset,
+                            clock_.corrections().at(sample.local));
+  }
   apply(correction);
   status_.last_update = sample.reference;
 
@@ -157,8 +164,10 @@ void ClockDiscipline::on_sample(const RefSample& sample, SampleClass kind) {
     } else if (status_.state == SyncState::locking &&
                good_in_a_row_ >= (kind_ == SampleClass::network ? config_.network_samples_to_lock
                                                                 : config_.samples_to_lock) &&
-               (kind_ != SampleClass::pps ||
-                active().estimate().frequency_sd_ppm < config_.lock_frequency_sd_ppm)) {
+               (kind_ == SampleClass::network ||
+                active().estimate().frequency_sd_ppm <
+                    (kind_ == SampleClass::pps ? config_.lock_frequency_sd_ppm
+                                               : config_.coarse_lock_frequency_sd_ppm))) {
       status_.state = SyncState::locked;
       frequency_known_ = true;
       say(std::string("locked (") + active().name() + " servo, frequency " +
@@ -182,7 +191,17 @@ void ClockDiscipline::on_tick(UtcTime now) {
         kind_ == SampleClass::network ? config_.network_sample_timeout : config_.sample_timeout;
     if (status_.state == SyncState::locked && age > timeout) {
       status_.state = SyncState::holdover;
-      say("no samples: holdover on the learnt frequency (limit " +
+      std::string held = "the learnt frequency";
+      const auto average = holdover_frequency_.frequency_ppm();
+      if (average && config_.steer && !(kernel_pps_ && kind_ == SampleClass::pps)) {
+        // The servo's last estimate carries the last minutes' noise; the average does not.
+        clock_.set_frequency(*average);
+        status_.frequency_ppm = clock_.frequency_ppm();
+        char text[80];
+        std::snprintf(text, sizeof text, "%+.4f ppm, the average of the last half hour", *average);
+        held = text;
+      }
+      say("no samples: holdover on " + held + " (limit " +
           std::to_string(
               std::chrono::duration_cast<std::chrono::seconds>(config_.holdover_limit).count()) +
           " s)");

@@ -13,6 +13,7 @@
 
 #include "firmware/clock/clock.hpp"
 #include "firmware/clock/clock_snapshot.hpp"
+#include "firmware/discipline/holdover_frequency.hpp"
 #include "firmware/discipline/leap_table.hpp"
 #include "firmware/discipline/pps_kalman_servo.hpp"
 #include "firmware/discipline/rfc5905_servo.hpp"
@@ -47,6 +48,8 @@ struct DisciplineConfig {
   // PPS: and the servo's frequency known this well (1 sigma), so a lock, and the drift file
   // written from it, never carries the start-up transient.
   double lock_frequency_sd_ppm = 1.0;
+  // NMEA-only: milliseconds of noise take a few minutes to pin the frequency this well.
+  double coarse_lock_frequency_sd_ppm = 10.0;
   // A network sample is already the clock filter's pick of several: one within bounds locks, as
   // ntpd's first clock update synchronises it.
   int network_samples_to_lock = 1;
@@ -127,6 +130,7 @@ class ClockDiscipline {
   // their noise, beats a fixed-gain loop on them.
   PpsKalmanServo nmea_{PpsServoParams{.name = "nmea-kalman", .initial_noise = 10e-3}};
   Rfc5905Servo network_;
+  HoldoverFrequency holdover_frequency_;
   SampleClass kind_ = SampleClass::pps;
   LoopStatus status_;
   int good_in_a_row_ = 0;

@@ -30,16 +30,23 @@ PpsKalmanServo::PpsKalmanServo(PpsServoParams params)
   }
 }
 
-void PpsKalmanServo::reset(const Clock& clock, bool frequency_known, UtcTime at) {
-  const double frequency = clock.frequency_ppm() * 1e-6;
+void PpsKalmanServo::reset(const Clock& clock, bool frequency_known, UtcTime at, bool phase_known) {
+  // The filters work in the ledger's unit: frequency per second of the clock's reading.
+  const double frequency = ledger_rate_from_ppm(clock.frequency_ppm());
+  // A phase just set from a sample is as uncertain as one sample is, at least.
+  const double offset_variance = phase_known
+                                     ? kUnknownOffsetVariance
+                                     : std::max(kUnknownOffsetVariance, measurement_variance_);
   for (Model& m : models_) {
-    m.filter.reset(0.0, kUnknownOffsetVariance, frequency,
+    m.filter.reset(0.0, offset_variance, frequency,
                    frequency_known ? kKnownFrequencyVariance : kUnknownFrequencyVariance);
     m.score = 0.0;
   }
   selected_ = 0;
   last_at_ = at;
   correction_at_last_ = clock.corrections().at(at);
+  blended_offset_ = 0.0;
+  blended_frequency_ = frequency;
   accepted_since_reset_ = 0;
   // The phase was just set: the free-running phase chain starts again; the noise level learnt
   // so far is the source's and stays.
@@ -111,19 +118,36 @@ ServoCorrection PpsKalmanServo::sample(Nanoseconds offset_ns, UtcTime at, const 
   // applied now, and the clock kept running on the old one since the sample), slewed out over
   // the next second. A slew runs at most kMaxSlewRate, so a large offset takes longer; the
   // ledger tells the filters what was done by the next sample.
-  const double limit = kMaxFrequencyPpm * 1e-6;
-  const double frequency = std::clamp(selected().filter.frequency(), -limit, limit);
+  // Steered by the models' estimates weighted by how well each explained the recent samples
+  // (their likelihood over the memory): when two models explain them about as well but disagree
+  // (a long-memory one and a tracking one, on a crystal that wandered), the clock is not thrown
+  // from one estimate to the other each time their ranking flips.
+  const double memory =
+      std::min(static_cast<double>(scored_since_reset_), params_.likelihood_memory);
+  double weights = 0.0, offset_estimate = 0.0, frequency_estimate = 0.0;
+  for (const Model& m : models_) {
+    const double w = std::exp(memory * (m.score - models_[selected_].score));
+    weights += w;
+    offset_estimate += w * m.filter.offset();
+    frequency_estimate += w * m.filter.frequency();
+  }
+  offset_estimate /= weights;
+  frequency_estimate /= weights;
+  blended_offset_ = offset_estimate;
+  blended_frequency_ = frequency_estimate;
+  const double frequency_ppm =
+      std::clamp(ppm_from_ledger_rate(frequency_estimate), -kMaxFrequencyPpm, kMaxFrequencyPpm);
   const UtcTime now = std::max(clock.now(), at);
-  const double offset_now = selected().filter.offset() +
-                            selected().filter.frequency() * to_seconds(now - at) -
+  const double offset_now = offset_estimate + frequency_estimate * to_seconds(now - at) -
                             (ledger.at(now) - correction_at_sample);
-  return {true, frequency * 1e6, from_seconds(offset_now), std::chrono::seconds{1}};
+  return {true, frequency_ppm, from_seconds(offset_now), std::chrono::seconds{1}};
 }
 
 ServoEstimate PpsKalmanServo::estimate() const {
   ServoEstimate e;
   const Model& m = selected();
-  e.frequency_ppm = m.filter.frequency() * 1e6;
+  e.offset = blended_offset_;
+  e.frequency_ppm = ppm_from_ledger_rate(blended_frequency_);
   e.frequency_sd_ppm = std::sqrt(std::max(0.0, m.filter.frequency_variance())) * 1e6;
   e.jitter = from_seconds(std::sqrt(measurement_variance_));
   e.random_walk = m.noise.frequency;

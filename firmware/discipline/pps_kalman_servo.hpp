@@ -3,8 +3,9 @@
 // (multiple-model adaptive estimation). The measurement noise is measured from the samples
 // themselves (PhaseNoiseEstimator on the reconstructed free-running phase). A sample far outside
 // the selected filter's prediction is refused, so a glitch never moves the clock. Each accepted
-// sample is steered out at once (deadbeat, slewed over the next second): the clock's error is
-// then the filter's estimation error, the least any servo can leave. The filters are told what
+// sample is steered out at once (deadbeat, slewed over the next second), as the models estimate
+// it weighted by how well each explains the recent samples: the clock's error is then the
+// estimation error, the least any servo can leave. The filters are told what
 // the clock really applied between samples (its ledger), never what was asked of it.
 #pragma once
 
@@ -33,7 +34,8 @@ class PpsKalmanServo final : public Servo {
   explicit PpsKalmanServo(PpsServoParams params = {});
 
   const char* name() const override { return params_.name; }
-  void reset(const Clock& clock, bool frequency_known, UtcTime at) override;
+  void reset(const Clock& clock, bool frequency_known, UtcTime at,
+             bool phase_known = false) override;
   ServoCorrection sample(Nanoseconds offset, UtcTime at, const Clock& clock) override;
   ServoEstimate estimate() const override;
 
@@ -62,6 +64,9 @@ class PpsKalmanServo final : public Servo {
   int selected_ = 0;
   std::optional<UtcTime> last_at_;
   double correction_at_last_ = 0.0;  // the clock's ledger at the last sample
+  // What steers: the models' estimates at the last sample, weighted by their likelihood.
+  double blended_offset_ = 0.0;
+  double blended_frequency_ = 0.0;
   std::uint64_t accepted_since_reset_ = 0;
   std::uint64_t scored_since_reset_ = 0;
   std::uint64_t refused_ = 0;

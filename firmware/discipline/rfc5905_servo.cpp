@@ -17,7 +17,7 @@ double poll_seconds(int poll) {
 
 }  // namespace
 
-void Rfc5905Servo::reset(const Clock& clock, bool frequency_known, UtcTime at) {
+void Rfc5905Servo::reset(const Clock& clock, bool frequency_known, UtcTime at, bool) {
   frequency_ = clock.frequency_ppm() * 1e-6;
   state_ = frequency_known ? State::synchronised : State::measuring_frequency;
   epoch_ = at;
@@ -77,6 +77,7 @@ ServoCorrection Rfc5905Servo::sample(Nanoseconds offset_ns, UtcTime at, const Cl
 
 ServoEstimate Rfc5905Servo::estimate() const {
   ServoEstimate e;
+  e.offset = offset_;
   e.frequency_ppm = frequency_ * 1e6;
   e.frequency_sd_ppm = wander_ * 1e6;
   e.jitter = from_seconds(jitter_);

@@ -24,7 +24,8 @@ class Rfc5905Servo final : public Servo {
       : params_(params), jiggle_(params.min_poll, params.max_poll) {}
 
   const char* name() const override { return "rfc5905"; }
-  void reset(const Clock& clock, bool frequency_known, UtcTime at) override;
+  void reset(const Clock& clock, bool frequency_known, UtcTime at,
+             bool phase_known = false) override;
   ServoCorrection sample(Nanoseconds offset, UtcTime at, const Clock& clock) override;
   ServoEstimate estimate() const override;
 

@@ -19,6 +19,7 @@ struct ServoCorrection {
 
 // What a servo knows about the clock it steers; feeds dispersion, stats files and status.
 struct ServoEstimate {
+  double offset = 0.0;  // estimated offset (reference minus clock, s) at the last sample
   double frequency_ppm = 0.0;
   double frequency_sd_ppm = 0.0;  // one-sigma uncertainty of that frequency
   Nanoseconds jitter{0};          // RMS measurement noise seen on the samples
@@ -32,9 +33,11 @@ class Servo {
  public:
   virtual ~Servo() = default;
   virtual const char* name() const = 0;
-  // Starts over at `at`, right after the discipline set the clock's phase: the clock's frequency
-  // is in effect; `frequency_known` says whether it is trusted (a drift file, an earlier lock).
-  virtual void reset(const Clock& clock, bool frequency_known, UtcTime at) = 0;
+  // Starts over at `at`, right after the discipline set the clock's phase from a sample (or, with
+  // `phase_known`, took over a clock another servo kept in phase): the clock's frequency is in
+  // effect; `frequency_known` says whether it is trusted (a drift file, an earlier lock).
+  virtual void reset(const Clock& clock, bool frequency_known, UtcTime at,
+                     bool phase_known = false) = 0;
   // `offset` is reference minus `clock` at `at`, as `clock` read it (the servos work on the
   // clock's own time axis, where its ledger is kept); samples come in time order. The
   // correction is applied to `clock` right after, at its now().

@@ -93,7 +93,7 @@ class KalmanFloor final : public Controller {
     const double offset = to_seconds(s.offset());
     if (!last_) {
       if (std::abs(offset) > 0.128) clock_.step(s.offset());
-      filter_.reset(0.0, 1e-6, clock_.frequency_ppm() * 1e-6, 4e-8);
+      filter_.reset(0.0, 1e-6, ledger_rate_from_ppm(clock_.frequency_ppm()), 4e-8);
       last_ = clock_.now();
       ledger_at_last_ = clock_.corrections().at(*last_);
       return;
@@ -104,7 +104,7 @@ class KalmanFloor final : public Controller {
     filter_.predict(dt, 0.0, ledger_now - ledger_at_last_, noise_);
     ledger_at_last_ = ledger_now;
     filter_.update(offset, noise_.measurement);
-    clock_.set_frequency(std::clamp(filter_.frequency(), -500e-6, 500e-6) * 1e6);
+    clock_.set_frequency(ppm_from_ledger_rate(std::clamp(filter_.frequency(), -500e-6, 500e-6)));
     clock_.slew(from_seconds(filter_.offset()), 1s);
   }
 
