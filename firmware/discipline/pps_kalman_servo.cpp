@@ -52,13 +52,19 @@ void PpsKalmanServo::reset(const Clock& clock, bool frequency_known, UtcTime at,
   // so far is the source's and stays.
   correction_since_accepted_ = 0.0;
   last_accepted_offset_.reset();
+  last_accepted_at_.reset();
   noise_.forget_previous();
   scored_since_reset_ = 0;
 }
 
-void PpsKalmanServo::learn_measurement_noise(double offset, double dt) {
+void PpsKalmanServo::learn_measurement_noise(double offset, UtcTime at) {
   // The first samples after a reset carry the frequency transient, not noise.
   const bool settled = accepted_since_reset_ >= kTransientSamples;
+  // Since the last accepted sample, refused ones in between: the drift is over all of it (one
+  // refused PPS glitch would otherwise leave 50 us of a 50 ppm drift in the step, and throw the
+  // noise measurement and the models' scores).
+  const double dt = last_accepted_at_ ? std::max(0.0, to_seconds(at - *last_accepted_at_)) : 1.0;
+  last_accepted_at_ = at;
   if (last_accepted_offset_ && settled) {
     // The free-running phase step, less the drift the filter already knows of.
     const double phase_step = offset - *last_accepted_offset_ + correction_since_accepted_ -
@@ -98,7 +104,7 @@ ServoCorrection PpsKalmanServo::sample(Nanoseconds offset_ns, UtcTime at, const 
     return {};
   }
 
-  learn_measurement_noise(offset, dt);
+  learn_measurement_noise(offset, at);
   ++accepted_since_reset_;
   ++scored_since_reset_;
   const double alpha =

@@ -57,7 +57,7 @@ class PpsKalmanServo final : public Servo {
   };
 
   const Model& selected() const { return models_[selected_]; }
-  void learn_measurement_noise(double offset, double dt);
+  void learn_measurement_noise(double offset, UtcTime at);
 
   PpsServoParams params_;
   std::array<Model, kModels> models_{};
@@ -77,6 +77,7 @@ class PpsKalmanServo final : public Servo {
   double variance_at_score_reset_;          // model scores compare fairly under one R only
   double correction_since_accepted_ = 0.0;  // corrections applied since the last accepted sample
   std::optional<double> last_accepted_offset_;
+  std::optional<UtcTime> last_accepted_at_;
 };
 
 }  // namespace stratumd

@@ -3,6 +3,7 @@
 
 #include <cmath>
 #include <random>
+#include <vector>
 
 #include "firmware/clock/sim_clock.hpp"
 #include "firmware/discipline/pps_kalman_servo.hpp"
@@ -81,6 +82,41 @@ TEST(PpsKalmanServo, RefusesAGlitchOnceItKnowsTheNoise) {
   EXPECT_FALSE(glitch.accepted);
   EXPECT_EQ(servo.refused(), 1u);
   EXPECT_GT(clock.now(), before);
+}
+
+TEST(PpsKalmanServo, RefusedGlitchesLeaveNoTrace) {
+  // The same clock and noise twice, once with a 10 ms glitch every 500 samples: the glitches are
+  // refused, and the samples after them judged over the right interval (the drift since the last
+  // accepted sample), so the clock follows the same path.
+  const auto run = [](bool glitches) {
+    SimClock clock(kStart, 0ns,
+                   OscillatorParams{.frequency_error_ppm = 50.0, .random_walk_fm = 1e-5});
+    PpsKalmanServo servo;
+    std::mt19937_64 rng(7);
+    std::normal_distribution<double> gauss(0.0, 1e-6);
+    servo.reset(clock, false, clock.now());
+    std::vector<double> errors;
+    for (int i = 0; i < 7200; ++i) {
+      clock.advance(1s);
+      const double glitch = glitches && i > 600 && i % 500 == 0 ? 10e-3 : 0.0;
+      const ServoCorrection c =
+          servo.sample(clock.true_time() - (clock.now() + from_seconds(gauss(rng) + glitch)),
+                       clock.now(), clock);
+      if (c.accepted) {
+        clock.set_frequency(c.frequency_ppm);
+        clock.slew(c.slew, c.slew_duration);
+      }
+      errors.push_back(to_seconds(clock.time_error()));
+    }
+    return errors;
+  };
+  const std::vector<double> clean = run(false);
+  const std::vector<double> glitched = run(true);
+  double worst = 0.0;
+  for (std::size_t i = 1200; i < clean.size(); ++i) {
+    worst = std::max(worst, std::abs(glitched[i] - clean[i]));
+  }
+  EXPECT_LT(worst, 100e-9);
 }
 
 TEST(PpsKalmanServo, NeverAsksForMoreThanTheFrequencyLimit) {
