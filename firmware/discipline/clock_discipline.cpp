@@ -164,10 +164,8 @@ void ClockDiscipline::on_sample(const RefSample& sample, SampleClass kind) {
     } else if (status_.state == SyncState::locking &&
                good_in_a_row_ >= (kind_ == SampleClass::network ? config_.network_samples_to_lock
                                                                 : config_.samples_to_lock) &&
-               (kind_ == SampleClass::network ||
-                active().estimate().frequency_sd_ppm <
-                    (kind_ == SampleClass::pps ? config_.lock_frequency_sd_ppm
-                                               : config_.coarse_lock_frequency_sd_ppm))) {
+               (kind_ != SampleClass::pps ||
+                active().estimate().frequency_sd_ppm < config_.lock_frequency_sd_ppm)) {
       status_.state = SyncState::locked;
       frequency_known_ = true;
       say(std::string("locked (") + active().name() + " servo, frequency " +

@@ -48,8 +48,6 @@ struct DisciplineConfig {
   // PPS: and the servo's frequency known this well (1 sigma), so a lock, and the drift file
   // written from it, never carries the start-up transient.
   double lock_frequency_sd_ppm = 1.0;
-  // NMEA-only: milliseconds of noise take a few minutes to pin the frequency this well.
-  double coarse_lock_frequency_sd_ppm = 10.0;
   // A network sample is already the clock filter's pick of several: one within bounds locks, as
   // ntpd's first clock update synchronises it.
   int network_samples_to_lock = 1;
