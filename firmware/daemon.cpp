@@ -604,6 +604,7 @@ int run_daemon(const Options& options) {
     int ticks = 0;
     std::function<void()> tick = [&] {
       discipline.on_tick(clock.now());
+      schedule_clock_service();  // also after a timer that ran early: the slew still ends
       publish();
       if (system_clock) {
         const ClockSnapshot snapshot = published.load();
