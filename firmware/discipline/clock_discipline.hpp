@@ -126,7 +126,8 @@ class ClockDiscipline {
   PpsKalmanServo pps_;
   // NMEA-only samples come once a second too, only noisier: the same estimator, which measures
   // their noise, beats a fixed-gain loop on them.
-  PpsKalmanServo nmea_{PpsServoParams{.name = "nmea-kalman", .initial_noise = 10e-3}};
+  PpsKalmanServo nmea_{PpsServoParams{
+      .name = "nmea-kalman", .initial_noise = 10e-3, .slew_duration = std::chrono::seconds{16}}};
   Rfc5905Servo network_;
   HoldoverFrequency holdover_frequency_;
   SampleClass kind_ = SampleClass::pps;

@@ -146,7 +146,7 @@ ServoCorrection PpsKalmanServo::sample(Nanoseconds offset_ns, UtcTime at, const 
   const UtcTime now = std::max(clock.now(), at);
   const double offset_now = offset_estimate + frequency_estimate * to_seconds(now - at) -
                             (ledger.at(now) - correction_at_sample);
-  return {true, frequency_ppm, from_seconds(offset_now), std::chrono::seconds{1}};
+  return {true, frequency_ppm, from_seconds(offset_now), params_.slew_duration};
 }
 
 ServoEstimate PpsKalmanServo::estimate() const {

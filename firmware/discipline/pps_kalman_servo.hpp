@@ -27,6 +27,8 @@ struct PpsServoParams {
   // The sample noise assumed until it is measured: 10 us, a loaded system's edge stamping, so
   // early PPS samples are not trusted more than they deserve (NMEA: 10 ms).
   double initial_noise = 10e-6;
+  // How long each correction is slewed over (replaced by the next sample's).
+  Nanoseconds slew_duration = std::chrono::seconds{1};
 };
 
 class PpsKalmanServo final : public Servo {
