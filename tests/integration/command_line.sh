@@ -35,6 +35,23 @@ kill "$daemon_pid"
 wait "$daemon_pid" || true
 daemon_pid=
 
+# Without -n the daemon forks (as ntpd does) and must still obey SIGHUP and SIGTERM: its signal
+# descriptor is made after the fork (one made before reported to the parent, and only SIGKILL
+# stopped the daemon).
+printf 'logfile %s\n' "$work/background.log" >"$work/background.conf"
+"$STRATUMD" --simulate -x -c "$work/background.conf" --port 1124 --console-socket none --quiet ||
+  fail "the daemonising start failed"
+background_pid() { pgrep -f -- "-c $work/background.conf"; }
+retry_until 10 background_pid >/dev/null || fail "no daemon in the background"
+bg_pid=$(background_pid)
+retry_until 10 grep -q "reference:" "$work/background.log" || fail "the background daemon does not log: $(cat "$work/background.log")"
+kill -HUP "$bg_pid"
+retry_until 10 grep -q "reload of $work/background.conf" "$work/background.log" ||
+  fail "SIGHUP did not reload the daemonised stratumd: $(cat "$work/background.log")"
+kill -TERM "$bg_pid"
+gone() { ! kill -0 "$bg_pid" 2>/dev/null; }
+retry_until 10 gone || { kill -9 "$bg_pid"; fail "SIGTERM did not stop the daemonised stratumd"; }
+
 # A PPS device that is not one, or a GPIO chip that does not exist: refused at start, with the line.
 printf 'refclock pps unit 0 path /dev/null\n' >"$work/pps.conf"
 expect_exit 1 "$work/pps.conf:1: PPS(0): /dev/null: not a PPS device" -c "$work/pps.conf" -n --port 1123
