@@ -83,7 +83,6 @@ def table(args):
     header = (f"{'scenario':<20} {'daemon':<10} {'rms':>22} {'max':>10} {'settled':>8} "
               f"{'|f| max':>9} {'hold 1h':>9} {'served rms':>22} {'served mean':>11}")
     print(header)
-    ratios = []
     for scenario in scenarios:
         per = {}
         for daemon in ("chronyd", "stratumd", "stratumd-x"):
@@ -120,7 +119,6 @@ def table(args):
             if "stratumd-x" in per:
                 parts.append(f"served with -x {ratio(per['stratumd-x']['served'], c['served'])}")
             print(f"{'':<20} {'ratio':<10} stratumd/chronyd: " + ", ".join(parts))
-            ratios.append((scenario, s["rms"] / c["rms"]))
     return 0
 
 
