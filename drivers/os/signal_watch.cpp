@@ -5,10 +5,12 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <iterator>
 
 namespace stratumd {
 namespace {
 
+// The handled signals: one list for the mask and the handlers (previous_actions_ has one each).
 constexpr int kSignals[] = {SIGINT, SIGTERM, SIGHUP};
 
 std::atomic<bool> stop_requested{false};
@@ -21,9 +23,7 @@ void note_signal(int signal) {
 sigset_t handled_signals() {
   sigset_t signals;
   sigemptyset(&signals);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGTERM);
-  sigaddset(&signals, SIGHUP);
+  for (const int signal : kSignals) sigaddset(&signals, signal);
   return signals;
 }
 
@@ -51,7 +51,7 @@ SignalWatch::SignalWatch(EventLoop& loop, std::function<void()> on_hangup)
   action.sa_handler = note_signal;
   sigemptyset(&action.sa_mask);
   action.sa_flags = 0;  // no SA_RESTART: poll() returns EINTR
-  for (int i = 0; i < 3; ++i) {
+  for (std::size_t i = 0; i < std::size(kSignals); ++i) {
     if (::sigaction(kSignals[i], &action, &previous_actions_[i]) != 0) throw_errno("sigaction");
   }
   if (::pthread_sigmask(SIG_UNBLOCK, &signals, &previous_mask_) != 0) {
@@ -65,7 +65,9 @@ SignalWatch::~SignalWatch() {
     loop_.unwatch(signal_fd_.get());
   } else {
     loop_.on_each_turn({});
-    for (int i = 0; i < 3; ++i) ::sigaction(kSignals[i], &previous_actions_[i], nullptr);
+    for (std::size_t i = 0; i < std::size(kSignals); ++i) {
+      ::sigaction(kSignals[i], &previous_actions_[i], nullptr);
+    }
   }
   ::pthread_sigmask(SIG_SETMASK, &previous_mask_, nullptr);
 }
