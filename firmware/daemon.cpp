@@ -370,8 +370,9 @@ int run_daemon(const Options& options) {
     reference_report.host_name = sources->host_name();
     reference_report.device = sources->device();
     publish_control();
-    const WorkerShared shared{published, timebase,           policy,
-                              !plain_io, &control_published, &association_inbox};
+    InterleavedTimestamps interleaved;
+    const WorkerShared shared{published,          timebase,           policy,      !plain_io,
+                              &control_published, &association_inbox, &interleaved};
     std::optional<NtpServer> server;
     try {
       server.emplace(ServerSetup{options.port, threads, listen_plan.endpoints}, shared);
@@ -568,6 +569,8 @@ int run_daemon(const Options& options) {
       const ServerCounters served = server->counters();
       in.requests_received = served.received;
       in.requests_by_outcome = served.by_outcome;
+      in.interleaved_replies = served.interleaved;
+      in.transmit_stamps = served.transmit_stamps;
       const std::string problem = metrics->publish(render_metrics(in), write_textfile);
       if (!problem.empty()) log(problem);
     };

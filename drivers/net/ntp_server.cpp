@@ -12,6 +12,8 @@ ServerCounters& ServerCounters::operator+=(const ServerCounters& other) {
   received += other.received;
   for (std::size_t i = 0; i < by_outcome.size(); ++i) by_outcome[i] += other.by_outcome[i];
   rate_table_evictions += other.rate_table_evictions;
+  interleaved += other.interleaved;
+  transmit_stamps += other.transmit_stamps;
   return *this;
 }
 

@@ -6,13 +6,16 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <string>
 
 #include "drivers/clock/kernel_clocks.hpp"
 #include "drivers/net/socket_address.hpp"
+#include "drivers/net/transmit_stamps.hpp"
 #include "drivers/net/udp_socket.hpp"
+#include "firmware/util/big_endian.hpp"
 
 namespace stratumd {
 namespace {
@@ -71,11 +74,13 @@ UniqueFd open_socket(const ListenEndpoint& endpoint, std::uint16_t port) {
   return fd;
 }
 
-// Writes one control message (the reply's source address) into `buffer`; returns its length.
+// Writes one control message (the reply's source address, a request for its transmit stamp) into
+// `buffer` at `offset`; returns the length used.
 template <std::size_t N, typename T>
-std::size_t write_control(std::array<char, N>& buffer, int level, int type, const T& value) {
-  static_assert(CMSG_SPACE(sizeof(T)) <= N);
-  auto* header = reinterpret_cast<cmsghdr*>(buffer.data());
+std::size_t write_control(std::array<char, N>& buffer, std::size_t offset, int level, int type,
+                          const T& value) {
+  if (offset + CMSG_SPACE(sizeof(T)) > N) return 0;
+  auto* header = reinterpret_cast<cmsghdr*>(buffer.data() + offset);
   header->cmsg_level = level;
   header->cmsg_type = type;
   header->cmsg_len = CMSG_LEN(sizeof value);
@@ -111,11 +116,15 @@ struct NtpWorker::Batch {
     std::array<std::uint8_t, kMaxReplySize> reply{};
     sockaddr_storage peer{};
     alignas(cmsghdr) std::array<char, 256> control{};
-    alignas(cmsghdr) std::array<char, CMSG_SPACE(sizeof(in6_pktinfo))> reply_control{};
+    alignas(cmsghdr)
+        std::array<char, CMSG_SPACE(sizeof(in6_pktinfo)) + CMSG_SPACE(sizeof(int))> reply_control{};
     iovec request_iov{};
     iovec reply_iov{};
     bool needs_stamp = false;
     const SymmetricKey* sign_with = nullptr;
+    // For interleaved mode: the receive timestamp this reply carries, zero when not remembered.
+    NtpTimestamp receive_key;
+    bool stamped = false;  // the kernel loops this reply back with its transmit stamp
   };
   std::array<Slot, kBatchSize> slots{};
   std::array<mmsghdr, kBatchSize> rx{};
@@ -147,7 +156,9 @@ NtpWorker::NtpWorker(const WorkerShared& shared, const std::vector<ListenEndpoin
   if (endpoints.size() > kMaxSockets)
     throw std::runtime_error("too many listen addresses (at most 64)");
   for (const ListenEndpoint& e : endpoints) {
-    sockets_.push_back({open_socket(e, port), e.drop, e.address.family});
+    UniqueFd fd = open_socket(e, port);
+    const bool transmit_stamps = shared.interleaved && enable_transmit_stamp_reports(fd.get());
+    sockets_.push_back({std::move(fd), e.drop, e.address.family, transmit_stamps});
   }
   stop_event_ = UniqueFd{::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)};
   if (!stop_event_.valid()) throw_errno("eventfd");
@@ -174,6 +185,8 @@ ServerCounters NtpWorker::counters() const {
   for (std::size_t i = 0; i < kOutcomeCount; ++i)
     c.by_outcome[i] = outcomes_[i].load(std::memory_order_relaxed);
   c.rate_table_evictions = evictions_.load(std::memory_order_relaxed);
+  c.interleaved = interleaved_.load(std::memory_order_relaxed);
+  c.transmit_stamps = transmit_stamps_.load(std::memory_order_relaxed);
   return c;
 }
 
@@ -190,10 +203,59 @@ int NtpWorker::socket_for(IpFamily family) const {
   return -1;
 }
 
+namespace {
 // Single writer: a relaxed load and store, no locked read-modify-write on the packet path.
-void NtpWorker::count(RequestOutcome outcome, std::uint64_t n) {
-  auto& counter = outcomes_[static_cast<std::size_t>(outcome)];
+void add(std::atomic<std::uint64_t>& counter, std::uint64_t n) {
   counter.store(counter.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
+}
+}  // namespace
+
+void NtpWorker::count(RequestOutcome outcome, std::uint64_t n) {
+  add(outcomes_[static_cast<std::size_t>(outcome)], n);
+}
+
+void NtpWorker::collect_transmit_stamps(const Socket& socket, unsigned limit) {
+  if (!socket.transmit_stamps) return;
+  Batch& b = *batch_;
+  // The stamps are kernel CLOCK_REALTIME: carried onto the served clock by their age, as the
+  // receive stamps are (one reading pair for all of them).
+  bool have_readings = false;
+  KernelRealtime realtime_now{};
+  UtcTime served_now{};
+  while (limit > 0) {
+    // The request buffers are free once the replies are sent: the looped-back frames go there.
+    const unsigned capacity = std::min(limit, shared_.batched ? kBatchSize : 1u);
+    b.arm_receive(capacity);
+    int received = 0;
+    if (shared_.batched) {
+      received =
+          ::recvmmsg(socket.fd.get(), b.rx.data(), capacity, MSG_ERRQUEUE | MSG_DONTWAIT, nullptr);
+    } else {
+      const ssize_t n = ::recvmsg(socket.fd.get(), &b.rx[0].msg_hdr, MSG_ERRQUEUE | MSG_DONTWAIT);
+      if (n >= 0) b.rx[0].msg_len = static_cast<unsigned>(n);
+      received = n >= 0 ? 1 : -1;
+    }
+    if (received <= 0) return;
+    limit -= static_cast<unsigned>(received);
+    for (int i = 0; i < received; ++i) {
+      const mmsghdr& message = b.rx[static_cast<std::size_t>(i)];
+      const LoopedTransmit looped = parse_transmit_stamp(message.msg_hdr, message.msg_len);
+      // Server replies only: symmetric and broadcast packets leave from these sockets too.
+      const std::span<const std::uint8_t> packet = looped.payload;
+      if (!looped.stamped || packet.size() < kNtpHeaderSize || (packet[0] & 0x7) != 4) continue;
+      if (!have_readings) {
+        realtime_now = kernel_realtime_now();
+        served_now = shared_.snapshot.load().model.served_at(shared_.timebase.raw_now());
+        have_readings = true;
+      }
+      const NtpTimestamp receive{load_be64(packet.subspan<32, 8>())};
+      const UtcTime sent = served_now - (realtime_now - looped.sent);
+      if (shared_.interleaved->refine(receive, NtpTimestamp::from_utc(sent))) {
+        add(transmit_stamps_, 1);
+      }
+    }
+    if (static_cast<unsigned>(received) < capacity) return;
+  }
 }
 
 // Mode 6 is rare (an operator's ntpq or ntpstat) and may take several datagrams: answered here
@@ -233,7 +295,8 @@ void NtpWorker::run() {
     }
     if (fds[0].revents) return;
     for (std::size_t i = 0; i < sockets_.size(); ++i) {
-      if (fds[i + 1].revents & POLLIN) serve(sockets_[i]);
+      // POLLERR: transmit stamps waiting on the error queue.
+      if (fds[i + 1].revents & (POLLIN | POLLERR)) serve(sockets_[i]);
     }
   }
 }
@@ -256,7 +319,14 @@ void NtpWorker::serve(const Socket& socket) {
         received = -1;
       }
     }
-    if (received <= 0) return;  // EAGAIN: drained
+    if (received <= 0) {
+      // Drained (EAGAIN). A wake-up with no request was for the error queue: stamps of replies
+      // that left after their send returned.
+      if (received < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+        collect_transmit_stamps(socket, ~0u);
+      }
+      return;
+    }
     received_.store(received_.load(std::memory_order_relaxed) + static_cast<unsigned>(received),
                     std::memory_order_relaxed);
     if (socket.drop) {
@@ -297,20 +367,25 @@ void NtpWorker::serve(const Socket& socket) {
           // A manycast request (to a group): answered from our own address, chosen by the route.
           to_group = (ntohl(info.ipi_addr.s_addr) >> 28) == 0xE;
           info.ipi_spec_dst = to_group ? in_addr{INADDR_ANY} : info.ipi_addr;
-          reply_control_length = write_control(slot.reply_control, IPPROTO_IP, IP_PKTINFO, info);
+          reply_control_length = write_control(slot.reply_control, 0, IPPROTO_IP, IP_PKTINFO, info);
         } else if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO) {
           in6_pktinfo info{};
           std::memcpy(&info, CMSG_DATA(c), sizeof info);
           to_group = info.ipi6_addr.s6_addr[0] == 0xFF;
           if (to_group) info.ipi6_addr = in6addr_any;
           reply_control_length =
-              write_control(slot.reply_control, IPPROTO_IPV6, IPV6_PKTINFO, info);
+              write_control(slot.reply_control, 0, IPPROTO_IPV6, IPV6_PKTINFO, info);
         }
       }
       const SocketAddress peer =
           SocketAddress::from_sockaddr(reinterpret_cast<const sockaddr*>(&slot.peer));
-      const RequestContext context{
-          {peer.ip, peer.port}, served_now - (realtime_now - kernel_rx), monotonic_now};
+      UtcTime receive_time = served_now - (realtime_now - kernel_rx);
+      // A receive timestamp names its reply for interleaved mode: never two alike.
+      while (shared_.interleaved &&
+             shared_.interleaved->transmit_for(NtpTimestamp::from_utc(receive_time))) {
+        receive_time += Nanoseconds{1};
+      }
+      const RequestContext context{{peer.ip, peer.port}, receive_time, monotonic_now};
       const std::size_t length = b.rx[static_cast<std::size_t>(i)].msg_len;
       if (shared_.control && length >= kMode6HeaderSize && (slot.request[0] & 0x7) == 6) {
         msghdr reply{};
@@ -330,7 +405,7 @@ void NtpWorker::serve(const Socket& socket) {
       }
       const Response response =
           handle_request(std::span(slot.request.data(), length), context, snapshot,
-                         policy.restrictions, limiter_, slot.reply, &auth);
+                         policy.restrictions, limiter_, slot.reply, &auth, shared_.interleaved);
       if (response.outcome == RequestOutcome::association_packet) {
         const bool kept = shared_.associations &&
                           shared_.associations->push(
@@ -340,11 +415,26 @@ void NtpWorker::serve(const Socket& socket) {
         continue;
       }
       count(response.outcome);
+      if (response.interleaved) add(interleaved_, 1);
       if (!response.send()) continue;
 
       slot.reply_iov = {slot.reply.data(), response.length};
       slot.needs_stamp = response.needs_transmit_stamp;
       slot.sign_with = response.sign_with;
+      slot.receive_key = shared_.interleaved && response.outcome == RequestOutcome::answered
+                             ? NtpTimestamp::from_utc(context.receive_time)
+                             : NtpTimestamp{};
+      // The kernel stamps only replies to clients in interleaved mode, the only ones that will
+      // ever be told when their reply left: a stamp costs the kernel a copy of the packet. (A
+      // client's first interleaved reply carries the estimate; from its second on, kernel stamps.)
+      slot.stamped = !slot.receive_key.is_zero() && response.interleaved && socket.transmit_stamps;
+      if (slot.stamped) {
+        const std::size_t added =
+            write_control(slot.reply_control, reply_control_length, SOL_SOCKET, SCM_TIMESTAMPING,
+                          kTransmitStampRequest);
+        slot.stamped = added > 0;
+        reply_control_length += added;
+      }
       msghdr& out = b.tx[replies].msg_hdr;
       out = {};
       out.msg_name = &slot.peer;
@@ -359,19 +449,26 @@ void NtpWorker::serve(const Socket& socket) {
     }
     evictions_.store(limiter_.counters().evictions, std::memory_order_relaxed);
 
-    // T3 last: one clock read per reply in a tight loop right before the send.
+    // T3 last: one clock read per reply in a tight loop right before the send. An interleaved
+    // reply carries an earlier T3; its own is remembered for the client's next request (and
+    // replaced by the kernel's stamp once that is read back).
     for (unsigned r = 0; r < replies; ++r) {
-      if (b.tx_slot[r]->needs_stamp) {
-        stamp_transmit(b.tx_slot[r]->reply, snapshot.model.served_at(shared_.timebase.raw_now()));
-        // The MAC covers T3: computed right after it (a microsecond or two for SHA-1).
-        if (b.tx_slot[r]->sign_with) {
-          sign_reply(Response{RequestOutcome::answered, 0, true, b.tx_slot[r]->sign_with},
-                     b.tx_slot[r]->reply, mac_engine_);
-        }
+      Batch::Slot& slot = *b.tx_slot[r];
+      if (!slot.needs_stamp && slot.receive_key.is_zero()) continue;
+      const UtcTime now = snapshot.model.served_at(shared_.timebase.raw_now());
+      if (slot.needs_stamp) stamp_transmit(slot.reply, now);
+      // The MAC covers T3: computed right after it (a microsecond or two for SHA-1).
+      if (slot.sign_with) {
+        sign_reply(Response{RequestOutcome::answered, 0, true, slot.sign_with}, slot.reply,
+                   mac_engine_);
+      }
+      if (!slot.receive_key.is_zero()) {
+        shared_.interleaved->remember(slot.receive_key, NtpTimestamp::from_utc(now));
       }
     }
+    unsigned sent = 0;
+    unsigned stamped = 0;  // replies sent that the kernel will loop back with a stamp
     if (shared_.batched) {
-      unsigned sent = 0;
       while (sent < replies) {
         const int n = ::sendmmsg(fd, b.tx.data() + sent, replies - sent, 0);
         if (n > 0) {
@@ -382,9 +479,11 @@ void NtpWorker::serve(const Socket& socket) {
           ++sent;  // this destination failed; the others still get their replies
         }
       }
-    } else if (replies) {
-      ::sendmsg(fd, &b.tx[0].msg_hdr, 0);
+    } else if (replies && ::sendmsg(fd, &b.tx[0].msg_hdr, 0) >= 0) {
+      sent = 1;
     }
+    for (unsigned r = 0; r < sent; ++r) stamped += b.tx_slot[r]->stamped ? 1 : 0;
+    collect_transmit_stamps(socket, stamped);
     // Plain mode reads one datagram per readiness: under a simulator a second read may take the
     // datagram meant for another socket.
     if (!shared_.batched || static_cast<unsigned>(received) < capacity) return;

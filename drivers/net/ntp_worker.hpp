@@ -1,7 +1,7 @@
 // One NTP server thread: its own SO_REUSEPORT socket on every listen endpoint, batches of
 // requests with recvmmsg and replies with sendmmsg (or plain recvmsg/sendmsg in poll mode),
-// kernel receive stamps carried onto the served clock, its own rate-limit table and counters.
-// Nothing on the packet path allocates, throws or takes a lock.
+// kernel receive and transmit stamps carried onto the served clock, its own rate-limit table and
+// counters. Nothing on the packet path allocates, throws or takes a lock.
 #pragma once
 
 #include <sys/socket.h>
@@ -41,6 +41,8 @@ struct ServerCounters {
   std::uint64_t received = 0;
   std::array<std::uint64_t, kOutcomeCount> by_outcome{};
   std::uint64_t rate_table_evictions = 0;
+  std::uint64_t interleaved = 0;      // answered in interleaved mode (included in answered)
+  std::uint64_t transmit_stamps = 0;  // replies whose kernel transmit stamp was read back
 
   std::uint64_t outcome(RequestOutcome o) const { return by_outcome[static_cast<std::size_t>(o)]; }
   std::uint64_t answered() const { return outcome(RequestOutcome::answered); }
@@ -67,6 +69,8 @@ struct WorkerShared {
   const SeqLock<ControlVariables>* control = nullptr;  // mode 6 answers; none: mode 6 dropped
   // Where symmetric and broadcast packets go; none: they are dropped as unanswered modes.
   AssociationInbox* associations = nullptr;
+  // Every reply's receive and transmit time, for clients in interleaved mode; none: basic only.
+  InterleavedTimestamps* interleaved = nullptr;
 };
 
 class NtpWorker {
@@ -96,10 +100,15 @@ class NtpWorker {
     UniqueFd fd;
     bool drop = false;
     IpFamily family = IpFamily::v4;
+    bool transmit_stamps = false;  // the kernel stamps what is sent (SO_TIMESTAMPING)
   };
 
   void run();
   void serve(const Socket& socket);
+  // Reads up to `limit` transmit stamps from the socket's error queue into the interleaved
+  // table. Under a simulator an error-queue read with nothing queued takes a request instead, so
+  // after a send it reads no more stamps than replies were sent.
+  void collect_transmit_stamps(const Socket& socket, unsigned limit);
   void count(RequestOutcome outcome, std::uint64_t n = 1);
   // `reply` carries the destination and source address; each fragment is sent with it.
   RequestOutcome answer_control(int fd, std::span<const std::uint8_t> request, msghdr reply,
@@ -117,6 +126,8 @@ class NtpWorker {
   std::atomic<std::uint64_t> received_{0};
   std::array<std::atomic<std::uint64_t>, kOutcomeCount> outcomes_{};
   std::atomic<std::uint64_t> evictions_{0};
+  std::atomic<std::uint64_t> interleaved_{0};
+  std::atomic<std::uint64_t> transmit_stamps_{0};
 };
 
 }  // namespace stratumd

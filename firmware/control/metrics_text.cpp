@@ -73,6 +73,12 @@ std::string render_metrics(const MetricsInput& in) {
     w.count("stratumd_requests_total", in.requests_by_outcome[i],
             std::string("outcome=\"") + to_string(static_cast<RequestOutcome>(i)) + "\"");
   }
+  w.metric("stratumd_interleaved_replies_total", "counter",
+           "Replies in interleaved mode (their transmit time is the previous reply's).");
+  w.count("stratumd_interleaved_replies_total", in.interleaved_replies);
+  w.metric("stratumd_transmit_timestamps_total", "counter",
+           "Kernel transmit stamps of replies, read back for interleaved mode.");
+  w.count("stratumd_transmit_timestamps_total", in.transmit_stamps);
   return w.take();
 }
 

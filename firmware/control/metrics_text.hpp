@@ -23,6 +23,8 @@ struct MetricsInput {
   std::uint64_t reference_samples = 0;
   std::uint64_t requests_received = 0;
   std::array<std::uint64_t, static_cast<std::size_t>(RequestOutcome::count_)> requests_by_outcome{};
+  std::uint64_t interleaved_replies = 0;
+  std::uint64_t transmit_stamps = 0;
 };
 
 std::string render_metrics(const MetricsInput& in);

@@ -18,8 +18,22 @@ struct ReplyMac {
   const SymmetricKey* key = nullptr;
 };
 
+// A client asks for interleaved mode by echoing, as its origin, the receive timestamp of our
+// previous reply, with receive and transmit timestamps that differ (a basic-mode client sends
+// them zero or equal). The earlier reply's real transmit time is known only if still remembered.
+bool speaks_interleaved(const NtpHeader& req) {
+  return !req.origin_time.is_zero() && req.receive_time != req.transmit_time;
+}
+
+std::optional<NtpTimestamp> interleaved_transmit(const NtpHeader& req,
+                                                 const InterleavedTimestamps* interleaved) {
+  if (!interleaved || !speaks_interleaved(req)) return std::nullopt;
+  return interleaved->transmit_for(req.origin_time);
+}
+
 Response answer_client(const ParsedPacket& request, const RequestContext& context,
-                       const ClockSnapshot& snapshot, std::span<std::uint8_t> out, ReplyMac mac) {
+                       const ClockSnapshot& snapshot, std::span<std::uint8_t> out, ReplyMac mac,
+                       const InterleavedTimestamps* interleaved) {
   const NtpHeader& req = request.header;
   NtpHeader reply = header_from_snapshot(snapshot, context.receive_time);
   reply.version = req.version;
@@ -27,19 +41,26 @@ Response answer_client(const ParsedPacket& request, const RequestContext& contex
   reply.poll = std::clamp(req.poll, kMinPoll, kMaxPoll);
   reply.origin_time = req.transmit_time;
   reply.receive_time = NtpTimestamp::from_utc(context.receive_time);
+  const std::optional<NtpTimestamp> earlier_transmit =
+      mac.nak ? std::nullopt : interleaved_transmit(req, interleaved);
+  if (earlier_transmit) {
+    reply.origin_time = req.receive_time;
+    reply.transmit_time = *earlier_transmit;
+  }
   serialize_ntp_header(reply, out.first<kNtpHeaderSize>());
-  std::size_t length = kNtpHeaderSize;
+  Response response{RequestOutcome::answered, kNtpHeaderSize, !earlier_transmit};
+  response.interleaved = earlier_transmit.has_value();
   if (mac.nak) {
     // RFC 5905: a MAC that does not verify is answered with a crypto-NAK (key ID 0, no digest).
     std::fill_n(out.begin() + kNtpHeaderSize, 4, std::uint8_t{0});
-    return {RequestOutcome::crypto_nak, length + 4, true};
-  }
-  if (mac.key) {
+    response.outcome = RequestOutcome::crypto_nak;
+    response.length += 4;
+  } else if (mac.key) {
     store_be32(mac.key->id, out.subspan(kNtpHeaderSize).first<4>());
-    length += 4 + mac_digest_length(mac.key->type);
-    return {RequestOutcome::answered, length, true, mac.key};
+    response.length += 4 + mac_digest_length(mac.key->type);
+    response.sign_with = mac.key;
   }
-  return {RequestOutcome::answered, length, true};
+  return response;
 }
 
 // ntpd's RATE kiss: no time information, the client's transmit stamp echoed in every timestamp
@@ -119,8 +140,8 @@ std::int8_t precision_from_read_cost(Nanoseconds cost) {
 
 Response handle_request(std::span<const std::uint8_t> request, const RequestContext& context,
                         const ClockSnapshot& snapshot, const RestrictTable& restrictions,
-                        RateLimiter& limiter, std::span<std::uint8_t> out,
-                        const RequestAuth* auth) {
+                        RateLimiter& limiter, std::span<std::uint8_t> out, const RequestAuth* auth,
+                        const InterleavedTimestamps* interleaved) {
   const std::uint32_t flags = restrictions.lookup(context.source.address, context.source.port);
   if (flags & restrict_flag::ignore) return {RequestOutcome::dropped_restricted, 0, false};
 
@@ -184,7 +205,7 @@ Response handle_request(std::span<const std::uint8_t> request, const RequestCont
                                 static_cast<std::int8_t>(limiter.params().average_log2), out);
     }
   }
-  return answer_client(parsed.packet, context, snapshot, out, mac);
+  return answer_client(parsed.packet, context, snapshot, out, mac, interleaved);
 }
 
 bool sign_reply(const Response& response, std::span<std::uint8_t> reply, MacEngine& engine) {

@@ -11,6 +11,7 @@
 #include "firmware/clock/clock_snapshot.hpp"
 #include "firmware/config/keys_config.hpp"
 #include "firmware/net/ip_address.hpp"
+#include "firmware/ntp/interleaved_timestamps.hpp"
 #include "firmware/ntp/ntp_packet.hpp"
 #include "firmware/ntp/packet_mac.hpp"
 #include "firmware/ntp/rate_limiter.hpp"
@@ -37,10 +38,13 @@ const char* to_string(RequestOutcome outcome);
 struct Response {
   RequestOutcome outcome = RequestOutcome::dropped_malformed;
   std::size_t length = 0;  // bytes of `out` to send when answered or kod_sent
+  // Basic mode: T3 is written by the caller right before the send (stamp_transmit). Interleaved
+  // replies already carry the transmit time of the client's previous reply.
   bool needs_transmit_stamp = false;
   // The request was authenticated with this key: the reply's MAC is computed with it after T3 is
   // written (sign_reply), its key ID already in place.
   const SymmetricKey* sign_with = nullptr;
+  bool interleaved = false;  // in interleaved mode: the client will ask when this reply left
 
   bool send() const { return length > 0; }
 };
@@ -68,12 +72,16 @@ struct RequestAuth {
 // kiss code, never a stratum-1 answer. Origin, receive and transmit times are left zero.
 NtpHeader header_from_snapshot(const ClockSnapshot& snapshot, UtcTime at);
 
-// `out` must hold at least kMaxReplySize bytes.
+// `out` must hold at least kMaxReplySize bytes. With `interleaved`, a client in interleaved mode
+// (its origin is the receive timestamp of a reply still remembered there, and its receive and
+// transmit timestamps differ) is answered in interleaved mode: origin = its receive timestamp,
+// transmit = when that earlier reply really left. The caller remembers each reply it sends.
 inline constexpr std::size_t kMaxReplySize = kNtpHeaderSize + 4 + 20;
 Response handle_request(std::span<const std::uint8_t> request, const RequestContext& context,
                         const ClockSnapshot& snapshot, const RestrictTable& restrictions,
                         RateLimiter& limiter, std::span<std::uint8_t> out,
-                        const RequestAuth* auth = nullptr);
+                        const RequestAuth* auth = nullptr,
+                        const InterleavedTimestamps* interleaved = nullptr);
 
 // Completes an authenticated reply once its transmit time is written.
 bool sign_reply(const Response& response, std::span<std::uint8_t> reply, MacEngine& engine);

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "firmware/util/big_endian.hpp"
+
 namespace stratumd {
 namespace {
 
@@ -391,6 +393,69 @@ TEST(Responder, NotrustServesOnlyTrustedAuthenticatedRequests) {
             RequestOutcome::dropped_restricted);
   EXPECT_EQ(k.answer_with_keys(k.signed_request(1), table).response.outcome,
             RequestOutcome::answered);
+}
+
+// Interleaved mode: a client naming a reply still remembered is told when that reply left.
+const NtpTimestamp kEarlierReceive = NtpTimestamp::from_utc(kNow - std::chrono::seconds{1});
+const NtpTimestamp kEarlierTransmit =
+    NtpTimestamp::from_utc(kNow - std::chrono::seconds{1} + std::chrono::microseconds{7});
+
+std::vector<std::uint8_t> request(NtpTimestamp origin, NtpTimestamp receive,
+                                  NtpTimestamp transmit) {
+  std::vector<std::uint8_t> p = request(4, 3, transmit.raw());
+  store_be64(origin.raw(), std::span(p).subspan<24, 8>());
+  store_be64(receive.raw(), std::span(p).subspan<32, 8>());
+  return p;
+}
+
+Reply answer_interleaved(const std::vector<std::uint8_t>& req, const InterleavedTimestamps* table) {
+  Reply r;
+  RateLimiter limiter;
+  r.response = handle_request(req, RequestContext{kClient, kNow, std::chrono::seconds{1000}},
+                              locked_snapshot(), RestrictTable{}, limiter, r.bytes, nullptr, table);
+  return r;
+}
+
+const NtpTimestamp kClientReceive{0x1111'2222'3333'4444ULL};
+const NtpTimestamp kClientTransmit{0x5555'6666'7777'8888ULL};
+
+TEST(InterleavedReplies, ARequestNamingARememberedReplyGetsThatReplysTransmitTime) {
+  InterleavedTimestamps table;
+  table.remember(kEarlierReceive, kEarlierTransmit);
+  const Reply r =
+      answer_interleaved(request(kEarlierReceive, kClientReceive, kClientTransmit), &table);
+  ASSERT_EQ(r.response.outcome, RequestOutcome::answered);
+  EXPECT_TRUE(r.response.interleaved);
+  EXPECT_FALSE(r.response.needs_transmit_stamp);  // T3 is already the earlier reply's
+  const NtpHeader h = r.header();
+  EXPECT_EQ(h.origin_time, kClientReceive);
+  EXPECT_EQ(h.receive_time, NtpTimestamp::from_utc(kNow));
+  EXPECT_EQ(h.transmit_time, kEarlierTransmit);
+}
+
+TEST(InterleavedReplies, BasicClientsAndUnknownRepliesGetBasicReplies) {
+  InterleavedTimestamps table;
+  table.remember(kEarlierReceive, kEarlierTransmit);
+  const struct {
+    const char* what;
+    std::vector<std::uint8_t> req;
+    const InterleavedTimestamps* table;
+  } cases[] = {
+      {"receive equal to transmit (a basic client)",
+       request(kEarlierReceive, kClientTransmit, kClientTransmit), &table},
+      {"zero origin", request(NtpTimestamp{}, kClientReceive, kClientTransmit), &table},
+      {"an origin naming no reply",
+       request(NtpTimestamp{kEarlierReceive.raw() + 1}, kClientReceive, kClientTransmit), &table},
+      {"no table (interleaved mode off)", request(kEarlierReceive, kClientReceive, kClientTransmit),
+       nullptr},
+  };
+  for (const auto& c : cases) {
+    const Reply r = answer_interleaved(c.req, c.table);
+    ASSERT_EQ(r.response.outcome, RequestOutcome::answered) << c.what;
+    EXPECT_FALSE(r.response.interleaved) << c.what;
+    EXPECT_TRUE(r.response.needs_transmit_stamp) << c.what;
+    EXPECT_EQ(r.header().origin_time, kClientTransmit) << c.what;
+  }
 }
 
 }  // namespace

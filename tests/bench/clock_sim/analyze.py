@@ -2,7 +2,8 @@
 """Figures from clknetsim's logs, for tests/bench/clock_sim/run.
 
 Per run (--dir): reads `offset` and `freq` (one line per simulated second, one column per node:
-node 1 is the server under test, node 2 its chronyd client) and prints one JSON line.
+node 1 is the server under test, nodes 2 and 3 its chronyd clients in basic and interleaved mode)
+and the interleaved client's measurements log, and prints one JSON line.
 With --table: reads those lines and prints the comparison table.
 """
 import argparse
@@ -26,6 +27,22 @@ def columns(path):
     return rows
 
 
+def interleaved_share(path):
+    """The share of the client's exchanges that were interleaved (measurements.log's last
+    columns: mode and basic/interleaved, e.g. `4I K K`)."""
+    modes = []
+    with open(path) as f:
+        for line in f:
+            parts = line.split()
+            if parts and parts[0][:2] == "20" and len(parts) >= 3:
+                modes.append(parts[-3])
+    return sum(1 for m in modes if m.endswith("I")) / len(modes) if modes else 0.0
+
+
+def rms(values):
+    return math.sqrt(sum(x * x for x in values) / len(values))
+
+
 def run_figures(args):
     offsets = columns(f"{args.dir}/offset")
     freqs = columns(f"{args.dir}/freq")
@@ -37,6 +54,7 @@ def run_figures(args):
     end = min(seconds, args.outage_at) if holdover else seconds
     server = [row[0] for row in offsets[:end]]
     client = [row[1] for row in offsets[start:end]]
+    xleave_client = [row[2] for row in offsets[start:end]]
     steady = server[start:]
     bound = NMEA_SETTLE_BOUND if args.scenario.startswith("nmea") else PPS_SETTLE_BOUND
     last_bad = max((i for i, x in enumerate(server) if abs(x) > bound), default=-1)
@@ -46,12 +64,15 @@ def run_figures(args):
         "scenario": args.scenario,
         "seed": args.seed,
         "seconds": seconds,
-        "rms": math.sqrt(sum(x * x for x in steady) / len(steady)),
+        "rms": rms(steady),
         "max": max(abs(x) for x in steady),
         "settled": settled,
         "freq_max_ppm": max(abs(row[0]) for row in freqs[start:end]) * 1e6,
-        "served_rms": math.sqrt(sum(x * x for x in client) / len(client)),
+        "served_rms": rms(client),
         "served_mean": sum(client) / len(client),
+        "xleave_rms": rms(xleave_client),
+        "xleave_mean": sum(xleave_client) / len(xleave_client),
+        "xleave_share": interleaved_share(f"{args.dir}/xleave/measurements.log"),
     }
     if holdover and args.outage_at + OUTAGE < seconds:
         figures["holdover"] = abs(offsets[args.outage_at + OUTAGE - 1][0])
@@ -80,8 +101,11 @@ def table(args):
     print(f"clknetsim: stratumd and chronyd on identical noise; {args.hours} h per run, "
           f"{args.seeds} seed(s) per cell; start +0.1 s / +50 ppm; steady state = last 2/3 "
           f"(holdover scenario: before the outage). Median over seeds [min-max].")
+    print("served: the chronyd client in basic mode; xleave: the one in interleaved mode "
+          "(I = share of its exchanges that were interleaved).")
     header = (f"{'scenario':<20} {'daemon':<10} {'rms':>22} {'max':>10} {'settled':>8} "
-              f"{'|f| max':>9} {'hold 1h':>9} {'served rms':>22} {'served mean':>11}")
+              f"{'|f| max':>9} {'hold 1h':>9} {'served rms':>22} {'served mean':>11} "
+              f"{'xleave rms':>10} {'I':>4}")
     print(header)
     for scenario in scenarios:
         per = {}
@@ -96,24 +120,26 @@ def table(args):
             holds = [r["holdover"] for r in rs if "holdover" in r]
             per[daemon] = {
                 "rms": med("rms"), "max": max(r["max"] for r in rs),
-                "served": med("served_rms"),
+                "served": med("served_rms"), "xleave": med("xleave_rms"),
                 "holdover": statistics.median(holds) if holds else None,
             }
+            xleave = f"{text(med('xleave_rms')):>10} {min(r['xleave_share'] for r in rs):>4.0%}"
             if daemon == "stratumd-x":
-                # The system clock is not what it serves: only the client's figures count.
+                # The system clock is not what it serves: only the clients' figures count.
                 print(f"{scenario:<20} {daemon:<10} {'(system clock untouched)':>22} {'-':>10} "
                       f"{'-':>8} {'-':>9} {'-':>9} {span('served_rms'):>22} "
-                      f"{text(med('served_mean')):>11}")
+                      f"{text(med('served_mean')):>11} {xleave}")
                 continue
             print(f"{scenario:<20} {daemon:<10} {span('rms'):>22} {text(per[daemon]['max']):>10} "
                   f"{settle_text:>8} {max(r['freq_max_ppm'] for r in rs):>7.2f}pp "
                   f"{text(per[daemon]['holdover']):>9} {span('served_rms'):>22} "
-                  f"{text(med('served_mean')):>11}")
+                  f"{text(med('served_mean')):>11} {xleave}")
         if "chronyd" in per and "stratumd" in per:
             c, s = per["chronyd"], per["stratumd"]
             ratio = lambda a, b: f"{a / b:.2f}x" if b > 0 else "-"
             parts = [f"rms {ratio(s['rms'], c['rms'])}", f"max {ratio(s['max'], c['max'])}",
-                     f"served {ratio(s['served'], c['served'])}"]
+                     f"served {ratio(s['served'], c['served'])}",
+                     f"xleave {ratio(s['xleave'], c['xleave'])}"]
             if c["holdover"] and s["holdover"] is not None:
                 parts.append(f"holdover {ratio(s['holdover'], c['holdover'])}")
             if "stratumd-x" in per:
