@@ -253,6 +253,11 @@ int run_daemon(const Options& options) {
     std::unique_ptr<DaemonConsole> console;
 
     std::optional<SampleKind> sample_kind;
+    struct LatestReference {
+      double offset = 0.0;  // s, against our clock
+      UtcTime at{};
+    };
+    std::optional<LatestReference> latest_reference;
     std::unique_ptr<ReferenceSources> sources;
     // ntpd's statistics files, written a line a sample (clockstats: a line a sentence).
     StatsRecorder stats(log);
@@ -283,6 +288,8 @@ int run_daemon(const Options& options) {
                               : std::nullopt,
           *base_date,
           [&](const ReferenceSample& s) {
+            // Kept even when refused: the sanity check judges the reference clock by it.
+            latest_reference = LatestReference{to_seconds(s.sample.offset()), clock.now()};
             if (upstream) {
               if (upstream->reference_falseticker()) return;  // the network majority says no
               upstream->reference_returned();
@@ -432,6 +439,11 @@ int run_daemon(const Options& options) {
     };
     upstream_hooks.reference_root_distance = [&] {
       return to_seconds(published.load().root_dispersion_at(clock.now()));
+    };
+    upstream_hooks.reference_offset = [&]() -> std::optional<double> {
+      constexpr std::chrono::seconds kRecent{120};
+      if (!latest_reference || clock.now() - latest_reference->at > kRecent) return std::nullopt;
+      return latest_reference->offset;
     };
     upstream_hooks.steer = [&](double offset) {
       const UtcTime now = clock.now();

@@ -1,6 +1,7 @@
 #include "firmware/network_sources.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 #include "firmware/ntp/reference_id.hpp"
 #include "firmware/ntp/restrict_table.hpp"
@@ -36,6 +37,8 @@ NetworkSources::NetworkSources(EventLoop& loop, const Clock& clock, const Daemon
     : loop_(loop),
       inbox_(inbox),
       sanity_bound_(config.sanity_bound),
+      auth_required_(config.discipline.auth_required),
+      min_sane_(static_cast<std::size_t>(config.min_sane)),
       broadcast_delay_(config.broadcast_delay),
       hooks_(std::move(hooks)),
       context_{loop, clock, precision, hooks_.keys, mac_, [this] { update(); }, hooks_.log} {
@@ -107,10 +110,13 @@ NetworkSources::NetworkSources(EventLoop& loop, const Clock& clock, const Daemon
       hooks_.log(std::string("warning: ") + e.what());
     }
   }
+  context_.auth_required = auth_required_;
   if (broadcast_client_line_ && hooks_.keys().trusted.empty()) {
-    hooks_.log(
-        "warning: broadcast client without trusted keys: anyone on the LAN can set our "
-        "time; declare keys and trustedkey");
+    hooks_.log(auth_required_
+                   ? "warning: broadcast client without trusted keys: every broadcast is refused "
+                     "(enable auth); declare keys and trustedkey"
+                   : "warning: broadcast client without trusted keys and with disable auth: "
+                     "anyone on the LAN can set our time; declare keys and trustedkey");
   }
   refresh_local_refids();
   const auto drain = [this] { inbox_.drain([this](const InboundPacket& p) { on_inbound(p); }); };
@@ -245,34 +251,56 @@ void NetworkSources::on_inbound(const InboundPacket& packet) {
   // A passive packet from a host we have no association with: dropped, as ntpd does.
 }
 
-// ntpd's ephemeral symmetric passive association: an active peer calls, we answer as its peer,
-// unless `restrict nopeer` (then only when it authenticated with a trusted key).
-void NetworkSources::mobilise_passive(const InboundPacket& packet) {
+bool NetworkSources::heard_unknown_host(const InboundPacket& packet, const char* what, bool& said,
+                                        std::uint32_t* key_id) {
   const ParseResult parsed = parse_ntp_packet(packet.data());
-  if (parsed.status != ParseStatus::ok) return;
+  if (parsed.status != ParseStatus::ok) return false;
   const PacketAuth auth = check_packet_mac(parsed.packet, packet.data(), hooks_.keys(), mac_);
-  if (auth.result == PacketAuth::Result::bad || auth.result == PacketAuth::Result::crypto_nak)
-    return;
   const bool authenticated = auth.result == PacketAuth::Result::valid;
+  if (key_id) *key_id = authenticated ? auth.key_id : 0;
+  const char* refusal = nullptr;
+  if (auth.result == PacketAuth::Result::bad || auth.result == PacketAuth::Result::crypto_nak) {
+    refusal = "fails authentication";
+  } else if ((packet.restrict_flags & restrict_flag::nopeer) && !authenticated) {
+    refusal = "restrict nopeer";
+  } else if (auth_required_ && !authenticated) {
+    refusal = "not authenticated with a trusted key; enable auth";
+  }
+  if (!refusal) return true;
+  if (!said) {
+    hooks_.log(std::string(what) + " " + packet.source.ip.to_string() + " refused (" + refusal +
+               ")");
+    said = true;
+  }
+  return false;
+}
+
+// ntpd's ephemeral symmetric passive association: an active peer calls, we answer as its peer,
+// only when it authenticated with a trusted key (unless `disable auth`) and `restrict nopeer`
+// does not forbid it.
+void NetworkSources::mobilise_passive(const InboundPacket& packet) {
+  std::uint32_t key_id = 0;
+  if (!heard_unknown_host(packet, "symmetric peer", said_peer_refused_, &key_id)) return;
+  const bool authenticated = key_id != 0;
+  const ParseResult parsed = parse_ntp_packet(packet.data());
   std::size_t passive = 0;
   for (const auto& p : peers_) passive += p->status().host_mode == kHostModePassive;
-  if (((packet.restrict_flags & restrict_flag::nopeer) && !authenticated) ||
-      passive >= kMaxEphemeral) {
+  if (passive >= kMaxEphemeral) {
     if (!said_peer_refused_) {
-      hooks_.log("symmetric peer " + packet.source.ip.to_string() + " refused (" +
-                 (passive >= kMaxEphemeral ? "too many passive peers" : "restrict nopeer") + ")");
+      hooks_.log("symmetric peer " + packet.source.ip.to_string() +
+                 " refused (too many passive peers)");
       said_peer_refused_ = true;
     }
     return;
   }
   AssociationLine line;
   line.kind = AssociationLine::Kind::peer;
-  if (authenticated) line.key = auth.key_id;
+  if (authenticated) line.key = key_id;
   line.version = parsed.packet.header.version;
   // The caller's poll sets ours (RFC 5905: symmetric peers poll at the lower of the two).
   line.minpoll = std::clamp<int>(parsed.packet.header.poll, 3, 6);
   hooks_.log("symmetric passive association with " + packet.source.ip.to_string() +
-             (authenticated ? " (key " + std::to_string(auth.key_id) + ")" : ""));
+             (authenticated ? " (key " + std::to_string(key_id) + ")" : ""));
   peers_.push_back(std::make_unique<SymmetricPeer>(context_, line, packet.source, false,
                                                    hooks_.send_from_port, hooks_.snapshot));
   peers_.back()->on_packet(packet);
@@ -283,10 +311,11 @@ void NetworkSources::hear_broadcast(const InboundPacket& packet) {
   if (!broadcast_client_line_) return;
   for (const auto& client : broadcast_clients_) {
     if (client->broadcaster() == packet.source.ip) {
-      client->on_packet(packet);
+      client->on_packet(packet);  // which checks (and counts) authentication itself
       return;
     }
   }
+  if (!heard_unknown_host(packet, "broadcaster", said_broadcast_refused_, nullptr)) return;
   if (broadcast_clients_.size() >= kMaxEphemeral) return;
   hooks_.log("broadcast client: hearing " + packet.source.ip.to_string());
   broadcast_clients_.push_back(std::make_unique<BroadcastClient>(context_, *broadcast_client_line_,
@@ -343,9 +372,12 @@ void NetworkSources::update() {
         a->status().stratum > 1 && std::find(local_refids_.begin(), local_refids_.end(),
                                              a->status().reference_id) != local_refids_.end();
     if (a->status().usable() && !a->config().noselect && !follows_us) {
-      Candidate c = a->status().candidate();
+      const UpstreamStatus& st = a->status();
+      Candidate c = st.candidate();
       c.prefer = a->config().prefer;
       c.truechimer = a->config().truechimer;
+      // A stratum-1 server is its own witness; above, the refid names the upstream it follows.
+      c.lineage = st.stratum <= 1 ? reference_id_for(st.source) : st.reference_id;
       candidates.push_back(c);
       index.push_back(a);
     }
@@ -356,18 +388,8 @@ void NetworkSources::update() {
   for (std::size_t k : selection.falsetickers) tally_[index[k]] = kFalseticker;
   for (std::size_t k : selection.survivors) tally_[index[k]] = kCandidate;
 
+  judge_reference_clock(candidates, index);
   const bool reference_serving = !network_.active && hooks_.reference_serving();
-  if (reference_serving && selection.majority) {
-    // Our clock follows the reference clock, so its offset against it is about zero.
-    Candidate reference;
-    reference.root_distance = hooks_.reference_root_distance();
-    const SanityVerdict verdict = check_reference_clock(reference, candidates, sanity_bound_);
-    if (verdict.falseticker && !reference_falseticker_) {
-      hooks_.log("the reference clock disagrees with the network majority by " +
-                 std::to_string(verdict.disagreement) + " s: marked a falseticker, not followed");
-      reference_falseticker_ = true;
-    }
-  }
   if (!selection.majority || selection.survivors.empty()) return;
   if (reference_serving && !reference_falseticker_) return;
 
@@ -393,6 +415,46 @@ void NetworkSources::update() {
   steered_by_ = system_peer;
   steered_sample_ = peer.filtered->chosen.when;
   hooks_.steer(selection.offset);
+}
+
+void NetworkSources::judge_reference_clock(const std::vector<Candidate>& candidates,
+                                           const std::vector<const NetworkAssociation*>& index) {
+  const std::optional<double> offset =
+      hooks_.reference_offset ? hooks_.reference_offset() : std::nullopt;
+  if (!offset) return;  // no recent sample to judge (a stale verdict stays until one comes)
+  // Witnesses: the sources the operator configured, and hosts we have no line for only when they
+  // authenticated with a trusted key. Anyone else may be anyone.
+  std::vector<Candidate> witnesses;
+  for (std::size_t k = 0; k < candidates.size(); ++k) {
+    const UpstreamStatus& st = index[k]->status();
+    const bool configured =
+        st.host_mode != kHostModePassive && st.host_mode != kHostModeBroadcastClient;
+    if (configured || st.key_id != 0) witnesses.push_back(candidates[k]);
+  }
+  Candidate reference;
+  reference.offset = *offset;
+  reference.root_distance = hooks_.reference_root_distance();
+  const SanityVerdict verdict =
+      check_reference_clock(reference, witnesses, sanity_bound_, min_sane_);
+  if (verdict.falseticker && !reference_falseticker_) {
+    hooks_.log("the reference clock disagrees with " + std::to_string(verdict.witnesses) +
+               " independent network sources by " + std::to_string(verdict.disagreement) +
+               " s: marked a falseticker, not followed");
+    reference_falseticker_ = true;
+    return;
+  }
+  if (!reference_falseticker_ || verdict.falseticker) return;
+  // Marked, and no quorum contradicts it now. With a quorum that agrees, or (the quorum gone) when
+  // it agrees with our clock, which the network has been steering: the disagreement is over.
+  // Otherwise the mark stays: a source dropping out must not hand the clock back to a reference
+  // clock known to be wrong.
+  const bool agrees_with_clock = std::abs(*offset) <= sanity_bound_ + reference.root_distance;
+  if (!verdict.checked && !agrees_with_clock) return;
+  hooks_.log(verdict.checked
+                 ? "the reference clock agrees with the network again: no longer a falseticker"
+                 : "the reference clock agrees with the clock the network steered again: no "
+                   "longer a falseticker");
+  reference_falseticker_ = false;
 }
 
 std::vector<UpstreamReport> NetworkSources::reports() const {

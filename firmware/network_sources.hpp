@@ -11,6 +11,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -43,6 +44,9 @@ class NetworkSources {
     std::function<bool()> reference_serving;
     // Root distance of our clock while it follows the reference clock.
     std::function<double()> reference_root_distance;
+    // The offset (s) of the reference clock's latest sample against our clock, taken or refused,
+    // while it is recent; nothing when the reference clock has gone quiet.
+    std::function<std::optional<double>()> reference_offset;
     // Steer the clock by this combined offset (s) from the network.
     std::function<void(double)> steer;
     std::function<void(const std::string&)> log;
@@ -71,6 +75,14 @@ class NetworkSources {
   void on_inbound(const InboundPacket& packet);
   void mobilise_passive(const InboundPacket& packet);
   void hear_broadcast(const InboundPacket& packet);
+  // Is the reference clock contradicted by a quorum of independent network sources? Re-judged
+  // at every update; each change is logged once.
+  void judge_reference_clock(const std::vector<Candidate>& candidates,
+                             const std::vector<const NetworkAssociation*>& index);
+  // A host we have no line for is heard only when it authenticates with a trusted key (`enable
+  // auth`); logs the first refusal.
+  bool heard_unknown_host(const InboundPacket& packet, const char* what, bool& said,
+                          std::uint32_t* key_id);
   void sweep();
   void refresh_local_refids();
   std::vector<const NetworkAssociation*> associations() const;
@@ -94,6 +106,8 @@ class NetworkSources {
   EventLoop& loop_;
   AssociationInbox& inbox_;
   double sanity_bound_;
+  bool auth_required_;
+  std::size_t min_sane_;
   double broadcast_delay_;
   std::optional<AssociationLine> broadcast_client_line_;
   Hooks hooks_;
@@ -112,6 +126,7 @@ class NetworkSources {
   UtcTime steered_sample_{};
   bool reference_falseticker_ = false;
   bool said_peer_refused_ = false;
+  bool said_broadcast_refused_ = false;
 };
 
 }  // namespace stratumd

@@ -101,18 +101,19 @@ void BroadcastClient::on_packet(const InboundPacket& packet) {
     status_.poll_log2 = status_.peer_poll_log2;
     tick();
   }
-  // With trusted keys configured, only broadcasts authenticated with one of them are believed:
-  // anyone on the LAN can send a broadcast.
+  // Only broadcasts authenticated with a trusted key are believed (anyone on the LAN can send a
+  // broadcast), unless `disable auth` and no trusted keys are configured.
   const AuthSettings& keys = context_.keys();
   const PacketAuth auth = check_packet_mac(parsed.packet, packet.data(), keys, context_.mac);
-  const bool authentic = auth.result == PacketAuth::Result::valid ||
-                         (auth.result == PacketAuth::Result::none && keys.trusted.empty());
+  const bool authentic =
+      auth.result == PacketAuth::Result::valid ||
+      (auth.result == PacketAuth::Result::none && keys.trusted.empty() && !context_.auth_required);
   if (!authentic) {
     status_.count_refused(ReplyVerdict::bad_auth);
     if (!said_bad_auth_) {
       context_.log("broadcast from " + status_.address + " " +
                    (auth.result == PacketAuth::Result::none
-                        ? "is not authenticated and trusted keys are configured"
+                        ? "is not authenticated (enable auth, or trusted keys configured)"
                         : "fails authentication") +
                    ": ignored");
       said_bad_auth_ = true;

@@ -86,6 +86,8 @@ struct AssociationContext {
   MacEngine& mac;
   std::function<void()> updated;  // a new filtered sample, or a source lost
   std::function<void(const std::string&)> log;
+  // `enable auth` (the default): hosts we have no line for must authenticate with a trusted key.
+  bool auth_required = true;
 };
 
 // The key an association with `key N` signs with, when the keys file has it and it is trusted.

@@ -68,10 +68,16 @@ std::string apply_enable_disable(DisciplineSettings& settings,
       settings.loop.steer = on;
     } else if (flag == "stats") {
       settings.stats_enabled = on;
-    } else if (flag == "auth" || flag == "bclient" || flag == "calibrate" || flag == "mode7" ||
-               flag == "monitor" || flag == "peer_clear_digest_early" ||
-               flag == "unpeer_crypto_early" || flag == "unpeer_crypto_nak_early" ||
-               flag == "unpeer_digest_early") {
+    } else if (flag == "auth") {
+      settings.auth_required = on;
+      if (!on) {
+        settings.warnings.push_back(
+            "disable auth: unauthenticated symmetric peers and broadcasters are heard and may be "
+            "followed (never against the reference clock); anyone on the LAN can offer the time");
+      }
+    } else if (flag == "bclient" || flag == "calibrate" || flag == "mode7" || flag == "monitor" ||
+               flag == "peer_clear_digest_early" || flag == "unpeer_crypto_early" ||
+               flag == "unpeer_crypto_nak_early" || flag == "unpeer_digest_early") {
       settings.warnings.push_back(words[0] + " " + flag + " is not implemented yet; ignored");
     } else {
       return "unknown " + words[0] + " flag '" + flag +

@@ -14,8 +14,11 @@ namespace stratumd {
 struct DisciplineSettings {
   DisciplineConfig loop;
   std::optional<std::string> leapfile;
-  bool kernel_discipline = false;     // `enable kernel`: the kernel's PLL/PPS loop steers
-  bool stats_enabled = true;          // `disable stats` stops every statistics file
+  bool kernel_discipline = false;  // `enable kernel`: the kernel's PLL/PPS loop steers
+  bool stats_enabled = true;       // `disable stats` stops every statistics file
+  // `enable auth` (ntpd's default): a host we have no line for (a calling symmetric peer, a
+  // broadcaster) is heard only when it authenticates with a trusted key.
+  bool auth_required = true;
   std::vector<std::string> warnings;  // accepted but not acted on, one per option
 };
 

@@ -200,26 +200,7 @@ class Parser {
       const std::string e = apply_fudge_options(target->options, words, 2);
       if (!e.empty()) return error(where, e);
     } else if (name == "tos") {
-      if (words.size() == 3 && words[1] == "sanity") {
-        char* end = nullptr;
-        const double bound = std::strtod(words[2].c_str(), &end);
-        if (end == words[2].c_str() || *end != '\0' || !(bound > 0 && bound <= 10)) {
-          return error(where,
-                       "tos sanity takes the seconds the GPS may differ from the network "
-                       "majority, above 0 and at most 10 (default 0.1)");
-        }
-        config_.sanity_bound = bound;
-        return;
-      }
-      if (words.size() == 3 && words[1] == "basedate") {
-        if (words[2].size() != 10 || words[2][4] != '-' || words[2][7] != '-') {
-          return error(where, "tos basedate takes a date as YYYY-MM-DD");
-        }
-        config_.tos_basedate = words[2];
-      } else {
-        warning(where,
-                "tos options other than basedate and sanity are not implemented yet; line ignored");
-      }
+      handle_tos(where, words);
     } else if (name == "restrict") {
       handle_restrict(where, words);
     } else if (name == "discard") {
@@ -338,6 +319,48 @@ class Parser {
     for (const KeyReference& k : config_.auth.trusted) check(k, "trustedkey");
     if (config_.auth.request_key) check(*config_.auth.request_key, "requestkey");
     if (config_.auth.control_key) check(*config_.auth.control_key, "controlkey");
+  }
+
+  // `tos OPTION VALUE [OPTION VALUE ...]`, as ntpd writes it (`tos minclock 4 minsane 3`).
+  void handle_tos(const SourceLocation& where, const std::vector<std::string>& words) {
+    if (words.size() < 3 || words.size() % 2 == 0) {
+      return error(where, "tos takes option and value pairs (e.g. tos minsane 3 sanity 0.1)");
+    }
+    for (std::size_t i = 1; i + 1 < words.size(); i += 2) {
+      const std::string& option = words[i];
+      const std::string& value = words[i + 1];
+      if (option == "sanity") {
+        char* end = nullptr;
+        const double bound = std::strtod(value.c_str(), &end);
+        if (end == value.c_str() || *end != '\0' || !(bound > 0 && bound <= 10)) {
+          return error(where,
+                       "tos sanity takes the seconds the GPS may differ from the network "
+                       "majority, above 0 and at most 10 (default 0.1)");
+        }
+        config_.sanity_bound = bound;
+      } else if (option == "basedate") {
+        if (value.size() != 10 || value[4] != '-' || value[7] != '-') {
+          return error(where, "tos basedate takes a date as YYYY-MM-DD");
+        }
+        config_.tos_basedate = value;
+      } else if (option == "minsane") {
+        int n = 0;
+        const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
+        if (ec != std::errc{} || end != value.data() + value.size() || n < 1 || n > 16) {
+          return error(where, "tos minsane takes a count of sources from 1 to 16 (default 3)");
+        }
+        if (n < 2) {
+          warning(where,
+                  "tos minsane " + value +
+                      ": one network source can never overrule the reference clock; using 2");
+        }
+        config_.min_sane = std::max(n, 2);
+      } else {
+        warning(where,
+                "tos " + option +
+                    " is not implemented (basedate, minsane and sanity are); option ignored");
+      }
+    }
   }
 
   void handle_discipline(const SourceLocation& where, const std::vector<std::string>& words) {

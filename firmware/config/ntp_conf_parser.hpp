@@ -85,6 +85,9 @@ struct DaemonConfig {
   std::vector<AssociationLine> associations;     // `server ADDRESS` polled; the others checked only
   double broadcast_delay = 0.004;                // `broadcastdelay`
   double sanity_bound = 0.1;  // `tos sanity SECONDS`: how far the network may disagree with GPS
+  // `tos minsane N`: independent network sources (distinct lineages) that must agree before the
+  // network may overrule the reference clock; never fewer than 2.
+  int min_sane = 3;
   std::optional<std::string> driftfile;
   DisciplineSettings discipline;  // tinker, enable/disable, leapfile, leapsmearinterval, holdover
   AuthSettings auth;              // keys, trustedkey, requestkey, controlkey

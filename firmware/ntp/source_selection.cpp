@@ -121,10 +121,17 @@ Selection select_sources(const std::vector<Candidate>& candidates) {
 }
 
 SanityVerdict check_reference_clock(const Candidate& reference,
-                                    const std::vector<Candidate>& network, double bound) {
+                                    const std::vector<Candidate>& network, double bound,
+                                    std::size_t quorum) {
   SanityVerdict v;
   const Selection majority = select_sources(network);
   if (!majority.majority || !majority.low || !majority.high) return v;
+  std::vector<std::uint32_t> lineages;
+  for (std::size_t i : majority.truechimers) lineages.push_back(network[i].lineage);
+  std::sort(lineages.begin(), lineages.end());
+  v.witnesses =
+      static_cast<std::size_t>(std::unique(lineages.begin(), lineages.end()) - lineages.begin());
+  if (v.witnesses < std::max<std::size_t>(quorum, 2)) return v;
   v.checked = true;
   const double low = *majority.low - bound;
   const double high = *majority.high + bound;

@@ -2,11 +2,13 @@
 // truechimers, the largest group of sources whose correctness intervals (offset ± root distance)
 // share a point, tolerating fewer than half falsetickers; the cluster algorithm prunes outliers by
 // selection jitter; the combine algorithm averages the survivors weighted by 1/root distance.
-// Plus stratumd's GPS sanity check: a reference clock that the network majority contradicts is a
-// falseticker (spoofing, a wrong second, a rollover bug), even though it is the better clock.
+// Plus stratumd's GPS sanity check: a reference clock that a quorum of independent network
+// sources contradicts is a falseticker (spoofing, a wrong second, a rollover bug), even though it
+// is the better clock. One source, or several that share an upstream, can never outvote it.
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <vector>
 
@@ -19,6 +21,9 @@ struct Candidate {
   int stratum = 16;
   bool prefer = false;      // `prefer`: the system peer whenever it survives
   bool truechimer = false;  // `true`: survives selection and clustering whatever it says
+  // Sources with the same lineage are not independent witnesses (stratum 1: each is its own;
+  // above: those following the same upstream, or one following another, share it).
+  std::uint32_t lineage = 0;
 };
 
 struct Selection {
@@ -36,13 +41,17 @@ inline constexpr std::size_t kMinClusterSurvivors = 3;  // RFC 5905's NMIN
 Selection select_sources(const std::vector<Candidate>& candidates);
 
 struct SanityVerdict {
-  bool checked = false;  // a network majority existed to check against
+  bool checked = false;  // a network majority of at least `quorum` lineages existed
   bool falseticker = false;
   double disagreement = 0.0;  // s by which the reference clock misses the network's interval
+  std::size_t witnesses = 0;  // distinct lineages among the network's truechimers
 };
 
-// The reference clock's interval against the network majority's, widened by `bound` seconds.
+// The reference clock's interval against the network majority's, widened by `bound` seconds;
+// judged only when that majority's truechimers span at least `quorum` lineages (never fewer
+// than two).
 SanityVerdict check_reference_clock(const Candidate& reference,
-                                    const std::vector<Candidate>& network, double bound);
+                                    const std::vector<Candidate>& network, double bound,
+                                    std::size_t quorum);
 
 }  // namespace stratumd

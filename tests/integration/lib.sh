@@ -101,19 +101,21 @@ stop_helper_group() {
   fi
 }
 
-# chronyd as an upstream server: `local stratum 3` on 127.0.0.2:123, never touching this machine's
-# clock (-x), in the foreground (-d). Sets chronyd_pid; skips the test without chronyd.
+# chronyd as an upstream server: `local stratum STRATUM` (default 3) on ADDRESS:123 (default
+# 127.0.0.2), never touching this machine's clock (-x), in the foreground (-d). Sets chronyd_pid;
+# skips the test without chronyd. Several may run, on different addresses.
 start_local_chronyd() {
+  local address=${1:-127.0.0.2} stratum=${2:-3}
   command -v chronyd >/dev/null || { echo "SKIP: chronyd not installed"; exit 77; }
-  cat >"$work/chrony.conf" <<CONF
-local stratum 3
-bindaddress 127.0.0.2
+  cat >"$work/chrony.$address.conf" <<CONF
+local stratum $stratum
+bindaddress $address
 port 123
 allow 127.0.0.0/8
 cmdport 0
-pidfile $work/chronyd.pid
+pidfile $work/chronyd.$address.pid
 CONF
-  chronyd -x -d -f "$work/chrony.conf" >"$work/chronyd.log" 2>&1 &
+  chronyd -x -d -f "$work/chrony.$address.conf" >"$work/chronyd.$address.log" 2>&1 &
   chronyd_pid=$!
   helper_pids+=($chronyd_pid)
 }

@@ -290,6 +290,39 @@ TEST(NtpConfParser, RefclockErrorsSayWhatIsValid) {
   }
 }
 
+// ntpd writes several tos pairs on one line; minsane guards the reference clock (never below 2),
+// and the options stratumd does not act on are each named in a warning, not the line dropped.
+TEST(NtpConfParser, TosPairsAndTheTrustSettings) {
+  Files files;
+  files.add("/c",
+            "tos minclock 4 minsane 4 sanity 0.25\n"
+            "disable auth\n");
+  const DaemonConfig c = parse_ntp_conf("/c", files.loader());
+  ASSERT_FALSE(c.has_errors()) << all_findings(c);
+  EXPECT_EQ(c.min_sane, 4);
+  EXPECT_DOUBLE_EQ(c.sanity_bound, 0.25);
+  EXPECT_FALSE(c.discipline.auth_required);
+  const std::string said = all_findings(c);
+  EXPECT_NE(said.find("/c:1: warning: tos minclock is not implemented"), std::string::npos) << said;
+  EXPECT_NE(said.find("/c:2: warning: disable auth: unauthenticated symmetric peers"),
+            std::string::npos)
+      << said;
+
+  Files defaults;
+  defaults.add("/c", "tos minsane 1\n");
+  const DaemonConfig d = parse_ntp_conf("/c", defaults.loader());
+  EXPECT_EQ(d.min_sane, 2);
+  EXPECT_NE(all_findings(d).find("one network source can never overrule"), std::string::npos);
+  EXPECT_TRUE(d.discipline.auth_required);  // ntpd's default: enable auth
+
+  for (const char* bad :
+       {"tos minsane 0", "tos minsane many", "tos minsane", "tos minsane 3 sanity"}) {
+    Files f;
+    f.add("/c", bad);
+    EXPECT_TRUE(parse_ntp_conf("/c", f.loader()).has_errors()) << bad;
+  }
+}
+
 TEST(NtpConfParser, StatisticsAndFilegen) {
   Files files;
   files.add("/c",

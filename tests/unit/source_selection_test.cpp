@@ -73,23 +73,50 @@ TEST(SourceSelection, APreferredOrLowerStratumSourceIsTheSystemPeer) {
   EXPECT_EQ(s.survivors.front(), 2u);
 }
 
-TEST(GpsSanityCheck, AReferenceClockTheNetworkContradictsIsAFalseticker) {
-  const std::vector<Candidate> network{source(0.002, 0.02), source(-0.001, 0.03),
-                                       source(0.0, 0.025)};
-  SanityVerdict v = check_reference_clock(source(1.0, 1e-5, 1e-6, 0), network, 0.1);
+Candidate witness(double offset, double distance, std::uint32_t lineage) {
+  Candidate c = source(offset, distance);
+  c.lineage = lineage;
+  return c;
+}
+
+TEST(GpsSanityCheck, AReferenceClockAQuorumContradictsIsAFalseticker) {
+  const std::vector<Candidate> network{witness(0.002, 0.02, 1), witness(-0.001, 0.03, 2),
+                                       witness(0.0, 0.025, 3)};
+  SanityVerdict v = check_reference_clock(source(1.0, 1e-5, 1e-6, 0), network, 0.1, 3);
   EXPECT_TRUE(v.checked);
   EXPECT_TRUE(v.falseticker);
+  EXPECT_EQ(v.witnesses, 3u);
   EXPECT_GT(v.disagreement, 0.8);
-  v = check_reference_clock(source(-1.0, 1e-5, 1e-6, 0), network, 0.1);
+  v = check_reference_clock(source(-1.0, 1e-5, 1e-6, 0), network, 0.1, 3);
   EXPECT_TRUE(v.falseticker);
   // Within the network's interval widened by the bound: fine.
-  v = check_reference_clock(source(0.05, 1e-5, 1e-6, 0), network, 0.1);
+  v = check_reference_clock(source(0.05, 1e-5, 1e-6, 0), network, 0.1, 3);
   EXPECT_TRUE(v.checked);
   EXPECT_FALSE(v.falseticker);
   // Nothing to check against: no verdict.
-  EXPECT_FALSE(check_reference_clock(source(1.0, 1e-5), {}, 0.1).checked);
-  EXPECT_FALSE(check_reference_clock(source(1.0, 1e-5), {source(0.0, 0.01), source(0.5, 0.01)}, 0.1)
+  EXPECT_FALSE(check_reference_clock(source(1.0, 1e-5), {}, 0.1, 3).checked);
+  EXPECT_FALSE(check_reference_clock(source(1.0, 1e-5),
+                                     {witness(0.0, 0.01, 1), witness(0.5, 0.01, 2)}, 0.1, 2)
                    .checked);
+}
+
+// The attack that took the time over: one host (or several that follow the same upstream) claims
+// a time far from the GPS. It is the whole network majority, but no quorum.
+TEST(GpsSanityCheck, OneSourceOrOneLineageNeverOutvotesTheReferenceClock) {
+  const Candidate gps = source(0.0, 1e-5, 1e-6, 0);
+  const std::vector<Candidate> one_rogue{witness(10.0, 0.001, 7)};
+  for (std::size_t quorum : {0u, 1u, 2u, 3u}) {
+    const SanityVerdict v = check_reference_clock(gps, one_rogue, 0.1, quorum);
+    EXPECT_FALSE(v.checked) << quorum;
+    EXPECT_FALSE(v.falseticker) << quorum;
+  }
+  const std::vector<Candidate> one_lineage{witness(10.0, 0.001, 7), witness(10.0005, 0.001, 7),
+                                           witness(9.9995, 0.001, 7)};
+  EXPECT_FALSE(check_reference_clock(gps, one_lineage, 0.1, 3).falseticker);
+  // Two independent rogues fall short of the default quorum of three, but meet a quorum of two.
+  const std::vector<Candidate> two{witness(10.0, 0.001, 7), witness(10.0005, 0.001, 8)};
+  EXPECT_FALSE(check_reference_clock(gps, two, 0.1, 3).falseticker);
+  EXPECT_TRUE(check_reference_clock(gps, two, 0.1, 2).falseticker);
 }
 
 TEST(SourceSelection, TrueSurvivesSelectionAndClusteringWhateverItSays) {
