@@ -87,6 +87,7 @@ void ClockDiscipline::start_from(const RefSample& sample) {
                       ? SyncState::locked
                       : SyncState::locking;
   status_.last_update = sample.reference;
+  status_.last_offset = offset;
   good_in_a_row_ = 0;
   refused_in_a_row_ = 0;
   spike_since_.reset();
@@ -96,7 +97,8 @@ void ClockDiscipline::start_from(const RefSample& sample) {
 void ClockDiscipline::on_sample(const RefSample& sample, SampleClass kind) {
   ++status_.samples;
   const Nanoseconds offset = sample.offset();
-  status_.last_offset = offset;
+  // status_.last_offset is the last sample the clock took: a refused one (panic, stepout, the
+  // servo's gate) must not reach the announced root dispersion.
   receiver_leap_ = sample.leap;
 
   if (kind != kind_) {
@@ -155,6 +157,7 @@ void ClockDiscipline::on_sample(const RefSample& sample, SampleClass kind) {
   }
   apply(correction);
   status_.last_update = sample.reference;
+  status_.last_offset = offset;
 
   if (magnitude(offset) < lock_threshold()) {
     ++good_in_a_row_;

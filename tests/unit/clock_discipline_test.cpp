@@ -232,6 +232,29 @@ TEST(ClockDiscipline, RefusesAnOffsetBeyondPanicUnlessAllowed) {
   EXPECT_EQ(permitted.status().steps, 1u);
 }
 
+// A locked clock offered a sample beyond the panic threshold (a receiver a day off) refuses it,
+// and nothing of it reaches what is announced: the root dispersion and the offset stay those of
+// the last sample taken.
+TEST(ClockDiscipline, ARefusedPanicSampleLeavesTheAnnouncedStateAlone) {
+  PpsSimulation sim(20ms, 3.0);
+  sim.run(120);
+  ASSERT_EQ(sim.loop_.status().state, SyncState::locked);
+  ClockSnapshot before;
+  sim.loop_.fill_snapshot(before, 0);
+  const Nanoseconds offset_before = sim.loop_.status().last_offset;
+  const UtcTime edge = sim.clock_.now();
+  sim.loop_.on_sample({edge, edge + std::chrono::hours{24}, LeapIndicator::none},
+                      SampleClass::pps);
+  EXPECT_EQ(sim.loop_.status().panics, 1u);
+  EXPECT_EQ(sim.loop_.status().state, SyncState::locked);
+  EXPECT_EQ(sim.loop_.status().last_offset, offset_before);
+  ClockSnapshot after;
+  sim.loop_.fill_snapshot(after, 0);
+  EXPECT_EQ(after.root_dispersion, before.root_dispersion);
+  EXPECT_LT(after.root_dispersion, std::chrono::milliseconds{1});
+  EXPECT_EQ(after.stratum, 1);
+}
+
 TEST(ClockDiscipline, NeverStepsWhenTheStepThresholdIsZero) {
   DisciplineConfig config;
   config.step_threshold = 0ns;  // tinker step 0
