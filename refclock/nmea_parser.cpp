@@ -15,8 +15,12 @@ struct Fields {
   }
 };
 
+// Unsigned decimal digits only: from_chars alone would take a leading '-' (hour -1, year -1).
 bool parse_digits(std::string_view text, int& out) {
-  if (text.empty()) return false;
+  if (text.empty() || text.size() > 9) return false;
+  for (const char c : text) {
+    if (c < '0' || c > '9') return false;
+  }
   const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
   return ec == std::errc{} && end == text.data() + text.size();
 }
@@ -55,6 +59,7 @@ std::optional<NmeaDate> parse_ddmmyy(std::string_view f) {
 
 std::optional<double> parse_number(std::string_view f) {
   double value = 0;
+  if (!f.empty() && f.front() == '-') return std::nullopt;  // no negative DOP
   const auto [end, ec] = std::from_chars(f.data(), f.data() + f.size(), value);
   if (f.empty() || ec != std::errc{} || end != f.data() + f.size()) return std::nullopt;
   return value;
@@ -68,11 +73,23 @@ int parse_int_or(std::string_view f, int fallback) {
 using Handler = NmeaStatus (*)(const Fields&, NmeaSentence&);
 
 // Each handler reads fields by their NMEA position; field 0 is the address ("GPRMC").
+// NMEA 2.3+ mode indicators (RMC, GLL, one per constellation in GNS): a solution from signals is
+// A autonomous, D differential, P precise, R RTK, F float RTK. E (dead reckoning), M (manual
+// input), S (simulator) and N (none) are not time from the sky.
+bool mode_from_signals(char mode) {
+  return mode == 'A' || mode == 'D' || mode == 'P' || mode == 'R' || mode == 'F';
+}
+
+// RMC and GLL: status A, and the mode (when the receiver sends one) a solution from signals.
+bool status_and_mode_valid(std::string_view status, std::string_view mode) {
+  return status == "A" && (mode.empty() || (mode.size() == 1 && mode_from_signals(mode[0])));
+}
+
 NmeaStatus handle_rmc(const Fields& f, NmeaSentence& s) {
   // $xxRMC,time,status,lat,N,lon,E,speed,course,date,magvar,E[,mode[,navstatus]]
   if (!f[1].empty() && !(s.time = parse_time(f[1]))) return NmeaStatus::bad_field;
   if (!f[9].empty() && !(s.date = parse_ddmmyy(f[9]))) return NmeaStatus::bad_field;
-  s.fix_valid = f[2] == "A" && f[12] != "N";
+  s.fix_valid = status_and_mode_valid(f[2], f[12]);
   return NmeaStatus::ok;
 }
 
@@ -80,7 +97,8 @@ NmeaStatus handle_gga(const Fields& f, NmeaSentence& s) {
   // $xxGGA,time,lat,N,lon,E,quality,sats,hdop,alt,M,sep,M,age,station
   if (!f[1].empty() && !(s.time = parse_time(f[1]))) return NmeaStatus::bad_field;
   s.fix_quality = parse_int_or(f[6], 0);
-  s.fix_valid = s.fix_quality > 0;
+  // 1 GPS, 2 DGPS, 3 PPS, 4 RTK fixed, 5 RTK float; not 6 (estimated), 7 (manual), 8 (simulator).
+  s.fix_valid = s.fix_quality >= 1 && s.fix_quality <= 5;
   s.satellites = parse_int_or(f[7], -1);
   if (const auto hdop = parse_number(f[8])) s.hdop = *hdop;
   return NmeaStatus::ok;
@@ -89,7 +107,7 @@ NmeaStatus handle_gga(const Fields& f, NmeaSentence& s) {
 NmeaStatus handle_gll(const Fields& f, NmeaSentence& s) {
   // $xxGLL,lat,N,lon,E,time,status[,mode]
   if (!f[5].empty() && !(s.time = parse_time(f[5]))) return NmeaStatus::bad_field;
-  s.fix_valid = f[6] == "A" && f[7] != "N";
+  s.fix_valid = status_and_mode_valid(f[6], f[7]);
   return NmeaStatus::ok;
 }
 
@@ -111,7 +129,8 @@ NmeaStatus handle_zda(const Fields& f, NmeaSentence& s) {
 NmeaStatus handle_gns(const Fields& f, NmeaSentence& s) {
   // $xxGNS,time,lat,N,lon,E,mode(s),sats,hdop,alt,sep,age,station[,navstatus]
   if (!f[1].empty() && !(s.time = parse_time(f[1]))) return NmeaStatus::bad_field;
-  s.fix_valid = !f[6].empty() && f[6].find_first_not_of('N') != std::string_view::npos;
+  s.fix_valid = false;
+  for (const char mode : f[6]) s.fix_valid = *s.fix_valid || mode_from_signals(mode);
   s.satellites = parse_int_or(f[7], -1);
   if (const auto hdop = parse_number(f[8])) s.hdop = *hdop;
   return NmeaStatus::ok;

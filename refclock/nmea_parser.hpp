@@ -50,8 +50,9 @@ struct NmeaSentence {
   std::array<char, 3> talker{};  // "GP", "GN", "GL", "GA", "GB", "BD", "GQ", ...
   std::optional<NmeaTimeOfDay> time;
   std::optional<NmeaDate> date;
-  // Whether the receiver says its position/time solution is valid: RMC/GLL status A, GGA
-  // quality > 0, GNS mode not all N, GSA fix 2D/3D. ZDA carries no such flag (nullopt).
+  // Whether the receiver says its solution comes from the sky: RMC/GLL status A with a mode (if
+  // sent) of A/D/P/R/F, GGA quality 1-5, a GNS mode letter A/D/P/R/F, GSA fix 2D/3D. Estimated,
+  // manual and simulator modes are not. ZDA carries no such flag (nullopt).
   std::optional<bool> fix_valid;
   int fix_quality = -1;  // GGA: 0 none, 1 GPS, 2 DGPS, 4/5 RTK ...; GSA: 1 none, 2 2D, 3 3D
   int satellites = -1;   // used (GGA/GNS) or in view (GSV)

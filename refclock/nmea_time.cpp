@@ -6,17 +6,41 @@ namespace stratumd {
 
 using namespace std::chrono;
 
+namespace {
+
+// A two-digit year is the one of that ending nearest the base date's year (a rollover-afflicted
+// receiver's 99 is 1999, which the week-rollover correction then carries forward; never 2099).
+int year_nearest(int two_digits, int base_year) {
+  int year = base_year / 100 * 100 + two_digits;
+  if (year - base_year > 50) year -= 100;
+  if (base_year - year > 50) year += 100;
+  return year;
+}
+
+bool last_hour(seconds time_of_day) {
+  return time_of_day >= hours{23};
+}
+bool first_hour(seconds time_of_day) {
+  return time_of_day < hours{1};
+}
+
+}  // namespace
+
 std::optional<NmeaTime> NmeaTimeAssembler::on_sentence(const NmeaSentence& s) {
   if (s.date) {
-    int year = s.date->year;
-    if (s.date->four_digit_year) {
-      century_ = year / 100 * 100;
-    } else {
-      year += century_.value_or(2000);
-    }
+    const int year = s.date->four_digit_year
+                         ? s.date->year
+                         : year_nearest(s.date->year, int{year_month_day{base_date_}.year()});
     const year_month_day ymd{std::chrono::year{year}, month{static_cast<unsigned>(s.date->month)},
                              day{static_cast<unsigned>(s.date->day)}};
-    if (ymd.ok()) date_ = sys_days{ymd};
+    if (!ymd.ok()) {
+      // 31 November: nothing this sentence says is believed, and no later sentence without a
+      // date is dated by an older one.
+      ++counters_.bad_date;
+      date_.reset();
+      return std::nullopt;
+    }
+    date_ = sys_days{ymd};
   }
   if (s.fix_valid) last_fix_valid_ = *s.fix_valid;
   if (!s.time) return std::nullopt;
@@ -24,11 +48,13 @@ std::optional<NmeaTime> NmeaTimeAssembler::on_sentence(const NmeaSentence& s) {
       hours{s.time->hour} + minutes{s.time->minute} + seconds{s.time->second};
   if (!s.date && date_ && last_time_of_day_) {
     // A sentence without a date just after midnight belongs to the next day (and one from just
-    // before midnight, arriving after a dated sentence of the new day, to the previous one).
-    if (time_of_day + hours{12} < *last_time_of_day_)
+    // before midnight, arriving after a dated sentence of the new day, to the previous one). Only
+    // across midnight: a garbled hour elsewhere must not move the date for good.
+    if (first_hour(time_of_day) && last_hour(*last_time_of_day_)) {
       *date_ += days{1};
-    else if (time_of_day > *last_time_of_day_ + hours{12})
+    } else if (last_hour(time_of_day) && first_hour(*last_time_of_day_)) {
       *date_ -= days{1};
+    }
   }
   last_time_of_day_ = time_of_day;
   if (!date_) {
@@ -36,6 +62,12 @@ std::optional<NmeaTime> NmeaTimeAssembler::on_sentence(const NmeaSentence& s) {
     return std::nullopt;
   }
   const RolloverCorrection corrected = correct_gps_week_rollover(*date_, base_date_);
+  if (corrected.date >= base_date_ + kGpsRolloverPeriod) {
+    // Beyond what a receiver's 1024-week count can mean from the base date (a ZDA year of 2263).
+    ++counters_.out_of_range;
+    if (s.date) date_.reset();
+    return std::nullopt;
+  }
   if (corrected.periods_added) ++counters_.rollover_corrected;
   ++counters_.times;
   NmeaTime t;

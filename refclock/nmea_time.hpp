@@ -1,7 +1,8 @@
 // Turns a receiver's stream of NMEA sentences into UTC times: RMC and ZDA give the date, every
-// time-carrying sentence (RMC, GGA, GLL, ZDA, GNS) the time of day. Two-digit years take the
-// century of the last four-digit year seen (ZDA), else 20xx; a date before the base date is a
-// GPS week rollover and is corrected; a time is never earlier than the base date.
+// time-carrying sentence (RMC, GGA, GLL, ZDA, GNS) the time of day. A two-digit year is the year
+// of that ending nearest the base date's; a date before the base date is a GPS week rollover and
+// is corrected; a time is never earlier than the base date nor 1024 weeks or more after it
+// (refused); a date the calendar does not have (31 November) is refused.
 #pragma once
 
 #include <chrono>
@@ -25,6 +26,8 @@ struct NmeaTimeCounters {
   std::uint64_t times = 0;
   std::uint64_t no_date_yet = 0;  // time of day before any RMC/ZDA date
   std::uint64_t rollover_corrected = 0;
+  std::uint64_t bad_date = 0;      // a date the calendar does not have
+  std::uint64_t out_of_range = 0;  // 1024 weeks or more after the base date
 };
 
 class NmeaTimeAssembler {
@@ -39,7 +42,6 @@ class NmeaTimeAssembler {
  private:
   std::chrono::sys_days base_date_;
   std::optional<std::chrono::sys_days> date_;  // as the receiver reported it, uncorrected
-  std::optional<int> century_;
   std::optional<std::chrono::seconds> last_time_of_day_;
   bool last_fix_valid_ = false;  // ZDA says nothing of the fix: the cycle's RMC/GGA/GSA does
   NmeaTimeCounters counters_;

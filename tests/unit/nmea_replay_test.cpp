@@ -23,13 +23,6 @@ using namespace std::chrono;
 
 const fs::path kLogDir = fs::path(SHARED_DIR) / "testdata" / "nmea";
 
-// The base date each log is replayed with. gpsd's check file for neo-m8n shows the 1024-week
-// correction applied (the receiver says 2015-03-18, gpsd 2034-11-01): replayed with a base after
-// the 2019 rollover, we make the same correction. Every other log keeps its own dates.
-sys_days base_date_for(const std::string& log) {
-  return log == "neo-m8n.log" ? *parse_iso_date("2019-04-07") : *parse_iso_date("1999-08-22");
-}
-
 std::vector<std::string> split_lines(const std::string& bytes) {
   std::vector<std::string> lines;
   std::istringstream in(bytes);
@@ -54,6 +47,17 @@ std::set<std::string> gpsd_times(const fs::path& chk) {
     if (at != std::string::npos) times.insert(line.substr(at + 8, 19));
   }
   return times;
+}
+
+// The base date each log is replayed with, as an appliance built a year before the capture would
+// have it (a date is believed only within 1024 weeks of the base). gpsd's check file for neo-m8n
+// shows the 1024-week correction applied (the receiver says 2015-03-18, gpsd 2034-11-01):
+// replayed with a base after the 2019 rollover, we make the same correction.
+sys_days base_date_for(const std::string& log) {
+  if (log == "neo-m8n.log") return *parse_iso_date("2019-04-07");
+  const std::set<std::string> times = gpsd_times(kLogDir / (log + ".chk"));
+  if (times.empty()) return *parse_iso_date("1999-08-22");
+  return *parse_iso_date(times.begin()->substr(0, 10)) - days{365};
 }
 
 std::string iso_second(UtcTime t) {
@@ -152,7 +156,7 @@ TEST(NmeaReplay, ProjectFixtureAcrossMidnightWithNoise) {
     if (line.starts_with("# expect: ")) expected.insert(line.substr(10, 19));
   }
   ASSERT_EQ(expected.size(), 10u);
-  const Replay got = replay(split_lines(text), *parse_iso_date("1999-08-22"));
+  const Replay got = replay(split_lines(text), *parse_iso_date("2020-01-01"));
   EXPECT_EQ(got.all, expected);
   EXPECT_EQ(got.with_fix, expected);
   EXPECT_EQ(got.rejected, 3u);  // the truncated, mis-summed and overlong sentences (junk has no $)
