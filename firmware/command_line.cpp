@@ -19,7 +19,7 @@ CommandLineResult parse_command_line(int argc, const char* const argv[]) {
   add("version", "print the version and exit");
   add("config,c", po::value<std::string>(),
       "ntp.conf-syntax configuration file (default: /etc/stratumd/ntp.conf, else /etc/ntp.conf, "
-      "else the built-in simulated receiver)");
+      "else none: no time source, served unsynchronised)");
   add("foreground,n", "stay in the foreground (do not daemonise)");
   add("no-clock-steering,x", "never touch the system clock; serve the in-process virtual clock");
   add("panicgate,g", "allow the first clock correction to exceed the panic threshold (ntpd -g)");

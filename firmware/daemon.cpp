@@ -81,19 +81,7 @@ int run_daemon(const Options& options) {
       options.config_file ? options.config_file : find_default_config(file_exists);
   std::optional<DaemonConfig> config = load_config(config_file);
   const std::string config_name = config_file.value_or("built-in default");
-  if (options.check_config) {
-    std::size_t errors = 0;
-    for (const ConfigFinding& f : config->findings) errors += f.severity == Severity::error;
-    std::printf("%s: %zu error(s), %zu warning(s), %zu reference clock(s)\n", config_name.c_str(),
-                errors, config->findings.size() - errors, config->refclocks.size());
-    return config->has_errors() ? 1 : 0;
-  }
-  if (config->has_errors()) {
-    std::fprintf(stderr, "stratumd: %s has errors; not starting\n", config_name.c_str());
-    return 1;
-  }
-  // Network time sources: upstream servers, symmetric peers, broadcast/multicast clients. With
-  // them and no reference clock, the built-in simulated receiver is not started.
+  // Network time sources: upstream servers, symmetric peers, broadcast/multicast clients.
   const bool has_upstreams = std::any_of(
       config->associations.begin(), config->associations.end(), [](const AssociationLine& a) {
         using Kind = AssociationLine::Kind;
@@ -101,8 +89,45 @@ int run_daemon(const Options& options) {
                a.kind == Kind::broadcastclient || a.kind == Kind::multicastclient ||
                a.kind == Kind::manycastclient;
       });
-  const bool simulate =
-      options.simulate || (config->refclocks.empty() && !has_upstreams && !options.replay_file);
+  // The simulated receiver runs only when asked: a configuration without a time source serves
+  // unsynchronised (as ntpd, stratum 16 to ntpq) and says why.
+  const bool simulate = options.simulate;
+  const bool no_time_source = config->refclocks.empty() && !has_upstreams &&
+                              !options.replay_file && !simulate;
+  if (options.check_config) {
+    std::size_t errors = 0;
+    for (const ConfigFinding& f : config->findings) errors += f.severity == Severity::error;
+    std::size_t warnings = config->findings.size() - errors;
+    if (no_time_source) {
+      // The reference clocks of many setups live in an include file: one that cannot be read is
+      // then the reason nothing would be served.
+      const bool include_missing = std::any_of(
+          config->findings.begin(), config->findings.end(), [](const ConfigFinding& f) {
+            return f.message.find("includefile") != std::string::npos &&
+                   f.message.find("cannot be read") != std::string::npos;
+          });
+      std::printf("%s: %s: no reference clock and no network source%s: the daemon would serve "
+                  "unsynchronised (--simulate runs the built-in simulated receiver)\n",
+                  config_name.c_str(), include_missing ? "error" : "warning",
+                  include_missing ? " (an includefile that cannot be read may have declared them)"
+                                  : "");
+      (include_missing ? errors : warnings) += 1;
+    }
+    std::printf("%s: %zu error(s), %zu warning(s), %zu reference clock(s)\n", config_name.c_str(),
+                errors, warnings, config->refclocks.size());
+    return errors > 0 ? 1 : 0;
+  }
+  if (config->has_errors()) {
+    std::fprintf(stderr, "stratumd: %s has errors; not starting\n", config_name.c_str());
+    return 1;
+  }
+  if (no_time_source) {
+    std::fprintf(stderr,
+                 "stratumd: %s declares no reference clock and no network source: serving "
+                 "unsynchronised (LI 3, stratum 0) until one is configured; --simulate runs the "
+                 "built-in simulated receiver\n",
+                 config_name.c_str());
+  }
   if (options.simulate && !config->refclocks.empty()) {
     std::fprintf(stderr, "stratumd: --simulate: the configured reference clocks are not used\n");
   }

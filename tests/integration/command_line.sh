@@ -27,6 +27,24 @@ expect_exit 1 "has errors; not starting" -c "$work/bad.conf" -n --simulate --por
 printf 'server 127.127.20.0 mode 17\n' >"$work/nmea.conf"
 expect_exit 0 "0 error(s)" --check-config -c "$work/nmea.conf"
 
+# No time source: the simulated receiver is not started behind the operator's back. The check says
+# so (an error when the reference clocks were in an include file that cannot be read), and the
+# daemon serves unsynchronised, saying why.
+printf 'includefile %s/missing-gps.conf\ndriftfile %s/drift\n' "$work" "$work" >"$work/nogps.conf"
+expect_exit 1 "error: no reference clock and no network source (an includefile that cannot be read" \
+  --check-config -c "$work/nogps.conf"
+printf 'driftfile %s/drift\n' "$work" >"$work/empty.conf"
+expect_exit 0 "warning: no reference clock and no network source" --check-config -c "$work/empty.conf"
+start_daemon -c "$work/nogps.conf" -n -x --port 1123 --console-socket none
+retry_until 10 grep -q "declares no reference clock and no network source: serving unsynchronised" \
+  "$work/daemon.log" || fail "the daemon did not say why it serves unsynchronised"
+# Answered, and unsynchronised for as long as anyone looks (it never locks without a source).
+retry_until 10 probe query 127.0.0.1 --port 1123 --timeout 0.5 >"$work/q.json" || fail "no answer"
+python3 -c 'import json, sys; r = json.load(open(sys.argv[1])); assert r["leap"] == 3 and r["stratum"] == 0, r' \
+  "$work/q.json" || fail "served something other than unsynchronised: $(cat "$work/q.json")"
+grep -q "locked" "$work/daemon.log" && fail "locked with no time source: $(grep locked "$work/daemon.log")"
+stop_daemon
+
 # A receiver that is not plugged in is not fatal: the daemon says so and keeps trying.
 start_daemon -c "$work/nmea.conf" -n -x --port 1123
 retry_until 10 grep -q '/dev/gps0: no such serial port' "$work/daemon.log" || fail "no message about the missing receiver"
