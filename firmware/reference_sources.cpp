@@ -51,6 +51,8 @@ ReferenceSources::ReferenceSources(EventLoop& loop, const Clock& clock, const Da
   if (replay) {
     NmeaRefclockConfig nc;
     nc.base_date = base_date;
+    // A log keeps its own dates unless the operator set a base to judge them by.
+    nc.dates_bounded = config.tos_basedate.has_value();
     nmea_ = std::make_unique<NmeaRefclock>(nc, [this](const NmeaLabel& l) { on_nmea_label(l); });
     replay_ = std::make_unique<NmeaReplaySource>(
         loop_, clock_, replay->file, replay->speed,

@@ -3,7 +3,7 @@
 namespace stratumd {
 
 NmeaRefclock::NmeaRefclock(NmeaRefclockConfig config, LabelSink sink)
-    : config_(config), sink_(std::move(sink)), assembler_(config.base_date) {}
+    : config_(config), sink_(std::move(sink)), assembler_(config.base_date, config.dates_bounded) {}
 
 bool NmeaRefclock::selected(NmeaType type) const {
   if (config_.sentence_mask == 0) {

@@ -62,7 +62,7 @@ std::optional<NmeaTime> NmeaTimeAssembler::on_sentence(const NmeaSentence& s) {
     return std::nullopt;
   }
   const RolloverCorrection corrected = correct_gps_week_rollover(*date_, base_date_);
-  if (corrected.date >= base_date_ + kGpsRolloverPeriod) {
+  if (bounded_ && corrected.date >= base_date_ + kGpsRolloverPeriod) {
     // Beyond what a receiver's 1024-week count can mean from the base date (a ZDA year of 2263).
     ++counters_.out_of_range;
     if (s.date) date_.reset();

@@ -32,7 +32,10 @@ struct NmeaTimeCounters {
 
 class NmeaTimeAssembler {
  public:
-  explicit NmeaTimeAssembler(std::chrono::sys_days base_date) : base_date_(base_date) {}
+  // `bounded`: refuse dates 1024 weeks or more after the base (a live receiver); a replayed log
+  // without a configured base keeps whatever dates it has.
+  explicit NmeaTimeAssembler(std::chrono::sys_days base_date, bool bounded = true)
+      : base_date_(base_date), bounded_(bounded) {}
 
   std::optional<NmeaTime> on_sentence(const NmeaSentence& sentence);
 
@@ -41,6 +44,7 @@ class NmeaTimeAssembler {
 
  private:
   std::chrono::sys_days base_date_;
+  bool bounded_;
   std::optional<std::chrono::sys_days> date_;  // as the receiver reported it, uncorrected
   std::optional<std::chrono::seconds> last_time_of_day_;
   bool last_fix_valid_ = false;  // ZDA says nothing of the fix: the cycle's RMC/GGA/GSA does

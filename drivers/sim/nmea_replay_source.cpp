@@ -57,8 +57,9 @@ void NmeaReplaySource::next_cycle() {
   }
   for (const std::string& sentence : cycles_[next_]) sink_(NmeaLine{sentence, clock_.now()});
   ++next_;
-  loop_.call_after(
-      period_, [this] { next_cycle(); }, this);
+  due_ += period_;
+  loop_.call_at(
+      due_, [this] { next_cycle(); }, this);
 }
 
 NmeaReplaySource::~NmeaReplaySource() {

@@ -24,7 +24,10 @@ class NmeaReplaySource {
   NmeaReplaySource(const NmeaReplaySource&) = delete;
   NmeaReplaySource& operator=(const NmeaReplaySource&) = delete;
 
-  void start() { next_cycle(); }
+  void start() {
+    due_ = EventLoop::TimePoint::clock::now();
+    next_cycle();
+  }
   std::size_t cycles() const { return cycles_.size(); }
 
  private:
@@ -37,6 +40,9 @@ class NmeaReplaySource {
   Log log_;
   std::vector<std::vector<std::string>> cycles_;
   std::size_t next_ = 0;
+  // When the cycle being fed was due: each next one is due a period after it, however late the
+  // loop ran it, so the replay keeps its rate instead of drifting by each wake-up's lateness.
+  EventLoop::TimePoint due_{};
 };
 
 // Splits a log into cycles: a new cycle starts at a sentence whose time of day differs from the
