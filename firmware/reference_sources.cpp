@@ -36,7 +36,8 @@ ReferenceSources::ReferenceSources(EventLoop& loop, const Clock& clock, const Da
     // The simulated receiver's sentences take the real NMEA path, so its delay is learnt too.
     NmeaRefclockConfig nc;
     nc.base_date = base_date;
-    nmea_ = std::make_unique<NmeaRefclock>(nc, [this](const NmeaLabel& l) { on_nmea_label(l); });
+    nmea_ = std::make_unique<NmeaRefclock>(
+        nc, [this](const NmeaLabel& l) { on_nmea_label(l); }, log_);
     simulated_uart_ = std::make_unique<NmeaLineAssembler>(
         SimReceiverParams{}.baud, [this](const NmeaLine& line) { on_nmea_line(line); });
     combiner_ = std::make_unique<GpsCombiner>(combiner_config_, nmea_.get(), combined);
@@ -53,7 +54,8 @@ ReferenceSources::ReferenceSources(EventLoop& loop, const Clock& clock, const Da
     nc.base_date = base_date;
     // A log keeps its own dates unless the operator set a base to judge them by.
     nc.dates_bounded = config.tos_basedate.has_value();
-    nmea_ = std::make_unique<NmeaRefclock>(nc, [this](const NmeaLabel& l) { on_nmea_label(l); });
+    nmea_ = std::make_unique<NmeaRefclock>(
+        nc, [this](const NmeaLabel& l) { on_nmea_label(l); }, log_);
     replay_ = std::make_unique<NmeaReplaySource>(
         loop_, clock_, replay->file, replay->speed,
         [this](const NmeaLine& line) { on_nmea_line(line); }, log_);
@@ -98,8 +100,8 @@ ReferenceSources::ReferenceSources(EventLoop& loop, const Clock& clock, const Da
           nc.base_date = base_date;
           nc.sentence_mask = static_cast<unsigned>(o.mode & 0xF);
           nc.configured_delay = from_seconds(o.time2.value_or(0.0));
-          nmea_ =
-              std::make_unique<NmeaRefclock>(nc, [this](const NmeaLabel& l) { on_nmea_label(l); });
+          nmea_ = std::make_unique<NmeaRefclock>(
+              nc, [this](const NmeaLabel& l) { on_nmea_label(l); }, log_);
           serial_ = std::make_unique<NmeaSerialSource>(
               loop_, clock_, path, baud, [this](const NmeaLine& line) { on_nmea_line(line); },
               log_);

@@ -1,9 +1,71 @@
 #include "refclock/nmea_refclock.hpp"
 
+#include <cmath>
+#include <cstdio>
+
 namespace stratumd {
 
-NmeaRefclock::NmeaRefclock(NmeaRefclockConfig config, LabelSink sink)
-    : config_(config), sink_(std::move(sink)), assembler_(config.base_date, config.dates_bounded) {}
+namespace {
+
+constexpr Nanoseconds kSameCycle = std::chrono::milliseconds{500};
+// Beyond this gap (or below zero) the served clock was stepped in between, or the receiver was
+// away: whole seconds cannot be counted across it, and the next label starts the count afresh.
+constexpr Nanoseconds kCountableGap = std::chrono::seconds{30};
+
+std::string utc_text(std::int64_t second) {
+  const auto t = std::chrono::sys_seconds{std::chrono::seconds{second}};
+  const auto day = std::chrono::floor<std::chrono::days>(t);
+  const std::chrono::year_month_day ymd{day};
+  const std::chrono::hh_mm_ss hms{t - day};
+  char text[40];
+  std::snprintf(
+      text, sizeof text, "%04d-%02u-%02u %02lld:%02lld:%02lld", int(ymd.year()),
+      unsigned(ymd.month()), unsigned(ymd.day()), static_cast<long long>(hms.hours().count()),
+      static_cast<long long>(hms.minutes().count()), static_cast<long long>(hms.seconds().count()));
+  return text;
+}
+
+// The second a count expects at `arrival`; nullopt when the gap cannot be counted.
+std::optional<std::int64_t> expected_at(std::int64_t second, UtcTime since, UtcTime arrival) {
+  const Nanoseconds gap = arrival - since;
+  if (gap < Nanoseconds{0} || gap > kCountableGap) return std::nullopt;
+  return second + std::llround(to_seconds(gap));
+}
+
+}  // namespace
+
+NmeaRefclock::NmeaRefclock(NmeaRefclockConfig config, LabelSink sink, Log log)
+    : config_(config),
+      sink_(std::move(sink)),
+      assembler_(config.base_date, config.dates_bounded),
+      log_(std::move(log)) {}
+
+bool NmeaRefclock::believe(std::int64_t second, UtcTime arrival) {
+  const std::optional<std::int64_t> expected =
+      believed_ ? expected_at(believed_->second, believed_->arrival, arrival) : std::nullopt;
+  if (!expected || second == *expected) {
+    candidate_.reset();
+    return true;
+  }
+  if (second < *expected) ++counters_.went_backwards;
+  const std::optional<std::int64_t> continued =
+      candidate_ ? expected_at(candidate_->second, candidate_->arrival, arrival) : std::nullopt;
+  if (continued && second == *continued) {
+    candidate_ = Count{second, arrival, candidate_->cycles + 1};
+  } else {
+    candidate_ = Count{second, arrival, 1};
+  }
+  if (candidate_->cycles < kSecondsToBelieveAJump) {
+    ++counters_.unconfirmed;
+    return false;
+  }
+  ++counters_.jumps;
+  say("NMEA: the receiver's time moved from " + utc_text(*expected) + " to " + utc_text(second) +
+      " (" + std::to_string(second - *expected) + " s) and held for " +
+      std::to_string(kSecondsToBelieveAJump) + " seconds: believed");
+  candidate_.reset();
+  return true;
+}
 
 bool NmeaRefclock::selected(NmeaType type) const {
   if (config_.sentence_mask == 0) {
@@ -35,17 +97,40 @@ void NmeaRefclock::on_line(const NmeaLine& line) {
   // Every sentence feeds the assembler (dates, fix state); only selected ones name seconds.
   const std::optional<NmeaTime> t = assembler_.on_sentence(parsed.sentence);
   if (!t || !selected(parsed.sentence.type)) return;
+  // A leap second (second 60) is named as the following 00:00:00 (t->time): the count's next
+  // second, and no label (below).
+  const std::int64_t second =
+      std::chrono::floor<std::chrono::seconds>(t->time).time_since_epoch().count();
+  const bool same_cycle = cycle_start_ && line.start >= *cycle_start_ &&
+                          line.start - *cycle_start_ < kSameCycle;
+  if (same_cycle || (believed_ && second == believed_->second && !t->leap_second)) {
+    // The rest of the cycle (also when the served clock was stepped since its first sentence):
+    // it must name the same second.
+    if (second != cycle_second_) {
+      ++counters_.talkers_disagree;
+      if (!cycle_disagreed_) {
+        say("NMEA: sentences of one cycle name " + utc_text(cycle_second_) + " and " +
+            utc_text(second) + ": no label until they agree");
+      }
+      cycle_disagreed_ = true;
+    }
+    return;
+  }
+  // A new cycle: after one whose sentences disagreed, this one must agree through before its
+  // label counts.
+  const bool held = cycle_disagreed_;
+  cycle_start_ = line.start;
+  cycle_second_ = second;
+  cycle_disagreed_ = false;
+  if (!believe(second, line.start)) return;
   if (t->leap_second) {
+    // Two seconds elapse between 23:59:59 and 00:00:00: the count takes the leap second as one.
+    believed_ = Count{second - 1, line.start};
     ++counters_.leap_second_skipped;
     return;
   }
-  const std::int64_t second =
-      std::chrono::floor<std::chrono::seconds>(t->time).time_since_epoch().count();
-  if (last_labelled_second_ && second <= *last_labelled_second_) {
-    if (second < *last_labelled_second_) ++counters_.went_backwards;
-    return;  // the rest of the cycle names the same second
-  }
-  last_labelled_second_ = second;
+  believed_ = Count{second, line.start};
+  if (held) return;
   if (!t->fix_valid) {
     ++counters_.no_fix;
   } else {

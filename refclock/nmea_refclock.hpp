@@ -1,6 +1,13 @@
 // The NMEA reference clock, sans I/O: sentences in, one time label per second out (named by the
 // first selected sentence of each cycle, stamped with when its '$' arrived), plus the NMEA-only
 // sample for when no PPS numbers the seconds, corrected by the learnt or configured delay.
+//
+// Never a wrong second: the labels keep a running count (the last label plus the whole seconds
+// since it arrived). A sentence that disagrees with it is not believed at once (one sentence a day
+// ahead would otherwise deafen the clock to every true second after it) and not ignored forever:
+// a new count is believed once it has held for kSecondsToBelieveAJump cycles in a row, logged
+// with both times. Sentences of one cycle that disagree with each other (GP and GN talkers a
+// second apart) stop the labels until a cycle where they agree.
 #pragma once
 
 #include <array>
@@ -8,6 +15,7 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <string>
 
 #include "refclock/nmea_delay_calibrator.hpp"
 #include "refclock/nmea_line_assembler.hpp"
@@ -29,7 +37,10 @@ struct NmeaRefclockCounters {
   std::array<std::uint64_t, 9> by_status{};  // indexed by NmeaStatus
   std::uint64_t labels = 0;
   std::uint64_t no_fix = 0;
-  std::uint64_t went_backwards = 0;  // a second earlier than one already labelled
+  std::uint64_t went_backwards = 0;    // a second earlier than the running count
+  std::uint64_t unconfirmed = 0;       // seconds off the running count, not (yet) believed
+  std::uint64_t jumps = 0;             // new counts believed after persisting
+  std::uint64_t talkers_disagree = 0;  // sentences naming another second within one cycle
   std::uint64_t leap_second_skipped = 0;
 };
 
@@ -39,10 +50,13 @@ struct NmeaLabel {
   NmeaType type = NmeaType::other;
 };
 
+inline constexpr int kSecondsToBelieveAJump = 3;
+
 class NmeaRefclock {
  public:
+  using Log = std::function<void(const std::string&)>;
   using LabelSink = std::function<void(const NmeaLabel&)>;
-  NmeaRefclock(NmeaRefclockConfig config, LabelSink sink);
+  NmeaRefclock(NmeaRefclockConfig config, LabelSink sink, Log log = {});
 
   void on_line(const NmeaLine& line);
 
@@ -59,13 +73,30 @@ class NmeaRefclock {
 
  private:
   bool selected(NmeaType type) const;
+  // Whether `second`, arriving at `arrival`, continues the running count (or, off it, has now
+  // persisted long enough to become it).
+  bool believe(std::int64_t second, UtcTime arrival);
+  void say(const std::string& line) const {
+    if (log_) log_(line);
+  }
 
   NmeaRefclockConfig config_;
   LabelSink sink_;
   NmeaTimeAssembler assembler_;
   int satellites_used_ = -1;
   NmeaDelayCalibrator calibrator_;
-  std::optional<std::int64_t> last_labelled_second_;
+  struct Count {
+    std::int64_t second = 0;  // the second last named
+    UtcTime arrival;          // when its sentence arrived
+    int cycles = 1;           // cycles in a row that kept this count
+  };
+  std::optional<Count> believed_;   // the running count
+  std::optional<Count> candidate_;  // a different count, not believed yet
+  // The cycle being read: the sentences within half a second of its first name one second.
+  std::optional<UtcTime> cycle_start_;
+  std::int64_t cycle_second_ = 0;
+  bool cycle_disagreed_ = false;
+  Log log_;
   NmeaRefclockCounters counters_;
 };
 
