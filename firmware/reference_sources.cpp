@@ -256,7 +256,10 @@ std::string ReferenceSources::calibration_status() const {
   }
   for (const auto& shm : shm_) add("shm_samples=" + std::to_string(shm->counters().samples));
   if (!nmea_) return out;
-  if (serial_) add("nmea_lines=" + std::to_string(serial_->counters().lines));
+  if (serial_) {
+    add("nmea_lines=" + std::to_string(serial_->counters().lines));
+    add(std::string("nmea_stamps=") + to_string(serial_->stamp_model()));
+  }
   add("nmea_labels=" + std::to_string(nmea_->counters().labels));
   for (std::size_t t = 0; t < NmeaDelayCalibrator::kTypes; ++t) {
     const auto type = static_cast<NmeaType>(t);

@@ -25,6 +25,7 @@ class NmeaSerialSource {
   void start() { try_open(); }
   bool connected() const { return port_.has_value(); }
   const LineAssemblerCounters& counters() const { return assembler_.counters(); }
+  StampModel stamp_model() const { return assembler_.stamp_model(); }
 
  private:
   void try_open();

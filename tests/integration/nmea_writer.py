@@ -1,15 +1,18 @@
 #!/usr/bin/env python3
 """A GPS receiver on a pseudo-terminal, for the serial NMEA tests.
 
-  nmea_writer.py LINK [--delay S] [--baud B]
+  nmea_writer.py LINK [--delay S] [--baud B] [--burst whole|chunks]
 
 Opens a pty, points LINK at its slave side (as udev would point /dev/gps0 at a USB receiver) and,
 a fixed delay after every true second (this host's CLOCK_REALTIME), writes RMC, GGA and ZDA for
-that second, paced byte by byte at the baud rate as a real UART would deliver them. SIGUSR1
+that second, paced byte by byte at the baud rate as a real UART would deliver them; with --burst
+as a USB-CDC receiver delivers them: the whole second in one write, or cut at random points into
+writes a millisecond apart (chunks). SIGUSR1
 unplugs the receiver (closes the pty) and plugs it back in two seconds later, on a new pty.
 """
 import argparse
 import os
+import random
 import signal
 import sys
 import time
@@ -55,6 +58,7 @@ def main():
     p.add_argument("link")
     p.add_argument("--delay", type=float, default=0.2)
     p.add_argument("--baud", type=int, default=9600)
+    p.add_argument("--burst", choices=["whole", "chunks"])
     args = p.parse_args()
     receiver = Receiver(args.link)
     signal.signal(signal.SIGUSR1, lambda *_: setattr(receiver, "unplug_requested", True))
@@ -72,6 +76,17 @@ def main():
             continue
         start = time.time()
         n = 0
+        if args.burst:
+            data = "".join(cycle(second)).encode()
+            cuts = sorted(random.sample(range(1, len(data)), 3)) if args.burst == "chunks" else []
+            for i, (a, b) in enumerate(zip([0] + cuts, cuts + [len(data)])):
+                sleep_until(start + i * 0.001)
+                try:
+                    os.write(receiver.master, data[a:b])
+                except OSError:
+                    pass
+            second += 1
+            continue
         for s in cycle(second):
             for ch in s.encode():
                 sleep_until(start + n * byte_time)

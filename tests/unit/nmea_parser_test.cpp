@@ -231,6 +231,88 @@ TEST(NmeaLineAssembler, DatesEachSentenceBackToItsFirstByte) {
   EXPECT_EQ(uart.counters().junk_bytes, 3u);
 }
 
+// A receiver whose port hands over each second's sentences at once (USB-CDC, a pty): 125 bytes
+// of RMC+GGA, at 9600 baud 130 ms of line time, arrive at 150 ms after each second, in one read
+// or cut into reads a millisecond apart. Back-dated at the line rate, the RMC's stamp moved with
+// the cutting (by up to 150 ms); once the bursts are recognised every cutting stamps it at the
+// read that brought its '$'.
+TEST(NmeaLineAssembler, BurstDeliveryIsStampedAtTheReadWhateverTheCutting) {
+  const std::string second =
+      testing::nmea_sentence("GPRMC,120000.00,A,4404.13,N,12118.85,W,0.0,,261126,,,A", "\r\n") +
+      testing::nmea_sentence("GPGGA,120000.00,4404.13,N,12118.85,W,1,09,0.9,100.0,M,0.0,M,,",
+                             "\r\n");
+  std::vector<UtcTime> rmc_stamps;
+  NmeaLineAssembler uart(9600, [&](const NmeaLine& l) {
+    if (l.text.substr(3, 3) == "RMC") rmc_stamps.push_back(l.start);
+  });
+  const UtcTime t0{std::chrono::seconds{1'790'000'000}};
+  const auto bytes = [&](std::size_t from, std::size_t to) {
+    return std::span(reinterpret_cast<const std::uint8_t*>(second.data()) + from, to - from);
+  };
+  const std::vector<std::vector<std::size_t>> cuttings{{}, {20},  {64, 120}, {5, 70, 71},
+                                                       {}, {100}, {64},      {30, 31, 32}};
+  for (std::size_t s = 0; s < 12; ++s) {
+    const UtcTime arrival = t0 + std::chrono::seconds{s} + std::chrono::milliseconds{150};
+    std::size_t from = 0;
+    Nanoseconds late{0};
+    for (const std::size_t cut : cuttings[s % cuttings.size()]) {
+      uart.feed(bytes(from, cut), arrival + late);
+      from = cut;
+      late += std::chrono::milliseconds{1};
+    }
+    uart.feed(bytes(from, second.size()), arrival + late);
+  }
+  EXPECT_EQ(uart.stamp_model(), StampModel::at_read);
+  EXPECT_GE(uart.counters().burst_chunks, 12u);
+  // After the first seconds (the evidence), each RMC is stamped when its '$' was read.
+  for (std::size_t s = 3; s < rmc_stamps.size(); ++s) {
+    const UtcTime arrival = t0 + std::chrono::seconds{s} + std::chrono::milliseconds{150};
+    EXPECT_EQ(rmc_stamps[s], arrival) << "second " << s;
+  }
+}
+
+// A real UART read in small chunks as they come stays on line-rate stamps, even with one read that
+// found 60 ms of bytes waiting (the reader was busy); and nothing is dated before the read before.
+TEST(NmeaLineAssembler, LineRateStaysLineRateAndNeverDatesBeforeTheLastRead) {
+  std::vector<UtcTime> stamps;
+  NmeaLineAssembler uart(9600, [&](const NmeaLine& l) { stamps.push_back(l.start); });
+  const Nanoseconds byte = uart.byte_time();
+  const std::string line = testing::nmea_sentence("GPZDA,120000.00,26,11,2026,00,00", "\r\n");
+  UtcTime t{std::chrono::seconds{1'790'000'000}};
+  for (int s = 0; s < 10; ++s) {
+    // 8-byte chunks as they arrive; in second 5 the reader was busy and read 60 ms late.
+    for (std::size_t from = 0; from < line.size(); from += 8) {
+      const std::size_t n = std::min<std::size_t>(8, line.size() - from);
+      t += byte * static_cast<std::int64_t>(n);
+      if (s == 5 && from == 0) continue;                           // bytes pile up...
+      const std::size_t start = (s == 5 && from == 8) ? 0 : from;  // ...and are read together
+      uart.feed(
+          std::span(reinterpret_cast<const std::uint8_t*>(line.data()) + start, from + n - start),
+          t);
+    }
+    t += std::chrono::milliseconds{900};
+  }
+  EXPECT_EQ(uart.stamp_model(), StampModel::line_rate);
+  ASSERT_EQ(stamps.size(), 10u);
+  for (std::size_t s = 1; s < stamps.size(); ++s) {
+    const Nanoseconds period = stamps[s] - stamps[s - 1];
+    EXPECT_LT(
+        std::abs(to_seconds(period) - to_seconds(byte * static_cast<std::int64_t>(line.size()) +
+                                                 std::chrono::milliseconds{900})),
+        1e-6)
+        << s;
+  }
+  // A chunk of 60 junk bytes and the sentence (over 100 ms of line time) 10 ms after the previous
+  // read: its '$' is not dated before that read.
+  stamps.clear();
+  const UtcTime last_read = t - std::chrono::milliseconds{900};
+  const std::string burst = std::string(60, 'x') + line;
+  uart.feed(std::span(reinterpret_cast<const std::uint8_t*>(burst.data()), burst.size()),
+            last_read + std::chrono::milliseconds{10});
+  ASSERT_EQ(stamps.size(), 1u);
+  EXPECT_EQ(stamps[0], last_read - byte);
+}
+
 TEST(NmeaLineAssembler, OverlongLinesAreDroppedAndCounted) {
   int lines = 0;
   NmeaLineAssembler uart(4800, [&](const NmeaLine&) { ++lines; });

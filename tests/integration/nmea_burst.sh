@@ -1,0 +1,43 @@
+# A USB-style receiver on a pty: each second's sentences (RMC, GGA, ZDA) arrive in one write, or
+# cut at random points into writes a millisecond apart, 200 ms after the second, configured the
+# ntpd way (`server 127.127.20.0 mode 1`, `fudge … time2 0.200`), NMEA only. Back-dated at the
+# line rate these stamps moved by up to ~200 ms with the cutting and the clock stepped back and
+# forth; recognised as burst delivery they are stamped at the read: locked within 60 s, served
+# within 20 ms of this host's clock, never stepped after the lock. --chunks: the cut variant.
+set -euo pipefail
+if [[ -z ${STRATUMD_IN_MOUNT_NS:-} ]]; then
+  devroot=$(mktemp -d /tmp/stratumd-dev.XXXXXX)
+  set +e
+  STRATUMD_IN_MOUNT_NS=1 STRATUMD_DEVROOT=$devroot unshare --mount --propagation private bash "$0" "$@"
+  status=$?
+  set -e
+  rm -rf --one-file-system "$devroot"
+  exit "$status"
+fi
+mkdir -p "$STRATUMD_DEVROOT/real" "$STRATUMD_DEVROOT/new"
+mount --rbind /dev "$STRATUMD_DEVROOT/real"
+for entry in /dev/*; do ln -s "$STRATUMD_DEVROOT/real/${entry#/dev/}" "$STRATUMD_DEVROOT/new/"; done
+mount --bind "$STRATUMD_DEVROOT/new" /dev
+
+source "$(dirname "$0")/lib.sh"
+burst=whole
+[[ ${1:-} == --chunks ]] && burst=chunks
+
+delay=0.200
+python3 "$here/nmea_writer.py" /dev/gps0 --delay "$delay" --baud 9600 --burst "$burst" >"$work/writer.log" 2>&1 &
+helper_pids+=($!)
+retry_until 5 grep -q plugged "$work/writer.log" || fail "the writer did not start"
+cat >"$work/ntp.conf" <<CONF
+server 127.127.20.0 mode 1 prefer
+fudge 127.127.20.0 time2 $delay refid GPS
+CONF
+start_daemon -n -x -c "$work/ntp.conf"
+wait_for_stratum_1 60
+retry_until 10 served_within 0.020 || fail "not serving within 20 ms: $(cat "$work/ntpdig.json" "$work/ntpdig.err")"
+retry_until 10 grep -q "nmea_stamps=at-read" "$work/daemon.log" || fail "burst delivery not recognised"
+# A while locked: no step, and still within 20 ms.
+locked_at=$(grep -n "locked" "$work/daemon.log" | head -n 1 | cut -d: -f1)
+wait_for_status_field nmea_labels 40 60 || fail "labels stopped"
+tail -n +"$locked_at" "$work/daemon.log" | grep -q "stepped" && fail "stepped after the lock: $(grep stepped "$work/daemon.log")"
+served_within 0.020 || fail "drifted beyond 20 ms: $(cat "$work/ntpdig.json")"
+echo "PASS: burst delivery ($burst) stamped at the read; locked, within 20 ms, no step after the lock"
