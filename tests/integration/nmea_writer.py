@@ -1,13 +1,14 @@
 #!/usr/bin/env python3
 """A GPS receiver on a pseudo-terminal, for the serial NMEA tests.
 
-  nmea_writer.py LINK [--delay S] [--baud B] [--burst whole|chunks]
+  nmea_writer.py LINK [--delay S] [--baud B] [--burst whole|chunks] [--lies N]
 
 Opens a pty, points LINK at its slave side (as udev would point /dev/gps0 at a USB receiver) and,
 a fixed delay after every true second (this host's CLOCK_REALTIME), writes RMC, GGA and ZDA for
 that second, paced byte by byte at the baud rate as a real UART would deliver them; with --burst
 as a USB-CDC receiver delivers them: the whole second in one write, or cut at random points into
-writes a millisecond apart (chunks). SIGUSR1
+writes a millisecond apart (chunks). With --lies N every Nth cycle is a checksum-valid lie
+(nmea_sentences.LIES in turn: a day ahead, demo mode, 31 November...). SIGUSR1
 unplugs the receiver (closes the pty) and plugs it back in two seconds later, on a new pty.
 """
 import argparse
@@ -18,7 +19,7 @@ import sys
 import time
 import tty
 
-from nmea_sentences import cycle
+from nmea_sentences import LIES, cycle, lie
 
 
 class Receiver:
@@ -59,12 +60,24 @@ def main():
     p.add_argument("--delay", type=float, default=0.2)
     p.add_argument("--baud", type=int, default=9600)
     p.add_argument("--burst", choices=["whole", "chunks"])
+    p.add_argument("--lies", type=int, default=0)
     args = p.parse_args()
     receiver = Receiver(args.link)
     signal.signal(signal.SIGUSR1, lambda *_: setattr(receiver, "unplug_requested", True))
     receiver.plug()
     byte_time = 10.0 / args.baud
     second = int(time.time()) + 1
+    cycles = 0
+
+    def sentences(second):
+        nonlocal cycles
+        cycles += 1
+        if args.lies and cycles % args.lies == 0:
+            kind = LIES[(cycles // args.lies - 1) % len(LIES)]
+            print("lie", kind, second, flush=True)
+            return lie(second, kind)
+        return cycle(second)
+
     while True:
         sleep_until(second + args.delay)
         if receiver.unplug_requested:
@@ -77,7 +90,7 @@ def main():
         start = time.time()
         n = 0
         if args.burst:
-            data = "".join(cycle(second)).encode()
+            data = "".join(sentences(second)).encode()
             cuts = sorted(random.sample(range(1, len(data)), 3)) if args.burst == "chunks" else []
             for i, (a, b) in enumerate(zip([0] + cuts, cuts + [len(data)])):
                 sleep_until(start + i * 0.001)
@@ -87,7 +100,7 @@ def main():
                     pass
             second += 1
             continue
-        for s in cycle(second):
+        for s in sentences(second):
             for ch in s.encode():
                 sleep_until(start + n * byte_time)
                 try:
