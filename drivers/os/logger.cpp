@@ -8,6 +8,8 @@
 #include <ctime>
 #include <stdexcept>
 
+#include "drivers/os/text_file.hpp"
+
 namespace stratumd {
 namespace {
 
@@ -45,7 +47,7 @@ Logger::~Logger() {
 void Logger::reopen() {
   if (logfile_.empty()) return;
   if (file_) std::fclose(file_);
-  file_ = std::fopen(logfile_.c_str(), "a");
+  file_ = open_for_append(logfile_);
 }
 
 void Logger::log(LogClass c, LogKind k, const std::string& message) {

@@ -5,6 +5,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "drivers/os/text_file.hpp"
+
 namespace stratumd {
 
 FilegenType filegen_type_from_name(const std::string& name) {
@@ -31,7 +33,7 @@ void StatsFile::append(UtcTime t, const std::string& line) {
   if (name != current_name_ || !file_) {
     if (file_) std::fclose(file_);
     current_name_ = name;
-    file_ = std::fopen((directory_ + name).c_str(), "a");
+    file_ = open_for_append(directory_ + name);
     if (!file_) {
       if (!reported_)
         log_("cannot write statistics to " + directory_ + name + ": " + std::strerror(errno));
