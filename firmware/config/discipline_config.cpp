@@ -15,6 +15,10 @@ std::optional<double> parse_seconds(const std::string& text) {
   return value;
 }
 
+constexpr double kMaxStep = 365 * 86400.0;
+constexpr double kMaxPanic = 1e9;
+constexpr double kMaxStepout = 86400.0;
+
 }  // namespace
 
 std::string apply_tinker(DisciplineSettings& settings, const std::vector<std::string>& words) {
@@ -30,13 +34,17 @@ std::string apply_tinker(DisciplineSettings& settings, const std::vector<std::st
       return "tinker " + name + " needs a number of seconds (0 or more), not '" + words[i + 1] +
              "'";
     }
+    // Bounded well inside what the nanosecond durations hold (about 292 years): an absurd value
+    // is refused here rather than wrapping round (a stepout turned negative, a panic turned off).
     if (name == "step" || name == "stepback" || name == "stepfwd") {
+      if (*value > kMaxStep) return "tinker " + name + " is 0 (never step) to 31536000 s (a year)";
       if (name != "step") settings.warnings.push_back("tinker " + name + " is taken as 'step'");
       loop.step_threshold = from_seconds(*value);
     } else if (name == "panic") {
+      if (*value > kMaxPanic) return "tinker panic is 0 (no panic check) to 1000000000 s";
       loop.panic_threshold = from_seconds(*value);
     } else if (name == "stepout") {
-      if (*value < 1) return "tinker stepout must be at least 1 s";
+      if (*value < 1 || *value > kMaxStepout) return "tinker stepout is 1 to 86400 s";
       loop.stepout = from_seconds(*value);
     } else if (name == "dispersion") {
       if (*value < 1e-6 || *value > 1e-3) {

@@ -431,6 +431,11 @@ TEST(NtpConfParser, DisciplineDirectiveErrorsNameWhatIsValid) {
       {"tinker step -1", "tinker step needs a number of seconds"},
       {"tinker stpe 1", "unknown tinker option 'stpe'; valid: step, panic"},
       {"tinker dispersion 0.5", "tinker dispersion is a rate"},
+      // Absurd values are refused, not wrapped round (a stepout turned negative, panic off).
+      {"tinker step 1e10", "tinker step is 0 (never step) to 31536000 s"},
+      {"tinker panic 1e10", "tinker panic is 0 (no panic check) to 1000000000 s"},
+      {"tinker stepout 1e10", "tinker stepout is 1 to 86400 s"},
+      {"tinker stepout 1e300", "tinker stepout is 1 to 86400 s"},
       {"enable kernal", "unknown enable flag 'kernal'; valid: auth, bclient"},
       {"disable", "disable needs a flag"},
       {"holdover forever", "holdover takes the seconds"},
