@@ -1,5 +1,7 @@
 #include "firmware/config/server_plan.hpp"
 
+#include <algorithm>
+
 #include <optional>
 
 namespace stratumd {
@@ -34,6 +36,19 @@ IpAddress any_address(IpFamily family) {
 RestrictTable build_restrict_table(const std::vector<RestrictLine>& lines,
                                    const ResolvedHosts& resolved) {
   RestrictTable table;
+  // With no `restrict default` for a family, the built-in one: time for everyone, mode 6 (ntpq,
+  // whose READVAR replies are up to 100 times the request) only from this host's loopback.
+  for (const IpFamily family : {IpFamily::v4, IpFamily::v6}) {
+    const bool configured =
+        std::any_of(lines.begin(), lines.end(), [family](const RestrictLine& line) {
+          return !line.prefix && line.host_name.empty() && (!line.family || *line.family == family);
+        });
+    if (configured) continue;
+    table.add(IpPrefix{any_address(family), 0}, restrict_flag::noquery);
+    table.add(family == IpFamily::v4 ? IpPrefix{*IpAddress::parse("127.0.0.0"), 8}
+                                     : IpPrefix{*IpAddress::parse("::1"), 128},
+              0);
+  }
   for (const RestrictLine& line : lines) {
     if (!line.host_name.empty()) {
       const auto it = resolved.find(line.host_name);

@@ -15,6 +15,8 @@ namespace stratumd {
 // Host names resolved so far (a name not in the map yet is skipped: it applies once resolved).
 using ResolvedHosts = std::map<std::string, std::vector<IpAddress>>;
 
+// Without a `restrict default` line for a family, the built-in default applies to it: `noquery`
+// for every source but the loopback (127.0.0.0/8, ::1); the configured lines then refine it.
 RestrictTable build_restrict_table(const std::vector<RestrictLine>& lines,
                                    const ResolvedHosts& resolved = {});
 

@@ -1,6 +1,7 @@
 # Mode 6 for the tools operators already use: ntpstat says unsynchronised before lock and
 # synchronised after; NTPsec's ntpq lists the reference clock with its tally and reads the system
-# and clock variables; `restrict noquery` is honoured; writes are refused; garbage is dropped.
+# and clock variables; `restrict noquery` is honoured; writes are refused; garbage is dropped;
+# without restrict lines mode 6 is answered on the loopback only.
 source "$(dirname "$0")/lib.sh"
 
 cat >"$work/ntp.conf" <<'CONF'
@@ -68,4 +69,28 @@ for junk in (readvar[:11], bytes([0x16, 0x82]) + readvar[2:], readvar[:10] + byt
     assert ask(junk) is None, "a malformed control packet was answered: %r" % junk
 print("raw mode 6 checks passed")
 PY
-echo "PASS: ntpstat, ntpq -p/rv/cv, noquery, refused writes, malformed control packets"
+stop_daemon
+
+# No restrict lines at all: the built-in default answers mode 6 only on the loopback. A source
+# outside 127/8 (an address of this namespace's own) gets time, but no READVAR.
+ip addr add 10.99.0.1/32 dev lo
+start_daemon --simulate -n -x --console-socket none
+retry_until 10 probe query 127.0.0.1 --timeout 0.5 >/dev/null || fail "the daemon never answered"
+python3 - <<'PY' || fail "the built-in default does not keep mode 6 to the loopback"
+import socket
+def ask(payload, source):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind((source, 0))
+    s.settimeout(0.5)
+    s.sendto(payload, ("127.0.0.1", 123))
+    try:
+        return s.recvfrom(2048)[0]
+    except socket.timeout:
+        return None
+readvar = bytes([0x16, 0x02, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0])
+time_request = bytes([0x23]) + bytes(47)
+assert ask(readvar, "127.0.0.2") is not None, "no READVAR answer on the loopback"
+assert ask(time_request, "10.99.0.1") is not None, "no time for a non-local source"
+assert ask(readvar, "10.99.0.1") is None, "a non-local source got a READVAR answer"
+PY
+echo "PASS: ntpstat, ntpq -p/rv/cv, noquery, refused writes, malformed control packets; mode 6 only local by default"

@@ -85,20 +85,25 @@ TEST(RestrictTableFromConfig, DefaultCoversBothFamiliesUnlessNarrowed) {
 
 TEST(RestrictTableFromConfig, HostNamesApplyOnceResolved) {
   RestrictLine by_name{std::nullopt, std::nullopt, restrict_flag::ignore, {}, "gps-lab.example"};
-  RestrictLine v4_name{std::nullopt, IpFamily::v4, restrict_flag::noquery, {}, "dual.example"};
-  // Not resolved yet: nothing (certainly not `default`).
+  RestrictLine v4_name{std::nullopt, IpFamily::v4, restrict_flag::kod, {}, "dual.example"};
+  // Not resolved yet: nothing (certainly not `default`), so the built-in default: no mode 6
+  // but from the loopback.
   RestrictTable table = build_restrict_table({by_name, v4_name});
-  EXPECT_EQ(table.entry_count(), 0u);
-  EXPECT_EQ(table.lookup(*IpAddress::parse("192.0.2.1"), 1), 0u);
+  EXPECT_EQ(table.lookup(*IpAddress::parse("192.0.2.1"), 1), restrict_flag::noquery);
+  EXPECT_EQ(table.lookup(*IpAddress::parse("2001:db8::5"), 1), restrict_flag::noquery);
+  EXPECT_EQ(table.lookup(*IpAddress::parse("127.0.0.2"), 1), 0u);
+  EXPECT_EQ(table.lookup(*IpAddress::parse("::1"), 1), 0u);
   const ResolvedHosts resolved{
       {"gps-lab.example", {*IpAddress::parse("192.0.2.7"), *IpAddress::parse("2001:db8::7")}},
       {"dual.example", {*IpAddress::parse("198.51.100.1"), *IpAddress::parse("2001:db8::1")}}};
   table = build_restrict_table({by_name, v4_name}, resolved);
   EXPECT_EQ(table.lookup(*IpAddress::parse("192.0.2.7"), 1), restrict_flag::ignore);
   EXPECT_EQ(table.lookup(*IpAddress::parse("2001:db8::7"), 1), restrict_flag::ignore);
-  EXPECT_EQ(table.lookup(*IpAddress::parse("192.0.2.8"), 1), 0u);  // a host, not a prefix
-  EXPECT_EQ(table.lookup(*IpAddress::parse("198.51.100.1"), 1), restrict_flag::noquery);
-  EXPECT_EQ(table.lookup(*IpAddress::parse("2001:db8::1"), 1), 0u);  // -4 only
+  EXPECT_EQ(table.lookup(*IpAddress::parse("192.0.2.8"), 1),
+            restrict_flag::noquery);  // a host, not a prefix: the default for the others
+  EXPECT_EQ(table.lookup(*IpAddress::parse("198.51.100.1"), 1), restrict_flag::kod);
+  // -4 only: the IPv6 address of the name falls to the (built-in) default.
+  EXPECT_EQ(table.lookup(*IpAddress::parse("2001:db8::1"), 1), restrict_flag::noquery);
 }
 
 }  // namespace
