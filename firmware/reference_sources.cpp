@@ -100,6 +100,7 @@ ReferenceSources::ReferenceSources(EventLoop& loop, const Clock& clock, const Da
           nc.base_date = base_date;
           nc.sentence_mask = static_cast<unsigned>(o.mode & 0xF);
           nc.configured_delay = from_seconds(o.time2.value_or(0.0));
+          nc.accept_estimated_fix = o.accept_estimated_fix;
           nmea_ = std::make_unique<NmeaRefclock>(
               nc, [this](const NmeaLabel& l) { on_nmea_label(l); }, log_);
           serial_ = std::make_unique<NmeaSerialSource>(

@@ -90,6 +90,7 @@ NmeaStatus handle_rmc(const Fields& f, NmeaSentence& s) {
   if (!f[1].empty() && !(s.time = parse_time(f[1]))) return NmeaStatus::bad_field;
   if (!f[9].empty() && !(s.date = parse_ddmmyy(f[9]))) return NmeaStatus::bad_field;
   s.fix_valid = status_and_mode_valid(f[2], f[12]);
+  s.estimated = f[12] == "E";
   return NmeaStatus::ok;
 }
 
@@ -99,6 +100,7 @@ NmeaStatus handle_gga(const Fields& f, NmeaSentence& s) {
   s.fix_quality = parse_int_or(f[6], 0);
   // 1 GPS, 2 DGPS, 3 PPS, 4 RTK fixed, 5 RTK float; not 6 (estimated), 7 (manual), 8 (simulator).
   s.fix_valid = s.fix_quality >= 1 && s.fix_quality <= 5;
+  s.estimated = s.fix_quality == 6;
   s.satellites = parse_int_or(f[7], -1);
   if (const auto hdop = parse_number(f[8])) s.hdop = *hdop;
   return NmeaStatus::ok;
@@ -108,6 +110,7 @@ NmeaStatus handle_gll(const Fields& f, NmeaSentence& s) {
   // $xxGLL,lat,N,lon,E,time,status[,mode]
   if (!f[5].empty() && !(s.time = parse_time(f[5]))) return NmeaStatus::bad_field;
   s.fix_valid = status_and_mode_valid(f[6], f[7]);
+  s.estimated = f[7] == "E";
   return NmeaStatus::ok;
 }
 
@@ -131,6 +134,7 @@ NmeaStatus handle_gns(const Fields& f, NmeaSentence& s) {
   if (!f[1].empty() && !(s.time = parse_time(f[1]))) return NmeaStatus::bad_field;
   s.fix_valid = false;
   for (const char mode : f[6]) s.fix_valid = *s.fix_valid || mode_from_signals(mode);
+  s.estimated = f[6].find('E') != std::string_view::npos;
   s.satellites = parse_int_or(f[7], -1);
   if (const auto hdop = parse_number(f[8])) s.hdop = *hdop;
   return NmeaStatus::ok;

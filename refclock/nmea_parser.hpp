@@ -54,6 +54,9 @@ struct NmeaSentence {
   // sent) of A/D/P/R/F, GGA quality 1-5, a GNS mode letter A/D/P/R/F, GSA fix 2D/3D. Estimated,
   // manual and simulator modes are not. ZDA carries no such flag (nullopt).
   std::optional<bool> fix_valid;
+  // The solution is dead reckoning / estimated (GGA quality 6, mode E): not a fix, unless the
+  // operator says the receiver reports nothing better (`fix estimated`).
+  bool estimated = false;
   int fix_quality = -1;  // GGA: 0 none, 1 GPS, 2 DGPS, 4/5 RTK ...; GSA: 1 none, 2 2D, 3 3D
   int satellites = -1;   // used (GGA/GNS) or in view (GSV)
   double hdop = -1.0;

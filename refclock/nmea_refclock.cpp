@@ -37,7 +37,7 @@ std::optional<std::int64_t> expected_at(std::int64_t second, UtcTime since, UtcT
 NmeaRefclock::NmeaRefclock(NmeaRefclockConfig config, LabelSink sink, Log log)
     : config_(config),
       sink_(std::move(sink)),
-      assembler_(config.base_date, config.dates_bounded),
+      assembler_(config.base_date, config.dates_bounded, config.accept_estimated_fix),
       log_(std::move(log)) {}
 
 bool NmeaRefclock::believe(std::int64_t second, UtcTime arrival) {
@@ -101,8 +101,8 @@ void NmeaRefclock::on_line(const NmeaLine& line) {
   // second, and no label (below).
   const std::int64_t second =
       std::chrono::floor<std::chrono::seconds>(t->time).time_since_epoch().count();
-  const bool same_cycle = cycle_start_ && line.start >= *cycle_start_ &&
-                          line.start - *cycle_start_ < kSameCycle;
+  const bool same_cycle =
+      cycle_start_ && line.start >= *cycle_start_ && line.start - *cycle_start_ < kSameCycle;
   if (same_cycle || (believed_ && second == believed_->second && !t->leap_second)) {
     // The rest of the cycle (also when the served clock was stepped since its first sentence):
     // it must name the same second.

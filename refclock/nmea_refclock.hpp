@@ -30,7 +30,8 @@ struct NmeaRefclockConfig {
   unsigned sentence_mask = 0;
   Nanoseconds configured_delay{0};  // ntpd's fudge time2: the sentence's lateness after the second
   bool use_learnt_delay = true;
-  bool dates_bounded = true;  // dates 1024 weeks or more after the base are refused
+  bool dates_bounded = true;          // dates 1024 weeks or more after the base are refused
+  bool accept_estimated_fix = false;  // `fix estimated`
 };
 
 struct NmeaRefclockCounters {

@@ -42,7 +42,10 @@ std::optional<NmeaTime> NmeaTimeAssembler::on_sentence(const NmeaSentence& s) {
     }
     date_ = sys_days{ymd};
   }
-  if (s.fix_valid) last_fix_valid_ = *s.fix_valid;
+  const std::optional<bool> fix =
+      s.fix_valid ? std::optional<bool>(*s.fix_valid || (accept_estimated_ && s.estimated))
+                  : std::nullopt;
+  if (fix) last_fix_valid_ = *fix;
   if (!s.time) return std::nullopt;
   const seconds time_of_day =
       hours{s.time->hour} + minutes{s.time->minute} + seconds{s.time->second};
@@ -73,7 +76,7 @@ std::optional<NmeaTime> NmeaTimeAssembler::on_sentence(const NmeaSentence& s) {
   NmeaTime t;
   t.time = UtcTime{corrected.date} + time_of_day + Nanoseconds{s.time->nanosecond};
   t.source = s.type;
-  t.fix_valid = s.fix_valid.value_or(last_fix_valid_);
+  t.fix_valid = fix.value_or(last_fix_valid_);
   t.leap_second = s.time->second == 60;
   t.rollover_periods = corrected.periods_added;
   return t;

@@ -34,8 +34,10 @@ class NmeaTimeAssembler {
  public:
   // `bounded`: refuse dates 1024 weeks or more after the base (a live receiver); a replayed log
   // without a configured base keeps whatever dates it has.
-  explicit NmeaTimeAssembler(std::chrono::sys_days base_date, bool bounded = true)
-      : base_date_(base_date), bounded_(bounded) {}
+  // `accept_estimated`: dead-reckoning solutions count as a fix (`fix estimated`).
+  explicit NmeaTimeAssembler(std::chrono::sys_days base_date, bool bounded = true,
+                             bool accept_estimated = false)
+      : base_date_(base_date), bounded_(bounded), accept_estimated_(accept_estimated) {}
 
   std::optional<NmeaTime> on_sentence(const NmeaSentence& sentence);
 
@@ -45,6 +47,7 @@ class NmeaTimeAssembler {
  private:
   std::chrono::sys_days base_date_;
   bool bounded_;
+  bool accept_estimated_;
   std::optional<std::chrono::sys_days> date_;  // as the receiver reported it, uncorrected
   std::optional<std::chrono::seconds> last_time_of_day_;
   bool last_fix_valid_ = false;  // ZDA says nothing of the fix: the cycle's RMC/GGA/GSA does

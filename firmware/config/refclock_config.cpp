@@ -49,6 +49,14 @@ std::string apply_fudge_word(RefclockOptions& o, const std::string& key, const s
     o.refid = *value;
     return {};
   }
+  if (key == "fix") {
+    if (!value || (*value != "sky" && *value != "estimated")) {
+      return "fix takes 'sky' (the default: autonomous, differential, RTK or PPS solutions) or "
+             "'estimated' (dead reckoning counts too)";
+    }
+    o.accept_estimated_fix = *value == "estimated";
+    return {};
+  }
   if (key.size() == 5 && key.starts_with("flag") && key[4] >= '1' && key[4] <= '4') {
     if (!value || (*value != "0" && *value != "1")) return key + " takes 0 or 1";
     o.flags[static_cast<std::size_t>(key[4] - '1')] = *value == "1";
@@ -153,14 +161,14 @@ std::string apply_server_options(RefclockOptions& o, const std::vector<std::stri
 std::string apply_fudge_options(RefclockOptions& o, const std::vector<std::string>& words,
                                 std::size_t first) {
   return apply_words(o, words, first, true, false, false,
-                     "time1 time2 stratum refid flag1 flag2 flag3 flag4");
+                     "time1 time2 stratum refid flag1 flag2 flag3 flag4 fix");
 }
 
 std::string apply_refclock_options(RefclockOptions& o, const std::vector<std::string>& words,
                                    std::size_t first) {
   return apply_words(o, words, first, true, true, true,
                      "unit mode minpoll maxpoll prefer noselect path ppspath baud line time1 time2 "
-                     "stratum refid flag1 flag2 flag3 flag4");
+                     "stratum refid flag1 flag2 flag3 flag4 fix");
 }
 
 }  // namespace stratumd

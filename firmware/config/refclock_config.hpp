@@ -35,6 +35,10 @@ struct RefclockOptions {
   std::optional<std::string> ppspath;          // NMEA's PPS device; default /dev/gpsppsU
   std::optional<int> baud;
   std::optional<int> gpio_line;
+  // stratumd's `fix estimated` (fudge or refclock line): NMEA solutions the receiver calls
+  // estimated (dead reckoning: GGA quality 6, mode E) count as a fix too, for receivers that
+  // report nothing better while they hold time. Manual and simulator modes never do.
+  bool accept_estimated_fix = false;
 
   bool flag(int n) const { return flags[static_cast<std::size_t>(n - 1)].value_or(false); }
   bool operator==(const RefclockOptions&) const = default;

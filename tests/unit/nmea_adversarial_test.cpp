@@ -68,6 +68,19 @@ TEST(NmeaAdversarial, OnlyASolutionFromTheSkyIsAFix) {
   }
 }
 
+// `fix estimated`, for receivers that report dead reckoning while they hold time: estimated
+// solutions count, manual input and the simulator still never do.
+TEST(NmeaAdversarial, EstimatedFixesCountOnlyWhenTheOperatorSaysSo) {
+  for (const bool accept : {false, true}) {
+    NmeaTimeAssembler a(*parse_iso_date("2026-01-01"), true, accept);
+    ASSERT_TRUE(time_of(a, "GPRMC,120000.00,V,,,,,,,261126,,,N"));  // the date
+    EXPECT_EQ(time_of(a, "GPGGA,120001.00,,,,,6,08,0.9,,M,,M,,")->fix_valid, accept);
+    EXPECT_EQ(time_of(a, "GPRMC,120002.00,A,,,,,,,261126,,,E")->fix_valid, accept);
+    EXPECT_FALSE(time_of(a, "GPGGA,120003.00,,,,,8,08,0.9,,M,,M,,")->fix_valid);
+    EXPECT_FALSE(time_of(a, "GPRMC,120004.00,A,,,,,,,261126,,,M")->fix_valid);
+  }
+}
+
 TEST(NmeaAdversarial, ATwoDigitYearIsTheOneNearestTheBaseDate) {
   // A 2019 receiver with the week-rollover bug says 15 August 1999 ("99"): not 2099, but 1999
   // carried forward 1024 weeks.

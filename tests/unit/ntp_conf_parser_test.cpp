@@ -279,6 +279,7 @@ TEST(NtpConfParser, RefclockErrorsSayWhatIsValid) {
       {"refclock atom", "unknown refclock driver 'atom'; valid: nmea pps shm gpsd gpio dcd"},
       {"refclock dcd unit 0", "refclock dcd needs 'path"},
       {"tos basedate 24-1-1", "tos basedate takes a date as YYYY-MM-DD"},
+      {"server 127.127.20.0\nfudge 127.127.20.0 fix maybe", "fix takes 'sky'"},
   };
   for (const auto& [text, message] : cases) {
     Files files;
@@ -292,6 +293,19 @@ TEST(NtpConfParser, RefclockErrorsSayWhatIsValid) {
 
 // ntpd writes several tos pairs on one line; minsane guards the reference clock (never below 2),
 // and the options stratumd does not act on are each named in a warning, not the line dropped.
+TEST(NtpConfParser, FixEstimatedOnFudgeAndRefclockLines) {
+  Files files;
+  files.add("/c",
+            "server 127.127.20.0\n"
+            "fudge 127.127.20.0 time2 0.1 fix estimated\n"
+            "refclock nmea unit 1 fix sky\n");
+  const DaemonConfig c = parse_ntp_conf("/c", files.loader());
+  ASSERT_FALSE(c.has_errors()) << all_findings(c);
+  ASSERT_EQ(c.refclocks.size(), 2u);
+  EXPECT_TRUE(c.refclocks[0].options.accept_estimated_fix);
+  EXPECT_FALSE(c.refclocks[1].options.accept_estimated_fix);
+}
+
 TEST(NtpConfParser, TosPairsAndTheTrustSettings) {
   Files files;
   files.add("/c",
