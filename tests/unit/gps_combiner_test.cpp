@@ -60,6 +60,20 @@ class ReceiverSimulation {
     // edge; the driver reads 8-byte chunks, 50-300 us after their last byte (the next bytes are
     // already on the wire by then, which the simplification of advancing the clock ignores).
     clock_.advance(delay + from_seconds(0.002 * unit_(rng_)));
+    if (bursty_) {
+      // A USB receiver: the whole second at once, cut at random points into reads 1 ms apart.
+      std::size_t from = 0;
+      while (from < bytes.size()) {
+        const std::size_t n = std::min<std::size_t>(
+            bytes.size() - from, 1 + static_cast<std::size_t>(uniform_(rng_) * 80));
+        clock_.advance(microseconds{50});
+        uart_.feed(std::span(reinterpret_cast<const std::uint8_t*>(bytes.data()) + from, n),
+                   clock_.now());
+        from += n;
+        clock_.advance(1ms);
+      }
+      return;
+    }
     const Nanoseconds byte_time = uart_.byte_time();
     for (std::size_t i = 0; i < bytes.size(); i += 8) {
       const std::size_t n = std::min<std::size_t>(8, bytes.size() - i);
@@ -76,6 +90,7 @@ class ReceiverSimulation {
   GpsCombiner combiner_;
   NmeaLineAssembler uart_;
   int rollover_days_;
+  bool bursty_ = false;
   std::vector<ReferenceSample> samples_;
   std::mt19937_64 rng_{3};
   std::normal_distribution<double> unit_{0.0, 1.0};
@@ -124,6 +139,29 @@ TEST(GpsCombiner, NmeaOnlyFallbackUsesTheLearntDelay) {
   // within a few ms (serial jitter), not 150 ms off as an uncorrected sentence would.
   const double true_error = to_seconds(sim.clock_.time_error());
   EXPECT_NEAR(to_seconds(sim.samples_.back().sample.offset()), -true_error, 0.005);
+}
+
+// The bursty USB receiver with PPS: the edges still number the seconds exactly, the learnt delay
+// (stamped at the read once the bursts are recognised) is steady, and when PPS goes the NMEA-only
+// samples stay within a few milliseconds.
+TEST(GpsCombiner, BurstDeliveryWithPpsAndAfter) {
+  ReceiverSimulation sim;
+  sim.bursty_ = true;
+  for (int i = 0; i < 120; ++i) sim.second(true, 150ms);
+  EXPECT_EQ(sim.uart_.stamp_model(), StampModel::at_read);
+  EXPECT_EQ(sim.combiner_.labeler_counters().mismatched, 0u);
+  ASSERT_GE(sim.samples_.size(), 110u);
+  EXPECT_NEAR(to_seconds(sim.samples_.back().sample.offset()), -to_seconds(sim.clock_.time_error()),
+              1e-4);
+  const auto rmc = sim.nmea_.calibrator().estimate(NmeaType::rmc);
+  ASSERT_TRUE(rmc);
+  EXPECT_LT(to_seconds(rmc->spread), 0.005);  // the receiver's own 2 ms jitter
+  sim.samples_.clear();
+  for (int i = 0; i < 20; ++i) sim.second(false, 150ms);
+  ASSERT_GE(sim.samples_.size(), 15u);
+  EXPECT_EQ(sim.samples_.back().kind, SampleKind::nmea_only);
+  EXPECT_NEAR(to_seconds(sim.samples_.back().sample.offset()), -to_seconds(sim.clock_.time_error()),
+              0.005);
 }
 
 TEST(GpsCombiner, WithoutLearntDelayTheConfiguredOneIsUsed) {
