@@ -60,7 +60,7 @@ void BroadcastClient::volley() {
   const NtpHeader request = client_request(context_, 4, 6);
   std::array<std::uint8_t, kMaxSentPacket> bytes{};
   const std::size_t length = serialize_packet(context_, request, std::nullopt, bytes);
-  calibration_wire_.sent(request.transmit_time);
+  calibration_wire_.sent(request.transmit_time, context_.clock.now());
   calibration_->send(std::span<const std::uint8_t>(bytes.data(), length));
   context_.loop.call_after(
       kVolleySpacing, [this] { volley(); }, this);

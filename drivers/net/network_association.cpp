@@ -1,5 +1,9 @@
 #include "drivers/net/network_association.hpp"
 
+#include <sys/random.h>
+
+#include <random>
+
 #include <algorithm>
 #include <cmath>
 
@@ -31,7 +35,15 @@ NtpHeader client_request(const AssociationContext& context, int version, int pol
   request.version = static_cast<std::uint8_t>(version);
   request.poll = static_cast<std::int8_t>(poll);
   request.precision = context.precision;
-  request.transmit_time = NtpTimestamp::from_utc(context.clock.now());
+  // A random transmit timestamp: our clock is nobody's business, and an off-path attacker
+  // cannot guess the origin a forged reply must carry. T1 is kept beside it (ClientOnWire).
+  std::uint64_t nonce = 0;
+  while (nonce == 0) {
+    if (::getrandom(&nonce, sizeof nonce, 0) != static_cast<ssize_t>(sizeof nonce)) {
+      nonce = std::random_device{}() | (std::uint64_t{std::random_device{}()} << 32);
+    }
+  }
+  request.transmit_time = NtpTimestamp{nonce};
   return request;
 }
 

@@ -100,7 +100,8 @@ std::size_t serialize_packet(const AssociationContext& context, const NtpHeader&
                              std::optional<std::uint32_t> key_id,
                              std::span<std::uint8_t, kMaxSentPacket> out);
 
-// A client-mode request stamped now.
+// A client-mode request; its transmit timestamp is a random value (the caller reads T1 as it
+// sends, for ClientOnWire::sent).
 NtpHeader client_request(const AssociationContext& context, int version, int poll);
 
 // A sample that passed the on-wire tests: the source's variables and reach taken from it, then

@@ -64,7 +64,7 @@ void UpstreamAssociation::poll() {
     said_no_key_ = true;
   }
   if (length > 0) {
-    wire_.sent(request.transmit_time);
+    wire_.sent(request.transmit_time, context_.clock.now());
     if (socket_.send(std::span<const std::uint8_t>(bytes.data(), length))) ++status_.sent;
   }
   if (burst_left_ > 0 && --burst_left_ > 0) {

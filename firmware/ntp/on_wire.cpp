@@ -44,10 +44,9 @@ ReplyVerdict within_distance(const OnWireSample& sample) {
 // The four-timestamp sample of client/server and symmetric modes: T1 = origin, T2 = receive,
 // T3 = transmit, T4 = arrival here. A kiss is only believed after the origin check passed (a
 // spoofed one cannot pass it).
-ReplyVerdict sample_from(const NtpHeader& packet, UtcTime t4, std::int8_t our_precision,
+ReplyVerdict sample_from(const NtpHeader& packet, UtcTime t1, UtcTime t4, std::int8_t our_precision,
                          OnWireSample& sample) {
   if (const auto bad = check_header(packet)) return *bad;
-  const UtcTime t1 = packet.origin_time.to_utc(t4);
   const UtcTime t2 = packet.receive_time.to_utc(t4);
   const UtcTime t3 = packet.transmit_time.to_utc(t4);
   const double precision = std::ldexp(1.0, packet.precision) + std::ldexp(1.0, our_precision);
@@ -108,7 +107,7 @@ ReplyVerdict ClientOnWire::receive(const NtpHeader& reply, UtcTime t4, std::int8
   last_transmit_seen_ = reply.transmit_time;
   last_sent_.reset();
 
-  return sample_from(reply, t4, our_precision, sample);
+  return sample_from(reply, last_sent_at_, t4, our_precision, sample);
 }
 
 void SymmetricOnWire::prepare(NtpHeader& packet, NtpTimestamp transmit) {
@@ -133,7 +132,7 @@ ReplyVerdict SymmetricOnWire::receive(const NtpHeader& packet, UtcTime t4,
     return ReplyVerdict::bogus_origin;
   }
   our_last_transmit_.reset();  // answered: a second packet echoing it is a replay
-  return sample_from(packet, t4, our_precision, sample);
+  return sample_from(packet, packet.origin_time.to_utc(t4), t4, our_precision, sample);
 }
 
 ReplyVerdict BroadcastOnWire::receive(const NtpHeader& packet, UtcTime t4,

@@ -48,8 +48,13 @@ struct OnWireSample {
 
 class ClientOnWire {
  public:
-  // Records the transmit time of a request about to be sent (T1, on our clock).
-  void sent(NtpTimestamp transmit) { last_sent_ = transmit; }
+  // Records a request about to be sent: the transmit timestamp it carries (a random value, as
+  // chrony and ntpd-rs send, so the wire shows nothing of our clock and a reply must echo what
+  // only the server saw) and T1, when it left on our clock.
+  void sent(NtpTimestamp transmit, UtcTime t1) {
+    last_sent_ = transmit;
+    last_sent_at_ = t1;
+  }
 
   // A reply received at `t4` (our clock), from a server whose precision is in the header.
   ReplyVerdict receive(const NtpHeader& reply, UtcTime t4, std::int8_t our_precision,
@@ -57,6 +62,7 @@ class ClientOnWire {
 
  private:
   std::optional<NtpTimestamp> last_sent_;
+  UtcTime last_sent_at_{};
   std::optional<NtpTimestamp> last_transmit_seen_;
 };
 

@@ -27,10 +27,14 @@ NtpHeader reply_to(NtpTimestamp origin, UtcTime t2, UtcTime t3) {
   return h;
 }
 
+// The request carries a random transmit timestamp: the reply must echo it, and T1 is the time we
+// kept beside it, not anything on the wire.
+const NtpTimestamp kNonce{0x8badf00d'12345678ULL};
+
 TEST(OnWire, OffsetAndDelayFromTheFourTimestamps) {
   ClientOnWire wire;
-  const NtpTimestamp t1 = NtpTimestamp::from_utc(kT1);
-  wire.sent(t1);
+  const NtpTimestamp t1 = kNonce;
+  wire.sent(t1, kT1);
   // The server is 5 ms ahead; 10 ms each way; it holds the request 1 ms.
   const UtcTime t2 = kT1 + 10ms + 5ms;
   const UtcTime t3 = t2 + 1ms;
@@ -47,17 +51,17 @@ TEST(OnWire, OffsetAndDelayFromTheFourTimestamps) {
 
 TEST(OnWire, ReplaysBogusOriginsZeroTransmitAndSpoofedKissesAreRefused) {
   ClientOnWire wire;
-  const NtpTimestamp t1 = NtpTimestamp::from_utc(kT1);
+  const NtpTimestamp t1 = kNonce;
   const NtpHeader good = reply_to(t1, kT1 + 10ms, kT1 + 11ms);
   OnWireSample s;
   // Nothing sent yet: not ours.
   EXPECT_EQ(wire.receive(good, kT1 + 20ms, -20, s), ReplyVerdict::bogus_origin);
-  wire.sent(t1);
+  wire.sent(t1, kT1);
   NtpHeader zero = good;
   zero.transmit_time = NtpTimestamp{};
   EXPECT_EQ(wire.receive(zero, kT1 + 20ms, -20, s), ReplyVerdict::zero_transmit);
   NtpHeader other = good;
-  other.origin_time = NtpTimestamp::from_utc(kT1 - 1s);
+  other.origin_time = NtpTimestamp::from_utc(kT1);  // our clock's time: not what we sent
   EXPECT_EQ(wire.receive(other, kT1 + 20ms, -20, s), ReplyVerdict::bogus_origin);
   // A spoofed RATE kiss with a wrong origin is not believed.
   NtpHeader spoofed_kiss = other;
@@ -68,34 +72,34 @@ TEST(OnWire, ReplaysBogusOriginsZeroTransmitAndSpoofedKissesAreRefused) {
   // The same reply again: a replay.
   EXPECT_EQ(wire.receive(good, kT1 + 25ms, -20, s), ReplyVerdict::duplicate);
   // A new request: a reply that answers it but repeats the old transmit time is still a replay.
-  const NtpTimestamp t1b = NtpTimestamp::from_utc(kT1 + 16s);
-  wire.sent(t1b);
+  const NtpTimestamp t1b{kNonce.raw() + 77};
+  wire.sent(t1b, kT1 + 16s);
   NtpHeader stale = good;
   stale.origin_time = t1b;
   EXPECT_EQ(wire.receive(stale, kT1 + 16s + 20ms, -20, s), ReplyVerdict::duplicate);
 }
 
 TEST(OnWire, KissesAndUnsynchronisedServers) {
-  const NtpTimestamp t1 = NtpTimestamp::from_utc(kT1);
+  const NtpTimestamp t1 = kNonce;
   OnWireSample s;
   for (const auto& [code, verdict] : {std::pair{make_refid("RATE"), ReplyVerdict::kiss_rate},
                                       std::pair{make_refid("DENY"), ReplyVerdict::kiss_deny},
                                       std::pair{make_refid("RSTR"), ReplyVerdict::kiss_restricted},
                                       std::pair{make_refid("INIT"), ReplyVerdict::kiss_other}}) {
     ClientOnWire wire;
-    wire.sent(t1);
+    wire.sent(t1, kT1);
     NtpHeader kiss = reply_to(t1, kT1 + 10ms, kT1 + 11ms);
     kiss.stratum = 0;
     kiss.reference_id = code;
     EXPECT_EQ(wire.receive(kiss, kT1 + 20ms, -20, s), verdict);
   }
   ClientOnWire wire;
-  wire.sent(t1);
+  wire.sent(t1, kT1);
   NtpHeader unsynced = reply_to(t1, kT1 + 10ms, kT1 + 11ms);
   unsynced.leap = LeapIndicator::unsynchronised;
   EXPECT_EQ(wire.receive(unsynced, kT1 + 20ms, -20, s), ReplyVerdict::unsynchronised);
   ClientOnWire far;
-  far.sent(t1);
+  far.sent(t1, kT1);
   NtpHeader distant = reply_to(t1, kT1 + 10ms, kT1 + 11ms);
   distant.root_dispersion = NtpShort::from_duration(20s);
   EXPECT_EQ(far.receive(distant, kT1 + 20ms, -20, s), ReplyVerdict::too_far);
@@ -125,6 +129,37 @@ TEST(ClockFilter, PicksTheLowestDelayAndNeverGoesBackInTime) {
   EXPECT_GT(out.jitter, 0.005);
   EXPECT_GT(out.dispersion, 0.0);
   EXPECT_EQ(filter.count(), 4u);
+}
+
+}  // namespace
+}  // namespace stratumd
+
+#include "drivers/net/network_association.hpp"
+#include "drivers/os/event_loop.hpp"
+#include "firmware/clock/sim_clock.hpp"
+
+namespace stratumd {
+namespace {
+
+// What goes on the wire: a transmit timestamp that says nothing of our clock and that no one can
+// predict (two requests never alike), as chrony and ntpd-rs send.
+TEST(ClientRequest, CarriesARandomTransmitTimestamp) {
+  EventLoop loop(IoBackend::poll);
+  SimClock clock(kT1, 0ms, OscillatorParams{});
+  AuthSettings keys;
+  MacEngine mac;
+  const AssociationContext context{
+      loop, clock, -20, [&]() -> const AuthSettings& { return keys; }, mac, [] {}, [](auto&) {}};
+  const NtpTimestamp now = NtpTimestamp::from_utc(clock.now());
+  const NtpHeader a = client_request(context, 4, 6);
+  const NtpHeader b = client_request(context, 4, 6);
+  EXPECT_NE(a.transmit_time, b.transmit_time);
+  for (const NtpHeader& h : {a, b}) {
+    EXPECT_FALSE(h.transmit_time.is_zero());
+    // Not our clock's reading (a random 64-bit value falls within a second of it once in 10^9).
+    const auto apart = static_cast<std::int64_t>(h.transmit_time.seconds()) - now.seconds();
+    EXPECT_GT(std::abs(apart), 1) << h.transmit_time.raw();
+  }
 }
 
 }  // namespace
