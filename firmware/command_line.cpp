@@ -1,5 +1,7 @@
 #include "firmware/command_line.hpp"
 
+#include "drivers/os/privileges.hpp"
+
 #include <boost/program_options.hpp>
 #include <sstream>
 
@@ -24,6 +26,9 @@ CommandLineResult parse_command_line(int argc, const char* const argv[]) {
   add("no-clock-steering,x", "never touch the system clock; serve the in-process virtual clock");
   add("panicgate,g", "allow the first clock correction to exceed the panic threshold (ntpd -g)");
   add("simulate", "use the built-in simulated GPS+PPS receiver");
+  add("user,u", po::value<std::string>(),
+      "user[:group] to run as once the port, devices and sockets are open (ntpd's -u); only "
+      "CAP_SYS_TIME is kept, and only when steering the system clock");
   add("check-config", "parse and validate the configuration, print every finding, exit 0/1");
   add("port", po::value<int>(&port), "UDP port to serve (default 123)");
   add("threads", po::value<int>(&threads), "NTP server worker threads (default: one per core)");
@@ -95,6 +100,12 @@ CommandLineResult parse_command_line(int argc, const char* const argv[]) {
   options.simulate = vm.count("simulate") > 0;
   options.check_config = vm.count("check-config") > 0;
   options.quiet_status = vm.count("quiet") > 0;
+  if (vm.count("user")) {
+    options.run_as = vm["user"].as<std::string>();
+    if (!parse_run_as(*options.run_as)) {
+      return {std::nullopt, 2, "stratumd: -u takes user or user:group\n"};
+    }
+  }
   if (vm.count("console-socket")) {
     const std::string path = vm["console-socket"].as<std::string>();
     options.console_socket = path == "none" ? std::string() : path;

@@ -25,6 +25,8 @@ struct Options {
   double replay_speed = 1.0;
   // The console's Unix socket (stratumctl); empty: no console socket.
   std::string console_socket = "/run/stratumd/console.sock";
+  // -u user[:group] (ntpd's): the account to run as once everything privileged is open.
+  std::optional<std::string> run_as;
 };
 
 struct CommandLineResult {

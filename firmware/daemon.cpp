@@ -22,6 +22,7 @@
 #include "drivers/os/event_loop.hpp"
 #include "drivers/os/logger.hpp"
 #include "drivers/os/metrics_exporter.hpp"
+#include "drivers/os/privileges.hpp"
 #include "drivers/os/signal_watch.hpp"
 #include "drivers/os/stats_file.hpp"
 #include "drivers/os/text_file.hpp"
@@ -77,6 +78,7 @@ std::optional<DaemonConfig> load_config(const std::optional<std::string>& file) 
 }  // namespace
 
 int run_daemon(const Options& options) {
+  forbid_new_privileges();  // before any thread: all of them inherit it
   const std::optional<std::string> config_file =
       options.config_file ? options.config_file : find_default_config(file_exists);
   std::optional<DaemonConfig> config = load_config(config_file);
@@ -92,8 +94,8 @@ int run_daemon(const Options& options) {
   // The simulated receiver runs only when asked: a configuration without a time source serves
   // unsynchronised (as ntpd, stratum 16 to ntpq) and says why.
   const bool simulate = options.simulate;
-  const bool no_time_source = config->refclocks.empty() && !has_upstreams &&
-                              !options.replay_file && !simulate;
+  const bool no_time_source =
+      config->refclocks.empty() && !has_upstreams && !options.replay_file && !simulate;
   if (options.check_config) {
     std::size_t errors = 0;
     for (const ConfigFinding& f : config->findings) errors += f.severity == Severity::error;
@@ -101,16 +103,16 @@ int run_daemon(const Options& options) {
     if (no_time_source) {
       // The reference clocks of many setups live in an include file: one that cannot be read is
       // then the reason nothing would be served.
-      const bool include_missing = std::any_of(
-          config->findings.begin(), config->findings.end(), [](const ConfigFinding& f) {
+      const bool include_missing =
+          std::any_of(config->findings.begin(), config->findings.end(), [](const ConfigFinding& f) {
             return f.message.find("includefile") != std::string::npos &&
                    f.message.find("cannot be read") != std::string::npos;
           });
-      std::printf("%s: %s: no reference clock and no network source%s: the daemon would serve "
-                  "unsynchronised (--simulate runs the built-in simulated receiver)\n",
-                  config_name.c_str(), include_missing ? "error" : "warning",
-                  include_missing ? " (an includefile that cannot be read may have declared them)"
-                                  : "");
+      std::printf(
+          "%s: %s: no reference clock and no network source%s: the daemon would serve "
+          "unsynchronised (--simulate runs the built-in simulated receiver)\n",
+          config_name.c_str(), include_missing ? "error" : "warning",
+          include_missing ? " (an includefile that cannot be read may have declared them)" : "");
       (include_missing ? errors : warnings) += 1;
     }
     std::printf("%s: %zu error(s), %zu warning(s), %zu reference clock(s)\n", config_name.c_str(),
@@ -639,6 +641,13 @@ int run_daemon(const Options& options) {
           loop, config_file, config_file ? read_file(*config_file).value_or("") : std::string(),
           log_ring, self_probe.get(), hooks);
       console_server = open_console_socket(loop, options.console_socket, *console, log);
+    }
+
+    // Everything that needs root is open: the port, the devices, the console socket.
+    if (options.run_as) {
+      drop_privileges(*parse_run_as(*options.run_as), system_clock != nullptr);
+      log("running as " + *options.run_as +
+          (system_clock ? ", keeping only CAP_SYS_TIME" : ", with no capabilities"));
     }
 
     int ticks = 0;

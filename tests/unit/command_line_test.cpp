@@ -69,3 +69,28 @@ TEST(CommandLine, DefaultConfigurationSearchOrder) {
 
 }  // namespace
 }  // namespace stratumd
+
+#include "drivers/os/privileges.hpp"
+
+namespace stratumd {
+namespace {
+
+TEST(CommandLine, RunAsUserAndGroup) {
+  const auto r = parse({"-u", "ntp:dialout"});
+  ASSERT_TRUE(r.options);
+  EXPECT_EQ(r.options->run_as, "ntp:dialout");
+  const auto who = parse_run_as("ntp:dialout");
+  ASSERT_TRUE(who);
+  EXPECT_EQ(who->user, "ntp");
+  EXPECT_EQ(who->group, "dialout");
+  EXPECT_FALSE(parse_run_as("ntp")->group);
+  for (const char* bad : {"", ":dialout", "ntp:"}) {
+    EXPECT_FALSE(parse_run_as(bad)) << bad;
+    const auto refused = parse({"-u", bad});
+    EXPECT_FALSE(refused.options) << bad;
+    EXPECT_EQ(refused.exit_code, 2) << bad;
+  }
+}
+
+}  // namespace
+}  // namespace stratumd
