@@ -29,4 +29,19 @@ if grep -v '^#' "$work/metrics.txt" | grep -Ev '^[a-z_]+(\{[a-z_]+="[^"]*"\})? -
 fi
 retry_until 20 test -s "$work/stratumd.prom" || fail "no textfile"
 grep -q '^stratumd_frequency_ppm ' "$work/stratumd.prom" || fail "the textfile lacks the frequency"
+# Clients that send half a request and wait (four held /metrics for 60 s before): the scrape is
+# still answered, at once.
+python3 - <<'PY' || fail "half-sent requests starve the metrics"
+import socket, time, urllib.request
+held = []
+for _ in range(6):
+    s = socket.create_connection(("127.0.0.1", 9123))
+    s.sendall(b"GET /metrics HTTP/1.1\r\nHost: x\r\n")  # no blank line: never complete
+    held.append(s)
+start = time.time()
+body = urllib.request.urlopen("http://127.0.0.1:9123/metrics", timeout=5).read().decode()
+took = time.time() - start
+print(f"scraped in {took:.3f} s with {len(held)} half-sent requests open")
+assert "stratumd_stratum" in body and took < 1.0, took
+PY
 echo "PASS: metrics over HTTP and as a textfile"
