@@ -15,8 +15,8 @@ MetricsExporter::MetricsExporter(const std::string& listen, std::string textfile
   mg_init_library(0);
   // Each connection holds a thread until its request is complete: a few clients that send half
   // a request must not starve the scraper (they are cut off after 2 s, and 8 threads serve).
-  const char* options[] = {"listening_ports", listen.c_str(), "num_threads", "8",
-                           "request_timeout_ms", "2000", nullptr};
+  const char* options[] = {"listening_ports",    listen.c_str(), "num_threads", "8",
+                           "request_timeout_ms", "2000",         nullptr};
   mg_callbacks callbacks{};
   http_ = mg_start(&callbacks, nullptr, options);
   if (!http_) {

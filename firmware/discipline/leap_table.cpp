@@ -11,6 +11,14 @@ namespace {
 
 // Seconds from the NTP era-0 epoch (1900) to the Unix epoch.
 constexpr std::int64_t kNtpToUnix = 2208988800;
+// NTP seconds a list may name: eras 0 and 1 (to 2172). Beyond, the arithmetic on them (and on the
+// nanosecond times built from them) would overflow; no real list comes near.
+constexpr std::int64_t kMaxNtpSeconds = std::int64_t{1} << 33;
+constexpr int kMaxTaiOffset = 1000;
+
+bool plausible_ntp_seconds(std::int64_t value) {
+  return value >= 0 && value < kMaxNtpSeconds;
+}
 
 std::vector<std::string_view> split_words(std::string_view line) {
   std::vector<std::string_view> words;
@@ -79,8 +87,9 @@ LeapTableParse parse_leap_seconds_list(std::string_view text, UtcTime now) {
     if (line.starts_with("#$") || line.starts_with("#@")) {
       const auto words = split_words(line.substr(2));
       const auto value = words.empty() ? std::nullopt : parse_number<std::int64_t>(words[0]);
-      if (!value) {
-        fail(std::string(line.substr(0, 2)) + " needs an NTP time in seconds");
+      if (!value || !plausible_ntp_seconds(*value)) {
+        fail(std::string(line.substr(0, 2)) +
+             " needs an NTP time in seconds, in range (0 to 2^33)");
         continue;
       }
       (line[1] == '$' ? table.updated : table.expires) = *value - kNtpToUnix;
@@ -107,6 +116,11 @@ LeapTableParse parse_leap_seconds_list(std::string_view text, UtcTime now) {
       const auto offset = words.size() >= 2 ? parse_number<int>(words[1]) : std::nullopt;
       if (!when || !offset) {
         fail("'" + std::string(line) + "' is not 'NTP-SECONDS TAI-OFFSET [# comment]'");
+        continue;
+      }
+      if (!plausible_ntp_seconds(*when) || *offset < 0 || *offset > kMaxTaiOffset) {
+        fail("'" + std::string(line) + "' is out of range (NTP seconds 0 to 2^33, offset 0 to " +
+             std::to_string(kMaxTaiOffset) + ")");
         continue;
       }
       if (!table.entries.empty() && *when - kNtpToUnix <= table.entries.back().unix_seconds) {

@@ -73,6 +73,19 @@ TEST(LeapTable, MalformedLinesNameTheirLine) {
   EXPECT_FALSE(unordered.table);
 }
 
+// Numbers a list may carry but no real one does: refused with their line, never wrapped round
+// (an expiry of 9e18 s or an entry centuries ahead overflowed the nanosecond times).
+TEST(LeapTable, OutOfRangeNumbersAreRefusedNotOverflowed) {
+  for (const char* text : {"#@ 9223372036854775807\n2272060800 10\n", "#@ -1\n2272060800 10\n",
+                           "#@ 4000000000\n2272060800 10\n9000000000000000000 11\n",
+                           "#@ 4000000000\n2272060800 -5\n", "#@ 4000000000\n2272060800 99999\n"}) {
+    const LeapTableParse parse = parse_leap_seconds_list(text, UtcTime{});
+    EXPECT_FALSE(parse.table) << text;
+    ASSERT_FALSE(parse.errors.empty()) << text;
+    EXPECT_NE(parse.errors[0].find("range"), std::string::npos) << parse.errors[0];
+  }
+}
+
 TEST(LeapTable, NextLeapComesFromTheTable) {
   const LeapTableParse parse = parse_leap_seconds_list(system_leap_file(), UtcTime{});
   ASSERT_TRUE(parse.table);
