@@ -669,6 +669,12 @@ int run_daemon(const Options& options) {
       publish_metrics(ticks % 15 == 1);
       if (!options.quiet_status)
         print_status_line(discipline.status(), server->counters(), sources->calibration_status());
+      // A removed console socket (a cleanup of /run, an operator's rm) is made again.
+      if (console_server && ticks % 5 == 0 && !console_server->still_there()) {
+        console_server.reset();
+        console_server = open_console_socket(loop, options.console_socket, *console, log);
+        if (console_server) log("the console socket had gone: made again");
+      }
       if (std::chrono::steady_clock::now() >= next_calibration_save) {
         save_drift();
         save_calibration();

@@ -74,13 +74,20 @@ ConsoleServer::ConsoleServer(EventLoop& loop, std::string path, HandlerFactory m
   if (bound != 0 || ::listen(listener_.get(), 8) != 0) {
     throw std::runtime_error("console socket " + path_ + ": " + std::strerror(errno));
   }
+  struct stat made {};
+  if (::stat(path_.c_str(), &made) == 0) bound_inode_ = made.st_ino;
   loop_.watch_readable(listener_.get(), [this] { accept_connections(); });
 }
 
 ConsoleServer::~ConsoleServer() {
   for (auto& [fd, connection] : connections_) loop_.unwatch(fd);
   loop_.unwatch(listener_.get());
-  ::unlink(path_.c_str());
+  if (still_there()) ::unlink(path_.c_str());  // never someone else's socket
+}
+
+bool ConsoleServer::still_there() const {
+  struct stat now {};
+  return ::lstat(path_.c_str(), &now) == 0 && S_ISSOCK(now.st_mode) && now.st_ino == bound_inode_;
 }
 
 void ConsoleServer::accept_connections() {

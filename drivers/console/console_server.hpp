@@ -3,6 +3,8 @@
 // reply that start with "." get another, as in SMTP). Each connection has its own session.
 #pragma once
 
+#include <sys/types.h>
+
 #include <functional>
 #include <map>
 #include <memory>
@@ -26,6 +28,9 @@ class ConsoleServer {
   ConsoleServer& operator=(const ConsoleServer&) = delete;
 
   const std::string& path() const { return path_; }
+  // Whether the socket file is still the one this server bound (not deleted, not replaced): a
+  // cleanup of /run or an operator's rm must not leave the console unreachable for good.
+  bool still_there() const;
 
  private:
   struct Connection {
@@ -41,6 +46,7 @@ class ConsoleServer {
   std::string path_;
   HandlerFactory make_handler_;
   UniqueFd listener_;
+  ino_t bound_inode_ = 0;
   std::map<int, Connection> connections_;
 };
 

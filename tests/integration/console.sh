@@ -18,4 +18,10 @@ python3 "$here/console_pty.py" "$STRATUMCTL" "$work/console.sock" "$here/ntp_pro
 "$STRATUMCTL" --socket "$work/console.sock" -c save | grep -q "saved to $work/ntp.conf" || fail "save"
 grep -qx "restrict 127.0.0.2 ignore" "$work/ntp.conf" || fail "the saved file lacks the applied line"
 [[ -f $work/ntp.conf.bak ]] || fail "no backup of the previous file"
-echo "PASS: console on a pty: edit, apply, refuse, roll back, save"
+# The socket removed from under the daemon: it is made again, and the console answers.
+rm "$work/console.sock"
+retry_until 15 test -S "$work/console.sock" || fail "the console socket was not made again"
+grep -q "the console socket had gone: made again" "$work/daemon.log" || fail "the remaking was not logged"
+"$STRATUMCTL" --socket "$work/console.sock" -c "show running" >"$work/show.out" ||
+  fail "the remade console does not answer"
+echo "PASS: console on a pty: edit, apply, refuse, roll back, save; a removed socket comes back"
