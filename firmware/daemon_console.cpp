@@ -1,5 +1,8 @@
 #include "firmware/daemon_console.hpp"
 
+#include <algorithm>
+#include <filesystem>
+
 #include <sys/stat.h>
 
 #include <cstdio>
@@ -83,12 +86,80 @@ std::string DaemonConsole::config_path() {
   return config_file_.value_or("(console)");
 }
 
+namespace {
+
+bool under(const std::filesystem::path& path, const std::filesystem::path& directory) {
+  const auto [end, rest] =
+      std::mismatch(directory.begin(), directory.end(), path.begin(), path.end());
+  return end == directory.end() && rest != path.end();
+}
+
+std::filesystem::path resolved(const std::string& path) {
+  std::error_code ignored;
+  return std::filesystem::weakly_canonical(std::filesystem::path(path), ignored).lexically_normal();
+}
+
+}  // namespace
+
+// The console runs as root on behalf of whoever may reach its socket: the configuration it is
+// handed reads only configuration files (`includefile`, `keys`) and writes only under the
+// places a time server writes to, or where the running configuration already writes. Otherwise
+// `includefile /etc/shadow` echoed the first word of each line in its findings, and a driftfile
+// line made root write anywhere.
+bool DaemonConsole::may_read(const std::string& path) const {
+  const std::filesystem::path file = resolved(path);
+  std::vector<std::filesystem::path> readable{"/etc/stratumd", "/etc/ntpsec", "/etc/ntp.d"};
+  if (config_file_) readable.push_back(resolved(*config_file_).parent_path());
+  for (const auto& directory : readable) {
+    if (under(file, directory)) return true;
+  }
+  return file == "/etc/ntp.conf" || file == "/etc/ntp.keys";
+}
+
 DaemonConfig DaemonConsole::parse(const std::string& text) {
   const std::string path = config_path();
-  return parse_ntp_conf(path, [&](const std::string& p) -> std::optional<std::string> {
-    if (p == path) return text;
-    return read_text_file(p);
+  std::vector<std::string> refused;
+  DaemonConfig config =
+      parse_ntp_conf(path, [&](const std::string& p) -> std::optional<std::string> {
+        if (p == path) return text;
+        if (!may_read(p)) {
+          refused.push_back(p);
+          return std::nullopt;
+        }
+        return read_text_file(p);
+      });
+  const auto refuse = [&](const std::string& message) {
+    config.findings.push_back(ConfigFinding{Severity::error, SourceLocation{path, 0}, message});
+  };
+  for (const std::string& p : refused) {
+    refuse(
+        "the console reads configuration files only (under /etc/stratumd, /etc/ntpsec, "
+        "/etc/ntp.d or beside " +
+        path + "): not " + p);
+  }
+  const DaemonConfig running = parse_ntp_conf(path, [&](const std::string& p) {
+    return p == path ? std::optional<std::string>(running_text_) : read_text_file(p);
   });
+  const auto check_write = [&](const char* what, const std::optional<std::string>& wanted,
+                               const std::optional<std::string>& now) {
+    if (!wanted || wanted->empty() || wanted == now) return;
+    const std::filesystem::path file = resolved(*wanted);
+    for (const char* directory : {"/var/lib", "/var/log", "/run"}) {
+      if (under(file, directory)) return;
+    }
+    refuse(std::string("the console writes ") + what +
+           " only under /var/lib, /var/log or /run (or where the running configuration does): "
+           "not " +
+           *wanted);
+  };
+  check_write("the drift file", config.driftfile, running.driftfile);
+  check_write("statistics", std::optional<std::string>(config.statsdir),
+              std::optional<std::string>(running.statsdir));
+  check_write("the log", std::optional<std::string>(config.logfile),
+              std::optional<std::string>(running.logfile));
+  check_write("the metrics textfile", std::optional<std::string>(config.metrics_textfile),
+              std::optional<std::string>(running.metrics_textfile));
+  return config;
 }
 
 std::string DaemonConsole::apply(const std::string& text, int watch_seconds) {

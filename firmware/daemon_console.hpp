@@ -62,6 +62,8 @@ class DaemonConsole final : public ConsoleBackend {
   std::string config_path() override;
   std::string running_config_text() override { return running_text_; }
   DaemonConfig parse(const std::string& text) override;
+  // Whether a configuration handed to the console may read `path` (includefile, keys).
+  bool may_read(const std::string& path) const;
   std::string apply(const std::string& text, int watch_seconds) override;
   std::string save(const std::string& text) override;
   std::vector<std::string> recent_log(std::size_t lines) override { return log_ring_.last(lines); }

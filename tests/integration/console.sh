@@ -18,6 +18,35 @@ python3 "$here/console_pty.py" "$STRATUMCTL" "$work/console.sock" "$here/ntp_pro
 "$STRATUMCTL" --socket "$work/console.sock" -c save | grep -q "saved to $work/ntp.conf" || fail "save"
 grep -qx "restrict 127.0.0.2 ignore" "$work/ntp.conf" || fail "the saved file lacks the applied line"
 [[ -f $work/ntp.conf.bak ]] || fail "no backup of the previous file"
+# What the console reads and writes as root: no file outside the configuration directories (no
+# echo of /etc/shadow's first words), no drift file outside /var/lib, /var/log, /run.
+python3 - "$work/console.sock" <<'PY' || fail "the console reads or writes where it must not"
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.connect(sys.argv[1])
+f = s.makefile("rw")
+def ask(line):
+    f.write(line + "\n"); f.flush()
+    out = []
+    for reply in f:
+        if reply == ".\n":
+            return "".join(out)
+        out.append(reply)
+ask("add includefile /etc/shadow")
+checked = ask("check")
+print(checked)
+assert "reads configuration files only" in checked and "not /etc/shadow" in checked, checked
+assert "root" not in checked.replace("/root", ""), "a word of /etc/shadow was echoed"
+assert ask("apply").startswith("refused"), "a configuration including /etc/shadow was applied"
+ask("revert")
+ask("add driftfile /etc/cron.d/stratumd-evil")
+checked = ask("check")
+assert "writes the drift file only under" in checked, checked
+assert ask("apply").startswith("refused")
+ask("revert")
+PY
+[[ -e /etc/cron.d/stratumd-evil ]] && fail "root wrote where the console said"
+
 # The socket removed from under the daemon: it is made again, and the console answers.
 rm "$work/console.sock"
 retry_until 15 test -S "$work/console.sock" || fail "the console socket was not made again"
