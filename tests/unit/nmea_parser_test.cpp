@@ -116,6 +116,8 @@ TEST(NmeaParser, RejectsWithAReason) {
 }
 
 TEST(NmeaParser, RandomBytesNeverCrash) {
+  // The alphabet's own length, not a number to keep in step with it (46 read past its end).
+  constexpr char kAlphabet[] = "0123456789,.*ABCDEFGHIJKLMNOPQRSTUVWXYZ$\r\n\x01\xff";
   std::uint64_t state = 0x243F6A8885A308D3ULL;
   for (int i = 0; i < 20000; ++i) {
     std::string line = "$GP";
@@ -124,7 +126,7 @@ TEST(NmeaParser, RandomBytesNeverCrash) {
       state ^= state << 13;
       state ^= state >> 7;
       state ^= state << 17;
-      line += static_cast<char>("0123456789,.*ABCDEFGHIJKLMNOPQRSTUVWXYZ$\r\n\x01\xff"[state % 46]);
+      line += kAlphabet[state % (sizeof kAlphabet - 1)];
     }
     (void)parse_nmea_sentence(line);
   }

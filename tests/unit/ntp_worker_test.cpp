@@ -90,10 +90,17 @@ class WorkerTest : public ::testing::TestWithParam<bool> {
     return ::recv(client_.get(), reply.data(), reply.size(), MSG_DONTWAIT) < 0;
   }
 
+  // Once `n` datagrams are received and each has its outcome counted (the worker counts a batch
+  // as received before it counts what it did with each).
   ServerCounters counters_once_received(std::uint64_t n) {
     const auto deadline = std::chrono::steady_clock::now() + 5s;
+    const auto settled = [n](const ServerCounters& c) {
+      std::uint64_t outcomes = 0;
+      for (const std::uint64_t k : c.by_outcome) outcomes += k;
+      return c.received >= n && outcomes >= n;
+    };
     ServerCounters c = worker_->counters();
-    while (c.received < n && std::chrono::steady_clock::now() < deadline) {
+    while (!settled(c) && std::chrono::steady_clock::now() < deadline) {
       std::this_thread::yield();
       c = worker_->counters();
     }
