@@ -1,24 +1,11 @@
 # Logging as ntpd's operators configure it: `logfile` with `logconfig` classes, and syslog (the
 # daemon's messages at /dev/log, here a listener of the test's own in a private mount namespace)
 # filtered the same way. Standard error in the foreground keeps everything.
-set -euo pipefail
-if [[ -z ${STRATUMD_IN_MOUNT_NS:-} ]]; then
-  devroot=$(mktemp -d /tmp/stratumd-dev.XXXXXX)
-  set +e
-  STRATUMD_IN_MOUNT_NS=1 STRATUMD_DEVROOT=$devroot unshare --mount --propagation private bash "$0" "$@"
-  status=$?
-  set -e
-  rm -rf --one-file-system "$devroot"
-  exit "$status"
-fi
-
-# A /dev of our own: every real entry, and `log` pointing at the test's syslog listener.
-mkdir -p "$STRATUMD_DEVROOT/real" "$STRATUMD_DEVROOT/new"
-mount --rbind /dev "$STRATUMD_DEVROOT/real"
-for entry in /dev/*; do ln -s "$STRATUMD_DEVROOT/real/${entry#/dev/}" "$STRATUMD_DEVROOT/new/"; done
+# A /dev of our own (private_dev.sh), `log` pointing at the test's syslog listener.
+source "$(dirname "$0")/private_dev.sh"
 rm -f "$STRATUMD_DEVROOT/new/log"
 ln -s "$STRATUMD_DEVROOT/syslog.sock" "$STRATUMD_DEVROOT/new/log"
-mount --bind "$STRATUMD_DEVROOT/new" /dev
+use_private_dev
 
 source "$(dirname "$0")/lib.sh"
 

@@ -48,18 +48,8 @@ else
 fi
 
 # Raw mode 6: noquery from 127.0.0.2, a write, and malformed control packets.
-python3 - <<'PY' || fail "raw mode 6 checks failed"
-import socket, struct
-def ask(payload, source="127.0.0.1", timeout=0.5):
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    s.bind((source, 0))
-    s.settimeout(timeout)
-    s.sendto(payload, ("127.0.0.1", 123))
-    try:
-        return s.recvfrom(2048)[0]
-    except socket.timeout:
-        return None
-readvar = bytes([0x16, 0x02, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0])
+PYTHONPATH=$here python3 - <<'PY' || fail "raw mode 6 checks failed"
+from udp_ask import READVAR as readvar, ask
 assert ask(readvar) is not None, "no answer to READVAR from 127.0.0.1"
 assert ask(readvar, source="127.0.0.2") is None, "noquery: 127.0.0.2 got a mode 6 answer"
 write = bytes([0x16, 0x03, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0])
@@ -76,18 +66,8 @@ stop_daemon
 ip addr add 10.99.0.1/32 dev lo
 start_daemon --simulate -n -x --console-socket none
 retry_until 10 probe query 127.0.0.1 --timeout 0.5 >/dev/null || fail "the daemon never answered"
-python3 - <<'PY' || fail "the built-in default does not keep mode 6 to the loopback"
-import socket
-def ask(payload, source):
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    s.bind((source, 0))
-    s.settimeout(0.5)
-    s.sendto(payload, ("127.0.0.1", 123))
-    try:
-        return s.recvfrom(2048)[0]
-    except socket.timeout:
-        return None
-readvar = bytes([0x16, 0x02, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0])
+PYTHONPATH=$here python3 - <<'PY' || fail "the built-in default does not keep mode 6 to the loopback"
+from udp_ask import READVAR as readvar, ask
 time_request = bytes([0x23]) + bytes(47)
 assert ask(readvar, "127.0.0.2") is not None, "no READVAR answer on the loopback"
 assert ask(time_request, "10.99.0.1") is not None, "no time for a non-local source"

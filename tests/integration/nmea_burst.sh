@@ -4,20 +4,9 @@
 # line rate these stamps moved by up to ~200 ms with the cutting and the clock stepped back and
 # forth; recognised as burst delivery they are stamped at the read: locked within 60 s, served
 # within 20 ms of this host's clock, never stepped after the lock. --chunks: the cut variant.
-set -euo pipefail
-if [[ -z ${STRATUMD_IN_MOUNT_NS:-} ]]; then
-  devroot=$(mktemp -d /tmp/stratumd-dev.XXXXXX)
-  set +e
-  STRATUMD_IN_MOUNT_NS=1 STRATUMD_DEVROOT=$devroot unshare --mount --propagation private bash "$0" "$@"
-  status=$?
-  set -e
-  rm -rf --one-file-system "$devroot"
-  exit "$status"
-fi
-mkdir -p "$STRATUMD_DEVROOT/real" "$STRATUMD_DEVROOT/new"
-mount --rbind /dev "$STRATUMD_DEVROOT/real"
-for entry in /dev/*; do ln -s "$STRATUMD_DEVROOT/real/${entry#/dev/}" "$STRATUMD_DEVROOT/new/"; done
-mount --bind "$STRATUMD_DEVROOT/new" /dev
+# A /dev of our own (private_dev.sh), where the writer links gps0.
+source "$(dirname "$0")/private_dev.sh"
+use_private_dev
 
 source "$(dirname "$0")/lib.sh"
 burst=whole

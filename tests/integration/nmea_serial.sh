@@ -3,23 +3,9 @@
 # ntpd operator would: `server 127.127.20.0 mode 0x11` (RMC at 9600 baud) + `fudge … time2`.
 # It must serve time within 100 ms of the writer's clock, and recover when the receiver is
 # unplugged and plugged back in.
-set -euo pipefail
-if [[ -z ${STRATUMD_IN_MOUNT_NS:-} ]]; then
-  devroot=$(mktemp -d /tmp/stratumd-dev.XXXXXX)
-  set +e
-  STRATUMD_IN_MOUNT_NS=1 STRATUMD_DEVROOT=$devroot unshare --mount --propagation private bash "$0" "$@"
-  status=$?
-  set -e
-  # The namespace and its mounts are gone: only the plain directories are left.
-  rm -rf --one-file-system "$devroot"
-  exit "$status"
-fi
-
-# A /dev of our own: every real entry plus gps0.
-mkdir -p "$STRATUMD_DEVROOT/real" "$STRATUMD_DEVROOT/new"
-mount --rbind /dev "$STRATUMD_DEVROOT/real"
-for entry in /dev/*; do ln -s "$STRATUMD_DEVROOT/real/${entry#/dev/}" "$STRATUMD_DEVROOT/new/"; done
-mount --bind "$STRATUMD_DEVROOT/new" /dev
+# A /dev of our own (private_dev.sh), where the writer links gps0.
+source "$(dirname "$0")/private_dev.sh"
+use_private_dev
 
 source "$(dirname "$0")/lib.sh"
 
