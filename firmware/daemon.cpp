@@ -307,6 +307,13 @@ int run_daemon(const Options& options) {
     };
     // Builds the reference clocks a configuration declares; throws std::runtime_error naming the
     // line of a clock that cannot be set up.
+    // After a step of the clock the associations' offsets measured the old clock: forgotten.
+    std::uint64_t steps_seen = 0;
+    const auto note_steps = [&] {
+      if (discipline.status().steps == steps_seen) return;
+      steps_seen = discipline.status().steps;
+      if (upstream) upstream->clock_stepped();
+    };
     const auto make_sources = [&](const DaemonConfig& c) {
       auto fresh = std::make_unique<ReferenceSources>(
           loop, clock, c, simulate,
@@ -330,6 +337,7 @@ int run_daemon(const Options& options) {
             reference_id = s.reference_id;
             discipline.on_sample(
                 s.sample, s.kind == SampleKind::pps ? SampleClass::pps : SampleClass::coarse);
+            note_steps();
             schedule_clock_service();
             publish();
             ++reference_report.samples;
@@ -476,6 +484,7 @@ int run_daemon(const Options& options) {
       const UtcTime now = clock.now();
       discipline.on_sample({now, now + from_seconds(offset), LeapIndicator::none},
                            SampleClass::network);
+      note_steps();
       schedule_clock_service();
       publish();
     };

@@ -23,6 +23,9 @@ constexpr std::size_t kPoolMembers = 4;
 // A pool member this many polls without an answer is replaced.
 constexpr int kPoolUnanswered = 8;
 constexpr std::chrono::seconds kSweepInterval{8};
+// Network updates in a row that must agree with a reference clock marked a falseticker before
+// the mark clears (about 20 s with three sources polling every 8 s).
+constexpr int kAgreementsToClear = 8;
 
 // Associations made from one configuration line (a pool's members) share its location.
 bool from_line(const NetworkAssociation& association, const AssociationLine& line) {
@@ -357,6 +360,14 @@ void NetworkSources::refresh_local_refids() {
   for (const IpAddress& a : hooks_.local_addresses()) local_refids_.push_back(reference_id_for(a));
 }
 
+void NetworkSources::clock_stepped() {
+  for (const auto& a : servers_) a->clock_stepped();
+  for (const auto& a : peers_) a->clock_stepped();
+  for (const auto& a : broadcast_clients_) a->clock_stepped();
+  steered_by_ = nullptr;
+  agreements_in_a_row_ = 0;
+}
+
 void NetworkSources::reference_returned() {
   if (network_.active) hooks_.log("the reference clock is back: it steers again");
   network_.active = false;
@@ -441,15 +452,21 @@ void NetworkSources::judge_reference_clock(const std::vector<Candidate>& candida
                " independent network sources by " + std::to_string(verdict.disagreement) +
                " s: marked a falseticker, not followed");
     reference_falseticker_ = true;
+    agreements_in_a_row_ = 0;
     return;
   }
-  if (!reference_falseticker_ || verdict.falseticker) return;
+  if (!reference_falseticker_) return;
   // Marked, and no quorum contradicts it now. With a quorum that agrees, or (the quorum gone) when
-  // it agrees with our clock, which the network has been steering: the disagreement is over.
-  // Otherwise the mark stays: a source dropping out must not hand the clock back to a reference
-  // clock known to be wrong.
+  // it agrees with our clock, which the network has been steering: the disagreement is over once
+  // it has held for kAgreementsToClear updates in a row (around a step of the clock the network's
+  // filtered offsets and the reference's latest sample belong to different clocks for a while,
+  // and a wrong reference clock must not steer in that moment). Otherwise the mark stays: a
+  // source dropping out must not hand the clock back to a reference clock known to be wrong.
   const bool agrees_with_clock = std::abs(*offset) <= sanity_bound_ + reference.root_distance;
-  if (!verdict.checked && !agrees_with_clock) return;
+  const bool agrees = !verdict.falseticker && (verdict.checked || agrees_with_clock);
+  agreements_in_a_row_ = agrees ? agreements_in_a_row_ + 1 : 0;
+  if (agreements_in_a_row_ < kAgreementsToClear) return;
+  agreements_in_a_row_ = 0;
   hooks_.log(verdict.checked
                  ? "the reference clock agrees with the network again: no longer a falseticker"
                  : "the reference clock agrees with the clock the network steered again: no "

@@ -68,6 +68,9 @@ class NetworkSources {
   bool reference_falseticker() const { return reference_falseticker_; }
   // The reference clock delivered a sample again: it steers.
   void reference_returned();
+  // The local clock was stepped: every association's filter is cleared, and nothing is judged or
+  // steered on offsets measured against the old clock.
+  void clock_stepped();
   std::vector<UpstreamReport> reports() const;
 
  private:
@@ -125,6 +128,7 @@ class NetworkSources {
   const NetworkAssociation* steered_by_ = nullptr;  // the system peer whose sample steered last
   UtcTime steered_sample_{};
   bool reference_falseticker_ = false;
+  int agreements_in_a_row_ = 0;  // updates in a row where a marked reference clock agreed
   bool said_peer_refused_ = false;
   bool said_broadcast_refused_ = false;
 };

@@ -7,7 +7,9 @@ namespace stratumd {
 namespace {
 
 constexpr Nanoseconds kBurstLineTime = std::chrono::milliseconds{40};
-constexpr int kBurstEvidence = 4;
+// One chunk that could not have come at the line rate is enough to stamp at the read (a real
+// UART read late once returns to line-rate stamps after kBurstScoreOn ordinary chunks).
+constexpr int kBurstEvidence = 8;
 constexpr int kBurstScoreOn = 8;
 constexpr int kBurstScoreMax = 16;
 
@@ -30,7 +32,11 @@ void NmeaLineAssembler::feed(std::span<const std::uint8_t> chunk, UtcTime read_t
                      (last_read_ && line_time > read_time - *last_read_ + 2 * byte_time_);
   if (burst) ++counters_.burst_chunks;
   burst_score_ = std::clamp(burst_score_ + (burst ? kBurstEvidence : -1), 0, kBurstScoreMax);
-  if (burst_score_ >= kBurstScoreOn) model_ = StampModel::at_read;
+  if (burst_score_ >= kBurstScoreOn && model_ != StampModel::at_read) {
+    model_ = StampModel::at_read;
+    // A sentence whose '$' came in an earlier read is stamped at that read, as later ones are.
+    if (in_sentence_) start_ = start_read_;
+  }
   if (burst_score_ == 0) model_ = StampModel::line_rate;
   // No byte of this chunk started before the previous read returned (less the start bit of one
   // then arriving).
@@ -49,6 +55,7 @@ void NmeaLineAssembler::feed(std::span<const std::uint8_t> chunk, UtcTime read_t
                    ? read_time
                    : read_time - byte_time_ * static_cast<std::int64_t>(n - i);
       if (earliest && start_ < *earliest) start_ = *earliest;
+      start_read_ = read_time;
     }
     if (!in_sentence_) {
       if (c != '\r' && c != '\n') ++counters_.junk_bytes;

@@ -7,7 +7,7 @@
 // over a whole second's sentences at once, and back-dating then depends on how the burst was cut
 // into reads (up to ~140 ms at 9600 baud, varying read to read). Chunks that could not have come
 // at the line rate (more bytes than the time since the last read allows, or more than 40 ms of
-// line time in one read) are evidence of burst delivery; with enough of it the assembler stamps
+// line time in one read) are burst delivery: from the first such chunk on the assembler stamps
 // each sentence at the read that brought its '$' ("at-read" stamps): a constant lateness, which
 // the learnt NMEA delay or `time2` absorbs. Either way a sentence is never dated before the
 // previous read returned.
@@ -65,6 +65,7 @@ class NmeaLineAssembler {
   std::size_t length_ = 0;
   bool in_sentence_ = false;
   UtcTime start_{};
+  UtcTime start_read_{};  // the read that brought the current sentence's '$'
   std::optional<UtcTime> last_read_;
   // Evidence of burst delivery: +4 for a burst chunk, -1 for one at the line rate, within
   // [0, kBurstScoreMax]; at-read stamps from kBurstScoreOn, line-rate again at 0.

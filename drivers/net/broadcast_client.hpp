@@ -27,6 +27,10 @@ class BroadcastClient : public NetworkAssociation {
 
   const UpstreamStatus& status() const override { return status_; }
   const AssociationLine& config() const override { return config_; }
+  void clock_stepped() override {
+    filter_.clear();
+    status_.filtered.reset();
+  }
 
  private:
   void volley();

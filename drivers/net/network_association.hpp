@@ -114,6 +114,8 @@ class NetworkAssociation {
   virtual ~NetworkAssociation() = default;
   virtual const UpstreamStatus& status() const = 0;
   virtual const AssociationLine& config() const = 0;
+  // The local clock was stepped: samples measured against the old clock are forgotten.
+  virtual void clock_stepped() = 0;
 };
 
 }  // namespace stratumd

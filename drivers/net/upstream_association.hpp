@@ -29,6 +29,10 @@ class UpstreamAssociation : public NetworkAssociation {
   void start();
   const UpstreamStatus& status() const override { return status_; }
   const AssociationLine& config() const override { return config_; }
+  void clock_stepped() override {
+    filter_.clear();
+    status_.filtered.reset();
+  }
   // Polls sent since the last reply (a pool member this long unanswered is replaced).
   int unanswered() const { return unanswered_; }
 

@@ -35,6 +35,12 @@ class ClockFilter {
   FilterOutput add(const FilterSample& sample, double precision);
 
   std::size_t count() const { return count_; }
+  // The clock was stepped: every stage measured the old clock (ntpd clears its filters too).
+  void clear() {
+    stages_ = {};
+    count_ = 0;
+    last_used_.reset();
+  }
 
  private:
   std::array<FilterSample, kStages> stages_{};
