@@ -1,7 +1,8 @@
 #include "refclock/nmea_refclock.hpp"
 
 #include <cmath>
-#include <cstdio>
+
+#include "firmware/time/utc_text.hpp"
 
 namespace stratumd {
 
@@ -13,16 +14,7 @@ constexpr Nanoseconds kSameCycle = std::chrono::milliseconds{500};
 constexpr Nanoseconds kCountableGap = std::chrono::seconds{30};
 
 std::string utc_text(std::int64_t second) {
-  const auto t = std::chrono::sys_seconds{std::chrono::seconds{second}};
-  const auto day = std::chrono::floor<std::chrono::days>(t);
-  const std::chrono::year_month_day ymd{day};
-  const std::chrono::hh_mm_ss hms{t - day};
-  char text[40];
-  std::snprintf(
-      text, sizeof text, "%04d-%02u-%02u %02lld:%02lld:%02lld", int(ymd.year()),
-      unsigned(ymd.month()), unsigned(ymd.day()), static_cast<long long>(hms.hours().count()),
-      static_cast<long long>(hms.minutes().count()), static_cast<long long>(hms.seconds().count()));
-  return text;
+  return stratumd::utc_text(UtcTime{std::chrono::seconds{second}});
 }
 
 // The second a count expects at `arrival`; nullopt when the gap cannot be counted.

@@ -3,6 +3,8 @@
 #include <cmath>
 #include <cstdio>
 
+#include "firmware/time/utc_text.hpp"
+
 namespace stratumd {
 namespace {
 
@@ -13,18 +15,6 @@ Nanoseconds magnitude(Nanoseconds d) {
 std::string seconds_text(Nanoseconds d) {
   char text[32];
   std::snprintf(text, sizeof text, "%+.6f s", to_seconds(d));
-  return text;
-}
-
-std::string utc_text(UtcTime t) {
-  const auto seconds = std::chrono::floor<std::chrono::seconds>(t);
-  const auto day = std::chrono::floor<std::chrono::days>(seconds);
-  const std::chrono::year_month_day date{day};
-  const std::chrono::hh_mm_ss clock{seconds - day};
-  char text[40];
-  std::snprintf(text, sizeof text, "%04d-%02u-%02u %02d:%02d:%02d UTC", int{date.year()},
-                unsigned{date.month()}, unsigned{date.day()}, int(clock.hours().count()),
-                int(clock.minutes().count()), int(clock.seconds().count()));
   return text;
 }
 
@@ -243,7 +233,7 @@ void ClockDiscipline::update_leap(UtcTime now) {
   leap_smeared_ = smeared;
   if (next) {
     say(std::string("leap second armed: ") + (next->direction > 0 ? "insertion" : "deletion") +
-        " at " + utc_text(next->at) + (smeared ? ", smeared for clients" : ""));
+        " at " + utc_text(next->at) + " UTC" + (smeared ? ", smeared for clients" : ""));
   } else if (status_.pending_leap) {
     say("leap second done");
   }
