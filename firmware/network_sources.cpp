@@ -40,11 +40,13 @@ NetworkSources::NetworkSources(EventLoop& loop, const Clock& clock, const Daemon
     : loop_(loop),
       inbox_(inbox),
       sanity_bound_(config.sanity_bound),
-      auth_required_(config.discipline.auth_required),
       min_sane_(static_cast<std::size_t>(config.min_sane)),
       broadcast_delay_(config.broadcast_delay),
       hooks_(std::move(hooks)),
-      context_{loop, clock, precision, hooks_.keys, mac_, [this] { update(); }, hooks_.log} {
+      context_{loop,       clock,
+               precision,  hooks_.keys,
+               mac_,       [this] { update(); },
+               hooks_.log, config.discipline.auth_required} {
   using Kind = AssociationLine::Kind;
   for (const AssociationLine& line : config.associations) {
     const auto address =
@@ -113,9 +115,8 @@ NetworkSources::NetworkSources(EventLoop& loop, const Clock& clock, const Daemon
       hooks_.log(std::string("warning: ") + e.what());
     }
   }
-  context_.auth_required = auth_required_;
   if (broadcast_client_line_ && hooks_.keys().trusted.empty()) {
-    hooks_.log(auth_required_
+    hooks_.log(context_.auth_required
                    ? "warning: broadcast client without trusted keys: every broadcast is refused "
                      "(enable auth); declare keys and trustedkey"
                    : "warning: broadcast client without trusted keys and with disable auth: "
@@ -254,11 +255,9 @@ void NetworkSources::on_inbound(const InboundPacket& packet) {
   // A passive packet from a host we have no association with: dropped, as ntpd does.
 }
 
-bool NetworkSources::heard_unknown_host(const InboundPacket& packet, const char* what, bool& said,
-                                        std::uint32_t* key_id) {
-  const ParseResult parsed = parse_ntp_packet(packet.data());
-  if (parsed.status != ParseStatus::ok) return false;
-  const PacketAuth auth = check_packet_mac(parsed.packet, packet.data(), hooks_.keys(), mac_);
+bool NetworkSources::heard_unknown_host(const InboundPacket& packet, const ParsedPacket& parsed,
+                                        const char* what, bool& said, std::uint32_t* key_id) {
+  const PacketAuth auth = check_packet_mac(parsed, packet.data(), hooks_.keys(), mac_);
   const bool authenticated = auth.result == PacketAuth::Result::valid;
   if (key_id) *key_id = authenticated ? auth.key_id : 0;
   const char* refusal = nullptr;
@@ -266,7 +265,7 @@ bool NetworkSources::heard_unknown_host(const InboundPacket& packet, const char*
     refusal = "fails authentication";
   } else if ((packet.restrict_flags & restrict_flag::nopeer) && !authenticated) {
     refusal = "restrict nopeer";
-  } else if (auth_required_ && !authenticated) {
+  } else if (context_.auth_required && !authenticated) {
     refusal = "not authenticated with a trusted key; enable auth";
   }
   if (!refusal) return true;
@@ -282,10 +281,13 @@ bool NetworkSources::heard_unknown_host(const InboundPacket& packet, const char*
 // only when it authenticated with a trusted key (unless `disable auth`) and `restrict nopeer`
 // does not forbid it.
 void NetworkSources::mobilise_passive(const InboundPacket& packet) {
-  std::uint32_t key_id = 0;
-  if (!heard_unknown_host(packet, "symmetric peer", said_peer_refused_, &key_id)) return;
-  const bool authenticated = key_id != 0;
   const ParseResult parsed = parse_ntp_packet(packet.data());
+  if (parsed.status != ParseStatus::ok) return;
+  std::uint32_t key_id = 0;
+  if (!heard_unknown_host(packet, parsed.packet, "symmetric peer", said_peer_refused_, &key_id)) {
+    return;
+  }
+  const bool authenticated = key_id != 0;
   std::size_t passive = 0;
   for (const auto& p : peers_) passive += p->status().host_mode == kHostModePassive;
   if (passive >= kMaxEphemeral) {
@@ -318,7 +320,11 @@ void NetworkSources::hear_broadcast(const InboundPacket& packet) {
       return;
     }
   }
-  if (!heard_unknown_host(packet, "broadcaster", said_broadcast_refused_, nullptr)) return;
+  const ParseResult parsed = parse_ntp_packet(packet.data());
+  if (parsed.status != ParseStatus::ok ||
+      !heard_unknown_host(packet, parsed.packet, "broadcaster", said_broadcast_refused_, nullptr)) {
+    return;
+  }
   if (broadcast_clients_.size() >= kMaxEphemeral) return;
   hooks_.log("broadcast client: hearing " + packet.source.ip.to_string());
   broadcast_clients_.push_back(std::make_unique<BroadcastClient>(context_, *broadcast_client_line_,

@@ -84,8 +84,8 @@ class NetworkSources {
                              const std::vector<const NetworkAssociation*>& index);
   // A host we have no line for is heard only when it authenticates with a trusted key (`enable
   // auth`); logs the first refusal.
-  bool heard_unknown_host(const InboundPacket& packet, const char* what, bool& said,
-                          std::uint32_t* key_id);
+  bool heard_unknown_host(const InboundPacket& packet, const ParsedPacket& parsed, const char* what,
+                          bool& said, std::uint32_t* key_id);
   void sweep();
   void refresh_local_refids();
   std::vector<const NetworkAssociation*> associations() const;
@@ -109,7 +109,6 @@ class NetworkSources {
   EventLoop& loop_;
   AssociationInbox& inbox_;
   double sanity_bound_;
-  bool auth_required_;
   std::size_t min_sane_;
   double broadcast_delay_;
   std::optional<AssociationLine> broadcast_client_line_;
