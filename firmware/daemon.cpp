@@ -103,11 +103,7 @@ int run_daemon(const Options& options) {
     if (no_time_source) {
       // The reference clocks of many setups live in an include file: one that cannot be read is
       // then the reason nothing would be served.
-      const bool include_missing =
-          std::any_of(config->findings.begin(), config->findings.end(), [](const ConfigFinding& f) {
-            return f.message.find("includefile") != std::string::npos &&
-                   f.message.find("cannot be read") != std::string::npos;
-          });
+      const bool include_missing = !config->unreadable_includes.empty();
       std::printf(
           "%s: %s: no reference clock and no network source%s: the daemon would serve "
           "unsynchronised (--simulate runs the built-in simulated receiver)\n",
@@ -305,8 +301,6 @@ int run_daemon(const Options& options) {
                                std::string("stratumd ") + STRATUMD_VERSION, vars);
       control_published.store(vars);
     };
-    // Builds the reference clocks a configuration declares; throws std::runtime_error naming the
-    // line of a clock that cannot be set up.
     // After a step of the clock the associations' offsets measured the old clock: forgotten.
     std::uint64_t steps_seen = 0;
     const auto note_steps = [&] {
@@ -314,6 +308,8 @@ int run_daemon(const Options& options) {
       steps_seen = discipline.status().steps;
       if (upstream) upstream->clock_stepped();
     };
+    // Builds the reference clocks a configuration declares; throws std::runtime_error naming the
+    // line of a clock that cannot be set up.
     const auto make_sources = [&](const DaemonConfig& c) {
       auto fresh = std::make_unique<ReferenceSources>(
           loop, clock, c, simulate,

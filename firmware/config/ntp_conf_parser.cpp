@@ -120,6 +120,7 @@ class Parser {
       if (included_from) {
         warning(*included_from,
                 "includefile '" + path + "' cannot be read; skipped (as ntpd does)");
+        config_.unreadable_includes.push_back(path);
       } else {
         config_.findings.push_back(
             {Severity::error, {path, 0}, "cannot read the configuration file"});
@@ -344,17 +345,16 @@ class Parser {
         }
         config_.tos_basedate = value;
       } else if (option == "minsane") {
-        int n = 0;
-        const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
-        if (ec != std::errc{} || end != value.data() + value.size() || n < 1 || n > 16) {
+        const std::optional<int> n = parse_int(value);
+        if (!n || *n < 1 || *n > 16) {
           return error(where, "tos minsane takes a count of sources from 1 to 16 (default 3)");
         }
-        if (n < 2) {
+        if (*n < 2) {
           warning(where,
                   "tos minsane " + value +
                       ": one network source can never overrule the reference clock; using 2");
         }
-        config_.min_sane = std::max(n, 2);
+        config_.min_sane = std::max(*n, 2);
       } else {
         warning(where,
                 "tos " + option +

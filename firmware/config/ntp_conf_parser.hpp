@@ -96,6 +96,7 @@ struct DaemonConfig {
   std::string metrics_listen;                // `metrics listen ADDRESS:PORT`: Prometheus over HTTP
   std::string metrics_textfile;  // `metrics textfile PATH`: node_exporter's textfile collector
   std::vector<ConfigFinding> findings;
+  std::vector<std::string> unreadable_includes;  // skipped with a warning (as ntpd does)
 
   bool has_errors() const;
 };
