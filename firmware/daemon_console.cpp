@@ -140,25 +140,22 @@ DaemonConfig DaemonConsole::parse(const std::string& text) {
   const DaemonConfig running = parse_ntp_conf(path, [&](const std::string& p) {
     return p == path ? std::optional<std::string>(running_text_) : read_text_file(p);
   });
-  const auto check_write = [&](const char* what, const std::optional<std::string>& wanted,
-                               const std::optional<std::string>& now) {
-    if (!wanted || wanted->empty() || wanted == now) return;
-    const std::filesystem::path file = resolved(*wanted);
+  const auto check_write = [&](const char* what, const std::string& wanted,
+                               const std::string& now) {
+    if (wanted.empty() || wanted == now) return;
+    const std::filesystem::path file = resolved(wanted);
     for (const char* directory : {"/var/lib", "/var/log", "/run"}) {
       if (under(file, directory)) return;
     }
     refuse(std::string("the console writes ") + what +
            " only under /var/lib, /var/log or /run (or where the running configuration does): "
            "not " +
-           *wanted);
+           wanted);
   };
-  check_write("the drift file", config.driftfile, running.driftfile);
-  check_write("statistics", std::optional<std::string>(config.statsdir),
-              std::optional<std::string>(running.statsdir));
-  check_write("the log", std::optional<std::string>(config.logfile),
-              std::optional<std::string>(running.logfile));
-  check_write("the metrics textfile", std::optional<std::string>(config.metrics_textfile),
-              std::optional<std::string>(running.metrics_textfile));
+  check_write("the drift file", config.driftfile.value_or(""), running.driftfile.value_or(""));
+  check_write("statistics", config.statsdir, running.statsdir);
+  check_write("the log", config.logfile, running.logfile);
+  check_write("the metrics textfile", config.metrics_textfile, running.metrics_textfile);
   return config;
 }
 

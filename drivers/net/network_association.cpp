@@ -1,11 +1,8 @@
 #include "drivers/net/network_association.hpp"
 
-#include <sys/random.h>
-
-#include <random>
-
 #include <algorithm>
 #include <cmath>
+#include <random>
 
 namespace stratumd {
 namespace {
@@ -37,12 +34,9 @@ NtpHeader client_request(const AssociationContext& context, int version, int pol
   request.precision = context.precision;
   // A random transmit timestamp: our clock is nobody's business, and an off-path attacker
   // cannot guess the origin a forged reply must carry. T1 is kept beside it (ClientOnWire).
+  std::random_device random;  // the system's nondeterministic source, not a seeded generator
   std::uint64_t nonce = 0;
-  while (nonce == 0) {
-    if (::getrandom(&nonce, sizeof nonce, 0) != static_cast<ssize_t>(sizeof nonce)) {
-      nonce = std::random_device{}() | (std::uint64_t{std::random_device{}()} << 32);
-    }
-  }
+  while (nonce == 0) nonce = (std::uint64_t{random()} << 32) | random();
   request.transmit_time = NtpTimestamp{nonce};
   return request;
 }
