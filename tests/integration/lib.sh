@@ -101,6 +101,21 @@ stop_helper_group() {
   fi
 }
 
+# A receiver on a pty at /dev/gps0 (nmea_writer.py; the test runs in the private /dev of
+# private_dev.sh), writing each second's sentences $1 s after it at 9600 baud (further arguments
+# go to the writer), and $work/ntp.conf taking it the ntpd way: `server 127.127.20.0 mode $2` with
+# `fudge … time2 $1`. Sets writer_pid.
+start_pty_receiver() {
+  local delay=$1 mode=$2
+  shift 2
+  python3 "$here/nmea_writer.py" /dev/gps0 --delay "$delay" --baud 9600 "$@" >"$work/writer.log" 2>&1 &
+  writer_pid=$!
+  helper_pids+=($writer_pid)
+  retry_until 5 grep -q plugged "$work/writer.log" || fail "the writer did not start"
+  printf 'server 127.127.20.0 mode %s prefer\nfudge 127.127.20.0 time2 %s refid GPS\n' \
+    "$mode" "$delay" >"$work/ntp.conf"
+}
+
 # chronyd as an upstream server: `local stratum STRATUM` (default 3) on ADDRESS:123 (default
 # 127.0.0.2), never touching this machine's clock (-x), in the foreground (-d). Sets chronyd_pid;
 # skips the test without chronyd. Several may run, on different addresses.

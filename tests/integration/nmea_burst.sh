@@ -12,14 +12,7 @@ source "$(dirname "$0")/lib.sh"
 burst=whole
 [[ ${1:-} == --chunks ]] && burst=chunks
 
-delay=0.200
-python3 "$here/nmea_writer.py" /dev/gps0 --delay "$delay" --baud 9600 --burst "$burst" >"$work/writer.log" 2>&1 &
-helper_pids+=($!)
-retry_until 5 grep -q plugged "$work/writer.log" || fail "the writer did not start"
-cat >"$work/ntp.conf" <<CONF
-server 127.127.20.0 mode 1 prefer
-fudge 127.127.20.0 time2 $delay refid GPS
-CONF
+start_pty_receiver 0.200 1 --burst "$burst"
 start_daemon -n -x -c "$work/ntp.conf"
 wait_for_stratum_1 60
 retry_until 10 served_within 0.020 || fail "not serving within 20 ms: $(cat "$work/ntpdig.json" "$work/ntpdig.err")"

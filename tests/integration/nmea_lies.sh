@@ -9,14 +9,7 @@ source "$(dirname "$0")/private_dev.sh"
 use_private_dev
 
 source "$(dirname "$0")/lib.sh"
-delay=0.200
-python3 "$here/nmea_writer.py" /dev/gps0 --delay "$delay" --baud 9600 --lies 3 >"$work/writer.log" 2>&1 &
-helper_pids+=($!)
-retry_until 5 grep -q plugged "$work/writer.log" || fail "the writer did not start"
-cat >"$work/ntp.conf" <<CONF
-server 127.127.20.0 mode 0x10 prefer
-fudge 127.127.20.0 time2 $delay refid GPS
-CONF
+start_pty_receiver 0.200 0x10 --lies 3
 start_daemon -n -x -c "$work/ntp.conf"
 
 python3 - <<'PY' || fail "a wrong second was served, or the lies deafened the clock"

@@ -9,16 +9,7 @@ use_private_dev
 
 source "$(dirname "$0")/lib.sh"
 
-delay=0.200
-python3 "$here/nmea_writer.py" /dev/gps0 --delay "$delay" --baud 9600 >"$work/writer.log" 2>&1 &
-writer=$!
-helper_pids+=($writer)
-retry_until 5 grep -q plugged "$work/writer.log" || fail "the writer did not start"
-
-cat >"$work/ntp.conf" <<CONF
-server 127.127.20.0 mode 0x11 prefer
-fudge 127.127.20.0 time2 $delay refid GPS
-CONF
+start_pty_receiver 0.200 0x11
 start_daemon -n -x -c "$work/ntp.conf"
 wait_for_stratum_1 40
 
@@ -28,7 +19,7 @@ grep -q '"refid": "GPS"' "$work/q.json" || fail "refid is not GPS: $(cat "$work/
 
 # Unplug and plug back in: the daemon notices, reopens, and carries on from the new port.
 lines_before=$(grep -o 'nmea_lines=[0-9]*' "$work/daemon.log" | tail -n 1 | cut -d= -f2)
-kill -USR1 "$writer"
+kill -USR1 "$writer_pid"
 retry_until 10 grep -q '/dev/gps0: lost' "$work/daemon.log" || fail "the daemon did not notice the unplug"
 retry_until 15 bash -c "[[ \$(grep -c '/dev/gps0: opened' '$work/daemon.log') -ge 2 ]]" || fail "the daemon did not reopen"
 wait_for_status_field nmea_lines $((lines_before + 6)) 15 || fail "no sentences after the reopen"

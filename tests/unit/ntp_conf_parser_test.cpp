@@ -291,8 +291,6 @@ TEST(NtpConfParser, RefclockErrorsSayWhatIsValid) {
   }
 }
 
-// ntpd writes several tos pairs on one line; minsane guards the reference clock (never below 2),
-// and the options stratumd does not act on are each named in a warning, not the line dropped.
 TEST(NtpConfParser, FixEstimatedOnFudgeAndRefclockLines) {
   Files files;
   files.add("/c",
@@ -306,6 +304,8 @@ TEST(NtpConfParser, FixEstimatedOnFudgeAndRefclockLines) {
   EXPECT_FALSE(c.refclocks[1].options.accept_estimated_fix);
 }
 
+// ntpd writes several tos pairs on one line; minsane guards the reference clock (never below 2),
+// and the options stratumd does not act on are each named in a warning, not the line dropped.
 TEST(NtpConfParser, TosPairsAndTheTrustSettings) {
   Files files;
   files.add("/c",
