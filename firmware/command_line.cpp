@@ -15,6 +15,7 @@ CommandLineResult parse_command_line(int argc, const char* const argv[]) {
       "GPS/PPS-disciplined stratum-1 NTP server.\n\nOptions");
   int port = 123;
   int threads = 0;
+  int filter_level = 0;
   std::string io = "epoll";
   auto add = visible.add_options();
   add("help,h", "show this help and exit");
@@ -29,6 +30,9 @@ CommandLineResult parse_command_line(int argc, const char* const argv[]) {
   add("user,u", po::value<std::string>(),
       "user[:group] to run as once the port, devices and sockets are open (ntpd's -u); only "
       "CAP_SYS_TIME is kept, and only when steering the system clock");
+  add("filter,F", po::value<int>(&filter_level),
+      "system call filter (seccomp) once started: 0 off (default), 1 on; a call outside the "
+      "daemon's list ends it with a message naming the call");
   add("check-config", "parse and validate the configuration, print every finding, exit 0/1");
   add("port", po::value<int>(&port), "UDP port to serve (default 123)");
   add("threads", po::value<int>(&threads), "NTP server worker threads (default: one per core)");
@@ -73,7 +77,14 @@ CommandLineResult parse_command_line(int argc, const char* const argv[]) {
         "stratumd: --threads must be between 1 and 64, not " + std::to_string(threads) + "\n";
     return result;
   }
+  if (filter_level != 0 && filter_level != 1) {
+    result.exit_code = 2;
+    result.output = "stratumd: -F takes 0 (no filter) or 1 (filter), not " +
+                    std::to_string(filter_level) + "\n";
+    return result;
+  }
   Options options;
+  options.syscall_filter = filter_level ? SyscallFilterLevel::enforce : SyscallFilterLevel::off;
   if (vm.count("threads")) options.threads = threads;
   if (vm.count("replay")) options.replay_file = vm["replay"].as<std::string>();
   if (vm.count("replay-speed")) {

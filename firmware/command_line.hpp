@@ -7,6 +7,7 @@
 #include <string>
 
 #include "drivers/os/event_loop.hpp"
+#include "drivers/os/syscall_filter.hpp"
 
 namespace stratumd {
 
@@ -27,6 +28,8 @@ struct Options {
   std::string console_socket = "/run/stratumd/console.sock";
   // -u user[:group] (ntpd's): the account to run as once everything privileged is open.
   std::optional<std::string> run_as;
+  // -F level (chronyd's): the seccomp system call filter once start-up is over.
+  SyscallFilterLevel syscall_filter = SyscallFilterLevel::off;
 };
 
 struct CommandLineResult {

@@ -25,6 +25,7 @@
 #include "drivers/os/privileges.hpp"
 #include "drivers/os/signal_watch.hpp"
 #include "drivers/os/stats_file.hpp"
+#include "drivers/os/syscall_filter.hpp"
 #include "drivers/os/text_file.hpp"
 #include "drivers/sim/drifting_timebase.hpp"
 #include "firmware/config/config_reload.hpp"
@@ -653,6 +654,10 @@ int run_daemon(const Options& options) {
       drop_privileges(*parse_run_as(*options.run_as), system_clock != nullptr);
       log("running as " + *options.run_as +
           (system_clock ? ", keeping only CAP_SYS_TIME" : ", with no capabilities"));
+    }
+    if (options.syscall_filter != SyscallFilterLevel::off) {
+      install_syscall_filter(options.syscall_filter);
+      log("system call filter on (-F 1)");
     }
 
     int ticks = 0;

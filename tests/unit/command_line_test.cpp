@@ -55,6 +55,15 @@ TEST(CommandLine, BadArgumentsSayWhat) {
   EXPECT_EQ(parse({"--io", "select"}).exit_code, 2);
   EXPECT_EQ(parse({"--threads", "0"}).exit_code, 2);
   EXPECT_EQ(parse({"-c"}).exit_code, 2);
+  const auto filter = parse({"-F", "2"});
+  EXPECT_EQ(filter.exit_code, 2);
+  EXPECT_NE(filter.output.find("-F takes 0"), std::string::npos);
+}
+
+TEST(CommandLine, SystemCallFilterLevel) {
+  EXPECT_EQ(parse({}).options->syscall_filter, SyscallFilterLevel::off);
+  EXPECT_EQ(parse({"-F", "1"}).options->syscall_filter, SyscallFilterLevel::enforce);
+  EXPECT_EQ(parse({"-F", "0"}).options->syscall_filter, SyscallFilterLevel::off);
 }
 
 TEST(CommandLine, DefaultConfigurationSearchOrder) {
