@@ -22,6 +22,9 @@ namespace {
 
 constexpr unsigned kBatchSize = 32;
 constexpr std::size_t kMaxSockets = 64;
+// Mode 6 from other hosts: ntpq -p asks once per association, ntpmon every second or so.
+constexpr int kControlBurst = 24;
+constexpr int kControlPerSecond = 4;
 
 std::string bind_failure_message(int error, const ListenEndpoint& e, std::uint16_t port) {
   const bool wildcard = e.interface_name.empty();
@@ -269,6 +272,15 @@ RequestOutcome NtpWorker::answer_control(int fd, std::span<const std::uint8_t> r
   if ((flags & restrict_flag::limited) &&
       limiter_.check(context.source.address.unmapped(), context.monotonic_now, false) !=
           RateVerdict::pass) {
+    return RequestOutcome::dropped_rate_limited;
+  }
+  // A mode 6 reply is up to ~35 times its request: from any other host (a spoofed source is a
+  // victim) replies are held to kControlBurst at once and kControlPerSecond on average, `limited`
+  // or not. ntpd's intervals (one per 8 s) would stop `ntpq -p` (one request per association);
+  // this bucket lets it and ntpmon through and caps what a spoofer can reflect at ~2 KB/s.
+  if (!context.source.address.is_loopback() &&
+      control_limiter_.check_burst(context.source.address.unmapped(), context.monotonic_now,
+                                   kControlBurst, kControlPerSecond) != RateVerdict::pass) {
     return RequestOutcome::dropped_rate_limited;
   }
   *control_copy_ = shared_.control->load();

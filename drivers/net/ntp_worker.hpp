@@ -118,6 +118,7 @@ class NtpWorker {
   std::vector<Socket> sockets_;
   UniqueFd stop_event_;
   RateLimiter limiter_;
+  RateLimiter control_limiter_{DiscardParams{}, 1024};  // mode 6 from other hosts
   MacEngine mac_engine_;
   const ServerPolicy* policy_seen_ = nullptr;  // the limiter's parameters follow a reload
   std::unique_ptr<Batch> batch_;

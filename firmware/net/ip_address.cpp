@@ -98,6 +98,14 @@ std::optional<IpAddress> IpAddress::parse(std::string_view text) {
   return a;
 }
 
+bool IpAddress::is_loopback() const {
+  const IpAddress a = unmapped();
+  if (a.family == IpFamily::v4) return a.bytes[0] == 127;
+  static constexpr std::array<std::uint8_t, 16> kLoopback6{0, 0, 0, 0, 0, 0, 0, 0,
+                                                           0, 0, 0, 0, 0, 0, 0, 1};
+  return a.bytes == kLoopback6;
+}
+
 IpAddress IpAddress::unmapped() const {
   if (family != IpFamily::v6) return *this;
   for (std::size_t i = 0; i < 10; ++i) {

@@ -24,6 +24,8 @@ struct IpAddress {
   bool bit(int i) const { return (bytes[static_cast<std::size_t>(i / 8)] >> (7 - i % 8)) & 1; }
   // An IPv4-mapped IPv6 address (::ffff:a.b.c.d) as the IPv4 address it carries.
   IpAddress unmapped() const;
+  // 127.0.0.0/8 or ::1 (mapped forms too): packets the kernel lets in only from this host.
+  bool is_loopback() const;
   std::string to_string() const;
 
   friend bool operator==(const IpAddress&, const IpAddress&) = default;

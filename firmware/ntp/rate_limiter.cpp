@@ -26,25 +26,30 @@ RateLimiter::RateLimiter(DiscardParams params, std::size_t capacity)
       entries_(std::bit_ceil(std::max<std::size_t>(capacity, kWays))),
       set_mask_(entries_.size() / kWays - 1) {}
 
-RateVerdict RateLimiter::check(const IpAddress& client, Nanoseconds now, bool kod) {
+RateLimiter::Entry& RateLimiter::entry_for(const IpAddress& client, std::int64_t now_ns,
+                                           bool& fresh) {
   const std::size_t set = (hash_address(client) & set_mask_) * kWays;
-  Entry* entry = nullptr;
   Entry* oldest = &entries_[set];
   for (std::size_t i = set; i < set + kWays; ++i) {
     Entry& e = entries_[i];
     if (e.used && e.family == client.family && e.address == client.bytes) {
-      entry = &e;
-      break;
+      fresh = false;
+      return e;
     }
     if (!e.used || (oldest->used && e.last_ns < oldest->last_ns)) oldest = &e;
   }
+  // A new client (or one evicted by newer ones) starts with a clean record, as in ntpd.
+  if (oldest->used) ++counters_.evictions;
+  *oldest = Entry{client.bytes, now_ns, 0, 0, client.family, true};
+  fresh = true;
+  return *oldest;
+}
+
+RateVerdict RateLimiter::check(const IpAddress& client, Nanoseconds now, bool kod) {
   const std::int64_t now_ns = now.count();
-  if (!entry) {
-    // A new client (or one evicted by newer ones) starts with a clean record, as in ntpd.
-    if (oldest->used) ++counters_.evictions;
-    *oldest = Entry{client.bytes, now_ns, 0, 0, client.family, true};
-    return RateVerdict::pass;
-  }
+  bool fresh = false;
+  Entry* entry = &entry_for(client, now_ns, fresh);
+  if (fresh) return RateVerdict::pass;
 
   // ntpd's leaky bucket (ntp_monitor.c): the debt drains with elapsed whole seconds; each
   // packet adds one average interval; beyond kShift intervals, or closer than `minimum`, the
@@ -68,6 +73,25 @@ RateVerdict RateLimiter::check(const IpAddress& client, Nanoseconds now, bool ko
     return RateVerdict::limited_send_kod;
   }
   return RateVerdict::limited;
+}
+
+RateVerdict RateLimiter::check_burst(const IpAddress& client, Nanoseconds now, int burst,
+                                     int per_second) {
+  const std::int64_t now_ns = now.count();
+  bool fresh = false;
+  Entry& entry = entry_for(client, now_ns, fresh);
+  // The debt in ms drains in real time; each packet adds its share of a second.
+  const std::int64_t cost_ms = 1000 / std::max(per_second, 1);
+  // Only whole milliseconds are drained, so packets closer together still drain in the end.
+  const std::int64_t drained_ms = std::max<std::int64_t>(0, now_ns - entry.last_ns) / 1'000'000;
+  entry.last_ns += drained_ms * 1'000'000;
+  entry.leak_s = static_cast<std::int32_t>(std::max<std::int64_t>(0, entry.leak_s - drained_ms));
+  if (entry.leak_s + cost_ms > burst * cost_ms) {
+    ++counters_.limited;
+    return RateVerdict::limited;  // no debt added: a flood is held at the average rate
+  }
+  entry.leak_s = static_cast<std::int32_t>(entry.leak_s + cost_ms);
+  return RateVerdict::pass;
 }
 
 }  // namespace stratumd

@@ -35,6 +35,10 @@ class RateLimiter {
   // RATE kiss is then answered at most once per average interval per client, and dropped otherwise.
   RateVerdict check(const IpAddress& client, Nanoseconds now, bool kod);
 
+  // A plain token bucket per client (for mode 6, where ntpd's intervals would stop `ntpq -p`):
+  // `burst` packets at once, then `per_second` on average. `pass` or `limited`.
+  RateVerdict check_burst(const IpAddress& client, Nanoseconds now, int burst, int per_second);
+
   const DiscardParams& params() const { return params_; }
   void set_params(const DiscardParams& params) { params_ = params; }
   std::size_t capacity() const { return entries_.size(); }
@@ -46,10 +50,13 @@ class RateLimiter {
     std::array<std::uint8_t, 16> address{};
     std::int64_t last_ns = 0;
     std::int64_t last_kod_ns = 0;
-    std::int32_t leak_s = 0;  // ntpd's "leak": headway debt in seconds
+    std::int32_t leak_s = 0;  // ntpd's "leak": headway debt in seconds (check_burst: in ms)
     IpFamily family = IpFamily::v4;
     bool used = false;
   };
+
+  // The client's entry, or a fresh one in place of the oldest of its set (`fresh` then true).
+  Entry& entry_for(const IpAddress& client, std::int64_t now_ns, bool& fresh);
 
   DiscardParams params_;
   std::vector<Entry> entries_;

@@ -73,4 +73,38 @@ assert ask(readvar, "127.0.0.2") is not None, "no READVAR answer on the loopback
 assert ask(time_request, "10.99.0.1") is not None, "no time for a non-local source"
 assert ask(readvar, "10.99.0.1") is None, "a non-local source got a READVAR answer"
 PY
-echo "PASS: ntpstat, ntpq -p/rv/cv, noquery, refused writes, malformed control packets; mode 6 only local by default"
+stop_daemon
+
+# Mode 6 opened to a network (no `limited`): another host's requests are still held to a burst
+# and an average rate, so a spoofed source cannot make the daemon reflect at will; the host's
+# own tools (loopback) are not held.
+cat >"$work/open.conf" <<CONF
+restrict default noquery
+restrict 10.99.0.0/24
+restrict 127.0.0.0 mask 255.0.0.0
+CONF
+start_daemon --simulate -n -x --console-socket none -c "$work/open.conf"
+retry_until 10 probe query 127.0.0.1 --timeout 0.5 >/dev/null || fail "the daemon never answered"
+PYTHONPATH=$here python3 - <<'PY' || fail "mode 6 from another host is not rate-limited"
+import socket, time
+from udp_ask import READVAR as readvar
+def flood(source, count=80):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind((source, 0))
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 20)
+    for _ in range(count):
+        s.sendto(readvar, ("127.0.0.1", 123))
+    s.settimeout(0.5)
+    answered = 0
+    try:
+        while True:
+            s.recvfrom(2048)
+            answered += 1
+    except socket.timeout:
+        return answered
+remote, local = flood("10.99.0.1"), flood("127.0.0.2")
+print("80 READVARs at once: %d answered from 10.99.0.1, %d from 127.0.0.2" % (remote, local))
+assert 20 <= remote <= 32, remote
+assert local == 80, local
+PY
+echo "PASS: ntpstat, ntpq -p/rv/cv, noquery, refused writes, malformed control packets; mode 6 only local by default; rate-limited for other hosts"

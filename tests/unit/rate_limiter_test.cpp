@@ -83,5 +83,35 @@ TEST(RateLimiter, AMillionSourcesKeepTheTableAtItsSizeAndEvictTheOldest) {
   EXPECT_GT(limited, 50);
 }
 
+TEST(RateLimiterBurst, ABurstPassesThenTheAverageRate) {
+  RateLimiter limiter(DiscardParams{}, 64);
+  const IpAddress client = *IpAddress::parse("192.0.2.9");
+  const Nanoseconds t0 = std::chrono::seconds{100};
+  int passed = 0;
+  for (int i = 0; i < 50; ++i) {
+    passed +=
+        limiter.check_burst(client, t0 + std::chrono::microseconds{i}, 24, 4) == RateVerdict::pass;
+  }
+  EXPECT_EQ(passed, 24);
+  // A flood that keeps on at 1 kHz for 10 s gets the average rate (4/s), no more, no less.
+  passed = 0;
+  for (int ms = 1; ms <= 10'000; ++ms) {
+    passed +=
+        limiter.check_burst(client, t0 + std::chrono::milliseconds{ms}, 24, 4) == RateVerdict::pass;
+  }
+  EXPECT_GE(passed, 39);
+  EXPECT_LE(passed, 41);
+  // Quiet for the burst's worth of time: the whole burst again.
+  passed = 0;
+  const Nanoseconds later = t0 + std::chrono::seconds{20};
+  for (int i = 0; i < 50; ++i) {
+    passed += limiter.check_burst(client, later + std::chrono::microseconds{i}, 24, 4) ==
+              RateVerdict::pass;
+  }
+  EXPECT_EQ(passed, 24);
+  // Another client is not held by the first one's debt.
+  EXPECT_EQ(limiter.check_burst(*IpAddress::parse("192.0.2.10"), later, 24, 4), RateVerdict::pass);
+}
+
 }  // namespace
 }  // namespace stratumd

@@ -101,5 +101,14 @@ TEST(RestrictTable, FlagNamesRoundTrip) {
   EXPECT_EQ(restrict_flags_to_string(kod | limited), "limited kod");
 }
 
+TEST(IpAddress, LoopbackIsTheHostsOwn) {
+  for (const char* local : {"127.0.0.1", "127.1.2.3", "::1", "::ffff:127.0.0.1"}) {
+    EXPECT_TRUE(IpAddress::parse(local)->is_loopback()) << local;
+  }
+  for (const char* other : {"10.0.0.1", "128.0.0.1", "::2", "::", "::ffff:10.0.0.1", "fe80::1"}) {
+    EXPECT_FALSE(IpAddress::parse(other)->is_loopback()) << other;
+  }
+}
+
 }  // namespace
 }  // namespace stratumd
