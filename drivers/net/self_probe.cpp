@@ -56,9 +56,13 @@ void SelfProbe::receive() {
     if (n <= 0) return;
     const ParseResult parsed =
         parse_ntp_packet(std::span<const std::uint8_t>(buffer.data(), static_cast<std::size_t>(n)));
-    if (parsed.status == ParseStatus::ok && parsed.packet.header.mode == NtpMode::server &&
-        parsed.packet.header.origin_time.raw() == sent_token_ &&
-        parsed.packet.header.stratum != 0) {
+    const NtpHeader& h = parsed.packet.header;
+    // An unsynchronised server answers with stratum 0 and INIT or STEP: still answering. Any
+    // other kiss (DENY, RSTR, RATE) means the configuration shut this host out.
+    const bool answering = h.stratum != 0 || h.reference_id == make_refid("INIT") ||
+                           h.reference_id == make_refid("STEP");
+    if (parsed.status == ParseStatus::ok && h.mode == NtpMode::server &&
+        h.origin_time.raw() == sent_token_ && answering) {
       last_answer_ = std::chrono::steady_clock::now();
     }
     if (loop_.backend() == IoBackend::poll) return;  // one datagram per readiness there

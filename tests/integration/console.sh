@@ -53,4 +53,30 @@ retry_until 15 test -S "$work/console.sock" || fail "the console socket was not 
 grep -q "the console socket had gone: made again" "$work/daemon.log" || fail "the remaking was not logged"
 "$STRATUMCTL" --socket "$work/console.sock" -c "show running" >"$work/show.out" ||
   fail "the remade console does not answer"
-echo "PASS: console on a pty: edit, apply, refuse, roll back, save; a removed socket comes back"
+stop_daemon
+
+# Unsynchronised (no time source yet): an apply is judged on answering, which a daemon with no
+# time does with stratum 0 and INIT; the edit is kept, not rolled back.
+printf 'restrict 127.0.0.1\n' >"$work/bare.conf"
+start_daemon -n -x --quiet -c "$work/bare.conf" --console-socket "$work/console.sock"
+retry_until 10 test -S "$work/console.sock" || fail "no console socket (unsynchronised daemon)"
+python3 - "$work/console.sock" <<'PY' || fail "apply while unsynchronised was refused"
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.connect(sys.argv[1])
+f = s.makefile("rw")
+def ask(line):
+    f.write(line + "\n"); f.flush()
+    out = []
+    for reply in f:
+        if reply == ".\n":
+            return "".join(out)
+        out.append(reply)
+ask("add restrict 127.0.0.2")
+applied = ask("apply 2")
+assert "watching for 2 s" in applied, applied
+PY
+retry_until 15 grep -qE "applied configuration is kept|apply rolled back" "$work/daemon.log" ||
+  fail "the apply was never judged"
+grep -q "apply rolled back" "$work/daemon.log" && fail "an unsynchronised daemon's apply was rolled back: $(grep 'rolled back' "$work/daemon.log")"
+echo "PASS: console on a pty: edit, apply, refuse, roll back, save; a removed socket comes back; apply while unsynchronised is kept"
