@@ -33,12 +33,15 @@ CommandLineResult parse_command_line(int argc, const char* const argv[]) {
   add("filter,F", po::value<int>(&filter_level),
       "system call filter (seccomp) once started: 0 off (default), 1 on; a call outside the "
       "daemon's list ends it with a message naming the call");
+  add("pidfile,p", po::value<std::string>(), "write the daemon's process ID to FILE (ntpd's -p)");
   add("check-config", "parse and validate the configuration, print every finding, exit 0/1");
   add("port", po::value<int>(&port), "UDP port to serve (default 123)");
   add("threads", po::value<int>(&threads), "NTP server worker threads (default: one per core)");
   add("io", po::value<std::string>(&io),
       "epoll (default): batched server workers; poll: plain poll/recvmsg, one server thread");
-  add("quiet", "do not print the once-a-second status line");
+  add("quiet",
+      "do not print the once-a-second status line (never printed when standard output is "
+      "systemd's journal)");
   add("console-socket", po::value<std::string>(),
       "Unix socket for stratumctl (default /run/stratumd/console.sock; 'none': no console)");
   add("replay", po::value<std::string>(),
@@ -104,6 +107,7 @@ CommandLineResult parse_command_line(int argc, const char* const argv[]) {
     result.output = "stratumd: --io must be 'epoll' or 'poll', not '" + io + "'\n";
     return result;
   }
+  if (vm.count("pidfile")) options.pidfile = vm["pidfile"].as<std::string>();
   if (vm.count("config")) options.config_file = vm["config"].as<std::string>();
   options.foreground = vm.count("foreground") > 0;
   options.no_clock_steering = vm.count("no-clock-steering") > 0;

@@ -30,6 +30,8 @@ struct Options {
   std::optional<std::string> run_as;
   // -F level (chronyd's): the seccomp system call filter once start-up is over.
   SyscallFilterLevel syscall_filter = SyscallFilterLevel::off;
+  // -p FILE (ntpd's): the daemon's process ID while it runs.
+  std::optional<std::string> pidfile;
 };
 
 struct CommandLineResult {

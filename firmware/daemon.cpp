@@ -23,6 +23,7 @@
 #include "drivers/os/logger.hpp"
 #include "drivers/os/metrics_exporter.hpp"
 #include "drivers/os/privileges.hpp"
+#include "drivers/os/service_manager.hpp"
 #include "drivers/os/signal_watch.hpp"
 #include "drivers/os/stats_file.hpp"
 #include "drivers/os/syscall_filter.hpp"
@@ -36,6 +37,7 @@
 #include "firmware/daemon_console.hpp"
 #include "firmware/discipline/clock_discipline.hpp"
 #include "firmware/discipline/drift_file.hpp"
+#include "firmware/host_checks.hpp"
 #include "firmware/leap_table_loader.hpp"
 #include "firmware/network_sources.hpp"
 #include "firmware/ntp/source_selection.hpp"
@@ -97,10 +99,15 @@ int run_daemon(const Options& options) {
   const bool simulate = options.simulate;
   const bool no_time_source =
       config->refclocks.empty() && !has_upstreams && !options.replay_file && !simulate;
+  const std::vector<HostFinding> on_this_host = options.simulate || options.replay_file
+                                                    ? std::vector<HostFinding>{}
+                                                    : host_findings(*config, config_name);
+  for (const HostFinding& f : on_this_host) std::fprintf(stderr, "%s\n", f.text.c_str());
   if (options.check_config) {
     std::size_t errors = 0;
     for (const ConfigFinding& f : config->findings) errors += f.severity == Severity::error;
     std::size_t warnings = config->findings.size() - errors;
+    for (const HostFinding& f : on_this_host) (f.error ? errors : warnings) += 1;
     if (no_time_source) {
       // The reference clocks of many setups live in an include file: one that cannot be read is
       // then the reason nothing would be served.
@@ -420,6 +427,8 @@ int run_daemon(const Options& options) {
       return 1;
     }
     if (!options.foreground && ::daemon(0, 0) != 0) throw_errno("daemon");
+    std::optional<PidFile> pidfile;
+    if (options.pidfile) pidfile.emplace(*options.pidfile);
     // After the fork, before the workers start (they must not take the signals).
     const SignalWatch signals(loop, [&] {
       logger->reopen();  // logrotate moved the file
@@ -660,6 +669,8 @@ int run_daemon(const Options& options) {
       log("system call filter on (-F 1)");
     }
 
+    // A line a second is for a terminal or a test's log, not for the journal of an SD card.
+    const bool status_line = !options.quiet_status && !Logger::is_journal(STDOUT_FILENO);
     int ticks = 0;
     std::function<void()> tick = [&] {
       discipline.on_tick(clock.now());
@@ -677,7 +688,7 @@ int run_daemon(const Options& options) {
       }
       publish_control();
       publish_metrics(ticks % 15 == 1);
-      if (!options.quiet_status)
+      if (status_line)
         print_status_line(discipline.status(), server->counters(), sources->calibration_status());
       // A removed console socket (a cleanup of /run, an operator's rm) is made again.
       if (console_server && ticks % 5 == 0 && !console_server->still_there()) {
@@ -694,7 +705,9 @@ int run_daemon(const Options& options) {
     };
     loop.call_after(std::chrono::seconds{1}, tick);
 
+    notify_service_manager("READY=1");  // systemd's Type=notify: serving from here on
     loop.run();
+    notify_service_manager("STOPPING=1");
     if (kernel_pps) system_clock->set_kernel_pps_discipline(false);
     save_drift();
     save_calibration();

@@ -194,9 +194,9 @@ ReferenceSources::ReferenceSources(EventLoop& loop, const Clock& clock, const Da
   combiner_ = std::make_unique<GpsCombiner>(combiner_config_, nmea_.get(), combined);
   if (!nmea_ && !pps_.empty()) {
     log_(
-        "note: PPS without an NMEA receiver: nothing numbers the seconds yet (network sources are "
-        "not "
-        "implemented), so the PPS cannot be used alone");
+        "note: PPS without an NMEA receiver: the PPS is not used (only an NMEA receiver, "
+        "127.127.20, numbers its seconds in stratumd; a PPS alone says when a second starts, not "
+        "which)");
   }
 }
 

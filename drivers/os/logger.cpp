@@ -1,7 +1,10 @@
 #include "drivers/os/logger.hpp"
 
+#include <sys/stat.h>
 #include <syslog.h>
 #include <unistd.h>
+
+#include <cstdlib>
 
 #include <cerrno>
 #include <cstring>
@@ -27,21 +30,33 @@ int syslog_priority(LogKind kind) {
 
 }  // namespace
 
+bool Logger::is_journal(int fd) {
+  const char* stream = std::getenv("JOURNAL_STREAM");
+  if (!stream) return false;
+  unsigned long long device = 0, inode = 0;
+  if (std::sscanf(stream, "%llu:%llu", &device, &inode) != 2) return false;
+  struct stat st {};
+  return ::fstat(fd, &st) == 0 && st.st_dev == device && st.st_ino == inode;
+}
+
 Logger::Logger(std::string logfile, bool foreground, LogMask mask)
-    : logfile_(std::move(logfile)), foreground_(foreground), mask_(mask) {
+    : logfile_(std::move(logfile)),
+      foreground_(foreground),
+      journal_(foreground && is_journal(STDERR_FILENO)),
+      mask_(mask) {
   if (!logfile_.empty()) {
     reopen();
     if (!file_) {
       throw std::runtime_error("logfile " + logfile_ + ": " + std::strerror(errno));
     }
-  } else {
+  } else if (!journal_) {
     ::openlog("stratumd", LOG_PID | LOG_NDELAY, LOG_DAEMON);
   }
 }
 
 Logger::~Logger() {
   if (file_) std::fclose(file_);
-  if (logfile_.empty()) ::closelog();
+  if (logfile_.empty() && !journal_) ::closelog();
 }
 
 void Logger::reopen() {
@@ -51,8 +66,13 @@ void Logger::reopen() {
 }
 
 void Logger::log(LogClass c, LogKind k, const std::string& message) {
-  if (foreground_) std::fprintf(stderr, "stratumd: %s\n", message.c_str());
+  if (!journal_ && foreground_) std::fprintf(stderr, "stratumd: %s\n", message.c_str());
   if (!mask_.allows(c, k)) return;
+  if (journal_ && logfile_.empty()) {
+    // sd-daemon's level prefix: the journal files the line at that priority.
+    std::fprintf(stderr, "<%d>%s\n", syslog_priority(k), message.c_str());
+    return;
+  }
   if (file_) {
     // ntpd's logfile lines: day month time, then the message.
     char when[32];
@@ -63,7 +83,7 @@ void Logger::log(LogClass c, LogKind k, const std::string& message) {
     std::fprintf(file_, "%s stratumd[%d]: %s\n", when, static_cast<int>(::getpid()),
                  message.c_str());
     std::fflush(file_);
-  } else if (logfile_.empty()) {
+  } else if (logfile_.empty() && !journal_) {
     ::syslog(syslog_priority(k), "%s", message.c_str());
   }
 }

@@ -1,5 +1,7 @@
 // Where the daemon's messages go: a `logfile` when configured, else syslog (journald on a modern
 // board) and, in the foreground, standard error as well; filtered by ntpd's `logconfig` classes.
+// Under systemd standard error already is the journal: messages go there once, with their
+// priority as a "<N>" prefix, and not to syslog too.
 #pragma once
 
 #include <cstdio>
@@ -18,6 +20,9 @@ class Logger {
   Logger& operator=(const Logger&) = delete;
 
   void log(LogClass c, LogKind k, const std::string& message);
+  // The file descriptor is connected to systemd's journal (JOURNAL_STREAM names its device and
+  // inode).
+  static bool is_journal(int fd);
   void set_mask(LogMask mask) { mask_ = mask; }
   // After logrotate moved the file (SIGHUP).
   void reopen();
@@ -25,6 +30,7 @@ class Logger {
  private:
   std::string logfile_;
   bool foreground_;
+  bool journal_;  // standard error is the journal: the one destination
   LogMask mask_;
   std::FILE* file_ = nullptr;
 };

@@ -96,6 +96,28 @@ std::optional<RefclockDeclaration> parse_refclock_address(std::string_view addre
   return RefclockDeclaration{*type, *unit, {}, {}};
 }
 
+// ntpd's LOCAL clock (type 1): the undisciplined local oscillator as a last-resort source. On a
+// GPS server stratumd's holdover does that job from the GPS-trained frequency; serving a free-
+// running clock as if it were a source is what the line would add, so it is left out.
+constexpr int kLocalClockType = 1;
+constexpr const char* kLocalClockIgnored =
+    "ntpd's LOCAL clock (127.127.1.U) is not used: stratumd holds over on the frequency the GPS "
+    "trained (the holdover directive) and then serves unsynchronised rather than a free-running "
+    "clock; line ignored";
+
+// The ntpd driver numbers stratumd has under their 127.127.T.U addresses (gpio and dcd exist only
+// as NTPsec-style `refclock` lines, which name their device).
+bool ntpd_driver_available(int type) {
+  return type == refclock_type::nmea || type == refclock_type::pps || type == refclock_type::shm ||
+         type == refclock_type::gpsd_json;
+}
+
+std::string unavailable_driver(int type) {
+  return "ntpd's reference clock driver type " + std::to_string(type) +
+         " is not available in stratumd (it has NMEA 20, PPS 22, SHM 28 and GPSD JSON 46): a "
+         "receiver gpsd can read works through SHM (127.127.28.U) or gpsd (127.127.46.U)";
+}
+
 std::string directory_of(const std::string& path) {
   const auto slash = path.rfind('/');
   return slash == std::string::npos ? std::string{} : path.substr(0, slash + 1);
@@ -177,6 +199,10 @@ class Parser {
     } else if (name == "server") {
       if (words.size() < 2) return error(where, "server needs an address");
       if (auto refclock = parse_refclock_address(words[1])) {
+        if (refclock->type == kLocalClockType) return warning(where, kLocalClockIgnored);
+        if (!ntpd_driver_available(refclock->type)) {
+          return error(where, unavailable_driver(refclock->type));
+        }
         refclock->where = where;
         if (find_refclock(refclock->type, refclock->unit)) {
           return error(where, "reference clock " + words[1] + " is declared twice");
@@ -193,6 +219,9 @@ class Parser {
     } else if (name == "fudge") {
       const auto address = words.size() >= 2 ? parse_refclock_address(words[1]) : std::nullopt;
       if (!address) return error(where, "fudge needs a reference clock address 127.127.TYPE.UNIT");
+      if (address->type == kLocalClockType) return warning(where, kLocalClockIgnored);
+      if (!ntpd_driver_available(address->type))
+        return error(where, unavailable_driver(address->type));
       RefclockDeclaration* target = find_refclock(address->type, address->unit);
       if (!target) {
         return error(where, "fudge for " + words[1] + ", which no earlier 'server " + words[1] +

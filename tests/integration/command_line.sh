@@ -57,11 +57,14 @@ daemon_pid=
 # descriptor is made after the fork (one made before reported to the parent, and only SIGKILL
 # stopped the daemon).
 printf 'logfile %s\n' "$work/background.log" >"$work/background.conf"
-"$STRATUMD" --simulate -x -c "$work/background.conf" --port 1124 --console-socket none --quiet ||
-  fail "the daemonising start failed"
+"$STRATUMD" --simulate -x -c "$work/background.conf" --port 1124 --console-socket none --quiet \
+  -p "$work/stratumd.pid" || fail "the daemonising start failed"
 background_pid() { pgrep -f -- "-c $work/background.conf"; }
 retry_until 10 background_pid >/dev/null || fail "no daemon in the background"
 bg_pid=$(background_pid)
+# ntpd's -p: the pidfile names the forked daemon (not the parent that exited), and goes with it.
+retry_until 10 test -s "$work/stratumd.pid" || fail "no pidfile"
+[[ $(cat "$work/stratumd.pid") == "$bg_pid" ]] || fail "the pidfile says $(cat "$work/stratumd.pid"), the daemon is $bg_pid"
 retry_until 10 grep -q "reference:" "$work/background.log" || fail "the background daemon does not log: $(cat "$work/background.log")"
 kill -HUP "$bg_pid"
 retry_until 10 grep -q "reload of $work/background.conf" "$work/background.log" ||
@@ -69,6 +72,7 @@ retry_until 10 grep -q "reload of $work/background.conf" "$work/background.log" 
 kill -TERM "$bg_pid"
 gone() { ! kill -0 "$bg_pid" 2>/dev/null; }
 retry_until 10 gone || { kill -9 "$bg_pid"; fail "SIGTERM did not stop the daemonised stratumd"; }
+[[ -e $work/stratumd.pid ]] && fail "the pidfile outlived the daemon"
 
 # A PPS device that is not one, or a GPIO chip that does not exist: refused at start, with the line.
 printf 'refclock pps unit 0 path /dev/null\n' >"$work/pps.conf"
@@ -87,10 +91,7 @@ if [[ -f ${SHARED_DIR:-}/configs/centos-ntp.conf ]]; then
   expect_exit 0 "0 error(s)" --check-config -c "$SHARED_DIR/configs/centos-ntp.conf"
   cat "$work/out"
 fi
-# Every example configuration shipped in configs/ loads.
-for example in "$here"/../../configs/*.conf; do
-  expect_exit 0 "0 error(s)" --check-config -c "$example"
-done
+# The example configurations: config_agreement.sh (their devices may be missing on this host).
 expect_exit 2 "must be between 1 and 65535" --port 0
 expect_exit 2 "unrecognised option\|unrecognized option" --frobnicate
 echo "PASS: command line and config checks"

@@ -1,0 +1,27 @@
+// What a service manager expects of a daemon: a pidfile (ntpd's -p, for SysV scripts and
+// monitoring) and systemd's readiness notification (Type=notify: "started" means serving).
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace stratumd {
+
+// Sends `state` ("READY=1", "STOPPING=1", "RELOADING=1") to $NOTIFY_SOCKET; nothing when the
+// daemon was not started by systemd with Type=notify. Never throws.
+void notify_service_manager(std::string_view state);
+
+// The daemon's process ID in `path` while it runs (written after the fork, replaced atomically),
+// removed at exit when still ours to remove. Throws std::runtime_error when it cannot be written.
+class PidFile {
+ public:
+  explicit PidFile(std::string path);
+  ~PidFile();
+  PidFile(const PidFile&) = delete;
+  PidFile& operator=(const PidFile&) = delete;
+
+ private:
+  std::string path_;
+};
+
+}  // namespace stratumd

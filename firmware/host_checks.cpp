@@ -1,0 +1,97 @@
+#include "firmware/host_checks.hpp"
+
+#include <unistd.h>
+
+#include "firmware/config/refclock_config.hpp"
+
+namespace stratumd {
+namespace {
+
+std::string directory_of(const std::string& path) {
+  const auto slash = path.rfind('/');
+  if (slash == std::string::npos) return ".";
+  return slash == 0 ? "/" : path.substr(0, slash);
+}
+
+bool exists(const std::string& path) {
+  return ::access(path.c_str(), F_OK) == 0;
+}
+
+// The devices a reference clock line opens, as ReferenceSources derives them; `retried` when the
+// driver waits for a missing device (a serial receiver unplugged) rather than refusing to start.
+struct Device {
+  std::string path;
+  bool retried = false;
+};
+
+std::vector<Device> devices_of(const RefclockDeclaration& r) {
+  const RefclockOptions& o = r.options;
+  const std::string unit = std::to_string(r.unit);
+  switch (r.type) {
+    case refclock_type::nmea: {
+      std::vector<Device> devices{{o.path.value_or("/dev/gps" + unit), true}};
+      if (o.flag(1)) devices.push_back({o.ppspath.value_or("/dev/gpspps" + unit), false});
+      return devices;
+    }
+    case refclock_type::pps:
+      return {{o.path.value_or("/dev/pps" + unit), false}};
+    case refclock_type::gpio_pps:
+    case refclock_type::dcd_pps:
+      return {{o.path.value_or(""), false}};
+    default:
+      return {};  // SHM segments and gpsd are made by gpsd when it runs
+  }
+}
+
+}  // namespace
+
+std::vector<HostFinding> host_findings(const DaemonConfig& config, const std::string& config_name) {
+  std::vector<HostFinding> found;
+  const auto warn = [&](const std::string& where, const std::string& what) {
+    found.push_back({false, where + ": warning: " + what});
+  };
+  for (const RefclockDeclaration& r : config.refclocks) {
+    const std::string where = r.where.file + ":" + std::to_string(r.where.line);
+    for (const Device& device : devices_of(r)) {
+      if (device.path.empty() || exists(device.path)) continue;
+      if (device.retried) {
+        warn(where, device.path + " does not exist (yet): the receiver is opened when it appears");
+      } else {
+        found.push_back({true, where + ": error: " + device.path +
+                                   " does not exist: the daemon would not start"});
+      }
+    }
+  }
+  const auto check_directory = [&](const std::string& directory, const std::string& consequence) {
+    if (!exists(directory)) {
+      warn(config_name, directory + " does not exist: " + consequence);
+    } else if (::access(directory.c_str(), W_OK) != 0) {
+      warn(config_name, directory + " is not writable: " + consequence);
+    }
+  };
+  if (config.driftfile) {
+    check_directory(directory_of(*config.driftfile),
+                    "the frequency will not be kept across restarts (driftfile)");
+  }
+  bool statistics = false;
+  for (const auto& [name, stats] : config.stats) statistics = statistics || stats.enabled;
+  if (statistics)
+    check_directory(config.statsdir, "no statistics files will be written (statsdir)");
+  if (!config.logfile.empty()) {
+    const std::string& log = config.logfile;
+    const bool writable = exists(log) ? ::access(log.c_str(), W_OK) == 0
+                                      : ::access(directory_of(log).c_str(), W_OK) == 0;
+    if (!writable) {
+      found.push_back({true, config_name + ": error: logfile " + log +
+                                 " cannot be opened for writing: the daemon would not start"});
+    }
+  }
+  if (const auto& leapfile = config.discipline.leapfile;
+      leapfile && ::access(leapfile->c_str(), R_OK) != 0) {
+    warn(config_name, "leapfile " + *leapfile +
+                          " cannot be read: leap seconds are known only from the receiver");
+  }
+  return found;
+}
+
+}  // namespace stratumd

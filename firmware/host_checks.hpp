@@ -1,0 +1,21 @@
+// What --check-config can see of this host beyond the file itself: receivers' devices that are
+// not there, directories the daemon could not write to, files it could not read. Mostly
+// warnings (a USB receiver may be plugged in later, a package may make the directories at
+// install); an error only where the daemon would refuse to start (a logfile it cannot open). The
+// daemon prints the same findings when it starts, so the two never disagree.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "firmware/config/ntp_conf_parser.hpp"
+
+namespace stratumd {
+
+struct HostFinding {
+  bool error = false;
+  std::string text;  // "file:line: warning: …", or "file: warning: …" where no line is kept
+};
+std::vector<HostFinding> host_findings(const DaemonConfig& config, const std::string& config_name);
+
+}  // namespace stratumd
