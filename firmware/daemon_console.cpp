@@ -209,7 +209,8 @@ void DaemonConsole::finish_watch() {
 
 std::string DaemonConsole::save(const std::string& text) {
   if (!config_file_) {
-    return "running the built-in default: there is no configuration file to save to (start with "
+    return "refused: running the built-in default, there is no configuration file to save to "
+           "(start with "
            "-c FILE)\n";
   }
   const std::string& path = *config_file_;
@@ -233,7 +234,10 @@ std::unique_ptr<ConsoleServer> open_console_socket(
     auto server =
         std::make_unique<ConsoleServer>(loop, path, [&console]() -> ConsoleServer::Handler {
           auto session = std::make_shared<ConsoleSession>(console);
-          return [session](std::string_view line) { return session->handle(line); };
+          return [session](std::string_view line) {
+            std::string text = session->handle(line);
+            return ConsoleReply{std::move(text), session->failed()};
+          };
         });
     log("console on " + path + " (stratumctl)");
     return server;

@@ -42,7 +42,7 @@ void write_all(int fd, std::string_view data) {
 
 }  // namespace
 
-std::string frame_console_reply(std::string_view reply) {
+std::string frame_console_reply(std::string_view reply, bool failed) {
   std::string framed;
   std::size_t start = 0;
   while (start < reply.size()) {
@@ -54,7 +54,8 @@ std::string frame_console_reply(std::string_view reply) {
     framed += '\n';
     start = end + 1;
   }
-  framed += kConsoleReplyEnd;
+  framed += failed ? kConsoleFailedEnd : kConsoleReplyEnd;
+  framed += '\n';
   return framed;
 }
 
@@ -118,10 +119,11 @@ void ConsoleServer::read_from(int fd) {
   while ((newline = input.find('\n')) != std::string::npos) {
     const std::string line = input.substr(0, newline);
     input.erase(0, newline + 1);
-    write_all(fd, frame_console_reply(it->second.handler(line)));
+    const ConsoleReply reply = it->second.handler(line);
+    write_all(fd, frame_console_reply(reply.text, reply.failed));
   }
   if (input.size() > kMaxCommandLength) {
-    write_all(fd, frame_console_reply("command too long; closing\n"));
+    write_all(fd, frame_console_reply("command too long; closing\n", true));
     close_connection(fd);
   }
 }

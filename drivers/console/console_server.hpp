@@ -15,10 +15,15 @@
 
 namespace stratumd {
 
+struct ConsoleReply {
+  std::string text;
+  bool failed = false;  // refused, malformed or unknown: stratumctl exits 1 for it
+};
+
 class ConsoleServer {
  public:
   // Per connection: a handler that turns one command line into its reply.
-  using Handler = std::function<std::string(std::string_view)>;
+  using Handler = std::function<ConsoleReply(std::string_view)>;
   using HandlerFactory = std::function<Handler()>;
 
   // Throws std::runtime_error when the path is held by a running daemon or cannot be bound.
@@ -50,8 +55,11 @@ class ConsoleServer {
   std::map<int, Connection> connections_;
 };
 
-// The end-of-reply framing, shared with the client.
-std::string frame_console_reply(std::string_view reply);
-inline constexpr std::string_view kConsoleReplyEnd = ".\n";
+// The end-of-reply framing, shared with the client: the reply's lines (one starting with "." gets
+// another), then "." when the command did what it asked, ".!" when it failed (no reply line can
+// be ".!": it would have been sent as "..!").
+std::string frame_console_reply(std::string_view reply, bool failed = false);
+inline constexpr std::string_view kConsoleReplyEnd = ".";
+inline constexpr std::string_view kConsoleFailedEnd = ".!";
 
 }  // namespace stratumd

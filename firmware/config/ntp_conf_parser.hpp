@@ -106,4 +106,7 @@ using FileLoader = std::function<std::optional<std::string>(const std::string& p
 
 DaemonConfig parse_ntp_conf(const std::string& path, const FileLoader& load);
 
+// Every directive the parser knows (handled, accepted or refused with a reason), in its order.
+std::vector<std::string_view> directive_names();
+
 }  // namespace stratumd

@@ -1,5 +1,7 @@
 #include "firmware/console/console_session.hpp"
 
+#include <algorithm>
+#include <array>
 #include <charconv>
 #include <sstream>
 
@@ -59,7 +61,39 @@ constexpr const char* kHelp =
     "help                 this list\n"
     "quit                 leave the console\n";
 
+constexpr std::array<std::string_view, 15> kCommands{"status", "show",  "add",   "set",    "remove",
+                                                     "diff",   "check", "apply", "revert", "save",
+                                                     "log",    "help",  "quit",  "exit",   "?"};
+
 }  // namespace
+
+std::vector<std::string> console_completions(std::string_view line) {
+  std::vector<std::string_view> words;
+  std::size_t at = 0;
+  while (at < line.size()) {
+    const std::size_t start = line.find_first_not_of(" \t", at);
+    if (start == std::string_view::npos) break;
+    const std::size_t end = std::min(line.find_first_of(" \t", start), line.size());
+    words.push_back(line.substr(start, end - start));
+    at = end;
+  }
+  const bool fresh_word = line.empty() || line.back() == ' ' || line.back() == '\t';
+  const std::string_view partial = fresh_word || words.empty() ? "" : words.back();
+  const std::size_t position = words.size() - (fresh_word || words.empty() ? 0 : 1);
+  std::vector<std::string_view> choices;
+  if (position == 0) {
+    choices.assign(kCommands.begin(), kCommands.end() - 1);  // not "?"
+  } else if (words[0] == "show" && position == 1) {
+    choices = {"sources", "config", "running"};
+  } else if ((words[0] == "add" && position == 1) || (words[0] == "set" && position == 2)) {
+    choices = directive_names();
+  }
+  std::vector<std::string> out;
+  for (const std::string_view c : choices) {
+    if (c.starts_with(partial)) out.emplace_back(c);
+  }
+  return out;
+}
 
 ConsoleSession::ConsoleSession(ConsoleBackend& backend) : backend_(backend) {
   reload_candidate();
@@ -128,7 +162,7 @@ std::string ConsoleSession::edit(std::vector<std::string> edited, std::size_t ch
       warnings += f.format() + "\n";
     }
   }
-  if (!refused.empty()) return "refused:\n" + refused;
+  if (!refused.empty()) return failure("refused:\n" + refused);
   candidate_ = std::move(edited);
   return warnings + "ok\n";
 }
@@ -147,6 +181,7 @@ std::string ConsoleSession::sync_running() {
 }
 
 std::string ConsoleSession::handle(std::string_view line) {
+  failed_ = false;
   const auto [command, rest] = first_word(line);
   if (command.empty()) return "";
   const std::string notice = sync_running();
@@ -166,10 +201,11 @@ std::string ConsoleSession::handle_synced(std::string_view command, std::string_
         out += std::to_string(i + 1) + "\t" + running_[i] + "\n";
       return out.empty() ? "(empty: the built-in default)\n" : out;
     }
-    return "show what? sources, config or running\n";
+    return failure("show what? sources, config or running\n");
   }
   if (command == "add") {
-    if (rest.empty()) return "add needs a configuration line, e.g. 'add restrict 10.0.0.0/8'\n";
+    if (rest.empty())
+      return failure("add needs a configuration line, e.g. 'add restrict 10.0.0.0/8'\n");
     std::vector<std::string> edited = candidate_;
     edited.emplace_back(rest);
     const std::size_t added_line = edited.size();
@@ -179,15 +215,15 @@ std::string ConsoleSession::handle_synced(std::string_view command, std::string_
     const auto [number_text, text] = first_word(rest);
     const auto n = parse_line_number(number_text);
     if (!n || *n > candidate_.size()) {
-      return std::string(command) + " needs a line number from 1 to " +
-             std::to_string(candidate_.size()) + " ('show config' numbers them)\n";
+      return failure(std::string(command) + " needs a line number from 1 to " +
+                     std::to_string(candidate_.size()) + " ('show config' numbers them)\n");
     }
     std::vector<std::string> edited = candidate_;
     if (command == "remove") {
       edited.erase(edited.begin() + static_cast<std::ptrdiff_t>(*n - 1));
       return edit(std::move(edited), 0);
     }
-    if (text.empty()) return "set needs a line number and the new line\n";
+    if (text.empty()) return failure("set needs a line number and the new line\n");
     edited[*n - 1] = std::string(text);
     return edit(std::move(edited), *n);
   }
@@ -204,29 +240,29 @@ std::string ConsoleSession::handle_synced(std::string_view command, std::string_
     int seconds = kDefaultApplyWatchSeconds;
     if (!rest.empty()) {
       const auto n = parse_line_number(rest);
-      if (!n || *n > 3600) return "apply takes a rollback window in seconds, 1 to 3600\n";
+      if (!n || *n > 3600) return failure("apply takes a rollback window in seconds, 1 to 3600\n");
       seconds = static_cast<int>(*n);
     }
     if (candidate_ == running_) return "no changes to apply\n";
     const std::string errors = findings_of(join_lines(candidate_), true);
-    if (!errors.empty()) return "refused:\n" + errors;
-    const std::string result = backend_.apply(join_lines(candidate_), seconds);
+    if (!errors.empty()) return failure("refused:\n" + errors);
+    std::string result = backend_.apply(join_lines(candidate_), seconds);
     reload_candidate();
-    return result;
+    return backend_failure(std::move(result));
   }
-  if (command == "save") return backend_.save(join_lines(running_));
+  if (command == "save") return backend_failure(backend_.save(join_lines(running_)));
   if (command == "log") {
     std::size_t lines = 20;
     if (!rest.empty()) {
       const auto n = parse_line_number(rest);
-      if (!n) return "log takes a number of lines\n";
+      if (!n) return failure("log takes a number of lines\n");
       lines = *n;
     }
     std::string out;
     for (const std::string& l : backend_.recent_log(lines)) out += l + "\n";
     return out.empty() ? "(nothing logged yet)\n" : out;
   }
-  return "unknown command '" + std::string(command) + "'; 'help' lists them\n";
+  return failure("unknown command '" + std::string(command) + "'; 'help' lists them\n");
 }
 
 }  // namespace stratumd

@@ -38,6 +38,8 @@ class ConsoleSession {
   std::string handle(std::string_view line);
 
   const std::vector<std::string>& candidate() const { return candidate_; }
+  // The last command was refused, malformed or unknown (stratumctl's exit status 1).
+  bool failed() const { return failed_; }
 
  private:
   std::string handle_synced(std::string_view command, std::string_view rest);
@@ -49,11 +51,25 @@ class ConsoleSession {
   std::string edit(std::vector<std::string> edited, std::size_t changed_line);
   std::string findings_of(const std::string& text, bool errors_only) const;
   void reload_candidate();
+  std::string failure(std::string text) {
+    failed_ = true;
+    return text;
+  }
+  // The daemon's apply and save say "refused: …" or "cannot …" when they did nothing.
+  std::string backend_failure(std::string text) {
+    failed_ = text.starts_with("refused") || text.starts_with("cannot");
+    return text;
+  }
 
   ConsoleBackend& backend_;
   std::vector<std::string> running_;
   std::vector<std::string> candidate_;
+  bool failed_ = false;
 };
+
+// Tab completion for stratumctl: the words that may complete the last word of `line` (commands
+// first, directive names after add/set N, sources/config/running after show).
+std::vector<std::string> console_completions(std::string_view line);
 
 // Default rollback window for `apply`: long enough for a receiver to be reopened and relocked.
 inline constexpr int kDefaultApplyWatchSeconds = 60;

@@ -12,8 +12,22 @@ start_daemon --simulate -n -x --quiet -c "$work/ntp.conf" --console-socket "$wor
 wait_for_stratum_1
 retry_until 5 test -S "$work/console.sock" || fail "no console socket"
 [[ $(stat -c %a "$work/console.sock") == 660 ]] || fail "console socket mode is $(stat -c %a "$work/console.sock"), not 660"
-python3 "$here/console_pty.py" "$STRATUMCTL" "$work/console.sock" "$here/ntp_probe.py" ||
+HOME=$work python3 "$here/console_pty.py" "$STRATUMCTL" "$work/console.sock" "$here/ntp_probe.py" ||
   fail "the console session failed"
+# libedit's history file (spaces written as \040).
+grep -qxF 'apply\0402' "$work/.stratumctl_history" || fail "the session's history was not kept: $(cat "$work/.stratumctl_history")"
+# Exit status for scripts: 0 done, 1 refused or unknown, 2 usage.
+ctl() { "$STRATUMCTL" --socket "$work/console.sock" "$@" >"$work/ctl.out" 2>&1; }
+ctl -c status || fail "status exits $?"
+set +e
+ctl -c frobnicate; [[ $? == 1 ]] || fail "an unknown command does not exit 1"
+ctl -c "add restrict 127.0.0.9 bogus"; [[ $? == 1 ]] || fail "a refused edit does not exit 1"
+printf 'status\nadd nonsense here\nshow running\n' | ctl; [[ $? == 1 ]] || fail "a script with a refused line does not exit 1"
+grep -q "restrict 127.0.0.1" "$work/ctl.out" || fail "the script stopped at the refused line"
+ctl --frobnicate; [[ $? == 2 ]] || fail "a usage error does not exit 2"
+set -e
+ctl --help && grep -q "Exit status" "$work/ctl.out" || fail "--help"
+ctl --version && grep -q "^stratumctl [0-9]" "$work/ctl.out" || fail "--version"
 # One command from a script, and `save` writing the file with a backup.
 "$STRATUMCTL" --socket "$work/console.sock" -c save | grep -q "saved to $work/ntp.conf" || fail "save"
 grep -qx "restrict 127.0.0.2 ignore" "$work/ntp.conf" || fail "the saved file lacks the applied line"
@@ -29,7 +43,7 @@ def ask(line):
     f.write(line + "\n"); f.flush()
     out = []
     for reply in f:
-        if reply == ".\n":
+        if reply in (".\n", ".!\n"):
             return "".join(out)
         out.append(reply)
 ask("add includefile /etc/shadow")
@@ -69,7 +83,7 @@ def ask(line):
     f.write(line + "\n"); f.flush()
     out = []
     for reply in f:
-        if reply == ".\n":
+        if reply in (".\n", ".!\n"):
             return "".join(out)
         out.append(reply)
 ask("add restrict 127.0.0.2")

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Drives stratumctl on a pseudo-terminal the way an operator types: commands, line editing
-(Ctrl-A), history (the up arrow), a change applied and seen in effect, a bad change refused, and a
+(Ctrl-A), Tab completion, history (the up arrow), a change applied and seen in effect, a bad change refused, and a
 change that cuts the daemon off rolled back by itself. Prints the transcript; exits 1 on the first
 expectation that fails."""
 import os
@@ -81,8 +81,13 @@ if "unknown restrict flag 'bogus'" not in out:
 command("\x1b[A\r", "unknown restrict flag 'bogus'")
 if not ntp_answers("127.0.0.1"):
     fail("a refused change stopped the service")
-time.sleep(2.5)  # let the first apply's watch end and keep it
-command("log 3\r", "the applied configuration is kept")
+deadline = time.monotonic() + 10  # the first apply's 2 s watch ends and keeps it
+while "the applied configuration is kept" not in command("log 3\r"):
+    if time.monotonic() > deadline:
+        fail("the first apply was not kept")
+    time.sleep(0.2)
+# Tab completion: "sho<Tab>run<Tab>" is "show running".
+command("sho\trun\t\r", "restrict 127.0.0.2 ignore")
 # Cut loopback off: the daemon stops answering its own probe, and the change is undone.
 command("add restrict 127.0.0.1 ignore\r", "ok")
 command("apply 3\r", "watching for 3 s")

@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include <map>
 
 namespace stratumd {
@@ -94,6 +96,34 @@ TEST(ConsoleSession, OtherCommands) {
   EXPECT_EQ(session.handle("frob"), "unknown command 'frob'; 'help' lists them\n");
   EXPECT_EQ(session.handle(""), "");
   EXPECT_EQ(session.handle("show"), "show what? sources, config or running\n");
+}
+
+TEST(ConsoleSession, SaysWhichCommandsFailed) {
+  FakeBackend backend;
+  ConsoleSession session(backend);
+  for (const char* refused :
+       {"add restrict 127.0.0.3 bogus", "remove 9", "add", "apply 0", "frob", "show", "log x"}) {
+    session.handle(refused);
+    EXPECT_TRUE(session.failed()) << refused;
+  }
+  for (const char* done :
+       {"status", "help", "show running", "add restrict 10.0.0.0/8", "diff", "apply 30", "save"}) {
+    session.handle(done);
+    EXPECT_FALSE(session.failed()) << done;
+  }
+}
+
+TEST(ConsoleCompletions, CommandsThenWhatTheyTake) {
+  EXPECT_EQ(console_completions("sh"), std::vector<std::string>{"show"});
+  EXPECT_EQ(console_completions("show r"), std::vector<std::string>{"running"});
+  EXPECT_EQ(console_completions("add rest"), std::vector<std::string>{"restrict"});
+  EXPECT_EQ(console_completions("set 3 tin"), std::vector<std::string>{"tinker"});
+  EXPECT_EQ(console_completions("add restrict "), std::vector<std::string>{});
+  const std::vector<std::string> all = console_completions("");
+  EXPECT_NE(std::find(all.begin(), all.end(), "apply"), all.end());
+  EXPECT_EQ(std::find(all.begin(), all.end(), "?"), all.end());
+  const std::vector<std::string> a = console_completions("a");
+  EXPECT_EQ(a, (std::vector<std::string>{"add", "apply"}));
 }
 
 TEST(ConsoleSession, FollowsChangesMadeElsewhere) {
