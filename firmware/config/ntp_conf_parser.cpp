@@ -1,5 +1,6 @@
 #include "firmware/config/ntp_conf_parser.hpp"
 
+#include "firmware/config/chrony_hint.hpp"
 #include "firmware/ntp/restrict_table.hpp"
 
 #include <algorithm>
@@ -160,6 +161,7 @@ class Parser {
 
   DaemonConfig take() {
     check_cross_references();
+    refuse_chrony_syntax();
     return std::move(config_);
   }
 
@@ -173,6 +175,10 @@ class Parser {
 
   void handle_line(const SourceLocation& where, const std::vector<std::string>& words, int depth) {
     const std::string& name = words.front();
+    if (is_chrony_line(words)) {
+      chrony_lines_.push_back({where, words});  // said once for the whole file, at the end
+      return;
+    }
     const DirectiveInfo* info = find_directive(name);
     if (!info) {
       error(where, "unknown directive '" + name + "' (see ntp.conf(5) for the valid ones)");
@@ -338,6 +344,20 @@ class Parser {
   }
 
   // References that only make sense once the whole configuration is read.
+  // One error for all the chrony.conf lines, at the first, with the ntp.conf line for each.
+  void refuse_chrony_syntax() {
+    if (chrony_lines_.empty()) return;
+    std::string message =
+        "this is chrony.conf syntax; stratumd reads ntp.conf (ntpd's). In ntp.conf:";
+    for (const auto& [where, words] : chrony_lines_) {
+      std::string original;
+      for (const std::string& w : words) original += (original.empty() ? "" : " ") + w;
+      message += "\n  line " + std::to_string(where.line) + ": " + original + "  ->  " +
+                 ntp_conf_equivalent(words);
+    }
+    error(chrony_lines_.front().first, message);
+  }
+
   void check_cross_references() {
     const auto check = [&](const KeyReference& k, const char* what) {
       if (config_.auth.keys.count(k.id)) return;
@@ -349,6 +369,40 @@ class Parser {
     for (const KeyReference& k : config_.auth.trusted) check(k, "trustedkey");
     if (config_.auth.request_key) check(*config_.auth.request_key, "requestkey");
     if (config_.auth.control_key) check(*config_.auth.control_key, "controlkey");
+    for (const RefclockDeclaration& r : config_.refclocks) check_flags(r);
+  }
+
+  // ntpd's fudge flags mean something different per driver: the ones stratumd honours are used,
+  // every other one set is said once, at the clock's line, never silently dropped.
+  void check_flags(const RefclockDeclaration& r) {
+    const char* meaning[4] = {};
+    switch (r.type) {
+      case refclock_type::nmea:  // PPS on ppspath, its clear edge, the kernel's PPS loop
+        meaning[0] = meaning[1] = meaning[2] = "used";
+        meaning[3] = "(hide the position in the timecode) is not implemented";
+        if (r.options.flag(3) && !r.options.flag(1)) {
+          warning(r.where,
+                  "flag3 (the kernel's PPS loop) needs flag1 (the PPS on ppspath); ignored");
+        }
+        break;
+      case refclock_type::pps:  // clear edge, the kernel's PPS loop
+        meaning[0] = "is not used by the PPS driver";
+        meaning[1] = meaning[2] = "used";
+        meaning[3] = "(a clockstats line per pulse) is not implemented";
+        break;
+      case refclock_type::shm:  // no time2 limit
+        meaning[0] = "used";
+        meaning[1] = meaning[2] = meaning[3] = "is not used by the SHM driver";
+        break;
+      default:
+        return;
+    }
+    for (int n = 1; n <= 4; ++n) {
+      const char* what = meaning[n - 1];
+      if (r.options.flag(n) && std::string_view(what) != "used") {
+        warning(r.where, "flag" + std::to_string(n) + " " + what + "; ignored");
+      }
+    }
   }
 
   // `tos OPTION VALUE [OPTION VALUE ...]`, as ntpd writes it (`tos minclock 4 minsane 3`).
@@ -647,6 +701,7 @@ class Parser {
 
   const FileLoader& load_;
   DaemonConfig config_;
+  std::vector<std::pair<SourceLocation, std::vector<std::string>>> chrony_lines_;
   std::vector<std::string> stack_;
 };
 
@@ -658,6 +713,12 @@ std::string ConfigFinding::format() const {
   out += severity == Severity::error ? ": error: " : ": warning: ";
   out += message;
   return out;
+}
+
+std::vector<std::string_view> directive_names() {
+  std::vector<std::string_view> names;
+  for (const DirectiveInfo& d : kDirectives) names.push_back(d.name);
+  return names;
 }
 
 bool DaemonConfig::has_errors() const {

@@ -722,5 +722,33 @@ TEST(NtpConfParser, AssociationErrorsNameTheOptionAndTheValidOnes) {
   }
 }
 
+TEST(NtpConfParser, AChronyConfIsRefusedOnceWithTheNtpConfLines) {
+  Files files;
+  files.add("/etc/chrony.conf",
+            "pool 2.debian.pool.ntp.org iburst\n"
+            "makestep 1 3\n"
+            "refclock SHM 0 refid GPS precision 1e-1 offset 0.0 delay 0.2\n"
+            "refclock PPS /dev/pps0 lock GPS\n"
+            "allow 192.168.0.0/16\n"
+            "local stratum 10\n");
+  const DaemonConfig c = parse_ntp_conf("/etc/chrony.conf", files.loader());
+  ASSERT_EQ(c.findings.size(), 1u) << all_findings(c);
+  const std::string text = all_findings(c);
+  EXPECT_EQ(text.rfind("/etc/chrony.conf:2: error: this is chrony.conf syntax", 0), 0u) << text;
+  EXPECT_NE(text.find("line 3: refclock SHM 0 refid GPS precision 1e-1 offset 0.0 delay 0.2  ->  "
+                      "server 127.127.28.0; fudge 127.127.28.0 refid GPS"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("line 4: refclock PPS /dev/pps0 lock GPS  ->  server 127.127.22.0"),
+            std::string::npos);
+  EXPECT_NE(text.find("line 5: allow 192.168.0.0/16  ->  restrict 192.168.0.0/16 nomodify nopeer"),
+            std::string::npos);
+  EXPECT_NE(text.find("line 6: local stratum 10  ->  no equivalent"), std::string::npos);
+  // NTPsec's lower-case refclock lines are ntp.conf, not chrony.
+  const DaemonConfig ntpsec = parse_ntp_conf(
+      "/etc/ntp.conf", Files().add("/etc/ntp.conf", "refclock shm unit 0 refid GPS\n").loader());
+  EXPECT_TRUE(ntpsec.findings.empty()) << all_findings(ntpsec);
+}
+
 }  // namespace
 }  // namespace stratumd
