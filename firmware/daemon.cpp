@@ -453,18 +453,26 @@ int run_daemon(const Options& options) {
         unsigned{options.port}, listening.c_str(), threads, plain_io ? "plain" : "batched",
         policy.load().restrictions.entry_count(), config_name.c_str(), int{precision},
         system_clock ? "the system clock (clock_adjtime)" : "in-process virtual clock");
-    // `enable kernel`: the kernel's PPS loop steers from a bound kernel PPS device, as with ntpd.
+    // `enable kernel`, or ntpd's flag3 on a PPS (or an NMEA clock's PPS): the kernel's PPS loop
+    // steers from a bound kernel PPS device, as with ntpd.
+    const bool flag3 = std::any_of(
+        config->refclocks.begin(), config->refclocks.end(), [](const RefclockDeclaration& r) {
+          return r.options.flag(3) && (r.type == refclock_type::pps ||
+                                       (r.type == refclock_type::nmea && r.options.flag(1)));
+        });
     bool kernel_pps = false;
-    if (config->discipline.kernel_discipline) {
+    if (config->discipline.kernel_discipline || flag3) {
       const std::string why_not =
           system_clock ? sources->bind_kernel_pps() : "stratumd is not steering the system clock";
       if (why_not.empty()) {
         system_clock->set_kernel_pps_discipline(true);
         discipline.set_kernel_pps(true);
         kernel_pps = true;
-        log("enable kernel: the kernel's PPS loop steers the clock");
+        log(std::string(flag3 ? "flag3" : "enable kernel") +
+            ": the kernel's PPS loop steers the clock");
       } else {
-        log("enable kernel: " + why_not + "; stratumd's PPS servo steers instead");
+        log(std::string(flag3 ? "flag3" : "enable kernel") + ": " + why_not +
+            "; stratumd's PPS servo steers instead");
       }
     }
     sources->start();

@@ -150,9 +150,11 @@ ReferenceSources::ReferenceSources(EventLoop& loop, const Clock& clock, const Da
           const Nanoseconds offset = from_seconds(o.time1.value_or(0.0));
           const bool pps_grade = o.refid ? *o.refid == "PPS" : r.unit % 2 == 1;
           const SampleKind kind = pps_grade ? SampleKind::pps : SampleKind::nmea_only;
+          const std::string name = where(r);
           shm_.push_back(std::make_unique<ShmRefclock>(
               loop_, realtime_stamps_, r.unit, limit,
-              [this, refid, offset, kind](const RefSample& sample, int) {
+              [this, refid, offset, kind, name](const RefSample& sample, int) {
+                if (kind == SampleKind::nmea_only && number_pps_with(sample, name)) return;
                 RefSample adjusted = sample;
                 adjusted.reference += offset;
                 sink_(ReferenceSample{adjusted, kind, refid});
@@ -172,9 +174,11 @@ ReferenceSources::ReferenceSources(EventLoop& loop, const Clock& clock, const Da
           const std::uint32_t refid = refid_from(o.refid, make_refid("GPSD"));
           const Nanoseconds offset = from_seconds(o.time1.value_or(0.0));
           const Nanoseconds serial_offset = from_seconds(o.time2.value_or(0.0));
+          const std::string name = where(r);
           gpsd_.push_back(std::make_unique<GpsdClient>(
               loop_, realtime_stamps_, host, port, o.mode,
-              [this, refid, offset, serial_offset](const RefSample& sample, bool is_pps) {
+              [this, refid, offset, serial_offset, name](const RefSample& sample, bool is_pps) {
+                if (!is_pps && number_pps_with(sample, name)) return;
                 RefSample adjusted = sample;
                 adjusted.reference += is_pps ? offset : serial_offset;
                 sink_(ReferenceSample{adjusted, is_pps ? SampleKind::pps : SampleKind::nmea_only,
@@ -192,11 +196,10 @@ ReferenceSources::ReferenceSources(EventLoop& loop, const Clock& clock, const Da
     }
   }
   combiner_ = std::make_unique<GpsCombiner>(combiner_config_, nmea_.get(), combined);
-  if (!nmea_ && !pps_.empty()) {
+  if (!nmea_ && !pps_.empty() && shm_.empty() && gpsd_.empty()) {
     log_(
-        "note: PPS without an NMEA receiver: the PPS is not used (only an NMEA receiver, "
-        "127.127.20, numbers its seconds in stratumd; a PPS alone says when a second starts, not "
-        "which)");
+        "note: a PPS with nothing to number its seconds (an NMEA receiver, gpsd's SHM or gpsd) "
+        "is not used: a pulse says when a second starts, not which one");
   }
 }
 
@@ -246,6 +249,28 @@ void ReferenceSources::on_nmea_label(const NmeaLabel& l) {
     reported_calibration_ = true;
     log_("NMEA delay learnt from PPS: " + calibration_status());
   }
+}
+
+bool ReferenceSources::number_pps_with(const RefSample& raw, const std::string& source) {
+  if (nmea_ || pps_.empty() || !combiner_ || !combiner_->pps_present(raw.local)) return false;
+  // Only a whole second names an edge (a 5 Hz receiver's other fixes say nothing of it); they
+  // are not served either while the pulse is there.
+  const Nanoseconds since_epoch = raw.reference.time_since_epoch();
+  const Nanoseconds into_second =
+      since_epoch - std::chrono::floor<std::chrono::seconds>(since_epoch);
+  const Nanoseconds tolerance = std::chrono::milliseconds{1};
+  if (into_second > tolerance && into_second < std::chrono::seconds{1} - tolerance) return true;
+  NmeaLabel label;
+  label.label.second = std::chrono::round<std::chrono::seconds>(since_epoch).count();
+  label.label.received = raw.local;
+  label.label.has_fix = true;  // gpsd writes only with a fix
+  label.label.leap = raw.leap;
+  combiner_->on_label(label);
+  if (!said_pps_numbered_) {
+    said_pps_numbered_ = true;
+    log_("the PPS takes its seconds from " + source + " (as ntpd's type 22 from its system peer)");
+  }
+  return true;
 }
 
 std::string ReferenceSources::calibration_status() const {

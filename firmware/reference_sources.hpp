@@ -65,6 +65,11 @@ class ReferenceSources {
  private:
   void on_nmea_line(const NmeaLine& line);
   void on_nmea_label(const NmeaLabel& label);
+  // ntpd's type 22 takes its seconds from another source: without an NMEA receiver, an
+  // NMEA-grade sample (gpsd's SHM unit 0, a gpsd TOFF report) names the pulse before it as a
+  // sentence would. True when a pulse is present and the sample was taken as its label (it then
+  // stands in for the sample); false when the sample must serve on its own.
+  bool number_pps_with(const RefSample& raw, const std::string& source);
 
   EventLoop& loop_;
   const Clock& clock_;
@@ -89,6 +94,7 @@ class ReferenceSources {
   std::vector<std::unique_ptr<GpsdClient>> gpsd_;
   bool reported_calibration_ = false;
   std::function<void(std::string_view)> timecode_sink_;
+  bool said_pps_numbered_ = false;
   std::array<char, 128> timecode_{};
   std::size_t timecode_length_ = 0;
 };

@@ -9,10 +9,9 @@ void GpsCombiner::on_edge(const PpsEdge& edge) {
 
 void GpsCombiner::on_label(const NmeaLabel& l) {
   if (pps_present(l.label.received)) {
-    const PpsEdge edge = *last_edge_;
     if (auto sample = labeler_.on_label(l.label)) {
       // While PPS numbers the seconds, learn how late each sentence type comes after its edge.
-      if (nmea_) nmea_->calibrator().observe(l.type, l.label.received - edge.local);
+      if (nmea_) nmea_->calibrator().observe(l.type, l.label.received - sample->local);
       sample->reference += config_.pps_offset;
       sink_(ReferenceSample{*sample, SampleKind::pps, config_.pps_refid});
     }

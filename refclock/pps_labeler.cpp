@@ -9,16 +9,17 @@ namespace stratumd {
 constexpr std::chrono::milliseconds kMinEdgeSpacing{900};
 
 void PpsLabeler::on_edge(const PpsEdge& edge) {
-  if (previous_edge_ && edge.local - previous_edge_->local < kMinEdgeSpacing) doubled_ = true;
-  previous_edge_ = edge;
-  last_edge_ = edge;
+  if (newest_ && edge.local - newest_->edge.local < kMinEdgeSpacing) doubled_ = true;
+  older_ = newest_;
+  newest_ = SeenEdge{edge};
 }
 
 std::optional<RefSample> PpsLabeler::on_label(const TimeLabel& label) {
   if (doubled_) {
     doubled_ = false;
     ++counters_.doubled;
-    last_edge_.reset();
+    newest_.reset();
+    older_.reset();
     last_sample_.reset();
     return std::nullopt;
   }
@@ -26,12 +27,21 @@ std::optional<RefSample> PpsLabeler::on_label(const TimeLabel& label) {
     ++counters_.no_fix;
     return std::nullopt;
   }
-  const auto age = last_edge_ ? label.received - last_edge_->local : Nanoseconds::max();
-  if (!last_edge_ || age < Nanoseconds{0} || age >= std::chrono::seconds{1}) {
+  // The latest edge the label came after, by less than a second.
+  SeenEdge* named = nullptr;
+  for (std::optional<SeenEdge>* seen : {&newest_, &older_}) {
+    if (!*seen) continue;
+    const Nanoseconds age = label.received - (*seen)->edge.local;
+    if (age >= Nanoseconds{0}) {
+      if (age < std::chrono::seconds{1}) named = &**seen;
+      break;
+    }
+  }
+  if (!named || named->labelled) {
     ++counters_.no_edge;
     return std::nullopt;
   }
-  RefSample sample{last_edge_->local, UtcTime{std::chrono::seconds{label.second}}, label.leap};
+  RefSample sample{named->edge.local, UtcTime{std::chrono::seconds{label.second}}, label.leap};
   if (last_sample_) {
     // The local clock is good to far better than half a second over the few seconds between
     // samples, so the count of edges in between is exact: the labels must advance by it.
@@ -41,12 +51,12 @@ std::optional<RefSample> PpsLabeler::on_label(const TimeLabel& label) {
     if (std::llround(edges_between) != labels_between || labels_between <= 0) {
       ++counters_.mismatched;
       last_sample_.reset();  // resynchronise on the next pair rather than refuse forever
-      last_edge_.reset();
+      named->labelled = true;
       return std::nullopt;
     }
   }
   last_sample_ = sample;
-  last_edge_.reset();  // each edge is labelled once
+  named->labelled = true;
   ++counters_.labelled;
   return sample;
 }

@@ -1,7 +1,9 @@
 // Pairs each PPS edge with the time label that names it. The label arrives after its edge (an
 // NMEA sentence is sent once the second has begun), so the edge it names is the latest one that
-// precedes it by less than a second. A label whose seconds do not advance in step with the edges
-// is refused: a wrong second must never reach the discipline.
+// precedes its arrival by less than a second. A label may be handed over after the next edge
+// was already seen (gpsd's SHM segment is read once a second, at any phase): the edge before is
+// kept for it. A label whose seconds do not advance in step with the edges is refused: a wrong
+// second must never reach the discipline.
 #pragma once
 
 #include <cstdint>
@@ -27,8 +29,13 @@ class PpsLabeler {
   const PpsLabelerCounters& counters() const { return counters_; }
 
  private:
-  std::optional<PpsEdge> last_edge_;
-  std::optional<PpsEdge> previous_edge_;  // kept across labels, to notice a doubled pulse
+  struct SeenEdge {
+    PpsEdge edge;
+    bool labelled = false;  // each edge is labelled once
+  };
+  // The latest edge and the one before it.
+  std::optional<SeenEdge> newest_;
+  std::optional<SeenEdge> older_;
   bool doubled_ = false;
   std::optional<RefSample> last_sample_;
   PpsLabelerCounters counters_;

@@ -22,8 +22,10 @@ helper_group=    # a process group (gpsd, gpsfake) stopped at exit
 fail() {
   echo "FAIL: $*" >&2
   if [[ -f $work/daemon.log ]]; then
-    echo "--- daemon log (last 40 lines) ---" >&2
-    tail -n 40 "$work/daemon.log" >&2
+    # The status lines (one a second) would bury the messages that say what went wrong.
+    echo "--- daemon log: the last 40 messages, then the last 5 status lines ---" >&2
+    grep -Ev '^[0-9T:-]+Z state=' "$work/daemon.log" | tail -n 40 >&2
+    grep -E '^[0-9T:-]+Z state=' "$work/daemon.log" | tail -n 5 >&2
   fi
   exit 1
 }

@@ -79,6 +79,24 @@ TEST(PpsLabeler, ADoubledPulseIsNotLabelled) {
   EXPECT_TRUE(labeler.on_label(label(kFirstSecond + 2)));
 }
 
+TEST(PpsLabeler, ALabelHandedOverAfterTheNextEdgeStillNamesItsOwn) {
+  // gpsd's SHM is read once a second: the label that arrived 150 ms after edge S may be read
+  // only after edge S+1 was seen. It names edge S (the one it arrived after), not S+1.
+  PpsLabeler labeler;
+  for (std::int64_t s = kFirstSecond; s < kFirstSecond + 5; ++s) {
+    labeler.on_edge({local_at(s, 3us)});
+    if (s == kFirstSecond) continue;
+    const auto sample = labeler.on_label(label(s - 1));
+    ASSERT_TRUE(sample) << s;
+    EXPECT_EQ(sample->reference, UtcTime{std::chrono::seconds{s - 1}});
+    EXPECT_EQ(sample->local, local_at(s - 1, 3us));
+  }
+  EXPECT_EQ(labeler.counters().labelled, 4u);
+  EXPECT_EQ(labeler.counters().mismatched, 0u);
+  // Neither edge is labelled twice.
+  EXPECT_FALSE(labeler.on_label(label(kFirstSecond + 3)));
+}
+
 TEST(PpsLabeler, EachEdgeIsLabelledOnce) {
   PpsLabeler labeler;
   labeler.on_edge({local_at(kFirstSecond)});
