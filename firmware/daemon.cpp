@@ -44,6 +44,7 @@
 #include "firmware/reference_sources.hpp"
 #include "firmware/stats_recorder.hpp"
 #include "firmware/status_line.hpp"
+#include "firmware/system_statistics.hpp"
 #include "firmware/util/big_endian.hpp"
 #include "firmware/util/seqlock.hpp"
 #include "refclock/gps_week_rollover.hpp"
@@ -299,6 +300,9 @@ int run_daemon(const Options& options) {
     reference_report.poll_log2 = 4;
     reference_report.has_reference_clock =
         !config->refclocks.empty() || simulate || options.replay_file.has_value();
+    // ntpq's sysstats and kerninfo: refreshed each second by the tick, once the server runs.
+    SystemStatistics control_statistics;
+    const auto started = std::chrono::steady_clock::now();
     const auto publish_control = [&] {
       reference_report.pps = sample_kind == SampleKind::pps;
       reference_report.network_steers = upstream && upstream->network().active;
@@ -306,7 +310,8 @@ int run_daemon(const Options& options) {
       reference_report.upstreams = upstream ? upstream->reports() : std::vector<UpstreamReport>{};
       ControlVariables vars;
       render_control_variables(published.load(), discipline.status(), clock.now(), reference_report,
-                               std::string("stratumd ") + STRATUMD_VERSION, vars);
+                               std::string("stratumd ") + STRATUMD_VERSION, vars,
+                               control_statistics);
       control_published.store(vars);
     };
     // After a step of the clock the associations' offsets measured the old clock: forgotten.
@@ -694,6 +699,8 @@ int run_daemon(const Options& options) {
       if (++ticks % (1 << reference_report.poll_log2) == 0) {
         reference_report.reach = static_cast<std::uint8_t>(reference_report.reach << 1);
       }
+      control_statistics =
+          collect_system_statistics(server->counters(), std::chrono::steady_clock::now() - started);
       publish_control();
       publish_metrics(ticks % 15 == 1);
       if (status_line)

@@ -2,16 +2,11 @@
 
 #include <unistd.h>
 
+#include "drivers/os/text_file.hpp"
 #include "firmware/config/refclock_config.hpp"
 
 namespace stratumd {
 namespace {
-
-std::string directory_of(const std::string& path) {
-  const auto slash = path.rfind('/');
-  if (slash == std::string::npos) return ".";
-  return slash == 0 ? "/" : path.substr(0, slash);
-}
 
 bool exists(const std::string& path) {
   return ::access(path.c_str(), F_OK) == 0;

@@ -14,6 +14,10 @@ ServerCounters& ServerCounters::operator+=(const ServerCounters& other) {
   rate_table_evictions += other.rate_table_evictions;
   interleaved += other.interleaved;
   transmit_stamps += other.transmit_stamps;
+  for (std::size_t i = 0; i < by_version.size(); ++i) {
+    by_version[i] += other.by_version[i];
+    version1_by_mode[i] += other.version1_by_mode[i];
+  }
   return *this;
 }
 

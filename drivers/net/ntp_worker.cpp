@@ -190,6 +190,10 @@ ServerCounters NtpWorker::counters() const {
   c.rate_table_evictions = evictions_.load(std::memory_order_relaxed);
   c.interleaved = interleaved_.load(std::memory_order_relaxed);
   c.transmit_stamps = transmit_stamps_.load(std::memory_order_relaxed);
+  for (std::size_t i = 0; i < c.by_version.size(); ++i) {
+    c.by_version[i] = versions_[i].load(std::memory_order_relaxed);
+    c.version1_by_mode[i] = version1_modes_[i].load(std::memory_order_relaxed);
+  }
   return c;
 }
 
@@ -399,6 +403,11 @@ void NtpWorker::serve(const Socket& socket) {
       }
       const RequestContext context{{peer.ip, peer.port}, receive_time, monotonic_now};
       const std::size_t length = b.rx[static_cast<std::size_t>(i)].msg_len;
+      if (length > 0) {
+        const unsigned version = (slot.request[0] >> 3) & 7u;
+        add(versions_[version], 1);
+        if (version == 1) add(version1_modes_[slot.request[0] & 7u], 1);
+      }
       if (shared_.control && length >= kMode6HeaderSize && (slot.request[0] & 0x7) == 6) {
         msghdr reply{};
         reply.msg_name = &slot.peer;

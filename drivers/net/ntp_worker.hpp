@@ -41,8 +41,10 @@ struct ServerCounters {
   std::uint64_t received = 0;
   std::array<std::uint64_t, kOutcomeCount> by_outcome{};
   std::uint64_t rate_table_evictions = 0;
-  std::uint64_t interleaved = 0;      // answered in interleaved mode (included in answered)
-  std::uint64_t transmit_stamps = 0;  // replies whose kernel transmit stamp was read back
+  std::uint64_t interleaved = 0;              // answered in interleaved mode (included in answered)
+  std::uint64_t transmit_stamps = 0;          // replies whose kernel transmit stamp was read back
+  std::array<std::uint64_t, 8> by_version{};  // requests by version field (ntpq sysstats)
+  std::array<std::uint64_t, 8> version1_by_mode{};  // NTPv1 requests by mode
 
   std::uint64_t outcome(RequestOutcome o) const { return by_outcome[static_cast<std::size_t>(o)]; }
   std::uint64_t answered() const { return outcome(RequestOutcome::answered); }
@@ -129,6 +131,8 @@ class NtpWorker {
   std::atomic<std::uint64_t> evictions_{0};
   std::atomic<std::uint64_t> interleaved_{0};
   std::atomic<std::uint64_t> transmit_stamps_{0};
+  std::array<std::atomic<std::uint64_t>, 8> versions_{};
+  std::array<std::atomic<std::uint64_t>, 8> version1_modes_{};
 };
 
 }  // namespace stratumd

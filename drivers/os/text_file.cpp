@@ -12,13 +12,14 @@
 #include "drivers/os/unique_fd.hpp"
 
 namespace stratumd {
-namespace {
 
 std::string directory_of(const std::string& path) {
   const auto slash = path.rfind('/');
   if (slash == std::string::npos) return ".";
   return slash == 0 ? "/" : path.substr(0, slash);
 }
+
+namespace {
 
 bool write_all(int fd, const std::string& text) {
   std::size_t done = 0;

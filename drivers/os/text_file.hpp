@@ -16,6 +16,8 @@
 namespace stratumd {
 
 std::optional<std::string> read_text_file(const std::string& path);
+// The directory a file is in: "." for a bare name, "/" for one at the root.
+std::string directory_of(const std::string& path);
 // False when the file could not be written; FILE is then as it was. A new file is 0644, a
 // replaced one keeps its mode.
 bool write_file_atomically(const std::string& path, const std::string& text);

@@ -56,9 +56,71 @@ std::uint16_t peer_status_word(bool reachable, int selection) {
   return static_cast<std::uint16_t>(((flags | (selection & 0x7)) << 8));
 }
 
+namespace {
+
+// ntpq's sysstats asks for each counter and its "_r" twin (since the last reset); this daemon
+// never resets them, so both are the count since start.
+std::string count(const char* name, std::uint64_t n) {
+  const std::string value = std::to_string(n);
+  return std::string(", ") + name + "=" + value + ", " + name + "_r=" + value;
+}
+
+// ntpq's sysinfo, sysstats and kerninfo, with ntpd's names and units (ms, ppm, seconds).
+void render_named_variables(const ClockSnapshot& s, const ReferenceReport& ref, UtcTime now,
+                            const SystemStatistics& stats, ControlVariables& out) {
+  const bool synced = s.synchronised();
+  std::string peer = "0.0.0.0:0";
+  int peer_mode = 0;
+  for (const UpstreamReport& u : ref.upstreams) {
+    if (ref.network_steers && u.selection == kSelectSystemPeer) {
+      peer = u.address + ":123";
+      peer_mode = u.host_mode;
+    }
+  }
+  if (synced && !ref.network_steers && ref.has_reference_clock) {
+    peer = ref.source_address + ":123";
+    peer_mode = 3;  // ntpd shows a reference clock as a client association
+  }
+  std::string v = "peeradr=" + peer + ", peermode=" + std::to_string(peer_mode);
+  v += ", rootdist=" + format("%.3f", ms(s.root_delay) / 2 + ms(s.root_dispersion_at(now)));
+  v += ", authdelay=0.000";
+  const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(stats.uptime).count();
+  v += ", ss_uptime=" + std::to_string(seconds) + ", ss_reset=" + std::to_string(seconds) +
+       ", ss_reset_r=" + std::to_string(seconds);
+  v += ", ss_numctlreq=" + std::to_string(stats.control_requests);
+  v += count("ss_received", stats.received) + count("ss_thisver", stats.current_version) +
+       count("ss_oldver", stats.older_version) + count("ss_ver1", stats.version1) +
+       count("ss_ver1client", stats.version1_client) + count("ss_ver1zero", stats.version1_zero) +
+       count("ss_ver1symm", stats.version1_symmetric) + count("ss_badformat", stats.bad_format) +
+       count("ss_badauth", stats.bad_auth) + count("ss_declined", stats.declined) +
+       count("ss_restricted", stats.restricted) + count("ss_limited", stats.limited) +
+       count("ss_kodsent", stats.kod_sent) + count("ss_processed", stats.processed);
+  if (const auto& k = stats.kernel) {
+    v +=
+        ", koffset=" + format("%.6f", k->offset_ms) + ", kfreq=" + format("%.3f", k->frequency_ppm);
+    v += ", kmaxerr=" + format("%.3f", k->max_error_ms) +
+         ", kesterr=" + format("%.3f", k->estimated_error_ms);
+    v += ", kstflags=\"" + k->status_flags + "\"";
+    v += ", ktimeconst=" + std::to_string(k->time_constant);
+    v += ", kprecis=" + format("%.6f", k->precision_ms);
+    v += ", kfreqtol=" + format("%.0f", k->tolerance_ppm);
+    v += ", kppsfreq=" + format("%.3f", k->pps_frequency_ppm) +
+         ", kppsstab=" + format("%.3f", k->pps_stability_ppm) +
+         ", kppsjitter=" + format("%.6f", k->pps_jitter_ms);
+    v += ", kppscalibdur=" + std::to_string(k->pps_calibration_interval) +
+         ", kppscalibs=" + std::to_string(k->pps_calibrations) +
+         ", kppsjitexc=" + std::to_string(k->pps_jitter_exceeded) +
+         ", kppsstbexc=" + std::to_string(k->pps_stability_exceeded) +
+         ", kppscaliberrs=" + std::to_string(k->pps_calibration_errors);
+  }
+  out.named_variables.assign(v);
+}
+
+}  // namespace
+
 void render_control_variables(const ClockSnapshot& s, const LoopStatus& loop, UtcTime now,
                               const ReferenceReport& ref, const std::string& version,
-                              ControlVariables& out) {
+                              ControlVariables& out, const SystemStatistics& stats) {
   const bool synced = s.synchronised();
   out.system_status = system_status_word(s, ref.pps, 0, 0);
   // ntpstat reads stratum, rootdisp, rootdelay and tc from the first 468 bytes: they come first.
@@ -81,6 +143,7 @@ void render_control_variables(const ClockSnapshot& s, const LoopStatus& loop, Ut
   sys += ", clk_wander=" + format("%.3f", loop.wander_ppm);
   sys += ", version=\"" + version + "\", processor=\"unknown\", system=\"Linux\"";
   out.system_variables.assign(sys);
+  render_named_variables(s, ref, now, stats, out);
 
   out.association_count = 0;
   if (ref.has_reference_clock) render_reference_clock(s, loop, now, ref, out);

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -48,6 +49,28 @@ struct ReferenceReport {
   double fudge_time2 = 0.0;
 };
 
+// The server's counters and the kernel's clock loop, for ntpq's sysstats, sysinfo and kerninfo
+// (the named-only system variables).
+struct KernelLoopState {
+  double offset_ms = 0, frequency_ppm = 0, max_error_ms = 0, estimated_error_ms = 0;
+  std::string status_flags;  // "pll nano …", as ntpd spells them
+  long time_constant = 0;
+  double precision_ms = 0, tolerance_ppm = 0;
+  double pps_frequency_ppm = 0, pps_stability_ppm = 0, pps_jitter_ms = 0;
+  long pps_calibration_interval = 0, pps_calibrations = 0, pps_jitter_exceeded = 0,
+       pps_stability_exceeded = 0, pps_calibration_errors = 0;
+};
+
+struct SystemStatistics {
+  Nanoseconds uptime{0};
+  std::uint64_t control_requests = 0;
+  std::uint64_t received = 0, current_version = 0, older_version = 0;
+  std::uint64_t version1 = 0, version1_client = 0, version1_zero = 0, version1_symmetric = 0;
+  std::uint64_t bad_format = 0, bad_auth = 0, declined = 0, restricted = 0, limited = 0;
+  std::uint64_t kod_sent = 0, processed = 0;
+  std::optional<KernelLoopState> kernel;  // nullopt: the kernel's state could not be read
+};
+
 // The system status word's clock source: 1 PPS, 4 "UHF radio" (GPS/NMEA), 0 unspecified.
 std::uint16_t system_status_word(const ClockSnapshot& snapshot, bool pps, int event_count,
                                  int last_event);
@@ -56,7 +79,7 @@ std::uint16_t peer_status_word(bool reachable, int selection);
 
 void render_control_variables(const ClockSnapshot& snapshot, const LoopStatus& loop, UtcTime now,
                               const ReferenceReport& reference, const std::string& version,
-                              ControlVariables& out);
+                              ControlVariables& out, const SystemStatistics& stats = {});
 
 // The association entries render_control_variables builds.
 void render_reference_clock(const ClockSnapshot& snapshot, const LoopStatus& loop, UtcTime now,

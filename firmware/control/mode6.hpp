@@ -4,6 +4,7 @@
 // fragments are handed to a callback that sends them.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -16,6 +17,13 @@ namespace stratumd {
 inline constexpr std::size_t kMode6HeaderSize = 12;
 inline constexpr std::size_t kMode6MaxData = 468;
 inline constexpr std::size_t kMaxControlAssociations = 8;
+
+// ntpd's error codes (ntp_control.h), in the status word's high byte of an error response; ntpq
+// names them (UNKNOWNVAR …) and acts on some (it retries a list one name at a time after 5).
+inline constexpr std::uint16_t kControlErrorPermission = 1;
+inline constexpr std::uint16_t kControlErrorBadOpcode = 3;
+inline constexpr std::uint16_t kControlErrorBadAssociation = 4;
+inline constexpr std::uint16_t kControlErrorUnknownVariable = 5;
 
 namespace mode6_opcode {
 inline constexpr std::uint8_t read_status = 1;
@@ -48,6 +56,9 @@ struct ControlAssociation {
 struct ControlVariables {
   std::uint16_t system_status = 0;
   FixedText<1200> system_variables;
+  // Answered only when asked for by name (ntpq's sysinfo, sysstats, kerninfo), as ntpd keeps
+  // them out of its default list: a bare READVAR stays as short as it was.
+  FixedText<1200> named_variables;
   std::array<ControlAssociation, kMaxControlAssociations> associations{};
   std::uint8_t association_count = 0;
 };
@@ -119,7 +130,7 @@ Mode6Outcome mode6_respond(std::span<const std::uint8_t> request, const ControlV
       if (vars.associations[i].id == r.association) assoc = &vars.associations[i];
     }
     if (!assoc && r.opcode != mode6_opcode::read_status) {
-      error(7);  // CERR_BADASSOC
+      error(kControlErrorBadAssociation);
       return Mode6Outcome::unknown_association;
     }
   }
@@ -144,11 +155,21 @@ Mode6Outcome mode6_respond(std::span<const std::uint8_t> request, const ControlV
       // Only what was asked for, as ntpd: a short request never draws the whole list.
       std::array<char, 1200> selected{};
       bool unknown = false;
-      const std::string_view all =
-          assoc ? assoc->variables.view() : vars.system_variables.view();
+      // System variables asked for by name may also be the named-only ones.
+      std::array<char, 2 * 1200 + 2> both{};
+      std::string_view all = assoc ? assoc->variables.view() : vars.system_variables.view();
+      if (!assoc && !r.data.empty() && vars.named_variables.length > 0) {
+        const std::string_view system = vars.system_variables.view();
+        const std::string_view named = vars.named_variables.view();
+        std::copy(system.begin(), system.end(), both.begin());
+        both[system.size()] = ',';
+        both[system.size() + 1] = ' ';
+        std::copy(named.begin(), named.end(), both.begin() + system.size() + 2);
+        all = std::string_view(both.data(), system.size() + 2 + named.size());
+      }
       const std::size_t n = mode6_detail::select_variables(all, r.data, selected, unknown);
       if (unknown) {
-        error(6);  // CERR_UNKNOWNVAR
+        error(kControlErrorUnknownVariable);
         return Mode6Outcome::unknown_variable;
       }
       emit(assoc ? assoc->peer_status : vars.system_status, std::string_view(selected.data(), n));
@@ -159,7 +180,7 @@ Mode6Outcome mode6_respond(std::span<const std::uint8_t> request, const ControlV
       if (!clock && vars.association_count)
         clock = &vars.associations[0];  // ntpq cv: the system peer
       if (!clock) {
-        error(7);
+        error(kControlErrorBadAssociation);
         return Mode6Outcome::unknown_association;
       }
       emit(clock->peer_status, clock->clock_variables.view());
@@ -167,10 +188,11 @@ Mode6Outcome mode6_respond(std::span<const std::uint8_t> request, const ControlV
     }
     case mode6_opcode::write_variables:
     case mode6_opcode::write_clock:
-      error(1);  // CERR_PERMISSION: writes need controlkey authentication, not implemented
+      // Writes need controlkey authentication, not implemented.
+      error(kControlErrorPermission);
       return Mode6Outcome::refused_write;
     default:
-      error(5);  // CERR_BADOP
+      error(kControlErrorBadOpcode);
       return Mode6Outcome::unknown_opcode;
   }
 }

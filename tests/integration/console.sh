@@ -34,18 +34,10 @@ grep -qx "restrict 127.0.0.2 ignore" "$work/ntp.conf" || fail "the saved file la
 [[ -f $work/ntp.conf.bak ]] || fail "no backup of the previous file"
 # What the console reads and writes as root: no file outside the configuration directories (no
 # echo of /etc/shadow's first words), no drift file outside /var/lib, /var/log, /run.
-python3 - "$work/console.sock" <<'PY' || fail "the console reads or writes where it must not"
-import socket, sys
-s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-s.connect(sys.argv[1])
-f = s.makefile("rw")
-def ask(line):
-    f.write(line + "\n"); f.flush()
-    out = []
-    for reply in f:
-        if reply in (".\n", ".!\n"):
-            return "".join(out)
-        out.append(reply)
+PYTHONPATH=$here python3 - "$work/console.sock" <<'PY' || fail "the console reads or writes where it must not"
+import sys
+from console_socket import Console
+ask = Console(sys.argv[1]).ask
 ask("add includefile /etc/shadow")
 checked = ask("check")
 print(checked)
@@ -74,18 +66,10 @@ stop_daemon
 printf 'restrict 127.0.0.1\n' >"$work/bare.conf"
 start_daemon -n -x --quiet -c "$work/bare.conf" --console-socket "$work/console.sock"
 retry_until 10 test -S "$work/console.sock" || fail "no console socket (unsynchronised daemon)"
-python3 - "$work/console.sock" <<'PY' || fail "apply while unsynchronised was refused"
-import socket, sys
-s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-s.connect(sys.argv[1])
-f = s.makefile("rw")
-def ask(line):
-    f.write(line + "\n"); f.flush()
-    out = []
-    for reply in f:
-        if reply in (".\n", ".!\n"):
-            return "".join(out)
-        out.append(reply)
+PYTHONPATH=$here python3 - "$work/console.sock" <<'PY' || fail "apply while unsynchronised was refused"
+import sys
+from console_socket import Console
+ask = Console(sys.argv[1]).ask
 ask("add restrict 127.0.0.2")
 applied = ask("apply 2")
 assert "watching for 2 s" in applied, applied

@@ -91,35 +91,32 @@ F next(const char* name) {
   return reinterpret_cast<F>(::dlsym(RTLD_NEXT, name));
 }
 
-}  // namespace
-
-extern "C" {
-
-int open(const char* path, int flags, ...) {
-  static const auto real = next<int (*)(const char*, int, ...)>("open");
-  mode_t mode = 0;
-  if (flags & (O_CREAT | O_TMPFILE)) {
-    va_list list;
-    va_start(list, flags);
-    mode = static_cast<mode_t>(va_arg(list, int));
-    va_end(list);
-  }
+// The C library's `name` (open or open64), and the descriptor remembered if it is the fake.
+int open_and_remember(const char* name, const char* path, int flags, va_list list) {
+  const auto real = next<int (*)(const char*, int, ...)>(name);
+  const mode_t mode = (flags & (O_CREAT | O_TMPFILE)) ? static_cast<mode_t>(va_arg(list, int)) : 0;
   const int fd = real(path, flags, mode);
   remember(fd, path);
   return fd;
 }
 
+}  // namespace
+
+extern "C" {
+
+int open(const char* path, int flags, ...) {
+  va_list list;
+  va_start(list, flags);
+  const int fd = open_and_remember("open", path, flags, list);
+  va_end(list);
+  return fd;
+}
+
 int open64(const char* path, int flags, ...) {
-  static const auto real = next<int (*)(const char*, int, ...)>("open64");
-  mode_t mode = 0;
-  if (flags & (O_CREAT | O_TMPFILE)) {
-    va_list list;
-    va_start(list, flags);
-    mode = static_cast<mode_t>(va_arg(list, int));
-    va_end(list);
-  }
-  const int fd = real(path, flags, mode);
-  remember(fd, path);
+  va_list list;
+  va_start(list, flags);
+  const int fd = open_and_remember("open64", path, flags, list);
+  va_end(list);
   return fd;
 }
 

@@ -41,9 +41,8 @@ assert r["stratum"] == int(sys.argv[2]) and r["refid"] == want and r["leap"] == 
 
 if [[ ${1:-} != --falseticker ]]; then
   start_daemon -n -x -c "$work/ntp.conf" --console-socket none
-  python3 "$here/shm_writer.py" --delay 0.050 >"$work/writer.log" 2>&1 &
-  writer=$!
-  helper_pids+=($writer)
+  start_shm_writer --delay 0.050
+  writer=$shm_writer
   retry_until 40 served 1 GPS || fail "the GPS did not serve stratum 1: $(cat "$work/q.json")"
   # Wait until the network is reachable too, then take the GPS away.
   retry_until 60 grep -q "offset" <(python3 - <<'PY'
@@ -57,16 +56,14 @@ PY
   kill "$writer"
   retry_until 60 served 4 127.0.0.2 || fail "the network did not take over at stratum 4: $(cat "$work/q.json")"
   grep -q "following upstream server 127.0.0.2" "$work/daemon.log" || fail "no log of the network taking over"
-  python3 "$here/shm_writer.py" --delay 0.050 >"$work/writer2.log" 2>&1 &
-  helper_pids+=($!)
+  start_shm_writer --delay 0.050
   retry_until 30 served 1 GPS || fail "the GPS did not win again: $(cat "$work/q.json")"
   grep -q "the reference clock is back" "$work/daemon.log" || fail "no log of the GPS returning"
   echo "PASS: GPS stratum 1; lost: network at stratum 4; back: GPS again"
 else
   # A GPS a second off from the start: three independent servers outvote it.
-  python3 "$here/shm_writer.py" --delay 0.050 --skew 1 >"$work/writer.log" 2>&1 &
-  writer=$!
-  helper_pids+=($writer)
+  start_shm_writer --delay 0.050 --skew 1
+  writer=$shm_writer
   start_daemon -n -x -c "$work/ntp.conf" --console-socket none
   retry_until 90 grep -q "disagrees with 3 independent network sources" "$work/daemon.log" ||
     fail "the wrong GPS was not caught"
@@ -74,8 +71,7 @@ else
   retry_until 30 network_served || fail "not serving the network's time: $(cat "$work/q.json")"
   # The receiver is right again: the disagreement is over, the mark clears, the GPS serves.
   kill "$writer"
-  python3 "$here/shm_writer.py" --delay 0.050 >"$work/writer2.log" 2>&1 &
-  helper_pids+=($!)
+  start_shm_writer --delay 0.050
   retry_until 60 grep -q "no longer a falseticker" "$work/daemon.log" ||
     fail "the mark did not clear when the GPS agreed again: $(grep -v state= "$work/daemon.log" | tail -5)"
   retry_until 30 served 1 GPS || fail "the GPS did not serve again: $(cat "$work/q.json")"

@@ -88,6 +88,14 @@ print(r)
 assert r["stratum"] == 1 and abs(r["offset"]) < float(sys.argv[2])' "$work/ntpdig.json" "$1"
 }
 
+# gpsd's side of the SHM protocol (shm_writer.py ARGS) in the background, stopped at exit; its
+# pid in $shm_writer, its output appended to $work/writer.log.
+start_shm_writer() {
+  python3 "$here/shm_writer.py" "$@" >>"$work/writer.log" 2>&1 &
+  shm_writer=$!
+  helper_pids+=($shm_writer)
+}
+
 # A GPS receiver on TCP port 5000 sending each second $1 s late (nmea_tcp_server.py).
 start_tcp_receiver() {
   python3 "$here/nmea_tcp_server.py" 5000 --delay "$1" >"$work/receiver.log" 2>&1 &

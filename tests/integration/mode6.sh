@@ -41,6 +41,16 @@ if [[ -x ${NTPQ:-} ]]; then
   grep -q 'stratum=1' "$work/rv-named.out" && grep -q 'refid=PPS' "$work/rv-named.out" ||
     fail "named rv lacks what was asked for"
   grep -q 'frequency=' "$work/rv-named.out" && fail "named rv answered variables not asked for"
+  # ntpq's summaries: sysinfo, sysstats, kerninfo (named-only system variables).
+  for view in sysinfo sysstats kerninfo; do
+    "$NTPQ" -c "$view" 127.0.0.1 >"$work/$view.out" 2>&1 || fail "ntpq -c $view failed: $(cat "$work/$view.out")"
+    grep -q '^\*\*\*\|???' "$work/$view.out" && fail "ntpq -c $view: $(cat "$work/$view.out")"  # ntpq's error and unknown marks
+    cat "$work/$view.out"
+  done
+  grep -Eq '^system peer: +127\.127\.' "$work/sysinfo.out" || fail "sysinfo has no system peer"
+  grep -Eq '^packets received: +[1-9]' "$work/sysstats.out" || fail "sysstats counts no packets"
+  grep -Eq '^current version: +[1-9]' "$work/sysstats.out" || fail "sysstats counts no NTPv4 packet"
+  grep -Eq '^pll time constant: +[0-9]+' "$work/kerninfo.out" || fail "kerninfo has no time constant"
   "$NTPQ" -c 'cv 1' 127.0.0.1 >"$work/cv.out" 2>&1 || fail "ntpq -c cv failed"
   grep -q 'name="SIM_GPS(0)"' "$work/cv.out" || fail "ntpq -c cv: $(cat "$work/cv.out")"
 else

@@ -23,9 +23,7 @@ fudge 127.127.22.0 refid PPS flag3 1
 CONF
 "$STRATUMD" --check-config -c "$work/ntp.conf" >"$work/check.out" 2>&1 || fail "the Pi configuration fails the check: $(cat "$work/check.out")"
 LD_PRELOAD=$FAKE_PPS STRATUMD_FAKE_PPS_PATH=/dev/pps0 start_daemon -n -x -c "$work/ntp.conf"
-python3 "$here/shm_writer.py" --delay 0.150 >"$work/writer.log" 2>&1 &
-writer=$!
-helper_pids+=($writer)
+start_shm_writer --delay 0.150
 retry_until 10 grep -q attached "$work/writer.log" || fail "the writer found no segment: $(cat "$work/writer.log")"
 wait_for_stratum_1 40
 retry_until 20 served_within 0.001 || fail "not within 1 ms of the PPS: $(cat "$work/ntpdig.json" "$work/ntpdig.err")"

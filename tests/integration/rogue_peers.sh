@@ -12,8 +12,7 @@ fi
 source "$(dirname "$0")/lib.sh"
 [[ -x ${NTPQ:-} ]] || { echo "SKIP: NTPsec's ntpq was not unpacked"; exit 77; }
 
-python3 "$here/shm_writer.py" --delay 0.050 >"$work/writer.log" 2>&1 &
-helper_pids+=($!)
+start_shm_writer --delay 0.050
 write_config() {  # extra lines
   cat >"$work/ntp.conf" <<CONF
 server 127.127.28.0 minpoll 4 prefer

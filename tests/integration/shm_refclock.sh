@@ -12,9 +12,8 @@ server 127.127.28.0 minpoll 4 prefer
 fudge 127.127.28.0 time1 0.050 refid GPS
 CONF
 start_daemon -n -x -c "$work/ntp.conf"
-python3 "$here/shm_writer.py" --delay 0.050 >"$work/writer.log" 2>&1 &
-writer=$!
-helper_pids+=($writer)
+start_shm_writer --delay 0.050
+writer=$shm_writer
 retry_until 10 grep -q attached "$work/writer.log" || fail "the writer found no segment: $(cat "$work/writer.log")"
 wait_for_stratum_1 40
 
@@ -24,8 +23,7 @@ ipcs -m | grep -qi '0x4e545030' || fail "no SHM segment with ntpd's key"
 
 # A writer five hours off (a wrong date, a bad receiver): refused, said once, not served.
 kill "$writer"
-python3 "$here/shm_writer.py" --delay 0.050 --skew 18000 >"$work/writer2.log" 2>&1 &
-helper_pids+=($!)
+start_shm_writer --delay 0.050 --skew 18000
 retry_until 10 grep -q 'more than time2' "$work/daemon.log" || fail "a sample 5 h off was not refused"
 served_within 0.01 || fail "a sample 5 h off moved the served time"
 echo "PASS: SHM refclock with gpsd's protocol, fudge time1/refid, far samples refused"

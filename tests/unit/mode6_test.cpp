@@ -108,11 +108,14 @@ TEST(Mode6, ErrorsAndRefusals) {
   EXPECT_EQ(o, Mode6Outcome::unknown_association);
   ASSERT_EQ(bad_assoc.size(), 1u);
   EXPECT_TRUE(bad_assoc[0].byte1 & 0x40);
+  EXPECT_EQ(bad_assoc[0].status >> 8, 4);  // CERR_BADASSOC
   const auto write = ask(request(3, 0), sample_variables(), &o);
   EXPECT_EQ(o, Mode6Outcome::refused_write);
   EXPECT_TRUE(write[0].byte1 & 0x40);
-  ask(request(31, 0), sample_variables(), &o);
+  EXPECT_EQ(write[0].status >> 8, 1);  // CERR_PERMISSION
+  const auto mrulist = ask(request(10, 0), sample_variables(), &o);
   EXPECT_EQ(o, Mode6Outcome::unknown_opcode);
+  EXPECT_EQ(mrulist[0].status >> 8, 3);  // CERR_BADOP: ntpq says the server lacks the request
   auto response_bit = request(2, 0);
   response_bit[1] |= 0x80;
   EXPECT_TRUE(ask(response_bit, sample_variables(), &o).empty());
@@ -249,7 +252,7 @@ TEST(Mode6, ReadVariablesAnswersOnlyTheNamesAskedFor) {
   ASSERT_EQ(f.size(), 1u);
   EXPECT_EQ(outcome, Mode6Outcome::unknown_variable);
   EXPECT_EQ(f[0].byte1 & 0x40, 0x40);
-  EXPECT_EQ(f[0].status >> 8, 6);
+  EXPECT_EQ(f[0].status >> 8, 5);  // CERR_UNKNOWNVAR (ntpq: "Unknown variable")
   EXPECT_EQ(f[0].count, 0);
   // ntpstat's 576-byte datagram full of zeros asks for everything.
   auto ntpstat = request(mode6_opcode::read_variables, 0, 2, 1);
@@ -259,6 +262,45 @@ TEST(Mode6, ReadVariablesAnswersOnlyTheNamesAskedFor) {
   f = ask(ntpstat, v);
   ASSERT_EQ(f.size(), 1u);
   EXPECT_EQ(f[0].data, v.system_variables.view());
+}
+
+TEST(Mode6, NamedOnlyVariablesComeBackWhenAskedForAndNeverUnasked) {
+  ClockSnapshot snapshot;
+  snapshot.state = SyncState::locked;
+  snapshot.stratum = 1;
+  snapshot.leap = LeapIndicator::none;
+  snapshot.reference_id = make_refid("PPS");
+  SystemStatistics stats;
+  stats.uptime = std::chrono::seconds{3600};
+  stats.received = 1234;
+  stats.current_version = 1200;
+  stats.older_version = 34;
+  stats.kod_sent = 5;
+  stats.kernel = KernelLoopState{};
+  stats.kernel->status_flags = "pll nano";
+  stats.kernel->time_constant = 4;
+  ControlVariables v;
+  render_control_variables(snapshot, LoopStatus{}, UtcTime{std::chrono::seconds{1'790'000'000}},
+                           ReferenceReport{}, "stratumd test", v, stats);
+  // ntpq sysstats asks by name.
+  auto f = ask(read_named("ss_uptime,ss_received,ss_thisver,ss_oldver,ss_kodsent"), v);
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0].data,
+            "ss_uptime=3600, ss_received=1234, ss_thisver=1200, ss_oldver=34, ss_kodsent=5");
+  // kerninfo and sysinfo, mixed with ordinary system variables.
+  f = ask(read_named("kstflags,ktimeconst,stratum,peeradr"), v);
+  EXPECT_EQ(f[0].data, "kstflags=\"pll nano\", ktimeconst=4, stratum=1, peeradr=127.127.20.0:123");
+  // A bare READVAR (rv, ntpstat) stays the default list: no amplification from the extras.
+  f = ask(request(mode6_opcode::read_variables, 0), v);
+  EXPECT_EQ(f[0].data, v.system_variables.view());
+  EXPECT_EQ(f[0].data.find("ss_received"), std::string::npos);
+  // Without the kernel's state, its names are unknown, as any other.
+  stats.kernel.reset();
+  render_control_variables(snapshot, LoopStatus{}, UtcTime{std::chrono::seconds{1'790'000'000}},
+                           ReferenceReport{}, "stratumd test", v, stats);
+  Mode6Outcome outcome{};
+  ask(read_named("kstflags"), v, &outcome);
+  EXPECT_EQ(outcome, Mode6Outcome::unknown_variable);
 }
 
 }  // namespace
