@@ -3,7 +3,8 @@
 # as PID 1) at 2.5 or better (Debian's chrony.service: 3.7), and the settings this daemon cannot
 # run without are still there (clock_adjtime allowed, port 123 bindable, the state directory).
 set -euo pipefail
-unit=$(cd "$(dirname "$0")/../.." && pwd)/board/systemd/stratumd.service
+# The unit as configured for the build's prefix (board/systemd/stratumd.service.in).
+unit=${STRATUMD_UNIT:?set STRATUMD_UNIT to the configured stratumd.service}
 command -v systemd-analyze >/dev/null || { echo "SKIP: no systemd-analyze"; exit 77; }
 systemd-analyze security --offline=true "$unit" | tail -n 1
 systemd-analyze security --offline=true --threshold=25 "$unit" >/dev/null ||
