@@ -626,6 +626,7 @@ int run_daemon(const Options& options) {
     const auto publish_metrics = [&](bool write_textfile) {
       if (!metrics) return;
       MetricsInput in;
+      in.version = STRATUMD_VERSION;
       in.snapshot = published.load();
       in.loop = discipline.status();
       in.now = clock.now();

@@ -30,18 +30,28 @@ class Writer {
 
 std::string render_metrics(const MetricsInput& in) {
   Writer w;
+  // Base units throughout (seconds, ratios), as node_exporter's timex series.
+  w.metric("stratumd_build_info", "gauge", "The running version; always 1.");
+  w.value("stratumd_build_info", 1, "version=\"" + in.version + "\"");
   w.metric("stratumd_offset_seconds", "gauge",
            "Last measured offset of the reference (reference minus clock).");
   w.value("stratumd_offset_seconds", to_seconds(in.loop.last_offset));
-  w.metric("stratumd_frequency_ppm", "gauge", "Frequency correction applied to the clock.");
-  w.value("stratumd_frequency_ppm", in.loop.frequency_ppm);
+  w.metric("stratumd_frequency_adjustment_ratio", "gauge",
+           "Frequency correction applied to the clock (1e-6 is 1 ppm).");
+  w.value("stratumd_frequency_adjustment_ratio", in.loop.frequency_ppm * 1e-6);
   w.metric("stratumd_jitter_seconds", "gauge", "RMS noise of the reference samples.");
   w.value("stratumd_jitter_seconds", to_seconds(in.loop.jitter));
-  w.metric("stratumd_wander_ppm", "gauge", "Frequency stability of the clock.");
-  w.value("stratumd_wander_ppm", in.loop.wander_ppm);
+  w.metric("stratumd_wander_ratio", "gauge", "Frequency stability of the clock (1e-6 is 1 ppm).");
+  w.value("stratumd_wander_ratio", in.loop.wander_ppm * 1e-6);
   w.metric("stratumd_root_dispersion_seconds", "gauge",
            "Root dispersion announced to clients now.");
   w.value("stratumd_root_dispersion_seconds", to_seconds(in.snapshot.root_dispersion_at(in.now)));
+  w.metric("stratumd_root_delay_seconds", "gauge", "Root delay announced to clients.");
+  w.value("stratumd_root_delay_seconds", to_seconds(in.snapshot.root_delay));
+  w.metric("stratumd_reference_timestamp_seconds", "gauge",
+           "When the clock was last set from its source (Unix time; 0: never).");
+  w.value("stratumd_reference_timestamp_seconds",
+          to_seconds(in.snapshot.reference_time.time_since_epoch()));
   w.metric("stratumd_stratum", "gauge", "Stratum served (16: unsynchronised).");
   w.value("stratumd_stratum", in.snapshot.synchronised() ? in.snapshot.stratum : 16);
   w.metric("stratumd_state", "gauge", "Discipline state, one series per state, 1 for the current.");

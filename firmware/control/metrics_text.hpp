@@ -14,6 +14,7 @@
 namespace stratumd {
 
 struct MetricsInput {
+  std::string version;  // stratumd_build_info
   ClockSnapshot snapshot;
   LoopStatus loop;
   UtcTime now{};

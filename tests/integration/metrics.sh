@@ -28,7 +28,8 @@ if grep -v '^#' "$work/metrics.txt" | grep -Ev '^[a-z_]+(\{[a-z_]+="[^"]*"\})? -
   fail "lines not in the exposition format"
 fi
 retry_until 20 test -s "$work/stratumd.prom" || fail "no textfile"
-grep -q '^stratumd_frequency_ppm ' "$work/stratumd.prom" || fail "the textfile lacks the frequency"
+grep -q '^stratumd_frequency_adjustment_ratio ' "$work/stratumd.prom" || fail "the textfile lacks the frequency"
+grep -q '^stratumd_build_info{version="[0-9.]*"} 1$' "$work/stratumd.prom" || fail "the textfile lacks build_info"
 # Clients that send half a request and wait (four held /metrics for 60 s before): the scrape is
 # still answered, at once.
 python3 - <<'PY' || fail "half-sent requests starve the metrics"

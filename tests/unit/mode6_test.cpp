@@ -200,13 +200,18 @@ TEST(Metrics, RenderTheStateAndCountersInTheExpositionFormat) {
   in.loop.state = SyncState::locked;
   in.loop.last_offset = std::chrono::nanoseconds{-1500};
   in.loop.frequency_ppm = -17.5;
+  in.version = "0.1.0";
+  in.snapshot.reference_time = UtcTime{std::chrono::seconds{1'790'000'000}};
   in.pps_present = true;
   in.requests_received = 12;
   in.requests_by_outcome[static_cast<std::size_t>(RequestOutcome::answered)] = 10;
   in.requests_by_outcome[static_cast<std::size_t>(RequestOutcome::dropped_rate_limited)] = 2;
   const std::string text = render_metrics(in);
   EXPECT_NE(text.find("\nstratumd_offset_seconds -1.5e-06\n"), std::string::npos) << text;
-  EXPECT_NE(text.find("\nstratumd_frequency_ppm -17.5\n"), std::string::npos);
+  EXPECT_NE(text.find("\nstratumd_frequency_adjustment_ratio -1.75e-05\n"), std::string::npos)
+      << text;
+  EXPECT_NE(text.find("\nstratumd_build_info{version=\"0.1.0\"} 1\n"), std::string::npos);
+  EXPECT_NE(text.find("\nstratumd_reference_timestamp_seconds 1790000000\n"), std::string::npos);
   EXPECT_NE(text.find("\nstratumd_stratum 1\n"), std::string::npos);
   EXPECT_NE(text.find("\nstratumd_state{state=\"locked\"} 1\n"), std::string::npos);
   EXPECT_NE(text.find("\nstratumd_state{state=\"holdover\"} 0\n"), std::string::npos);
