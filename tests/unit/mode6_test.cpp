@@ -128,12 +128,18 @@ TEST(Mode6, ErrorsAndRefusals) {
   EXPECT_TRUE(ask(lying_count, sample_variables(), &o).empty());
 }
 
-TEST(ControlVariables, NtpstatsFourVariablesComeFirstAndStatusWordsEncodeTheSource) {
+// A clock locked to a PPS at stratum 1.
+ClockSnapshot locked_to_pps() {
   ClockSnapshot s;
   s.state = SyncState::locked;
   s.stratum = 1;
   s.leap = LeapIndicator::none;
   s.reference_id = make_refid("PPS");
+  return s;
+}
+
+TEST(ControlVariables, NtpstatsFourVariablesComeFirstAndStatusWordsEncodeTheSource) {
+  const ClockSnapshot s = locked_to_pps();
   ReferenceReport ref;
   ref.pps = true;
   ref.reach = 1;
@@ -270,11 +276,7 @@ TEST(Mode6, ReadVariablesAnswersOnlyTheNamesAskedFor) {
 }
 
 TEST(Mode6, NamedOnlyVariablesComeBackWhenAskedForAndNeverUnasked) {
-  ClockSnapshot snapshot;
-  snapshot.state = SyncState::locked;
-  snapshot.stratum = 1;
-  snapshot.leap = LeapIndicator::none;
-  snapshot.reference_id = make_refid("PPS");
+  const ClockSnapshot snapshot = locked_to_pps();
   SystemStatistics stats;
   stats.uptime = std::chrono::seconds{3600};
   stats.received = 1234;
