@@ -2,6 +2,12 @@
 # operators bring from ntpd (the LOCAL clock, drivers stratumd lacks, a PPS device that is not
 # there, a logfile that cannot be written, a receiver not plugged in), a configuration the check
 # passes starts the daemon, and one it refuses is refused by the daemon too.
+set -euo pipefail
+# The SHM clocks of the examples make gpsd's segments: in an IPC namespace of the test's own, so
+# neither the host's gpsd nor its segments are touched.
+if [[ -z ${STRATUMD_IN_IPC_NS:-} ]]; then
+  STRATUMD_IN_IPC_NS=1 exec unshare --ipc bash "$0" "$@"
+fi
 source "$(dirname "$0")/lib.sh"
 
 shapes=$work/shapes
