@@ -12,30 +12,23 @@ bool exists(const std::string& path) {
   return ::access(path.c_str(), F_OK) == 0;
 }
 
-// The devices a reference clock line opens, as ReferenceSources derives them; `retried` when the
-// driver waits for a missing device (a serial receiver unplugged) rather than refusing to start.
+// The devices a reference clock line opens; `retried` when the driver waits for a missing device
+// (a serial receiver unplugged) rather than refusing to start.
 struct Device {
   std::string path;
   bool retried = false;
 };
 
 std::vector<Device> devices_of(const RefclockDeclaration& r) {
-  const RefclockOptions& o = r.options;
-  const std::string unit = std::to_string(r.unit);
-  switch (r.type) {
-    case refclock_type::nmea: {
-      std::vector<Device> devices{{o.path.value_or("/dev/gps" + unit), true}};
-      if (o.flag(1)) devices.push_back({o.ppspath.value_or("/dev/gpspps" + unit), false});
-      return devices;
-    }
-    case refclock_type::pps:
-      return {{o.path.value_or("/dev/pps" + unit), false}};
-    case refclock_type::gpio_pps:
-    case refclock_type::dcd_pps:
-      return {{o.path.value_or(""), false}};
-    default:
-      return {};  // SHM segments and gpsd are made by gpsd when it runs
+  std::vector<Device> devices;
+  // SHM segments and gpsd are made by gpsd when it runs.
+  if (r.type == refclock_type::shm || r.type == refclock_type::gpsd_json) return devices;
+  const std::string device = refclock_device(r.type, r.unit, r.options);
+  if (!device.empty()) devices.push_back({device, r.type == refclock_type::nmea});
+  if (r.type == refclock_type::nmea && r.options.flag(1)) {
+    devices.push_back({nmea_pps_device(r.unit, r.options), false});
   }
+  return devices;
 }
 
 }  // namespace

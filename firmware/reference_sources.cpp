@@ -86,15 +86,13 @@ ReferenceSources::ReferenceSources(EventLoop& loop, const Clock& clock, const Da
       host_name_ =
           std::string(r.type == refclock_type::nmea ? "GPS_NMEA" : refclock_type_name(r.type)) +
           "(" + unit + ")";
-      device_ = o.path.value_or(r.type == refclock_type::nmea  ? "/dev/gps" + unit
-                                : r.type == refclock_type::pps ? "/dev/pps" + unit
-                                                               : std::string());
+      device_ = refclock_device(r.type, r.unit, o);
     }
     try {
       switch (r.type) {
         case refclock_type::nmea: {
           if (nmea_) throw std::runtime_error("only one NMEA receiver is supported");
-          const std::string path = o.path.value_or("/dev/gps" + unit);
+          const std::string path = refclock_device(r.type, r.unit, o);
           const int baud = o.baud.value_or(baud_from_nmea_mode(o.mode));
           NmeaRefclockConfig nc;
           nc.base_date = base_date;
@@ -110,7 +108,7 @@ ReferenceSources::ReferenceSources(EventLoop& loop, const Clock& clock, const Da
           combiner_config_.pps_offset = from_seconds(o.time1.value_or(0.0));
           add_description("NMEA on " + path);
           if (o.flag(1)) {  // ntpd: flag1 enables the receiver's PPS
-            const std::string pps_path = o.ppspath.value_or("/dev/gpspps" + unit);
+            const std::string pps_path = nmea_pps_device(r.unit, o);
             pps_.push_back(std::make_unique<KernelPpsSource>(loop_, realtime_stamps_, pps_path,
                                                              o.flag(2), edge_sink, log_));
             description_ += " with PPS on " + pps_path;
@@ -118,7 +116,7 @@ ReferenceSources::ReferenceSources(EventLoop& loop, const Clock& clock, const Da
           break;
         }
         case refclock_type::pps: {
-          const std::string path = o.path.value_or("/dev/pps" + unit);
+          const std::string path = refclock_device(r.type, r.unit, o);
           use_pps(std::make_unique<KernelPpsSource>(loop_, realtime_stamps_, path, o.flag(2),
                                                     edge_sink, log_),
                   o);

@@ -152,6 +152,22 @@ const char* refclock_type_name(int type) {
   return "REFCLK";
 }
 
+std::string refclock_device(int type, int unit, const RefclockOptions& options) {
+  const std::string u = std::to_string(unit);
+  switch (type) {
+    case refclock_type::nmea:
+      return options.path.value_or("/dev/gps" + u);
+    case refclock_type::pps:
+      return options.path.value_or("/dev/pps" + u);
+    default:
+      return options.path.value_or("");
+  }
+}
+
+std::string nmea_pps_device(int unit, const RefclockOptions& options) {
+  return options.ppspath.value_or("/dev/gpspps" + std::to_string(unit));
+}
+
 std::string apply_server_options(RefclockOptions& o, const std::vector<std::string>& words,
                                  std::size_t first) {
   return apply_words(o, words, first, false, true, false,

@@ -48,6 +48,13 @@ struct RefclockOptions {
 std::optional<int> refclock_type_from_name(const std::string& name);
 const char* refclock_type_name(int type);  // "NMEA", "PPS", "SHM", "GPSD_JSON", "GPIO_PPS"
 
+// What a clock of `type` and `unit` opens: its `path`, else ntpd's default (/dev/gpsU for NMEA,
+// /dev/ppsU for PPS); `refclock gpio` and `dcd` lines always name theirs. For gpsd the path is
+// HOST:PORT; SHM has none (empty).
+std::string refclock_device(int type, int unit, const RefclockOptions& options);
+// The PPS device of an NMEA clock with flag1: its `ppspath`, else ntpd's /dev/gpsppsU.
+std::string nmea_pps_device(int unit, const RefclockOptions& options);
+
 // Applies `server` options (from word `first` on). Returns an error message, or empty.
 std::string apply_server_options(RefclockOptions& options, const std::vector<std::string>& words,
                                  std::size_t first);
