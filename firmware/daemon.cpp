@@ -623,7 +623,7 @@ int run_daemon(const Options& options) {
         log(std::string("warning: ") + e.what());
       }
     }
-    const auto publish_metrics = [&](bool write_textfile) {
+    const auto publish_metrics = [&](const ServerCounters& served, bool write_textfile) {
       if (!metrics) return;
       MetricsInput in;
       in.version = STRATUMD_VERSION;
@@ -634,7 +634,6 @@ int run_daemon(const Options& options) {
       in.reference_samples = reference_report.samples;
       in.nmea_labels = sources->nmea_labels();
       in.satellites = sources->satellites_used();
-      const ServerCounters served = server->counters();
       in.requests_received = served.received;
       in.requests_by_outcome = served.by_outcome;
       in.interleaved_replies = served.interleaved;
@@ -700,12 +699,14 @@ int run_daemon(const Options& options) {
       if (++ticks % (1 << reference_report.poll_log2) == 0) {
         reference_report.reach = static_cast<std::uint8_t>(reference_report.reach << 1);
       }
+      // The workers' counters, summed once for everything that shows them this second.
+      const ServerCounters served = server->counters();
       control_statistics =
-          collect_system_statistics(server->counters(), std::chrono::steady_clock::now() - started);
+          collect_system_statistics(served, std::chrono::steady_clock::now() - started);
       publish_control();
-      publish_metrics(ticks % 15 == 1);
+      publish_metrics(served, ticks % 15 == 1);
       if (status_line)
-        print_status_line(discipline.status(), server->counters(), sources->calibration_status());
+        print_status_line(discipline.status(), served, sources->calibration_status());
       // A removed console socket (a cleanup of /run, an operator's rm) is made again.
       if (console_server && ticks % 5 == 0 && !console_server->still_there()) {
         console_server.reset();
