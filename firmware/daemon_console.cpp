@@ -159,12 +159,14 @@ DaemonConfig DaemonConsole::parse(const std::string& text) {
   return config;
 }
 
-std::string DaemonConsole::apply(const std::string& text, int watch_seconds) {
-  if (watch_) return "refused: the previous apply is still being watched; try again shortly\n";
+ConsoleReply DaemonConsole::apply(const std::string& text, int watch_seconds) {
+  if (watch_) {
+    return {"refused: the previous apply is still being watched; try again shortly\n", true};
+  }
   const DaemonConfig next = parse(text);
   const bool was_synchronised = hooks_.synchronised();
   const auto [applied, summary] = hooks_.reload(next);
-  if (!applied) return "refused: " + summary + "\n";
+  if (!applied) return {"refused: " + summary + "\n", true};
   hooks_.log("console: " + summary + "; watching " + std::to_string(watch_seconds) +
              " s before keeping it");
   const auto now = std::chrono::steady_clock::now();
@@ -172,9 +174,9 @@ std::string DaemonConsole::apply(const std::string& text, int watch_seconds) {
   running_text_ = text;
   loop_.call_after(
       std::chrono::seconds{1}, [this] { watch_step(); }, this);
-  return summary + "\nwatching for " + std::to_string(watch_seconds) +
-         " s: rolled back unless the daemon stays synchronised and answering ('save' keeps "
-         "it across restarts)\n";
+  return {summary + "\nwatching for " + std::to_string(watch_seconds) +
+          " s: rolled back unless the daemon stays synchronised and answering ('save' keeps "
+          "it across restarts)\n"};
 }
 
 void DaemonConsole::watch_step() {
@@ -207,21 +209,23 @@ void DaemonConsole::finish_watch() {
              (restored ? "" : summary));
 }
 
-std::string DaemonConsole::save(const std::string& text) {
+ConsoleReply DaemonConsole::save(const std::string& text) {
   if (!config_file_) {
-    return "refused: running the built-in default, there is no configuration file to save to "
-           "(start with "
-           "-c FILE)\n";
+    return {
+        "refused: running the built-in default, there is no configuration file to save to "
+        "(start with -c FILE)\n",
+        true};
   }
   const std::string& path = *config_file_;
   if (const auto old = read_text_file(path)) {
     if (!write_file_atomically(path + ".bak", *old)) {
-      return "cannot write " + path + ".bak; nothing saved\n";
+      return {"cannot write " + path + ".bak; nothing saved\n", true};
     }
   }
-  if (!write_file_atomically(path, text)) return "cannot write " + path + "; nothing saved\n";
+  if (!write_file_atomically(path, text))
+    return {"cannot write " + path + "; nothing saved\n", true};
   hooks_.log("console: saved the running configuration to " + path);
-  return "saved to " + path + " (the previous file is " + path + ".bak)\n";
+  return {"saved to " + path + " (the previous file is " + path + ".bak)\n"};
 }
 
 std::unique_ptr<ConsoleServer> open_console_socket(

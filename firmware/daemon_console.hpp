@@ -64,8 +64,8 @@ class DaemonConsole final : public ConsoleBackend {
   DaemonConfig parse(const std::string& text) override;
   // Whether a configuration handed to the console may read `path` (includefile, keys).
   bool may_read(const std::string& path) const;
-  std::string apply(const std::string& text, int watch_seconds) override;
-  std::string save(const std::string& text) override;
+  ConsoleReply apply(const std::string& text, int watch_seconds) override;
+  ConsoleReply save(const std::string& text) override;
   std::vector<std::string> recent_log(std::size_t lines) override { return log_ring_.last(lines); }
 
   // SIGHUP re-read the file: that is what runs now.

@@ -12,13 +12,9 @@
 
 #include "drivers/os/event_loop.hpp"
 #include "drivers/os/unique_fd.hpp"
+#include "firmware/console/console_session.hpp"
 
 namespace stratumd {
-
-struct ConsoleReply {
-  std::string text;
-  bool failed = false;  // refused, malformed or unknown: stratumctl exits 1 for it
-};
 
 class ConsoleServer {
  public:

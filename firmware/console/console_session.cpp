@@ -246,11 +246,11 @@ std::string ConsoleSession::handle_synced(std::string_view command, std::string_
     if (candidate_ == running_) return "no changes to apply\n";
     const std::string errors = findings_of(join_lines(candidate_), true);
     if (!errors.empty()) return failure("refused:\n" + errors);
-    std::string result = backend_.apply(join_lines(candidate_), seconds);
+    ConsoleReply result = backend_.apply(join_lines(candidate_), seconds);
     reload_candidate();
-    return backend_failure(std::move(result));
+    return from_backend(std::move(result));
   }
-  if (command == "save") return backend_failure(backend_.save(join_lines(running_)));
+  if (command == "save") return from_backend(backend_.save(join_lines(running_)));
   if (command == "log") {
     std::size_t lines = 20;
     if (!rest.empty()) {

@@ -15,6 +15,12 @@
 
 namespace stratumd {
 
+// A command's reply and whether it did what it asked (stratumctl exits 1 when it did not).
+struct ConsoleReply {
+  std::string text;
+  bool failed = false;  // refused, malformed or unknown
+};
+
 class ConsoleBackend {
  public:
   virtual ~ConsoleBackend() = default;
@@ -24,9 +30,10 @@ class ConsoleBackend {
   virtual std::string running_config_text() = 0;  // what is in force now
   // Parses candidate text as if it were the configuration file (includes resolve from there).
   virtual DaemonConfig parse(const std::string& text) = 0;
-  // Applies validated text; `watch_seconds` is the rollback window. Returns what happened.
-  virtual std::string apply(const std::string& text, int watch_seconds) = 0;
-  virtual std::string save(const std::string& text) = 0;
+  // Applies validated text; `watch_seconds` is the rollback window. Says what happened, and
+  // whether it was refused.
+  virtual ConsoleReply apply(const std::string& text, int watch_seconds) = 0;
+  virtual ConsoleReply save(const std::string& text) = 0;
   virtual std::vector<std::string> recent_log(std::size_t lines) = 0;
 };
 
@@ -55,10 +62,9 @@ class ConsoleSession {
     failed_ = true;
     return text;
   }
-  // The daemon's apply and save say "refused: …" or "cannot …" when they did nothing.
-  std::string backend_failure(std::string text) {
-    failed_ = text.starts_with("refused") || text.starts_with("cannot");
-    return text;
+  std::string from_backend(ConsoleReply reply) {
+    failed_ = reply.failed;
+    return std::move(reply.text);
   }
 
   ConsoleBackend& backend_;

@@ -15,6 +15,7 @@ class FakeBackend final : public ConsoleBackend {
   std::string running = "restrict 127.0.0.1\ndriftfile /var/lib/stratumd/drift\n";
   std::vector<std::pair<std::string, int>> applied;
   std::string saved;
+  bool refuse_save = false;
 
   std::string status() override { return "state: locked\n"; }
   std::string sources() override { return "127.127.20.0 GPS\n"; }
@@ -26,14 +27,15 @@ class FakeBackend final : public ConsoleBackend {
       return std::nullopt;
     });
   }
-  std::string apply(const std::string& text, int seconds) override {
+  ConsoleReply apply(const std::string& text, int seconds) override {
     applied.emplace_back(text, seconds);
     running = text;
-    return "applied\n";
+    return {"applied\n"};
   }
-  std::string save(const std::string& text) override {
+  ConsoleReply save(const std::string& text) override {
+    if (refuse_save) return {"cannot write /etc/stratumd/ntp.conf; nothing saved\n", true};
     saved = text;
-    return "saved\n";
+    return {"saved\n"};
   }
   std::vector<std::string> recent_log(std::size_t n) override {
     std::vector<std::string> all{"one", "two", "three"};
@@ -111,6 +113,10 @@ TEST(ConsoleSession, SaysWhichCommandsFailed) {
     session.handle(done);
     EXPECT_FALSE(session.failed()) << done;
   }
+  // What the daemon refuses (a save that cannot be written) is a failure too.
+  backend.refuse_save = true;
+  EXPECT_EQ(session.handle("save"), "cannot write /etc/stratumd/ntp.conf; nothing saved\n");
+  EXPECT_TRUE(session.failed());
 }
 
 TEST(ConsoleCompletions, CommandsThenWhatTheyTake) {
