@@ -375,32 +375,30 @@ class Parser {
   // ntpd's fudge flags mean something different per driver: the ones stratumd honours are used,
   // every other one set is said once, at the clock's line, never silently dropped.
   void check_flags(const RefclockDeclaration& r) {
-    const char* meaning[4] = {};
+    // Why each flag is ignored; none where the driver uses it.
+    std::array<const char*, 4> ignored{};
     switch (r.type) {
       case refclock_type::nmea:  // PPS on ppspath, its clear edge, the kernel's PPS loop
-        meaning[0] = meaning[1] = meaning[2] = "used";
-        meaning[3] = "(hide the position in the timecode) is not implemented";
+        ignored[3] = "(hide the position in the timecode) is not implemented";
         if (r.options.flag(3) && !r.options.flag(1)) {
           warning(r.where,
                   "flag3 (the kernel's PPS loop) needs flag1 (the PPS on ppspath); ignored");
         }
         break;
       case refclock_type::pps:  // clear edge, the kernel's PPS loop
-        meaning[0] = "is not used by the PPS driver";
-        meaning[1] = meaning[2] = "used";
-        meaning[3] = "(a clockstats line per pulse) is not implemented";
+        ignored[0] = "is not used by the PPS driver";
+        ignored[3] = "(a clockstats line per pulse) is not implemented";
         break;
       case refclock_type::shm:  // no time2 limit
-        meaning[0] = "used";
-        meaning[1] = meaning[2] = meaning[3] = "is not used by the SHM driver";
+        ignored[1] = ignored[2] = ignored[3] = "is not used by the SHM driver";
         break;
       default:
         return;
     }
     for (int n = 1; n <= 4; ++n) {
-      const char* what = meaning[n - 1];
-      if (r.options.flag(n) && std::string_view(what) != "used") {
-        warning(r.where, "flag" + std::to_string(n) + " " + what + "; ignored");
+      const char* why = ignored[static_cast<std::size_t>(n - 1)];
+      if (why && r.options.flag(n)) {
+        warning(r.where, "flag" + std::to_string(n) + " " + why + "; ignored");
       }
     }
   }

@@ -750,5 +750,25 @@ TEST(NtpConfParser, AChronyConfIsRefusedOnceWithTheNtpConfLines) {
   EXPECT_TRUE(ntpsec.findings.empty()) << all_findings(ntpsec);
 }
 
+TEST(NtpConfParser, FudgeFlagsADriverDoesNotUseAreSaidAtItsLine) {
+  const DaemonConfig c = parse_ntp_conf(
+      "/etc/ntp.conf", Files()
+                           .add("/etc/ntp.conf",
+                                "server 127.127.22.0\n"
+                                "fudge 127.127.22.0 flag1 1 flag2 1 flag3 1 flag4 1\n"
+                                "server 127.127.28.0\n"
+                                "fudge 127.127.28.0 flag1 1 flag2 1\n"
+                                "server 127.127.20.0\n"
+                                "fudge 127.127.20.0 flag3 1\n")
+                           .loader());
+  EXPECT_EQ(all_findings(c),
+            "/etc/ntp.conf:1: warning: flag1 is not used by the PPS driver; ignored\n"
+            "/etc/ntp.conf:1: warning: flag4 (a clockstats line per pulse) is not implemented; "
+            "ignored\n"
+            "/etc/ntp.conf:3: warning: flag2 is not used by the SHM driver; ignored\n"
+            "/etc/ntp.conf:5: warning: flag3 (the kernel's PPS loop) needs flag1 (the PPS on "
+            "ppspath); ignored\n");
+}
+
 }  // namespace
 }  // namespace stratumd
