@@ -100,9 +100,8 @@ int run_daemon(const Options& options) {
   const bool simulate = options.simulate;
   const bool no_time_source =
       config->refclocks.empty() && !has_upstreams && !options.replay_file && !simulate;
-  const std::vector<HostFinding> on_this_host = options.simulate || options.replay_file
-                                                    ? std::vector<HostFinding>{}
-                                                    : host_findings(*config, config_name);
+  const bool receivers_used = !options.simulate && !options.replay_file;
+  const std::vector<HostFinding> on_this_host = host_findings(*config, config_name, receivers_used);
   for (const HostFinding& f : on_this_host) std::fprintf(stderr, "%s\n", f.text.c_str());
   if (options.check_config) {
     std::size_t errors = 0;
@@ -672,10 +671,22 @@ int run_daemon(const Options& options) {
     }
 
     // Everything that needs root is open: the port, the devices, the console socket.
+    const bool steering = system_clock != nullptr;
+    const char* kept = steering ? ", keeping only CAP_SYS_TIME" : ", with no capabilities";
     if (options.run_as) {
-      drop_privileges(*parse_run_as(*options.run_as), system_clock != nullptr);
-      log("running as " + *options.run_as +
-          (system_clock ? ", keeping only CAP_SYS_TIME" : ", with no capabilities"));
+      const Account account = find_account(*parse_run_as(*options.run_as));
+      logger->hand_over(account.uid, account.gid);
+      drop_privileges(account, steering);
+      log("running as " + *options.run_as + kept);
+      // What root could write, the account may not: say so now, not at the first drift save.
+      for (const HostFinding& f : host_findings(*config, config_name, false)) {
+        if (std::none_of(on_this_host.begin(), on_this_host.end(),
+                         [&](const HostFinding& before) { return before.text == f.text; })) {
+          log("as " + *options.run_as + ": " + f.text);
+        }
+      }
+    } else if (drop_capabilities(steering)) {
+      log(std::string("started with capabilities as an ordinary account") + kept);
     }
     if (options.syscall_filter != SyscallFilterLevel::off) {
       install_syscall_filter(options.syscall_filter);

@@ -33,12 +33,14 @@ std::vector<Device> devices_of(const RefclockDeclaration& r) {
 
 }  // namespace
 
-std::vector<HostFinding> host_findings(const DaemonConfig& config, const std::string& config_name) {
+std::vector<HostFinding> host_findings(const DaemonConfig& config, const std::string& config_name,
+                                       bool receivers) {
   std::vector<HostFinding> found;
   const auto warn = [&](const std::string& where, const std::string& what) {
     found.push_back({false, where + ": warning: " + what});
   };
   for (const RefclockDeclaration& r : config.refclocks) {
+    if (!receivers) break;
     const std::string where = r.where.file + ":" + std::to_string(r.where.line);
     for (const Device& device : devices_of(r)) {
       if (device.path.empty() || exists(device.path)) continue;

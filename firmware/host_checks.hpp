@@ -16,6 +16,9 @@ struct HostFinding {
   bool error = false;
   std::string text;  // "file:line: warning: …", or "file: warning: …" where no line is kept
 };
-std::vector<HostFinding> host_findings(const DaemonConfig& config, const std::string& config_name);
+// `receivers` false: the directories and files only (the simulated receiver or a replay stands
+// in for the configured reference clocks).
+std::vector<HostFinding> host_findings(const DaemonConfig& config, const std::string& config_name,
+                                       bool receivers = true);
 
 }  // namespace stratumd

@@ -2,7 +2,7 @@
 # `cmake --install` into a staging root: the binaries, the systemd units with the prefix's paths
 # filled in (their ExecStart names the installed binary; systemd-analyze verify finds it), the
 # documentation and examples, and a starting configuration that loads — and that a second install
-# leaves alone once the operator has edited it.
+# leaves alone once the operator has edited it. The account the unit runs as, and its groups.
 # Usage: tests/install.sh BUILD_DIR
 set -euo pipefail
 build=$1
@@ -28,6 +28,23 @@ if command -v systemd-analyze >/dev/null; then
   systemd-analyze verify --root="$dest" "${unit#"$dest"}" >"$dest.verify" 2>&1 || true
   grep -E "stratumd is not executable|Unknown (key|lvalue|section)|Failed to parse" "$dest.verify" &&
     fail "systemd-analyze verify: $(cat "$dest.verify")"
+fi
+# The unit's account, made by sysusers.d from the host's base accounts (dialout exists there), in
+# the groups its receivers' devices belong to (udev rules); tmpfiles.d lets it save the config.
+[[ -f $root/lib/udev/rules.d/60-stratumd.rules ]] || fail "no udev rules for PPS and GPIO devices"
+user=$(sed -n 's/^User=//p' "$unit")
+if command -v systemd-sysusers >/dev/null && command -v systemd-tmpfiles >/dev/null; then
+  mkdir -p "$dest/etc"
+  cp /etc/passwd /etc/group "$dest/etc/"
+  systemd-sysusers --root="$dest" >"$dest.log" 2>&1 || fail "sysusers: $(cat "$dest.log")"
+  grep -q "^$user:.*:/usr/sbin/nologin$" "$dest/etc/passwd" || fail "sysusers made no account $user"
+  for group in $(sed -n 's/^SupplementaryGroups=//p' "$unit"); do
+    grep -Eq "^$group:.*[:,]$user(,|$)" "$dest/etc/group" || fail "$user is not in $group"
+  done
+  systemd-tmpfiles --root="$dest" --create >"$dest.log" 2>&1 || fail "tmpfiles: $(cat "$dest.log")"
+  config_group=$(sed -n "s/^$user:x:\([0-9]*\):.*/\1/p" "$dest/etc/group")
+  [[ $(stat -c '%u %g %a' "$(dirname "$dest$config")") == "0 $config_group 775" ]] ||
+    fail "the configuration directory is not root's with group $user: $(stat -c '%U %g %a' "$(dirname "$dest$config")")"
 fi
 # The starting configuration loads (no reference clock yet: a warning, not an error).
 "$dest$exec_start" --check-config -c "$dest$config" >"$dest.check" 2>&1 || fail "the installed configuration: $(cat "$dest.check")"

@@ -88,7 +88,11 @@ ConsoleServer::~ConsoleServer() {
 
 bool ConsoleServer::still_there() const {
   struct stat now {};
-  return ::lstat(path_.c_str(), &now) == 0 && S_ISSOCK(now.st_mode) && now.st_ino == bound_inode_;
+  if (::lstat(path_.c_str(), &now) != 0) {
+    // Unreadable (a root-only directory after -u) is not gone: only a missing path is.
+    return errno != ENOENT && errno != ENOTDIR;
+  }
+  return S_ISSOCK(now.st_mode) && now.st_ino == bound_inode_;
 }
 
 void ConsoleServer::accept_connections() {

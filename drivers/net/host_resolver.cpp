@@ -12,6 +12,8 @@
 #include <optional>
 #include <set>
 
+#include "drivers/os/privileges.hpp"
+
 namespace stratumd {
 namespace {
 
@@ -59,7 +61,10 @@ HostResolver::HostResolver(EventLoop& loop, std::vector<std::string> names, Reso
   names.erase(std::unique(names.begin(), names.end()), names.end());
   pending_ = std::move(names);
   loop_.watch_readable(wakeup_.get(), [this] { deliver(); });
-  thread_ = std::thread([this] { run(); });
+  thread_ = std::thread([this] {
+    shed_thread_capabilities();
+    run();
+  });
 }
 
 HostResolver::~HostResolver() {

@@ -15,6 +15,7 @@
 #include "drivers/net/socket_address.hpp"
 #include "drivers/net/transmit_stamps.hpp"
 #include "drivers/net/udp_socket.hpp"
+#include "drivers/os/privileges.hpp"
 #include "firmware/util/big_endian.hpp"
 
 namespace stratumd {
@@ -172,7 +173,10 @@ NtpWorker::~NtpWorker() {
 }
 
 void NtpWorker::start() {
-  thread_ = std::thread([this] { run(); });
+  thread_ = std::thread([this] {
+    shed_thread_capabilities();
+    run();
+  });
 }
 
 void NtpWorker::stop() {

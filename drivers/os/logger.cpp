@@ -61,8 +61,27 @@ Logger::~Logger() {
 
 void Logger::reopen() {
   if (logfile_.empty()) return;
+  std::FILE* fresh = open_for_append(logfile_);
+  if (!fresh) {
+    // Keep writing to the file already open (renamed by logrotate, or made by root before -u)
+    // rather than losing every later message; say so once per attempt, where it is still read.
+    const std::string why = std::strerror(errno);
+    if (file_) {
+      log(LogClass::sys, LogKind::events,
+          "logfile " + logfile_ + ": cannot reopen (" + why + "); still writing to the open file");
+    }
+    return;
+  }
   if (file_) std::fclose(file_);
-  file_ = open_for_append(logfile_);
+  file_ = fresh;
+}
+
+void Logger::hand_over(uid_t uid, gid_t gid) {
+  if (file_ && ::fchown(::fileno(file_), uid, gid) != 0) {
+    log(LogClass::sys, LogKind::events,
+        "logfile " + logfile_ + ": cannot hand it to the daemon's account (" +
+            std::strerror(errno) + "): a reopen after logrotate will fail");
+  }
 }
 
 void Logger::log(LogClass c, LogKind k, const std::string& message) {

@@ -4,6 +4,8 @@
 // priority as a "<N>" prefix, and not to syslog too.
 #pragma once
 
+#include <sys/types.h>
+
 #include <cstdio>
 #include <string>
 
@@ -24,8 +26,12 @@ class Logger {
   // inode).
   static bool is_journal(int fd);
   void set_mask(LogMask mask) { mask_ = mask; }
-  // After logrotate moved the file (SIGHUP).
+  // After logrotate moved the file (SIGHUP). When the path cannot be opened, the open file is
+  // kept (and the failure logged to it).
   void reopen();
+  // Before the daemon becomes `uid` (-u): the logfile root made is given to that account, so a
+  // reopen after logrotate still works.
+  void hand_over(uid_t uid, gid_t gid);
 
  private:
   std::string logfile_;

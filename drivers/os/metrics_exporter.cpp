@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <stdexcept>
 
+#include "drivers/os/privileges.hpp"
 #include "drivers/os/text_file.hpp"
 
 namespace stratumd {
@@ -18,6 +19,10 @@ MetricsExporter::MetricsExporter(const std::string& listen, std::string textfile
   const char* options[] = {"listening_ports",    listen.c_str(), "num_threads", "8",
                            "request_timeout_ms", "2000",         nullptr};
   mg_callbacks callbacks{};
+  callbacks.init_thread = [](const mg_context*, int) -> void* {
+    shed_thread_capabilities();
+    return nullptr;
+  };
   http_ = mg_start(&callbacks, nullptr, options);
   if (!http_) {
     mg_exit_library();

@@ -50,11 +50,7 @@ std::optional<RunAs> parse_run_as(const std::string& spec) {
   return who;
 }
 
-void drop_privileges(const RunAs& who, bool keep_clock_control) {
-  if (::geteuid() != 0) {
-    errno = EPERM;
-    fail("switching to " + who.user + " needs root");
-  }
+Account find_account(const RunAs& who) {
   std::vector<char> buffer(16384);
   passwd account{};
   passwd* found_account = nullptr;
@@ -63,8 +59,7 @@ void drop_privileges(const RunAs& who, bool keep_clock_control) {
     errno = errno ? errno : ENOENT;
     fail("no user '" + who.user + "'");
   }
-  const uid_t uid = account.pw_uid;
-  gid_t gid = account.pw_gid;
+  Account found{who.user, account.pw_uid, account.pw_gid};
   if (who.group) {
     std::vector<char> group_buffer(16384);
     group entry{};
@@ -75,12 +70,46 @@ void drop_privileges(const RunAs& who, bool keep_clock_control) {
       errno = errno ? errno : ENOENT;
       fail("no group '" + *who.group + "'");
     }
-    gid = entry.gr_gid;
+    found.gid = entry.gr_gid;
   }
+  return found;
+}
+
+bool drop_capabilities(bool keep_clock_control) {
+  __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
+  __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3]{};
+  if (::syscall(SYS_capget, &header, data) != 0) fail("capget");
+  bool any = false;
+  for (const auto& word : data) any = any || word.permitted != 0;
+  if (!any) return false;
+  // Ambient capabilities (systemd's AmbientCapabilities=) would pass to a program the daemon
+  // started; it starts none, but nothing is kept that is not needed.
+  if (::prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0)
+    fail("prctl(PR_CAP_AMBIENT)");
+  limit_capabilities(keep_clock_control);
+  forbid_new_privileges();
+  return true;
+}
+
+bool shed_thread_capabilities() noexcept {
+  if (::geteuid() == 0) return true;
+  __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
+  __user_cap_data_struct none[_LINUX_CAPABILITY_U32S_3]{};
+  return ::prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) == 0 &&
+         ::syscall(SYS_capset, &header, none) == 0;
+}
+
+void drop_privileges(const Account& who, bool keep_clock_control) {
+  if (::geteuid() != 0) {
+    errno = EPERM;
+    fail("switching to " + who.name + " needs root");
+  }
+  const uid_t uid = who.uid;
+  const gid_t gid = who.gid;
   // Capabilities survive the change of user only where asked to (this thread); the others
   // lose them all with it, and need none.
   if (::prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) != 0) fail("prctl(PR_SET_KEEPCAPS)");
-  if (::initgroups(who.user.c_str(), gid) != 0) fail("initgroups");
+  if (::initgroups(who.name.c_str(), gid) != 0) fail("initgroups");
   if (::setgid(gid) != 0) fail("setgid");
   if (::setuid(uid) != 0) fail("setuid");
   if (::prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) != 0) fail("prctl(PR_SET_KEEPCAPS)");
@@ -88,7 +117,7 @@ void drop_privileges(const RunAs& who, bool keep_clock_control) {
   forbid_new_privileges();
   if (::getuid() != uid || ::geteuid() != uid || ::setuid(0) == 0) {
     errno = EPERM;
-    fail("the switch to " + who.user + " did not hold");
+    fail("the switch to " + who.name + " did not hold");
   }
 }
 

@@ -195,6 +195,8 @@ constexpr std::array kAllowed = {
     "prlimit64",
     "getpriority",
     "capget",
+    // Only ever lowers: a thread started after the filter lets go of inherited capabilities.
+    "capset",
 };
 
 // The families a socket may be made in: no raw or packet sockets.

@@ -11,6 +11,7 @@
 #include <stdexcept>
 
 #include "drivers/clock/kernel_clocks.hpp"
+#include "drivers/os/privileges.hpp"
 #include "drivers/serial/serial_port.hpp"
 
 namespace stratumd {
@@ -57,7 +58,10 @@ DcdPpsSource::~DcdPpsSource() {
 
 void DcdPpsSource::start() {
   loop_.watch_readable(wakeup_.get(), [this] { deliver(); });
-  thread_ = std::thread([this] { wait_for_edges(); });
+  thread_ = std::thread([this] {
+    shed_thread_capabilities();
+    wait_for_edges();
+  });
 }
 
 void DcdPpsSource::wait_for_edges() {

@@ -62,6 +62,7 @@ printf 'logfile %s\n' "$work/background.log" >"$work/background.conf"
 background_pid() { pgrep -f -- "-c $work/background.conf"; }
 retry_until 10 background_pid >/dev/null || fail "no daemon in the background"
 bg_pid=$(background_pid)
+helper_pids+=("$bg_pid")  # stopped at exit even when a check below fails
 # ntpd's -p: the pidfile names the forked daemon (not the parent that exited), and goes with it.
 retry_until 10 test -s "$work/stratumd.pid" || fail "no pidfile"
 [[ $(cat "$work/stratumd.pid") == "$bg_pid" ]] || fail "the pidfile says $(cat "$work/stratumd.pid"), the daemon is $bg_pid"

@@ -13,8 +13,21 @@ work=$(mktemp -d /tmp/stratumd-test.XXXXXX)
 # missing from the filter's list ends the daemon and fails the test that needed it.
 stratumd_binary=$STRATUMD
 STRATUMD=$work/stratumd
-printf '#!/bin/sh\nexec "%s" -F 1 "$@"\n' "$stratumd_binary" >"$STRATUMD"
+# And, as under the unit, as an account of its own once the port, devices and sockets are open
+# (-u): a file the daemon writes later (drift, stats, metrics) must be writable by that account.
+daemon_account=nobody:nogroup
+cat >"$STRATUMD" <<WRAPPER
+#!/bin/sh
+for arg in "\$@"; do
+  case \$arg in -u|--user|--user=*) exec "$stratumd_binary" -F 1 "\$@" ;; esac
+done
+if [ "\$(id -u)" = 0 ]; then exec "$stratumd_binary" -F 1 -u $daemon_account "\$@"; fi
+exec "$stratumd_binary" -F 1 "\$@"
+WRAPPER
 chmod 755 "$STRATUMD"
+chown "$daemon_account" "$work"
+# A directory the daemon writes in after start (statsdir, the drift file's), as a package makes it.
+daemon_dir() { mkdir -p "$@" && chown "$daemon_account" "$@"; }
 daemon_pid=
 helper_pids=()   # test programs (writers, receivers) stopped at exit
 helper_group=    # a process group (gpsd, gpsfake) stopped at exit
@@ -124,7 +137,8 @@ stop_helper_group() {
 start_pty_receiver() {
   local delay=$1 mode=$2
   shift 2
-  python3 "$here/nmea_writer.py" /dev/gps0 --delay "$delay" --baud 9600 "$@" >"$work/writer.log" 2>&1 &
+  python3 "$here/nmea_writer.py" /dev/gps0 --delay "$delay" --baud 9600 --owner "$daemon_account" "$@" \
+    >"$work/writer.log" 2>&1 &
   writer_pid=$!
   helper_pids+=($writer_pid)
   retry_until 5 grep -q plugged "$work/writer.log" || fail "the writer did not start"

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """A GPS receiver on a pseudo-terminal, for the serial NMEA tests.
 
-  nmea_writer.py LINK [--delay S] [--baud B] [--burst whole|chunks] [--lies N]
+  nmea_writer.py LINK [--delay S] [--baud B] [--burst whole|chunks] [--lies N] [--owner U:G]
 
 Opens a pty, points LINK at its slave side (as udev would point /dev/gps0 at a USB receiver) and,
 a fixed delay after every true second (this host's CLOCK_REALTIME), writes RMC, GGA and ZDA for
@@ -10,10 +10,13 @@ as a USB-CDC receiver delivers them: the whole second in one write, or cut at ra
 writes a millisecond apart (chunks). With --lies N every Nth cycle is a checksum-valid lie
 (nmea_sentences.LIES in turn: a day ahead, demo mode, 31 November...). SIGUSR1
 unplugs the receiver (closes the pty) and plugs it back in two seconds later, on a new pty.
+--owner gives each pty to the daemon's account, as udev gives a serial port to `dialout`: a daemon
+running as that account (-u) must reopen it after an unplug.
 """
 import argparse
 import os
 import random
+import shutil
 import signal
 import sys
 import time
@@ -23,8 +26,9 @@ from nmea_sentences import LIES, cycle, lie
 
 
 class Receiver:
-    def __init__(self, link):
+    def __init__(self, link, owner=None):
         self.link = link
+        self.owner = owner
         self.master = None
         self.unplug_requested = False
 
@@ -32,6 +36,9 @@ class Receiver:
         self.master, slave = os.openpty()
         tty.setraw(self.master)
         name = os.ttyname(slave)
+        if self.owner:
+            user, _, group = self.owner.partition(":")
+            shutil.chown(name, user, group or None)
         os.close(slave)  # the daemon opens it by name
         tmp = self.link + ".tmp"
         if os.path.lexists(tmp):
@@ -61,8 +68,9 @@ def main():
     p.add_argument("--baud", type=int, default=9600)
     p.add_argument("--burst", choices=["whole", "chunks"])
     p.add_argument("--lies", type=int, default=0)
+    p.add_argument("--owner")
     args = p.parse_args()
-    receiver = Receiver(args.link)
+    receiver = Receiver(args.link, args.owner)
     signal.signal(signal.SIGUSR1, lambda *_: setattr(receiver, "unplug_requested", True))
     receiver.plug()
     byte_time = 10.0 / args.baud

@@ -5,6 +5,7 @@
 set -euo pipefail
 if [[ -z ${STRATUMD_IN_MOUNT_NS:-} ]]; then
   devroot=$(mktemp -d /tmp/stratumd-dev.XXXXXX)
+  chmod 755 "$devroot"  # as /dev: a daemon that dropped root (-u) follows the links too
   set +e
   STRATUMD_IN_MOUNT_NS=1 STRATUMD_DEVROOT=$devroot unshare --mount --propagation private bash "$0" "$@"
   status=$?

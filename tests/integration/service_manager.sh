@@ -11,11 +11,13 @@ source "$(dirname "$0")/lib.sh"
 
 # A syslog listener at /dev/log and a notify socket, as the service manager has them.
 python3 - "$STRATUMD_DEVROOT/syslog.sock" "$work/syslog.txt" "$work/notify.sock" "$work/notify.txt" <<'PY' &
-import select, socket, sys
+import os, select, socket, sys
 syslog = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
 syslog.bind(sys.argv[1])
 notify = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
 notify.bind(sys.argv[3])
+for path in (sys.argv[1], sys.argv[3]):
+    os.chmod(path, 0o666)  # as /dev/log and systemd's notify socket: any account may write
 logs = {syslog: open(sys.argv[2], "a"), notify: open(sys.argv[4], "a")}
 for out in logs.values():
     print("listening", file=out, flush=True)

@@ -2,7 +2,7 @@
 # with NAME linked to the current one, so tools that plot ntpd's files plot ours.
 source "$(dirname "$0")/lib.sh"
 
-mkdir -p "$work/stats"
+daemon_dir "$work/stats"
 cat >"$work/ntp.conf" <<CONF
 statsdir $work/stats
 statistics loopstats peerstats clockstats

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The systemd unit stays hardened: `systemd-analyze security` scores it offline (no systemd needed
 # as PID 1) at 2.5 or better (Debian's chrony.service: 3.7), and the settings this daemon cannot
-# run without are still there (clock_adjtime allowed, port 123 bindable, the state directory).
+# run without are still there (clock_adjtime allowed, port 123 bindable, the state directory), and it
+# never runs as root: its own account, with no capability beyond the three it starts with.
 set -euo pipefail
 # The unit as configured for the build's prefix (board/systemd/stratumd.service.in).
 unit=${STRATUMD_UNIT:?set STRATUMD_UNIT to the configured stratumd.service}
@@ -10,7 +11,10 @@ systemd-analyze security --offline=true "$unit" | tail -n 1
 systemd-analyze security --offline=true --threshold=25 "$unit" >/dev/null ||
   { echo "FAIL: exposure above 2.5"; exit 1; }
 grep -qx 'SystemCallFilter=@system-service @clock' "$unit" || { echo "FAIL: clock_adjtime not allowed"; exit 1; }
-grep -q '^CapabilityBoundingSet=CAP_SYS_TIME CAP_NET_BIND_SERVICE$' "$unit" || { echo "FAIL: capabilities"; exit 1; }
+caps='CAP_SYS_TIME CAP_NET_BIND_SERVICE CAP_IPC_OWNER'
+grep -qx "CapabilityBoundingSet=$caps" "$unit" || { echo "FAIL: capabilities"; exit 1; }
+grep -qx "AmbientCapabilities=$caps" "$unit" || { echo "FAIL: an ordinary account cannot bind port 123"; exit 1; }
+grep -qx 'User=stratumd' "$unit" || { echo "FAIL: not run as the stratumd account"; exit 1; }
 grep -q '^StateDirectory=stratumd$' "$unit" || { echo "FAIL: no state directory for the drift file"; exit 1; }
 grep -Eq '^ExecStart=.* -g ' "$unit" || { echo "FAIL: no -g (boards without an RTC)"; exit 1; }
 echo "PASS: the unit is hardened (offline score <= 2.5)"
