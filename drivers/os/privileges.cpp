@@ -76,6 +76,7 @@ Account find_account(const RunAs& who) {
 }
 
 bool drop_capabilities(bool keep_clock_control) {
+  if (::geteuid() == 0) return false;  // root without -u stays root, as ntpd
   __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
   __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3]{};
   if (::syscall(SYS_capget, &header, data) != 0) fail("capget");

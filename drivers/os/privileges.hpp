@@ -38,7 +38,8 @@ void drop_privileges(const Account& who, bool keep_clock_control);
 
 // Started as an ordinary account with capabilities (systemd's User= with AmbientCapabilities=):
 // once the port and devices are open, keeps CAP_SYS_TIME when `keep_clock_control` and nothing
-// else. False when there was nothing to drop.
+// else. False when there was nothing to drop, or when running as root (root without -u keeps
+// what it has, as ntpd).
 bool drop_capabilities(bool keep_clock_control);
 
 // Capabilities belong to threads. A thread the daemon starts (workers, resolver, metrics) needs

@@ -31,6 +31,7 @@ inline constexpr std::uint8_t read_variables = 2;
 inline constexpr std::uint8_t write_variables = 3;
 inline constexpr std::uint8_t read_clock = 4;
 inline constexpr std::uint8_t write_clock = 5;
+inline constexpr std::uint8_t read_mru = 10;
 }  // namespace mode6_opcode
 
 // Fixed-size text so the whole thing is trivially copyable and can sit behind a seqlock.
@@ -186,6 +187,13 @@ Mode6Outcome mode6_respond(std::span<const std::uint8_t> request, const ControlV
       emit(clock->peer_status, clock->clock_variables.view());
       return Mode6Outcome::answered;
     }
+    case mode6_opcode::read_mru:
+      // ntpd answers an MRU list only to a request carrying the nonce it handed out (opcode 12),
+      // so a spoofed source draws nothing; without one it stays silent, and so do we. With one
+      // (we never hand any out), ntpq is told the request is not implemented.
+      if (r.data.find("nonce=") == std::string_view::npos) return Mode6Outcome::malformed;
+      error(kControlErrorBadOpcode);
+      return Mode6Outcome::unknown_opcode;
     case mode6_opcode::write_variables:
     case mode6_opcode::write_clock:
       // Writes need controlkey authentication, not implemented.

@@ -53,6 +53,14 @@ for task in /proc/"$daemon_pid"/task/*; do
 done
 stop_daemon
 
+# Root without -u stays root, as ntpd: nothing is dropped behind the operator's back.
+"$stratumd_binary" --simulate -n -x --console-socket none >"$work/daemon.log" 2>&1 &
+daemon_pid=$!
+wait_for_stratum_1
+grep -Eq "^CapEff:\s+0+$" "/proc/$daemon_pid/status" && fail "root without -u lost its capabilities"
+grep -q "started with capabilities" "$work/daemon.log" && fail "root without -u called itself an ordinary account"
+stop_daemon
+
 set +e
 "$STRATUMD" --simulate -n -x -u no-such-user-here --console-socket none >"$work/nouser.log" 2>&1
 status=$?

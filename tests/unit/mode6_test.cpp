@@ -113,9 +113,12 @@ TEST(Mode6, ErrorsAndRefusals) {
   EXPECT_EQ(o, Mode6Outcome::refused_write);
   EXPECT_TRUE(write[0].byte1 & 0x40);
   EXPECT_EQ(write[0].status >> 8, 1);  // CERR_PERMISSION
-  const auto mrulist = ask(request(10, 0), sample_variables(), &o);
+  const auto nonce = ask(request(12, 0), sample_variables(), &o);
   EXPECT_EQ(o, Mode6Outcome::unknown_opcode);
-  EXPECT_EQ(mrulist[0].status >> 8, 3);  // CERR_BADOP: ntpq says the server lacks the request
+  EXPECT_EQ(nonce[0].status >> 8, 3);  // CERR_BADOP: ntpq's mrulist says the server lacks it
+  // An MRU list request without ntpd's nonce: silence, as ntpd (no answer to a spoofed source).
+  EXPECT_TRUE(ask(request(10, 0), sample_variables(), &o).empty());
+  EXPECT_EQ(o, Mode6Outcome::malformed);
   auto response_bit = request(2, 0);
   response_bit[1] |= 0x80;
   EXPECT_TRUE(ask(response_bit, sample_variables(), &o).empty());
@@ -308,6 +311,22 @@ TEST(Mode6, NamedOnlyVariablesComeBackWhenAskedForAndNeverUnasked) {
   Mode6Outcome outcome{};
   ask(read_named("kstflags"), v, &outcome);
   EXPECT_EQ(outcome, Mode6Outcome::unknown_variable);
+}
+
+}  // namespace
+}  // namespace stratumd
+
+namespace stratumd {
+namespace {
+
+TEST(Mode6, AnMruListWithANonceIsToldItIsNotImplemented) {
+  auto with_nonce = read_named("nonce=0123456789abcdef, frags=32");
+  with_nonce[1] = mode6_opcode::read_mru;
+  Mode6Outcome o{};
+  const auto reply = ask(with_nonce, sample_variables(), &o);
+  EXPECT_EQ(o, Mode6Outcome::unknown_opcode);
+  ASSERT_EQ(reply.size(), 1u);
+  EXPECT_EQ(reply[0].status >> 8, 3);
 }
 
 }  // namespace
