@@ -37,6 +37,7 @@
 #include "firmware/daemon_console.hpp"
 #include "firmware/discipline/clock_discipline.hpp"
 #include "firmware/discipline/drift_file.hpp"
+#include "firmware/discipline/loop_settings.hpp"
 #include "firmware/host_checks.hpp"
 #include "firmware/leap_table_loader.hpp"
 #include "firmware/network_sources.hpp"
@@ -227,16 +228,11 @@ int run_daemon(const Options& options) {
         }
       }
     }
-    DisciplineConfig discipline_config = config->discipline.loop;
-    // Network samples come once a poll: the source is lost after three polls without one.
-    for (const AssociationLine& a : config->associations) {
-      discipline_config.network_sample_timeout =
-          std::chrono::seconds{3 * (std::int64_t{1} << a.maxpoll)};
-    }
     // A replayed log is served at its own date, however far from now: that is what it is for.
-    discipline_config.allow_first_panic_step =
+    const bool allow_first_panic_step =
         options.allow_big_first_step || options.replay_file.has_value();
-    ClockDiscipline discipline(clock, discipline_config, frequency_known, log_sync);
+    ClockDiscipline discipline(clock, loop_settings(*config, allow_first_panic_step),
+                               frequency_known, log_sync);
     const auto load_leapfile = [&](const DisciplineSettings& settings) {
       discipline.set_leap_table(
           settings.leapfile ? load_leap_table(*settings.leapfile, clock.now(), log) : std::nullopt);
@@ -580,9 +576,7 @@ int run_daemon(const Options& options) {
         summary += "; reference clocks unchanged (their state kept)";
       }
       policy.publish(policy_for(next));
-      DisciplineConfig loop_config = next.discipline.loop;
-      loop_config.allow_first_panic_step = discipline_config.allow_first_panic_step;
-      discipline.set_config(loop_config);
+      discipline.set_config(loop_settings(next, allow_first_panic_step));
       logger->set_mask(next.log_mask);
       load_leapfile(next.discipline);
       stats.configure(next);
