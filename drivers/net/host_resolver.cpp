@@ -102,7 +102,7 @@ void HostResolver::run() {
       }
     }
     const std::uint64_t one = 1;
-    (void)::write(wakeup_.get(), &one, sizeof one);
+    [[maybe_unused]] const auto written = ::write(wakeup_.get(), &one, sizeof one);
     std::unique_lock lock(mutex_);
     pending_ = std::move(still);
     if (pending_.empty()) return;
@@ -113,7 +113,7 @@ void HostResolver::run() {
 
 void HostResolver::deliver() {
   std::uint64_t count = 0;
-  (void)::read(wakeup_.get(), &count, sizeof count);
+  [[maybe_unused]] const auto got = ::read(wakeup_.get(), &count, sizeof count);
   std::vector<std::pair<std::string, std::vector<IpAddress>>> results;
   std::vector<std::string> failures;
   {

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# The Debian package (scripts/package): it builds from the tree, lintian finds no error, and it
+# holds what the appliance needs where Debian 12 looks for it: the daemon, the unit (as the account
+# stratumd, started with -g), the account made before the directories that name its group, the
+# unit enabled and started last, the configuration as a conffile, and time-daemon provided (so
+# installing it replaces chrony or ntpsec rather than running beside them).
+# Usage: tests/debian_package.sh SOURCE_DIR
+set -euo pipefail
+top=$1
+command -v dpkg-buildpackage >/dev/null && dpkg-query -W debhelper >/dev/null 2>&1 ||
+  { echo "SKIP: no debhelper (scripts/setup --test installs it)"; exit 77; }
+out=$(mktemp -d /tmp/stratumd-deb.XXXXXX)
+trap 'rm -rf "$out"' EXIT
+fail() { echo "FAIL: $*"; exit 1; }
+
+"$top/scripts/package" "$out" >"$out/package.log" 2>&1 || fail "scripts/package: $(tail -n 20 "$out/package.log")"
+deb=$(ls "$out"/stratumd_*.deb)
+if command -v lintian >/dev/null; then
+  lintian "$deb" >"$out/lintian.txt" 2>&1 || true
+  cat "$out/lintian.txt"
+  grep -q "^E: " "$out/lintian.txt" && fail "lintian errors"
+fi
+
+mkdir "$out/root" "$out/control"
+dpkg-deb -x "$deb" "$out/root"
+dpkg-deb -e "$deb" "$out/control"
+unit=$out/root/lib/systemd/system/stratumd.service
+[[ -x $out/root/usr/sbin/stratumd && -x $out/root/usr/bin/stratumctl ]] || fail "binaries missing"
+[[ -f $unit ]] || fail "no unit in /lib/systemd/system"
+grep -Eq '^ExecStart=/usr/sbin/stratumd .*-g .*-c /etc/stratumd/ntp.conf' "$unit" || fail "ExecStart: $(grep ExecStart "$unit")"
+grep -qx 'User=stratumd' "$unit" || fail "the unit does not run as stratumd"
+grep -qx 'u stratumd .*' "$out/root/usr/lib/sysusers.d/stratumd.conf" || fail "no sysusers entry"
+[[ -f $out/root/usr/lib/tmpfiles.d/stratumd.conf && -f $out/root/lib/udev/rules.d/60-stratumd.rules ]] ||
+  fail "tmpfiles or udev rules missing"
+grep -qx /etc/stratumd/ntp.conf "$out/control/conffiles" || fail "ntp.conf is not a conffile"
+"$out/root/usr/sbin/stratumd" --check-config -c "$out/root/etc/stratumd/ntp.conf" >/dev/null ||
+  fail "the packaged configuration does not load"
+# postinst: the account, then its directories, then the unit.
+first_line() { grep -n -m 1 "$1" "$out/control/postinst" | cut -d: -f1; }
+users=$(first_line systemd-sysusers) dirs=$(first_line systemd-tmpfiles) start=$(first_line deb-systemd-invoke)
+[[ -n $users && -n $dirs && -n $start && $users -lt $dirs && $dirs -lt $start ]] ||
+  fail "postinst order (sysusers ${users:-none}, tmpfiles ${dirs:-none}, start ${start:-none})"
+for field in Provides Conflicts Replaces; do
+  [[ $(dpkg-deb -f "$deb" "$field") == time-daemon ]] || fail "$field is not time-daemon"
+done
+echo "PASS: $(basename "$deb") ($(du -k "$deb" | cut -f1) KiB): lintian clean of errors, layout, postinst order, conffile"
