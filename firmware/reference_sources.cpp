@@ -230,7 +230,7 @@ std::uint64_t ReferenceSources::nmea_labels() const {
 }
 
 std::string ReferenceSources::describe() const {
-  return description_;
+  return description_.empty() ? "none configured" : description_;
 }
 
 void ReferenceSources::on_nmea_line(const NmeaLine& line) {

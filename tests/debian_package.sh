@@ -4,17 +4,19 @@
 # stratumd, started with -g), the account made before the directories that name its group, the
 # unit enabled and started last, the configuration as a conffile, and time-daemon provided (so
 # installing it replaces chrony or ntpsec rather than running beside them).
-# Usage: tests/debian_package.sh SOURCE_DIR
+# Usage: tests/debian_package.sh SOURCE_DIR PACKAGE_DIR   (the .deb is left in PACKAGE_DIR)
 set -euo pipefail
 top=$1
+packages=$2
 command -v dpkg-buildpackage >/dev/null && dpkg-query -W debhelper >/dev/null 2>&1 ||
   { echo "SKIP: no debhelper (scripts/setup --test installs it)"; exit 77; }
 out=$(mktemp -d /tmp/stratumd-deb.XXXXXX)
 trap 'rm -rf "$out"' EXIT
 fail() { echo "FAIL: $*"; exit 1; }
 
-"$top/scripts/package" "$out" >"$out/package.log" 2>&1 || fail "scripts/package: $(tail -n 20 "$out/package.log")"
-deb=$(ls "$out"/stratumd_*.deb)
+rm -rf "$packages"
+"$top/scripts/package" "$packages" >"$out/package.log" 2>&1 || fail "scripts/package: $(tail -n 20 "$out/package.log")"
+deb=$(ls "$packages"/stratumd_*.deb)
 if command -v lintian >/dev/null; then
   lintian "$deb" >"$out/lintian.txt" 2>&1 || true
   cat "$out/lintian.txt"
