@@ -477,6 +477,10 @@ int run_daemon(const Options& options) {
     }
     sources->start();
     log("reference: " + sources->describe());
+    if (!server->kernel_receive_stamps()) {
+      log("warning: this kernel does not stamp arrivals (SO_TIMESTAMPNS refused): requests are "
+          "stamped when read, later by the time they waited in the socket");
+    }
 
     // Upstream servers and the system process over them (RFC 5905 selection), with the sanity
     // check of the reference clock against the network majority.

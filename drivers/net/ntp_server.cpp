@@ -52,6 +52,13 @@ void NtpServer::stop() {
   for (auto& worker : workers_) worker->stop();
 }
 
+bool NtpServer::kernel_receive_stamps() const {
+  for (const auto& worker : workers_) {
+    if (!worker->kernel_receive_stamps()) return false;
+  }
+  return true;
+}
+
 ServerCounters NtpServer::counters() const {
   ServerCounters total;
   for (const auto& worker : workers_) total += worker->counters();

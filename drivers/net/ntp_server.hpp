@@ -30,6 +30,8 @@ class NtpServer {
   void stop();
   ServerCounters counters() const;
   std::size_t worker_count() const { return workers_.size(); }
+  // Whether every socket has kernel receive stamps (SO_TIMESTAMPNS); see NtpWorker.
+  bool kernel_receive_stamps() const;
   // Sends a datagram from the server port (symmetric peers and broadcasts come from port 123).
   bool send_from_server_port(const SocketAddress& to, std::span<const std::uint8_t> bytes) const;
   // Joins a multicast group on every interface's default, so `multicastclient` packets arrive;

@@ -54,14 +54,17 @@ void enable(int fd, int level, int option, const char* what) {
   if (::setsockopt(fd, level, option, &on, sizeof on) != 0) throw_errno(what);
 }
 
-UniqueFd open_socket(const ListenEndpoint& endpoint, std::uint16_t port) {
+// `kernel_stamps` says whether the kernel stamps arrivals (SO_TIMESTAMPNS): qemu-user and some
+// odd kernels refuse it, and a request is then stamped when read (batch by batch) instead.
+UniqueFd open_socket(const ListenEndpoint& endpoint, std::uint16_t port, bool& kernel_stamps) {
   const bool v4 = endpoint.address.family == IpFamily::v4;
   UniqueFd fd = open_udp_socket(v4 ? AF_INET : AF_INET6, "socket");
   // SO_REUSEPORT (not SO_REUSEADDR): our workers share the port, but a port held by another
   // daemon, or another user, still fails to bind (and check_port_free catches a second stratumd
   // of the same user), so it is reported instead of silently shared.
   enable(fd.get(), SOL_SOCKET, SO_REUSEPORT, "setsockopt(SO_REUSEPORT)");
-  enable(fd.get(), SOL_SOCKET, SO_TIMESTAMPNS, "setsockopt(SO_TIMESTAMPNS)");
+  const int on = 1;
+  kernel_stamps = ::setsockopt(fd.get(), SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof on) == 0;
   if (v4) {
     enable(fd.get(), IPPROTO_IP, IP_PKTINFO, "setsockopt(IP_PKTINFO)");
     enable(fd.get(), SOL_SOCKET, SO_BROADCAST, "setsockopt(SO_BROADCAST)");  // `broadcast` lines
@@ -160,7 +163,9 @@ NtpWorker::NtpWorker(const WorkerShared& shared, const std::vector<ListenEndpoin
   if (endpoints.size() > kMaxSockets)
     throw std::runtime_error("too many listen addresses (at most 64)");
   for (const ListenEndpoint& e : endpoints) {
-    UniqueFd fd = open_socket(e, port);
+    bool kernel_stamps = false;
+    UniqueFd fd = open_socket(e, port, kernel_stamps);
+    kernel_receive_stamps_ = kernel_receive_stamps_ && kernel_stamps;
     const bool transmit_stamps = shared.interleaved && enable_transmit_stamp_reports(fd.get());
     sockets_.push_back({std::move(fd), e.drop, e.address.family, transmit_stamps});
   }

@@ -92,12 +92,16 @@ class NtpWorker {
   std::vector<int> socket_fds() const;
   void serve_ready(std::size_t index) { serve(sockets_[index]); }
   ServerCounters counters() const;
+  // False when the kernel would not stamp arrivals on some socket (SO_TIMESTAMPNS refused): its
+  // requests are stamped when read.
+  bool kernel_receive_stamps() const { return kernel_receive_stamps_; }
   // A socket on the server port of this family (the first), for packets that must come from
   // port 123: symmetric peers and broadcasts. -1 when none.
   int socket_for(IpFamily family) const;
 
  private:
   struct Batch;
+  bool kernel_receive_stamps_ = true;
   struct Socket {
     UniqueFd fd;
     bool drop = false;
