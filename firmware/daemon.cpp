@@ -53,6 +53,12 @@
 namespace stratumd {
 namespace {
 
+// Under systemd, standard error is the journal, which names the daemon itself: no "stratumd: ".
+const char* stderr_prefix() {
+  static const bool journal = Logger::is_journal(STDERR_FILENO);
+  return journal ? "" : "stratumd: ";
+}
+
 // The simulated board boots with its clock this far off, so the simulation shows the first step.
 constexpr std::chrono::milliseconds kSimulatedBootOffset{300};
 
@@ -125,25 +131,26 @@ int run_daemon(const Options& options) {
     return errors > 0 ? 1 : 0;
   }
   if (config->has_errors()) {
-    std::fprintf(stderr, "stratumd: %s has errors; not starting\n", config_name.c_str());
+    std::fprintf(stderr, "%s%s has errors; not starting\n", stderr_prefix(), config_name.c_str());
     return 1;
   }
   if (no_time_source) {
     std::fprintf(stderr,
-                 "stratumd: %s declares no reference clock and no network source: serving "
+                 "%s%s declares no reference clock and no network source: serving "
                  "unsynchronised (LI 3, stratum 0) until one is configured; --simulate runs the "
                  "built-in simulated receiver\n",
-                 config_name.c_str());
+                 stderr_prefix(), config_name.c_str());
   }
   if (options.simulate && !config->refclocks.empty()) {
-    std::fprintf(stderr, "stratumd: --simulate: the configured reference clocks are not used\n");
+    std::fprintf(stderr, "%s--simulate: the configured reference clocks are not used\n",
+                 stderr_prefix());
   }
   // GPS week rollover base: `tos basedate`, else the build date (as ntpd). A replayed log keeps
   // its own dates unless a base is configured: only the 1999 rollover is undone.
   const auto base_date = parse_iso_date(
       config->tos_basedate.value_or(options.replay_file ? "1999-08-22" : STRATUMD_BUILD_DATE));
   if (!base_date) {
-    std::fprintf(stderr, "stratumd: tos basedate '%s' is not a valid date\n",
+    std::fprintf(stderr, "%stos basedate '%s' is not a valid date\n", stderr_prefix(),
                  config->tos_basedate->c_str());
     return 1;
   }
@@ -152,13 +159,15 @@ int run_daemon(const Options& options) {
   bool steer_system_clock = !options.no_clock_steering && !simulate && !options.replay_file;
   if (!options.no_clock_steering && !steer_system_clock) {
     std::fprintf(stderr,
-                 "stratumd: note: a simulated or replayed receiver never steers the system clock; "
-                 "serving the in-process virtual clock (as with -x)\n");
+                 "%snote: a simulated or replayed receiver never steers the system clock; "
+                 "serving the in-process virtual clock (as with -x)\n",
+                 stderr_prefix());
   }
   if (steer_system_clock && !SystemClock::can_steer()) {
     std::fprintf(stderr,
-                 "stratumd: note: no permission to steer the system clock (CAP_SYS_TIME); serving "
-                 "the in-process virtual clock (as with -x)\n");
+                 "%snote: no permission to steer the system clock (CAP_SYS_TIME); serving "
+                 "the in-process virtual clock (as with -x)\n",
+                 stderr_prefix());
     steer_system_clock = false;
   }
 
@@ -187,7 +196,7 @@ int run_daemon(const Options& options) {
     try {
       logger = std::make_unique<Logger>(config->logfile, options.foreground, config->log_mask);
     } catch (const std::runtime_error& e) {
-      std::fprintf(stderr, "stratumd: %s\n", e.what());
+      std::fprintf(stderr, "%s%s\n", stderr_prefix(), e.what());
       return 1;
     }
     // One function per ntpd log class: the daemon's own (sys), the reference clocks' (clock) and
@@ -219,12 +228,11 @@ int run_daemon(const Options& options) {
         if (drift.ppm) {
           clock.set_frequency(*drift.ppm);
           frequency_known = true;
-          std::fprintf(stderr, "stratumd: frequency %+.3f ppm from %s\n", *drift.ppm,
+          std::fprintf(stderr, "%sfrequency %+.3f ppm from %s\n", stderr_prefix(), *drift.ppm,
                        config->driftfile->c_str());
         } else {
-          std::fprintf(stderr,
-                       "stratumd: warning: %s: %s; ignored, the frequency is learnt afresh\n",
-                       config->driftfile->c_str(), drift.problem.c_str());
+          std::fprintf(stderr, "%swarning: %s: %s; ignored, the frequency is learnt afresh\n",
+                       stderr_prefix(), config->driftfile->c_str(), drift.problem.c_str());
         }
       }
     }
@@ -359,7 +367,7 @@ int run_daemon(const Options& options) {
     try {
       sources = make_sources(*config);
     } catch (const std::runtime_error& e) {
-      std::fprintf(stderr, "stratumd: %s\n", e.what());
+      std::fprintf(stderr, "%s%s\n", stderr_prefix(), e.what());
       return 1;
     }
     // The learnt NMEA delays live beside the drift file and survive restarts.
@@ -410,7 +418,7 @@ int run_daemon(const Options& options) {
     const ListenPlan listen_plan =
         plan_listening(config->interface_rules, list_local_addresses(), ipv6_available());
     for (const std::string& note : listen_plan.notes)
-      std::fprintf(stderr, "stratumd: %s\n", note.c_str());
+      std::fprintf(stderr, "%s%s\n", stderr_prefix(), note.c_str());
     if (listen_plan.endpoints.empty()) return 1;
     reference_report.source_address = sources->source_address();
     reference_report.host_name = sources->host_name();
@@ -423,7 +431,7 @@ int run_daemon(const Options& options) {
     try {
       server.emplace(ServerSetup{options.port, threads, listen_plan.endpoints}, shared);
     } catch (const BindError& e) {
-      std::fprintf(stderr, "stratumd: %s\n", e.what());
+      std::fprintf(stderr, "%s%s\n", stderr_prefix(), e.what());
       return 1;
     }
     if (!options.foreground && ::daemon(0, 0) != 0) throw_errno("daemon");
@@ -446,13 +454,13 @@ int run_daemon(const Options& options) {
                         ? std::string(e.address.family == IpFamily::v4 ? "IPv4" : "IPv6")
                         : e.address.to_string() + (e.drop ? " (drop)" : ""));
     }
-    std::fprintf(
-        stderr,
-        "stratumd: serving NTP on UDP port %u (%s) with %d %s worker(s); %zu restrict entries; "
-        "config: %s; precision 2^%d s; clock: %s\n",
-        unsigned{options.port}, listening.c_str(), threads, plain_io ? "plain" : "batched",
-        policy.load().restrictions.entry_count(), config_name.c_str(), int{precision},
-        system_clock ? "the system clock (clock_adjtime)" : "in-process virtual clock");
+    std::fprintf(stderr,
+                 "%sserving NTP on UDP port %u (%s) with %d %s worker(s); %zu restrict entries; "
+                 "config: %s; precision 2^%d s; clock: %s\n",
+                 stderr_prefix(), unsigned{options.port}, listening.c_str(), threads,
+                 plain_io ? "plain" : "batched", policy.load().restrictions.entry_count(),
+                 config_name.c_str(), int{precision},
+                 system_clock ? "the system clock (clock_adjtime)" : "in-process virtual clock");
     // `enable kernel`, or ntpd's flag3 on a PPS (or an NMEA clock's PPS): the kernel's PPS loop
     // steers from a bound kernel PPS device, as with ntpd.
     const bool flag3 = std::any_of(
@@ -739,11 +747,11 @@ int run_daemon(const Options& options) {
     save_calibration();
     server->stop();
     const ServerCounters served = server->counters();
-    std::fprintf(stderr, "stratumd: stopping; %" PRIu64 " requests, %" PRIu64 " answered\n",
-                 served.received, served.answered());
+    std::fprintf(stderr, "%sstopping; %" PRIu64 " requests, %" PRIu64 " answered\n",
+                 stderr_prefix(), served.received, served.answered());
     return 0;
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "stratumd: %s\n", e.what());
+    std::fprintf(stderr, "%s%s\n", stderr_prefix(), e.what());
     return 1;
   }
 }

@@ -41,6 +41,8 @@ probe query 127.0.0.1 --timeout 1 >/dev/null || fail "READY=1 before the daemon 
 retry_until 20 grep -q "^<[0-7]>reference: the simulated" "$work/daemon.log" ||
   fail "no journal-style message: $(head -n 5 "$work/daemon.log")"
 grep -q "^stratumd: reference:" "$work/daemon.log" && fail "a message went to the journal twice"
+# The journal names the daemon itself: no line of it carries "stratumd: " again.
+grep -q "^stratumd: " "$work/daemon.log" && fail "the daemon's name twice: $(grep "^stratumd: " "$work/daemon.log")"
 grep -Eq "state=[a-z]+ servo=" "$work/daemon.log" && fail "a status line went to the journal"
 grep -q "stratumd" "$work/syslog.txt" && fail "messages went to syslog as well as the journal: $(head -n 3 "$work/syslog.txt")"
 stop_daemon
