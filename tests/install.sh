@@ -24,6 +24,9 @@ docs=$(sed -n 's|^Documentation=file://||p' "$unit")
 [[ -f $dest$docs ]] || fail "the unit's documentation $docs is not installed"
 grep -q '@[A-Z]*@' "$unit" && fail "a placeholder was left in the unit"
 [[ -f $root/share/doc/stratumd/examples/raspberry-pi-gps-hat.conf ]] || fail "no examples"
+for page in man8/stratumd.8 man1/stratumctl.1 man5/stratumd.conf.5; do
+  [[ -f $root/share/man/$page ]] || fail "no manual page $page"
+done
 if command -v systemd-analyze >/dev/null; then
   systemd-analyze verify --root="$dest" "${unit#"$dest"}" >"$dest.verify" 2>&1 || true
   grep -E "stratumd is not executable|Unknown (key|lvalue|section)|Failed to parse" "$dest.verify" &&

@@ -719,6 +719,16 @@ std::vector<std::string_view> directive_names() {
   return names;
 }
 
+std::vector<std::pair<std::string_view, std::string_view>> directive_statuses() {
+  std::vector<std::pair<std::string_view, std::string_view>> statuses;
+  for (const DirectiveInfo& d : kDirectives) {
+    statuses.emplace_back(d.name, d.support == Support::handled   ? "handled"
+                                  : d.support == Support::not_yet ? "not yet"
+                                                                  : "not supported");
+  }
+  return statuses;
+}
+
 bool DaemonConfig::has_errors() const {
   return std::any_of(findings.begin(), findings.end(),
                      [](const ConfigFinding& f) { return f.severity == Severity::error; });

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "firmware/config/association_config.hpp"
@@ -108,5 +109,8 @@ DaemonConfig parse_ntp_conf(const std::string& path, const FileLoader& load);
 
 // Every directive the parser knows (handled, accepted or refused with a reason), in its order.
 std::vector<std::string_view> directive_names();
+// Each directive with what stratumd does with it: "handled", "not yet" (warned about, ignored) or
+// "not supported" (warned about, ignored for good). stratumd.conf(5) lists them (a test compares).
+std::vector<std::pair<std::string_view, std::string_view>> directive_statuses();
 
 }  // namespace stratumd
