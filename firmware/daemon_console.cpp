@@ -8,6 +8,7 @@
 #include <cstdio>
 
 #include "drivers/os/text_file.hpp"
+#include "firmware/config/config_reload.hpp"
 
 namespace stratumd {
 
@@ -74,6 +75,7 @@ DaemonConsole::DaemonConsole(EventLoop& loop, std::optional<std::string> config_
     : loop_(loop),
       config_file_(std::move(config_file)),
       running_text_(std::move(running_text)),
+      started_text_(running_text_),
       log_ring_(log_ring),
       probe_(probe),
       hooks_(std::move(hooks)) {}
@@ -226,6 +228,11 @@ ConsoleReply DaemonConsole::save(const std::string& text) {
     return {"cannot write " + path + "; nothing saved\n", true};
   hooks_.log("console: saved the running configuration to " + path);
   return {"saved to " + path + " (the previous file is " + path + ".bak)\n"};
+}
+
+std::vector<std::string> DaemonConsole::waiting_for_restart() {
+  if (running_text_ == started_text_) return {};
+  return plan_reload(parse(started_text_), parse(running_text_)).needs_restart;
 }
 
 std::unique_ptr<ConsoleServer> open_console_socket(

@@ -61,6 +61,7 @@ class DaemonConsole final : public ConsoleBackend {
   std::string sources() override { return hooks_.sources(); }
   std::string config_path() override;
   std::string running_config_text() override { return running_text_; }
+  std::vector<std::string> waiting_for_restart() override;
   DaemonConfig parse(const std::string& text) override;
   // Whether a configuration handed to the console may read `path` (includefile, keys).
   bool may_read(const std::string& path) const;
@@ -78,6 +79,7 @@ class DaemonConsole final : public ConsoleBackend {
   EventLoop& loop_;
   std::optional<std::string> config_file_;
   std::string running_text_;
+  const std::string started_text_;  // what the process started with: restart-only settings
   const LogRing& log_ring_;
   SelfProbe* probe_;
   DaemonConsoleHooks hooks_;

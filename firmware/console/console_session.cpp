@@ -199,7 +199,14 @@ std::string ConsoleSession::handle_synced(std::string_view command, std::string_
       std::string out;
       for (std::size_t i = 0; i < running_.size(); ++i)
         out += std::to_string(i + 1) + "\t" + running_[i] + "\n";
-      return out.empty() ? "(empty: the built-in default)\n" : out;
+      if (out.empty()) out = "(empty: the built-in default)\n";
+      const std::vector<std::string> waiting = backend_.waiting_for_restart();
+      if (!waiting.empty()) {
+        out += "not yet in force, they wait for a restart:";
+        for (std::size_t i = 0; i < waiting.size(); ++i) out += (i ? "; " : " ") + waiting[i];
+        out += "\n";
+      }
+      return out;
     }
     return failure("show what? sources, config or running\n");
   }

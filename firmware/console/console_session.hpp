@@ -28,6 +28,9 @@ class ConsoleBackend {
   virtual std::string sources() = 0;
   virtual std::string config_path() = 0;          // the file `save` writes
   virtual std::string running_config_text() = 0;  // what is in force now
+  // What the running configuration changed since the daemon started that only a restart puts in
+  // force (server/pool/peer lines, threads, ...): `show running` says so under the lines.
+  virtual std::vector<std::string> waiting_for_restart() = 0;
   // Parses candidate text as if it were the configuration file (includes resolve from there).
   virtual DaemonConfig parse(const std::string& text) = 0;
   // Applies validated text; `watch_seconds` is the rollback window. Says what happened, and

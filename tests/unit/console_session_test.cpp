@@ -21,6 +21,8 @@ class FakeBackend final : public ConsoleBackend {
   std::string sources() override { return "127.127.20.0 GPS\n"; }
   std::string config_path() override { return "/etc/stratumd/ntp.conf"; }
   std::string running_config_text() override { return running; }
+  std::vector<std::string> waiting_for_restart() override { return waiting; }
+  std::vector<std::string> waiting;
   DaemonConfig parse(const std::string& text) override {
     return parse_ntp_conf(config_path(), [&](const std::string& p) -> std::optional<std::string> {
       if (p == config_path()) return text;
@@ -144,6 +146,23 @@ TEST(ConsoleSession, FollowsChangesMadeElsewhere) {
   EXPECT_NE(reply.find("+restrict 10.0.0.1"), std::string::npos);
   EXPECT_EQ(session.handle("revert"), "edits dropped\n");
   EXPECT_EQ(session.handle("show config"), "1\trestrict ::1 noquery\n");
+}
+
+}  // namespace
+}  // namespace stratumd
+
+namespace stratumd {
+namespace {
+
+TEST(ConsoleSession, ShowRunningSaysWhatWaitsForARestart) {
+  FakeBackend backend;
+  ConsoleSession session(backend);
+  EXPECT_EQ(session.handle("show running").find("restart"), std::string::npos);
+  backend.waiting = {"server/pool/peer lines", "threads"};
+  EXPECT_NE(
+      session.handle("show running")
+          .find("not yet in force, they wait for a restart: server/pool/peer lines; threads\n"),
+      std::string::npos);
 }
 
 }  // namespace
