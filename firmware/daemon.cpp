@@ -643,6 +643,7 @@ int run_daemon(const Options& options) {
       in.requests_by_outcome = served.by_outcome;
       in.interleaved_replies = served.interleaved;
       in.transmit_stamps = served.transmit_stamps;
+      in.sources = reference_report;
       const std::string problem = metrics->publish(render_metrics(in), write_textfile);
       if (!problem.empty()) log(problem);
     };

@@ -2,6 +2,7 @@
 
 #include <cinttypes>
 #include <cstdio>
+#include <vector>
 
 namespace stratumd {
 namespace {
@@ -25,6 +26,45 @@ class Writer {
  private:
   std::string out_;
 };
+
+// A label value as the exposition format quotes it.
+std::string quoted(const std::string& text) {
+  std::string out = "\"";
+  for (const char c : text) {
+    if (c == '\\' || c == '"') out += '\\';
+    if (c == '\n') {
+      out += "\\n";
+      continue;
+    }
+    out += c;
+  }
+  return out + "\"";
+}
+
+struct SourceSeries {
+  std::string labels;
+  double reach, offset, delay, jitter, stratum, selected;
+};
+
+std::vector<SourceSeries> source_series(const MetricsInput& in) {
+  std::vector<SourceSeries> series;
+  const ReferenceReport& r = in.sources;
+  if (r.has_reference_clock) {
+    series.push_back({"source=" + quoted(r.source_address) + ",name=" + quoted(r.host_name) +
+                          ",type=\"refclock\"",
+                      static_cast<double>(r.reach), to_seconds(in.loop.last_offset), 0.0,
+                      to_seconds(in.loop.jitter), 0.0,
+                      !r.network_steers && !r.reference_falseticker ? 1.0 : 0.0});
+  }
+  for (const UpstreamReport& u : r.upstreams) {
+    const char* type = u.host_mode == 3 ? "server" : u.host_mode == 6 ? "broadcast" : "peer";
+    series.push_back(
+        {"source=" + quoted(u.address) + ",name=" + quoted(u.address) + ",type=\"" + type + "\"",
+         static_cast<double>(u.reach), u.offset, u.delay, u.jitter, static_cast<double>(u.stratum),
+         r.network_steers && u.selection == 6 ? 1.0 : 0.0});
+  }
+  return series;
+}
 
 }  // namespace
 
@@ -89,6 +129,25 @@ std::string render_metrics(const MetricsInput& in) {
   w.metric("stratumd_transmit_timestamps_total", "counter",
            "Kernel transmit stamps of replies, read back for interleaved mode.");
   w.count("stratumd_transmit_timestamps_total", in.transmit_stamps);
+
+  const std::vector<SourceSeries> sources = source_series(in);
+  const auto per_source = [&](const char* name, const char* help, double SourceSeries::*field) {
+    if (sources.empty()) return;
+    w.metric(name, "gauge", help);
+    for (const SourceSeries& s : sources) w.value(name, s.*field, s.labels);
+  };
+  per_source("stratumd_source_reach", "Reach register (8 polls, newest lowest; 255 all answered).",
+             &SourceSeries::reach);
+  per_source("stratumd_source_offset_seconds", "Last offset measured from the source.",
+             &SourceSeries::offset);
+  per_source("stratumd_source_delay_seconds",
+             "Round-trip delay to the source (0: a reference clock).", &SourceSeries::delay);
+  per_source("stratumd_source_jitter_seconds", "RMS noise of the source's samples.",
+             &SourceSeries::jitter);
+  per_source("stratumd_source_stratum", "The source's stratum (0: a reference clock).",
+             &SourceSeries::stratum);
+  per_source("stratumd_source_selected", "1 for the source that steers the clock.",
+             &SourceSeries::selected);
   return w.take();
 }
 

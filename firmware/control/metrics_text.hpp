@@ -1,5 +1,6 @@
 // Prometheus metrics in the text exposition format (0.0.4): offset, frequency, jitter, wander,
-// state, stratum, dispersion, PPS and NMEA health, and requests by outcome. Pure rendering; the
+// state, stratum, dispersion, PPS and NMEA health, requests by outcome, and each source's reach,
+// offset, delay, jitter, stratum and whether it steers. Pure rendering; the
 // HTTP endpoint and the node_exporter textfile are drivers around it.
 #pragma once
 
@@ -8,6 +9,7 @@
 #include <string>
 
 #include "firmware/clock/clock_snapshot.hpp"
+#include "firmware/control/control_variables.hpp"
 #include "firmware/discipline/clock_discipline.hpp"
 #include "firmware/ntp/responder.hpp"
 
@@ -26,6 +28,9 @@ struct MetricsInput {
   std::array<std::uint64_t, static_cast<std::size_t>(RequestOutcome::count_)> requests_by_outcome{};
   std::uint64_t interleaved_replies = 0;
   std::uint64_t transmit_stamps = 0;
+  // Every source, as ntpq -p lists them: the reference clock (when there is one) and the upstream
+  // associations, one series each (stratumd_source_*).
+  ReferenceReport sources;
 };
 
 std::string render_metrics(const MetricsInput& in);

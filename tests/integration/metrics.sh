@@ -22,9 +22,12 @@ grep -qx 'stratumd_stratum 1' "$work/metrics.txt" || fail "stratum 1 not exporte
 grep -qx 'stratumd_state{state="locked"} 1' "$work/metrics.txt" || fail "the locked state not exported"
 grep -qx 'stratumd_pps_present 1' "$work/metrics.txt" || fail "PPS presence not exported"
 grep -Eq '^stratumd_gps_satellites_used [0-9]+$' "$work/metrics.txt" || fail "satellites not exported"
+grep -qx 'stratumd_source_selected{source="127.127.20.0",name="SIM_GPS(0)",type="refclock"} 1' \
+  "$work/metrics.txt" || fail "the reference clock's own series missing"
 grep -q '^# TYPE stratumd_offset_seconds gauge$' "$work/metrics.txt" || fail "no TYPE line for the offset"
-# Every sample line is NAME[{LABEL="VALUE"}] NUMBER.
-if grep -v '^#' "$work/metrics.txt" | grep -Ev '^[a-z_]+(\{[a-z_]+="[^"]*"\})? -?[0-9][0-9.e+-]*$'; then
+# Every sample line is NAME[{LABEL="VALUE",...}] NUMBER.
+if grep -v '^#' "$work/metrics.txt" |
+   grep -Ev '^[a-z_]+(\{[a-z_]+="[^"]*"(,[a-z_]+="[^"]*")*\})? -?[0-9][0-9.e+-]*$'; then
   fail "lines not in the exposition format"
 fi
 retry_until 20 test -s "$work/stratumd.prom" || fail "no textfile"

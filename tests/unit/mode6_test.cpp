@@ -331,3 +331,45 @@ TEST(Mode6, AnMruListWithANonceIsToldItIsNotImplemented) {
 
 }  // namespace
 }  // namespace stratumd
+
+namespace stratumd {
+namespace {
+
+TEST(Metrics, OneSeriesPerSourceAsNtpqListsThem) {
+  MetricsInput in;
+  in.loop.last_offset = std::chrono::nanoseconds{250};
+  in.sources.source_address = "127.127.20.0";
+  in.sources.host_name = "GPS_NMEA(0)";
+  in.sources.reach = 0377;
+  UpstreamReport server;
+  server.address = "192.0.2.7";
+  server.stratum = 2;
+  server.reach = 017;
+  server.offset = 0.002;
+  server.delay = 0.0125;
+  server.selection = 6;
+  in.sources.upstreams.push_back(server);
+  const std::string gps = "source=\"127.127.20.0\",name=\"GPS_NMEA(0)\",type=\"refclock\"";
+  const std::string upstream = "source=\"192.0.2.7\",name=\"192.0.2.7\",type=\"server\"";
+  std::string text = render_metrics(in);
+  EXPECT_NE(text.find("\nstratumd_source_reach{" + gps + "} 255\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("\nstratumd_source_offset_seconds{" + gps + "} 2.5e-07\n"),
+            std::string::npos);
+  EXPECT_NE(text.find("\nstratumd_source_reach{" + upstream + "} 15\n"), std::string::npos);
+  EXPECT_NE(text.find("\nstratumd_source_delay_seconds{" + upstream + "} 0.0125\n"),
+            std::string::npos);
+  EXPECT_NE(text.find("\nstratumd_source_stratum{" + upstream + "} 2\n"), std::string::npos);
+  // The GPS steers until the network does; then the system peer.
+  EXPECT_NE(text.find("\nstratumd_source_selected{" + gps + "} 1\n"), std::string::npos);
+  EXPECT_NE(text.find("\nstratumd_source_selected{" + upstream + "} 0\n"), std::string::npos);
+  in.sources.network_steers = true;
+  text = render_metrics(in);
+  EXPECT_NE(text.find("\nstratumd_source_selected{" + gps + "} 0\n"), std::string::npos);
+  EXPECT_NE(text.find("\nstratumd_source_selected{" + upstream + "} 1\n"), std::string::npos);
+  // A name with a quote stays one label value.
+  in.sources.host_name = "a\"b";
+  EXPECT_NE(render_metrics(in).find("name=\"a\\\"b\""), std::string::npos);
+}
+
+}  // namespace
+}  // namespace stratumd
