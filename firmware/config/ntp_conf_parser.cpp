@@ -16,66 +16,15 @@ constexpr int kMaxIncludeDepth = 5;
 // line, never silently ignored, so an operator sees what the running daemon does not honour.
 enum class Support { handled, not_yet, not_planned };
 
+class Parser;
+// A directive's handler: the line's location and words (the directive first).
+using DirectiveHandler = void (Parser::*)(const SourceLocation&, const std::vector<std::string>&);
+
 struct DirectiveInfo {
   std::string_view name;
   Support support;
+  DirectiveHandler handler;  // null unless handled
 };
-
-constexpr std::array kDirectives{
-    DirectiveInfo{"server", Support::handled},
-    DirectiveInfo{"pool", Support::handled},
-    DirectiveInfo{"peer", Support::handled},
-    DirectiveInfo{"broadcast", Support::handled},
-    DirectiveInfo{"manycastserver", Support::handled},
-    DirectiveInfo{"manycastclient", Support::handled},
-    DirectiveInfo{"broadcastclient", Support::handled},
-    DirectiveInfo{"multicastclient", Support::handled},
-    DirectiveInfo{"fudge", Support::handled},
-    DirectiveInfo{"refclock", Support::handled},
-    DirectiveInfo{"restrict", Support::handled},
-    DirectiveInfo{"discard", Support::handled},
-    DirectiveInfo{"driftfile", Support::handled},
-    DirectiveInfo{"leapfile", Support::handled},
-    DirectiveInfo{"logfile", Support::handled},
-    DirectiveInfo{"logconfig", Support::handled},
-    DirectiveInfo{"statsdir", Support::handled},
-    DirectiveInfo{"statistics", Support::handled},
-    DirectiveInfo{"filegen", Support::handled},
-    DirectiveInfo{"keys", Support::handled},
-    DirectiveInfo{"trustedkey", Support::handled},
-    DirectiveInfo{"requestkey", Support::handled},
-    DirectiveInfo{"controlkey", Support::handled},
-    DirectiveInfo{"interface", Support::handled},
-    DirectiveInfo{"tos", Support::handled},
-    DirectiveInfo{"tinker", Support::handled},
-    DirectiveInfo{"enable", Support::handled},
-    DirectiveInfo{"disable", Support::handled},
-    DirectiveInfo{"broadcastdelay", Support::handled},
-    DirectiveInfo{"includefile", Support::handled},
-    DirectiveInfo{"crypto", Support::not_planned},
-    DirectiveInfo{"autokey", Support::not_planned},
-    DirectiveInfo{"revoke", Support::not_planned},
-    DirectiveInfo{"ntpsigndsocket", Support::not_planned},
-    DirectiveInfo{"phone", Support::not_planned},
-    DirectiveInfo{"setvar", Support::not_yet},
-    DirectiveInfo{"trap", Support::not_planned},
-    DirectiveInfo{"ttl", Support::not_yet},
-    DirectiveInfo{"mru", Support::not_yet},
-    DirectiveInfo{"nonvolatile", Support::not_yet},
-    DirectiveInfo{"saveconfigdir", Support::not_planned},
-    DirectiveInfo{"rlimit", Support::not_planned},
-    DirectiveInfo{"threads", Support::handled},
-    DirectiveInfo{"nic", Support::handled},
-    DirectiveInfo{"leapsmearinterval", Support::handled},
-    DirectiveInfo{"holdover", Support::handled},
-    DirectiveInfo{"metrics", Support::handled},
-};
-
-const DirectiveInfo* find_directive(std::string_view name) {
-  const auto it = std::find_if(kDirectives.begin(), kDirectives.end(),
-                               [&](const DirectiveInfo& d) { return d.name == name; });
-  return it == kDirectives.end() ? nullptr : &*it;
-}
 
 std::optional<int> parse_int(std::string_view text) {
   int value = 0;
@@ -126,6 +75,9 @@ std::string directory_of(const std::string& path) {
 
 class Parser {
  public:
+  // Every directive ntpd knows: its name, what stratumd does with it, and the member handling it.
+  static const DirectiveInfo* find_directive(std::string_view name);
+
   explicit Parser(const FileLoader& load) : load_(load) {}
 
   void parse_file(const std::string& path, int depth, const SourceLocation* included_from) {
@@ -194,93 +146,95 @@ class Parser {
       case Support::handled:
         break;
     }
-    if (name == "includefile") {
-      if (words.size() != 2) return error(where, "includefile takes one file name");
-      std::string target = words[1];
-      if (!target.starts_with('/')) target = directory_of(where.file) + target;
-      parse_file(target, depth + 1, &where);
-    } else if (name == "driftfile") {
-      if (words.size() < 2) return error(where, "driftfile needs a file name");
-      config_.driftfile = words[1];
-    } else if (name == "server") {
-      if (words.size() < 2) return error(where, "server needs an address");
-      if (auto refclock = parse_refclock_address(words[1])) {
-        if (refclock->type == kLocalClockType) return warning(where, kLocalClockIgnored);
-        if (!ntpd_driver_available(refclock->type)) {
-          return error(where, unavailable_driver(refclock->type));
-        }
-        refclock->where = where;
-        if (find_refclock(refclock->type, refclock->unit)) {
-          return error(where, "reference clock " + words[1] + " is declared twice");
-        }
-        const std::string e = apply_server_options(refclock->options, words, 2);
-        if (!e.empty()) return error(where, e);
-        config_.refclocks.push_back(*refclock);
-      } else if (words[1].starts_with("127.127.")) {
-        error(where,
-              "'" + words[1] + "' is not a valid reference clock address (127.127.TYPE.UNIT)");
-      } else {
-        handle_association(where, words);
+    depth_ = depth;
+    (this->*info->handler)(where, words);
+  }
+
+  void handle_includefile(const SourceLocation& where, const std::vector<std::string>& words) {
+    if (words.size() != 2) return error(where, "includefile takes one file name");
+    std::string target = words[1];
+    if (!target.starts_with('/')) target = directory_of(where.file) + target;
+    parse_file(target, depth_ + 1, &where);
+  }
+
+  void handle_driftfile(const SourceLocation& where, const std::vector<std::string>& words) {
+    if (words.size() < 2) return error(where, "driftfile needs a file name");
+    config_.driftfile = words[1];
+  }
+
+  // A reference clock (127.127.T.U) or an upstream server.
+  void handle_server(const SourceLocation& where, const std::vector<std::string>& words) {
+    if (words.size() < 2) return error(where, "server needs an address");
+    if (auto refclock = parse_refclock_address(words[1])) {
+      if (refclock->type == kLocalClockType) return warning(where, kLocalClockIgnored);
+      if (!ntpd_driver_available(refclock->type)) {
+        return error(where, unavailable_driver(refclock->type));
       }
-    } else if (name == "fudge") {
-      const auto address = words.size() >= 2 ? parse_refclock_address(words[1]) : std::nullopt;
-      if (!address) return error(where, "fudge needs a reference clock address 127.127.TYPE.UNIT");
-      if (address->type == kLocalClockType) return warning(where, kLocalClockIgnored);
-      if (!ntpd_driver_available(address->type))
-        return error(where, unavailable_driver(address->type));
-      RefclockDeclaration* target = find_refclock(address->type, address->unit);
-      if (!target) {
-        return error(where, "fudge for " + words[1] + ", which no earlier 'server " + words[1] +
-                                "' line declares");
+      refclock->where = where;
+      if (find_refclock(refclock->type, refclock->unit)) {
+        return error(where, "reference clock " + words[1] + " is declared twice");
       }
-      const std::string e = apply_fudge_options(target->options, words, 2);
+      const std::string e = apply_server_options(refclock->options, words, 2);
       if (!e.empty()) return error(where, e);
-    } else if (name == "tos") {
-      handle_tos(where, words);
-    } else if (name == "restrict") {
-      handle_restrict(where, words);
-    } else if (name == "discard") {
-      handle_discard(where, words);
-    } else if (name == "interface" || name == "nic") {
-      handle_interface(where, words);
-    } else if (name == "threads") {
-      const auto n = words.size() == 2 ? parse_int(words[1]) : std::nullopt;
-      if (!n || *n < 1 || *n > 64) return error(where, "threads takes one number from 1 to 64");
-      config_.threads = *n;
-    } else if (name == "refclock") {
-      handle_refclock(where, words);
-    } else if (name == "statsdir") {
-      if (words.size() != 2) return error(where, "statsdir takes one directory");
-      config_.statsdir = words[1].ends_with('/') ? words[1] : words[1] + "/";
-    } else if (name == "statistics" || name == "filegen") {
-      handle_statistics(where, words);
-    } else if (name == "keys") {
-      handle_keys(where, words);
-    } else if (name == "trustedkey" || name == "requestkey" || name == "controlkey") {
-      const std::string e = apply_key_directive(config_.auth, words, where.file, where.line);
-      if (!e.empty()) return error(where, e);
-    } else if (name == "logfile") {
-      if (words.size() != 2) return error(where, "logfile takes one file name");
-      config_.logfile = words[1];
-    } else if (name == "logconfig") {
-      const std::string e =
-          config_.log_mask.apply(std::vector<std::string>(words.begin() + 1, words.end()));
-      if (!e.empty()) return error(where, e);
-    } else if (name == "pool" || name == "peer" || name == "broadcast" ||
-               name == "manycastserver" || name == "manycastclient" || name == "broadcastclient" ||
-               name == "multicastclient") {
-      handle_association(where, words);
-    } else if (name == "broadcastdelay") {
-      const std::string e = parse_broadcast_delay(words, config_.broadcast_delay);
-      if (!e.empty()) return error(where, e);
-    } else if (name == "metrics") {
-      handle_metrics(where, words);
-    } else if (name == "leapfile") {
-      if (words.size() != 2) return error(where, "leapfile takes one file name");
-      config_.discipline.leapfile = words[1];
+      config_.refclocks.push_back(*refclock);
+    } else if (words[1].starts_with("127.127.")) {
+      error(where, "'" + words[1] + "' is not a valid reference clock address (127.127.TYPE.UNIT)");
     } else {
-      handle_discipline(where, words);
+      handle_association(where, words);
     }
+  }
+
+  void handle_fudge(const SourceLocation& where, const std::vector<std::string>& words) {
+    const auto address = words.size() >= 2 ? parse_refclock_address(words[1]) : std::nullopt;
+    if (!address) return error(where, "fudge needs a reference clock address 127.127.TYPE.UNIT");
+    if (address->type == kLocalClockType) return warning(where, kLocalClockIgnored);
+    if (!ntpd_driver_available(address->type)) {
+      return error(where, unavailable_driver(address->type));
+    }
+    RefclockDeclaration* target = find_refclock(address->type, address->unit);
+    if (!target) {
+      return error(where, "fudge for " + words[1] + ", which no earlier 'server " + words[1] +
+                              "' line declares");
+    }
+    const std::string e = apply_fudge_options(target->options, words, 2);
+    if (!e.empty()) return error(where, e);
+  }
+
+  void handle_threads(const SourceLocation& where, const std::vector<std::string>& words) {
+    const auto n = words.size() == 2 ? parse_int(words[1]) : std::nullopt;
+    if (!n || *n < 1 || *n > 64) return error(where, "threads takes one number from 1 to 64");
+    config_.threads = *n;
+  }
+
+  void handle_statsdir(const SourceLocation& where, const std::vector<std::string>& words) {
+    if (words.size() != 2) return error(where, "statsdir takes one directory");
+    config_.statsdir = words[1].ends_with('/') ? words[1] : words[1] + "/";
+  }
+
+  void handle_key_directive(const SourceLocation& where, const std::vector<std::string>& words) {
+    const std::string e = apply_key_directive(config_.auth, words, where.file, where.line);
+    if (!e.empty()) return error(where, e);
+  }
+
+  void handle_logfile(const SourceLocation& where, const std::vector<std::string>& words) {
+    if (words.size() != 2) return error(where, "logfile takes one file name");
+    config_.logfile = words[1];
+  }
+
+  void handle_logconfig(const SourceLocation& where, const std::vector<std::string>& words) {
+    const std::string e =
+        config_.log_mask.apply(std::vector<std::string>(words.begin() + 1, words.end()));
+    if (!e.empty()) return error(where, e);
+  }
+
+  void handle_broadcastdelay(const SourceLocation& where, const std::vector<std::string>& words) {
+    const std::string e = parse_broadcast_delay(words, config_.broadcast_delay);
+    if (!e.empty()) return error(where, e);
+  }
+
+  void handle_leapfile(const SourceLocation& where, const std::vector<std::string>& words) {
+    if (words.size() != 2) return error(where, "leapfile takes one file name");
+    config_.discipline.leapfile = words[1];
   }
 
   // The keys file is read here, through the same loader, so --check-config sees its lines.
@@ -701,7 +655,67 @@ class Parser {
   DaemonConfig config_;
   std::vector<std::pair<SourceLocation, std::vector<std::string>>> chrony_lines_;
   std::vector<std::string> stack_;
+  int depth_ = 0;  // of the file being read: includefile nests one deeper
+
+ public:
+  // Every directive ntpd knows: its name, what stratumd does with it, and the member handling it
+  // (one table: the list and the dispatch cannot drift apart).
+  static constexpr DirectiveInfo kDirectives[]{
+      {"server", Support::handled, &Parser::handle_server},
+      {"pool", Support::handled, &Parser::handle_association},
+      {"peer", Support::handled, &Parser::handle_association},
+      {"broadcast", Support::handled, &Parser::handle_association},
+      {"manycastserver", Support::handled, &Parser::handle_association},
+      {"manycastclient", Support::handled, &Parser::handle_association},
+      {"broadcastclient", Support::handled, &Parser::handle_association},
+      {"multicastclient", Support::handled, &Parser::handle_association},
+      {"fudge", Support::handled, &Parser::handle_fudge},
+      {"refclock", Support::handled, &Parser::handle_refclock},
+      {"restrict", Support::handled, &Parser::handle_restrict},
+      {"discard", Support::handled, &Parser::handle_discard},
+      {"driftfile", Support::handled, &Parser::handle_driftfile},
+      {"leapfile", Support::handled, &Parser::handle_leapfile},
+      {"logfile", Support::handled, &Parser::handle_logfile},
+      {"logconfig", Support::handled, &Parser::handle_logconfig},
+      {"statsdir", Support::handled, &Parser::handle_statsdir},
+      {"statistics", Support::handled, &Parser::handle_statistics},
+      {"filegen", Support::handled, &Parser::handle_statistics},
+      {"keys", Support::handled, &Parser::handle_keys},
+      {"trustedkey", Support::handled, &Parser::handle_key_directive},
+      {"requestkey", Support::handled, &Parser::handle_key_directive},
+      {"controlkey", Support::handled, &Parser::handle_key_directive},
+      {"interface", Support::handled, &Parser::handle_interface},
+      {"tos", Support::handled, &Parser::handle_tos},
+      {"tinker", Support::handled, &Parser::handle_discipline},
+      {"enable", Support::handled, &Parser::handle_discipline},
+      {"disable", Support::handled, &Parser::handle_discipline},
+      {"broadcastdelay", Support::handled, &Parser::handle_broadcastdelay},
+      {"includefile", Support::handled, &Parser::handle_includefile},
+      {"crypto", Support::not_planned, nullptr},
+      {"autokey", Support::not_planned, nullptr},
+      {"revoke", Support::not_planned, nullptr},
+      {"ntpsigndsocket", Support::not_planned, nullptr},
+      {"phone", Support::not_planned, nullptr},
+      {"setvar", Support::not_yet, nullptr},
+      {"trap", Support::not_planned, nullptr},
+      {"ttl", Support::not_yet, nullptr},
+      {"mru", Support::not_yet, nullptr},
+      {"nonvolatile", Support::not_yet, nullptr},
+      {"saveconfigdir", Support::not_planned, nullptr},
+      {"rlimit", Support::not_planned, nullptr},
+      {"threads", Support::handled, &Parser::handle_threads},
+      {"nic", Support::handled, &Parser::handle_interface},
+      {"leapsmearinterval", Support::handled, &Parser::handle_discipline},
+      {"holdover", Support::handled, &Parser::handle_discipline},
+      {"metrics", Support::handled, &Parser::handle_metrics},
+  };
 };
+
+const DirectiveInfo* Parser::find_directive(std::string_view name) {
+  const auto it = std::find_if(std::begin(kDirectives), std::end(kDirectives),
+                               [&](const DirectiveInfo& d) { return d.name == name; });
+  return it == std::end(kDirectives) ? nullptr : &*it;
+}
 
 }  // namespace
 
@@ -715,13 +729,13 @@ std::string ConfigFinding::format() const {
 
 std::vector<std::string_view> directive_names() {
   std::vector<std::string_view> names;
-  for (const DirectiveInfo& d : kDirectives) names.push_back(d.name);
+  for (const DirectiveInfo& d : Parser::kDirectives) names.push_back(d.name);
   return names;
 }
 
 std::vector<std::pair<std::string_view, std::string_view>> directive_statuses() {
   std::vector<std::pair<std::string_view, std::string_view>> statuses;
-  for (const DirectiveInfo& d : kDirectives) {
+  for (const DirectiveInfo& d : Parser::kDirectives) {
     statuses.emplace_back(d.name, d.support == Support::handled   ? "handled"
                                   : d.support == Support::not_yet ? "not yet"
                                                                   : "not supported");
