@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <random>
 
 #include "firmware/ntp/responder.hpp"
 
@@ -47,8 +48,14 @@ void SymmetricPeer::poll() {
   status_.poll_log2 =
       std::max(config_.minpoll, std::min(poll_.poll(), std::max(status_.peer_poll_log2, 3)));
   transmit();
+  // Each interval is stretched by a random 0 to 1/16 of itself, as ntpd does. Two peers whose
+  // timers fire in step, ours just before theirs, would otherwise each send before the other's
+  // packet arrives, every poll: each echoes a stale transmit time and refuses the other's packets
+  // for good (integration.symmetric caught it).
+  const std::chrono::milliseconds interval{std::int64_t{1000} << status_.poll_log2};
+  const std::chrono::milliseconds spread{std::random_device{}() % (interval.count() / 16 + 1)};
   context_.loop.call_after(
-      std::chrono::seconds{std::int64_t{1} << status_.poll_log2}, [this] { poll(); }, this);
+      interval + spread, [this] { poll(); }, this);
 }
 
 void SymmetricPeer::transmit() {
