@@ -5,9 +5,7 @@
 set -euo pipefail
 # The SHM clocks of the examples make gpsd's segments: in an IPC namespace of the test's own, so
 # neither the host's gpsd nor its segments are touched.
-if [[ -z ${STRATUMD_IN_IPC_NS:-} ]]; then
-  STRATUMD_IN_IPC_NS=1 exec unshare --ipc bash "$0" "$@"
-fi
+private_ipc=1
 source "$(dirname "$0")/lib.sh"
 
 shapes=$work/shapes

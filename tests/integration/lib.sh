@@ -1,9 +1,13 @@
 # Helpers shared by the integration tests (sourced). Each test runs in its own network namespace.
 # A test that sets `private_mounts=1` before sourcing this is re-run in a private mount namespace
-# too (to bind its own /etc/hosts), before anything here is set up.
+# too (to bind its own /etc/hosts), before anything here is set up; one that sets `private_ipc=1`
+# in an IPC namespace of its own (SHM segments made by gpsd or ntpd stay out of the host's).
 set -euo pipefail
 if [[ -n ${private_mounts:-} && -z ${STRATUMD_IN_MOUNT_NS:-} ]]; then
   STRATUMD_IN_MOUNT_NS=1 exec unshare --mount --propagation private bash "$0" "$@"
+fi
+if [[ -n ${private_ipc:-} && -z ${STRATUMD_IN_IPC_NS:-} ]]; then
+  STRATUMD_IN_IPC_NS=1 exec unshare --ipc bash "$0" "$@"
 fi
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)

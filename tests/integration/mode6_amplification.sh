@@ -4,9 +4,7 @@
 # stratumd sends back no more bytes than ntpd, all fragments counted.
 # ntpd runs without CAP_SYS_TIME and with `disable ntp kernel`: it cannot touch this host's clock.
 # ntpd makes SHM unit 0's segment: in an IPC namespace of the test's own, so the host keeps none.
-if [[ -z ${STRATUMD_IN_IPC_NS:-} ]]; then
-  STRATUMD_IN_IPC_NS=1 exec unshare --ipc bash "$0" "$@"
-fi
+private_ipc=1
 source "$(dirname "$0")/lib.sh"
 ntpd=$(dirname "${NTPQ:-/nonexistent}")/../sbin/ntpd
 [[ -x $ntpd ]] || { echo "SKIP: no NTPsec ntpd beside ntpq (scripts/setup --test unpacks it)"; exit 77; }
