@@ -721,6 +721,7 @@ int run_daemon(const Options& options) {
       const ServerCounters served = server->counters();
       control_statistics =
           collect_system_statistics(served, std::chrono::steady_clock::now() - started);
+      control_statistics.monitor = server->monitor_statistics(NtpTimestamp::from_utc(clock.now()));
       publish_control();
       publish_metrics(served, ticks % 15 == 1);
       if (status_line)

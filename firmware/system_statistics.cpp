@@ -24,6 +24,9 @@ SystemStatistics collect_system_statistics(const ServerCounters& served, Nanosec
               served.outcome(RequestOutcome::kod_sent);
   s.kod_sent = served.outcome(RequestOutcome::kod_sent);
   s.processed = served.answered();
+  s.sent = served.sent;
+  s.send_failures = served.send_failures;
+  s.ignored = served.dropped();
   s.kernel = read_kernel_loop();
   return s;
 }

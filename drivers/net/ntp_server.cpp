@@ -5,6 +5,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <optional>
 
 namespace stratumd {
 
@@ -12,6 +13,8 @@ ServerCounters& ServerCounters::operator+=(const ServerCounters& other) {
   received += other.received;
   for (std::size_t i = 0; i < by_outcome.size(); ++i) by_outcome[i] += other.by_outcome[i];
   rate_table_evictions += other.rate_table_evictions;
+  sent += other.sent;
+  send_failures += other.send_failures;
   interleaved += other.interleaved;
   transmit_stamps += other.transmit_stamps;
   for (std::size_t i = 0; i < by_version.size(); ++i) {
@@ -23,9 +26,35 @@ ServerCounters& ServerCounters::operator+=(const ServerCounters& other) {
 
 NtpServer::NtpServer(const ServerSetup& setup, const WorkerShared& shared) {
   for (const ListenEndpoint& e : setup.endpoints) check_port_free(e, setup.port);
+  monitors_.nonce_key = random_sip_key();
   for (int i = 0; i < setup.threads; ++i) {
-    workers_.push_back(std::make_unique<NtpWorker>(shared, setup.endpoints, setup.port));
+    workers_.push_back(
+        std::make_unique<NtpWorker>(shared, setup.endpoints, setup.port, &monitors_));
+    monitors_.tables.push_back(&workers_.back()->monitor());
   }
+}
+
+MonitorStatistics NtpServer::monitor_statistics(NtpTimestamp now) const {
+  MonitorStatistics m;
+  std::optional<std::int64_t> oldest;  // the largest age, in NTP units
+  for (const auto& worker : workers_) {
+    const ClientMonitor& table = worker->monitor();
+    const MonitorCounters c = table.counters();
+    m.slots += table.capacity();
+    m.sets += table.capacity() / ClientMonitor::kWays;
+    m.slot_bytes = table.memory_bytes() / table.capacity();
+    m.slots_in_use += c.depth;
+    m.existing += c.existing;
+    m.fresh += c.fresh;
+    m.recycled += c.recycled;
+    table.for_each([&](const MonitorEntry& e) {
+      const auto age = static_cast<std::int64_t>(now.raw() - e.last.raw());
+      if (!oldest || age > *oldest) oldest = age;
+    });
+  }
+  // NTP's 32.32 fixed point to nanoseconds, without overflow for ages below 68 years.
+  if (oldest) m.oldest_age = Nanoseconds{(std::max<std::int64_t>(*oldest, 0) >> 16) * 15625 >> 10};
+  return m;
 }
 
 void NtpServer::start() {

@@ -9,6 +9,7 @@
 
 #include "drivers/net/ntp_worker.hpp"
 #include "drivers/os/event_loop.hpp"
+#include "firmware/control/control_variables.hpp"
 
 namespace stratumd {
 
@@ -29,6 +30,8 @@ class NtpServer {
   void serve_in(EventLoop& loop);
   void stop();
   ServerCounters counters() const;
+  // The client monitors of all workers together (ntpq monstats); `now` on the served clock.
+  MonitorStatistics monitor_statistics(NtpTimestamp now) const;
   std::size_t worker_count() const { return workers_.size(); }
   // Whether every socket has kernel receive stamps (SO_TIMESTAMPNS); see NtpWorker.
   bool kernel_receive_stamps() const;
@@ -41,6 +44,8 @@ class NtpServer {
   void set_multicast_ttl(int ttl) const;
 
  private:
+  // Before the workers: they keep a pointer to it.
+  MonitorDirectory monitors_;
   std::vector<std::unique_ptr<NtpWorker>> workers_;
   EventLoop* serving_loop_ = nullptr;
 };

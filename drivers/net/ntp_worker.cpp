@@ -3,6 +3,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/eventfd.h>
+#include <sys/random.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -16,6 +17,7 @@
 #include "drivers/net/transmit_stamps.hpp"
 #include "drivers/net/udp_socket.hpp"
 #include "drivers/os/privileges.hpp"
+#include "firmware/control/mru_list.hpp"
 #include "firmware/util/big_endian.hpp"
 
 namespace stratumd {
@@ -154,12 +156,26 @@ struct NtpWorker::Batch {
   }
 };
 
+SipKey random_sip_key() {
+  SipKey key{};
+  if (::getrandom(key.data(), sizeof key, 0) != static_cast<ssize_t>(sizeof key))
+    throw_errno("getrandom");
+  return key;
+}
+
+struct NtpWorker::MruScratch {
+  std::vector<MonitorEntry> entries;
+  std::array<char, kMruMaxFragments * kMode6MaxData> text{};
+};
+
 NtpWorker::NtpWorker(const WorkerShared& shared, const std::vector<ListenEndpoint>& endpoints,
-                     std::uint16_t port)
+                     std::uint16_t port, const MonitorDirectory* directory)
     : shared_(shared),
       limiter_(shared.policy.load().discard),
       batch_(std::make_unique<Batch>()),
-      control_copy_(std::make_unique<ControlVariables>()) {
+      control_copy_(std::make_unique<ControlVariables>()),
+      directory_(directory) {
+  if (!directory_) own_nonce_key_ = random_sip_key();
   if (endpoints.size() > kMaxSockets)
     throw std::runtime_error("too many listen addresses (at most 64)");
   for (const ListenEndpoint& e : endpoints) {
@@ -197,6 +213,8 @@ ServerCounters NtpWorker::counters() const {
   for (std::size_t i = 0; i < kOutcomeCount; ++i)
     c.by_outcome[i] = outcomes_[i].load(std::memory_order_relaxed);
   c.rate_table_evictions = evictions_.load(std::memory_order_relaxed);
+  c.sent = sent_.load(std::memory_order_relaxed);
+  c.send_failures = send_failures_.load(std::memory_order_relaxed);
   c.interleaved = interleaved_.load(std::memory_order_relaxed);
   c.transmit_stamps = transmit_stamps_.load(std::memory_order_relaxed);
   for (std::size_t i = 0; i < c.by_version.size(); ++i) {
@@ -228,6 +246,28 @@ void add(std::atomic<std::uint64_t>& counter, std::uint64_t n) {
 
 void NtpWorker::count(RequestOutcome outcome, std::uint64_t n) {
   add(outcomes_[static_cast<std::size_t>(outcome)], n);
+}
+
+void NtpWorker::monitor(const RequestContext& context, std::uint8_t first_byte,
+                        RequestOutcome outcome) {
+  MonitorVerdict verdict = MonitorVerdict::dropped;
+  switch (outcome) {
+    case RequestOutcome::answered:
+    case RequestOutcome::control_answered:
+    case RequestOutcome::association_packet:
+      verdict = MonitorVerdict::answered;
+      break;
+    case RequestOutcome::kod_sent:
+      verdict = MonitorVerdict::kissed;
+      break;
+    case RequestOutcome::dropped_rate_limited:
+      verdict = MonitorVerdict::limited;
+      break;
+    default:
+      break;
+  }
+  monitor_.record(context.source.address.unmapped(), context.source.port,
+                  NtpTimestamp::from_utc(context.receive_time), first_byte, verdict);
 }
 
 void NtpWorker::collect_transmit_stamps(const Socket& socket, unsigned limit) {
@@ -296,16 +336,88 @@ RequestOutcome NtpWorker::answer_control(int fd, std::span<const std::uint8_t> r
                                    kControlBurst, kControlPerSecond) != RateVerdict::pass) {
     return RequestOutcome::dropped_rate_limited;
   }
+  const std::uint8_t opcode = request[1] & 0x1F;
+  if (opcode == mode6_opcode::read_mru || opcode == mode6_opcode::request_nonce)
+    return answer_mru(fd, request, reply, flags, context);
   *control_copy_ = shared_.control->load();
   const Mode6Outcome outcome =
       mode6_respond(request, *control_copy_, [&](std::span<const std::uint8_t> fragment) {
         iovec iov{const_cast<std::uint8_t*>(fragment.data()), fragment.size()};
         reply.msg_iov = &iov;
         reply.msg_iovlen = 1;
-        ::sendmsg(fd, &reply, 0);
+        add(::sendmsg(fd, &reply, 0) >= 0 ? sent_ : send_failures_, 1);
       });
   return outcome == Mode6Outcome::malformed ? RequestOutcome::dropped_malformed
                                             : RequestOutcome::control_answered;
+}
+
+RequestOutcome NtpWorker::answer_mru(int fd, std::span<const std::uint8_t> request, msghdr reply,
+                                     std::uint32_t restrict_flags, const RequestContext& context) {
+  mode6_detail::Request r;
+  if (!mode6_detail::parse(request, r)) return RequestOutcome::dropped_malformed;
+  const auto send = [&](std::span<const std::uint8_t> fragment) {
+    iovec iov{const_cast<std::uint8_t*>(fragment.data()), fragment.size()};
+    reply.msg_iov = &iov;
+    reply.msg_iovlen = 1;
+    add(::sendmsg(fd, &reply, 0) >= 0 ? sent_ : send_failures_, 1);
+  };
+  const SipKey& key = directory_ ? directory_->nonce_key : own_nonce_key_;
+  const IpAddress asker = context.source.address.unmapped();
+  const auto seconds = static_cast<std::uint32_t>(
+      std::chrono::duration_cast<std::chrono::seconds>(context.monotonic_now).count());
+  const std::uint16_t status = shared_.control->load().system_status;
+  std::array<char, 32> nonce{};
+  const std::size_t nonce_length = write_mru_nonce(key, asker, seconds, nonce);
+  const std::string_view fresh_nonce(nonce.data(), nonce_length);
+  if (r.opcode == mode6_opcode::request_nonce) {
+    mode6_detail::send_text(r, status, fresh_nonce, send);
+    return RequestOutcome::control_answered;
+  }
+  if (restrict_flags & restrict_flag::nomrulist) {
+    mode6_detail::send_error(r, kControlErrorPermission, send);
+    return RequestOutcome::dropped_restricted;
+  }
+  MruRequest mru;
+  switch (parse_mru_request(r.data, mru)) {
+    case MruParse::ok:
+      break;
+    case MruParse::no_nonce:
+      return RequestOutcome::dropped_malformed;  // as ntpd: no nonce, no answer
+    case MruParse::bad_format:
+      mode6_detail::send_error(r, kControlErrorBadFormat, send);
+      return RequestOutcome::control_answered;
+  }
+  // A nonce not handed to this address lately: silence, so a spoofed source draws nothing.
+  if (!mru_nonce_valid(key, asker, seconds, mru.nonce)) return RequestOutcome::dropped_malformed;
+
+  if (!mru_scratch_) {
+    mru_scratch_ = std::make_unique<MruScratch>();
+    std::size_t capacity = monitor_.capacity();
+    if (directory_) {
+      capacity = 0;
+      for (const ClientMonitor* table : directory_->tables) capacity += table->capacity();
+    }
+    mru_scratch_->entries.reserve(capacity);
+  }
+  std::vector<MonitorEntry>& entries = mru_scratch_->entries;
+  entries.clear();
+  const auto collect = [&](const MonitorEntry& e) { entries.push_back(e); };
+  if (directory_) {
+    for (const ClientMonitor* table : directory_->tables) table->for_each(collect);
+  } else {
+    monitor_.for_each(collect);
+  }
+  const std::size_t clients = merge_oldest_first(entries);
+  const MruReply text = write_mru_reply(mru, std::span(entries).first(clients),
+                                        NtpTimestamp::from_utc(context.receive_time), fresh_nonce,
+                                        mru_scratch_->text);
+  if (text.error) {
+    mode6_detail::send_error(r, text.error, send);
+  } else {
+    mode6_detail::send_text(r, status, std::string_view(mru_scratch_->text.data(), text.length),
+                            send);
+  }
+  return RequestOutcome::control_answered;
 }
 
 void NtpWorker::run() {
@@ -425,12 +537,16 @@ void NtpWorker::serve(const Socket& socket) {
           reply.msg_control = slot.reply_control.data();
           reply.msg_controllen = reply_control_length;
         }
-        count(answer_control(fd, std::span(slot.request.data(), length), reply, context));
+        const RequestOutcome outcome =
+            answer_control(fd, std::span(slot.request.data(), length), reply, context);
+        count(outcome);
+        monitor(context, slot.request[0], outcome);
         continue;
       }
       if (to_group && (slot.request[0] & 0x7) == 3 && !snapshot.synchronised()) {
         // ntpd's manycast server: silent while it has no time (clients look for servers that do).
         count(RequestOutcome::dropped_mode);
+        monitor(context, slot.request[0], RequestOutcome::dropped_mode);
         continue;
       }
       const Response response =
@@ -442,9 +558,11 @@ void NtpWorker::serve(const Socket& socket) {
                               std::span(slot.request.data(), length), peer, context.receive_time,
                               policy.restrictions.lookup(peer.ip, peer.port));
         count(kept ? response.outcome : RequestOutcome::dropped_mode);
+        monitor(context, slot.request[0], kept ? response.outcome : RequestOutcome::dropped_mode);
         continue;
       }
       count(response.outcome);
+      if (length > 0) monitor(context, slot.request[0], response.outcome);
       if (response.interleaved) add(interleaved_, 1);
       if (!response.send()) continue;
 
@@ -498,20 +616,26 @@ void NtpWorker::serve(const Socket& socket) {
     }
     unsigned sent = 0;
     unsigned stamped = 0;  // replies sent that the kernel will loop back with a stamp
+    unsigned refused = 0;  // among `sent`: handed to the kernel, which refused them
+    unsigned lost = 0;     // never handed over: the send buffer was full
     if (shared_.batched) {
       while (sent < replies) {
         const int n = ::sendmmsg(fd, b.tx.data() + sent, replies - sent, 0);
         if (n > 0) {
           sent += static_cast<unsigned>(n);
         } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-          break;  // a full send buffer loses the rest, as UDP may
+          lost = replies - sent;  // a full send buffer loses the rest, as UDP may
+          break;
         } else {
           ++sent;  // this destination failed; the others still get their replies
+          ++refused;
         }
       }
-    } else if (replies && ::sendmsg(fd, &b.tx[0].msg_hdr, 0) >= 0) {
-      sent = 1;
+    } else if (replies) {
+      (::sendmsg(fd, &b.tx[0].msg_hdr, 0) >= 0 ? sent : lost) = 1;
     }
+    if (sent > refused) add(sent_, sent - refused);
+    if (refused + lost) add(send_failures_, refused + lost);
     for (unsigned r = 0; r < sent; ++r) stamped += b.tx_slot[r]->stamped ? 1 : 0;
     collect_transmit_stamps(socket, stamped);
     // Plain mode reads one datagram per readiness: under a simulator a second read may take the

@@ -20,9 +20,11 @@
 #include "firmware/clock/raw_timebase.hpp"
 #include "firmware/config/server_plan.hpp"
 #include "firmware/control/mode6.hpp"
+#include "firmware/ntp/client_monitor.hpp"
 #include "firmware/ntp/responder.hpp"
 #include "firmware/util/retained_pointer.hpp"
 #include "firmware/util/seqlock.hpp"
+#include "firmware/util/siphash.hpp"
 
 namespace stratumd {
 
@@ -41,6 +43,8 @@ struct ServerCounters {
   std::uint64_t received = 0;
   std::array<std::uint64_t, kOutcomeCount> by_outcome{};
   std::uint64_t rate_table_evictions = 0;
+  std::uint64_t sent = 0;                     // datagrams sent: replies, kisses, mode 6 fragments
+  std::uint64_t send_failures = 0;            // refused by the kernel (full buffer, unreachable)
   std::uint64_t interleaved = 0;              // answered in interleaved mode (included in answered)
   std::uint64_t transmit_stamps = 0;          // replies whose kernel transmit stamp was read back
   std::array<std::uint64_t, 8> by_version{};  // requests by version field (ntpq sysstats)
@@ -48,9 +52,10 @@ struct ServerCounters {
 
   std::uint64_t outcome(RequestOutcome o) const { return by_outcome[static_cast<std::size_t>(o)]; }
   std::uint64_t answered() const { return outcome(RequestOutcome::answered); }
+  // Neither answered nor handed on: ntpq's mode 6 requests that were answered are not drops.
   std::uint64_t dropped() const {
     return received - answered() - outcome(RequestOutcome::kod_sent) -
-           outcome(RequestOutcome::association_packet);
+           outcome(RequestOutcome::association_packet) - outcome(RequestOutcome::control_answered);
   }
   ServerCounters& operator+=(const ServerCounters& other);
 };
@@ -75,11 +80,22 @@ struct WorkerShared {
   InterleavedTimestamps* interleaved = nullptr;
 };
 
+// Every worker's client monitor and the key of the MRU list's nonces: any worker answers
+// `ntpq mrulist` with the clients of all of them (the kernel spreads clients across workers).
+// A fresh key from the kernel's random source (for the MRU list's nonces).
+SipKey random_sip_key();
+
+struct MonitorDirectory {
+  std::vector<const ClientMonitor*> tables;
+  SipKey nonce_key{};
+};
+
 class NtpWorker {
  public:
-  // Opens this worker's sockets; throws BindError with an operator-facing message.
+  // Opens this worker's sockets; throws BindError with an operator-facing message. Without a
+  // directory the MRU list shows this worker's own clients.
   NtpWorker(const WorkerShared& shared, const std::vector<ListenEndpoint>& endpoints,
-            std::uint16_t port);
+            std::uint16_t port, const MonitorDirectory* directory = nullptr);
   ~NtpWorker();
   NtpWorker(const NtpWorker&) = delete;
   NtpWorker& operator=(const NtpWorker&) = delete;
@@ -92,6 +108,7 @@ class NtpWorker {
   std::vector<int> socket_fds() const;
   void serve_ready(std::size_t index) { serve(sockets_[index]); }
   ServerCounters counters() const;
+  const ClientMonitor& monitor() const { return monitor_; }
   // False when the kernel would not stamp arrivals on some socket (SO_TIMESTAMPNS refused): its
   // requests are stamped when read.
   bool kernel_receive_stamps() const { return kernel_receive_stamps_; }
@@ -116,9 +133,14 @@ class NtpWorker {
   // after a send it reads no more stamps than replies were sent.
   void collect_transmit_stamps(const Socket& socket, unsigned limit);
   void count(RequestOutcome outcome, std::uint64_t n = 1);
+  // Into the client monitor (ntpq mrulist).
+  void monitor(const RequestContext& context, std::uint8_t first_byte, RequestOutcome outcome);
   // `reply` carries the destination and source address; each fragment is sent with it.
   RequestOutcome answer_control(int fd, std::span<const std::uint8_t> request, msghdr reply,
                                 const RequestContext& context);
+  // Opcodes 12 (a nonce) and 10 (the MRU list); `restrict_flags` are the asker's.
+  RequestOutcome answer_mru(int fd, std::span<const std::uint8_t> request, msghdr reply,
+                            std::uint32_t restrict_flags, const RequestContext& context);
 
   const WorkerShared& shared_;
   std::vector<Socket> sockets_;
@@ -129,10 +151,18 @@ class NtpWorker {
   const ServerPolicy* policy_seen_ = nullptr;  // the limiter's parameters follow a reload
   std::unique_ptr<Batch> batch_;
   std::unique_ptr<ControlVariables> control_copy_;  // where a mode 6 request reads the variables
+  ClientMonitor monitor_;
+  const MonitorDirectory* directory_;
+  SipKey own_nonce_key_{};  // without a directory
+  // Made at the first MRU request: room for every worker's entries, and the reply text.
+  struct MruScratch;
+  std::unique_ptr<MruScratch> mru_scratch_;
   std::thread thread_;
   std::atomic<std::uint64_t> received_{0};
   std::array<std::atomic<std::uint64_t>, kOutcomeCount> outcomes_{};
   std::atomic<std::uint64_t> evictions_{0};
+  std::atomic<std::uint64_t> sent_{0};
+  std::atomic<std::uint64_t> send_failures_{0};
   std::atomic<std::uint64_t> interleaved_{0};
   std::atomic<std::uint64_t> transmit_stamps_{0};
   std::array<std::atomic<std::uint64_t>, 8> versions_{};

@@ -95,6 +95,28 @@ void render_named_variables(const ClockSnapshot& s, const ReferenceReport& ref, 
        count("ss_badauth", stats.bad_auth) + count("ss_declined", stats.declined) +
        count("ss_restricted", stats.restricted) + count("ss_limited", stats.limited) +
        count("ss_kodsent", stats.kod_sent) + count("ss_processed", stats.processed);
+  // monstats. ntpd's reclaim thresholds (mindepth, maxage, minage) have no counterpart: a new
+  // client takes the least recently heard slot of its set, whatever its age.
+  const MonitorStatistics& m = stats.monitor;
+  v += ", mru_enabled=" + std::to_string(m.slots ? 1 : 0) +
+       ", mru_hashslots=" + std::to_string(m.sets) +
+       ", mru_depth=" + std::to_string(m.slots_in_use) +
+       ", mru_deepest=" + std::to_string(m.slots_in_use) +
+       ", mru_maxdepth=" + std::to_string(m.slots) +
+       ", mru_mem=" + std::to_string((m.slots_in_use * m.slot_bytes + 1023) / 1024) +
+       ", mru_maxmem=" + std::to_string((m.slots * m.slot_bytes + 1023) / 1024) +
+       ", mru_exists=" + std::to_string(m.existing) + ", mru_new=" + std::to_string(m.fresh) +
+       ", mru_recycleold=0, mru_recyclefull=" + std::to_string(m.recycled) + ", mru_none=0";
+  if (m.oldest_age) {
+    v += ", mru_oldest_age=" +
+         std::to_string(std::chrono::duration_cast<std::chrono::seconds>(*m.oldest_age).count());
+  }
+  // iostats: what the server's sockets saw. Receive buffers and wakeups are ntpd's own
+  // machinery, and the kernel's drops are not seen here: those are not answered.
+  v += ", iostats_reset=" + std::to_string(seconds) +
+       ", io_received=" + std::to_string(stats.received) +
+       ", io_ignored=" + std::to_string(stats.ignored) + ", io_sent=" + std::to_string(stats.sent) +
+       ", io_sendfailed=" + std::to_string(stats.send_failures);
   if (const auto& k = stats.kernel) {
     v +=
         ", koffset=" + format("%.6f", k->offset_ms) + ", kfreq=" + format("%.3f", k->frequency_ppm);

@@ -61,6 +61,13 @@ struct KernelLoopState {
        pps_stability_exceeded = 0, pps_calibration_errors = 0;
 };
 
+// ntpq's monstats: the server's client monitor (the MRU list), all workers together.
+struct MonitorStatistics {
+  std::uint64_t slots = 0, slots_in_use = 0, sets = 0, slot_bytes = 0;
+  std::uint64_t existing = 0, fresh = 0, recycled = 0;
+  std::optional<Nanoseconds> oldest_age;  // since the least recently heard client; none: empty
+};
+
 struct SystemStatistics {
   Nanoseconds uptime{0};
   std::uint64_t control_requests = 0;
@@ -68,6 +75,8 @@ struct SystemStatistics {
   std::uint64_t version1 = 0, version1_client = 0, version1_zero = 0, version1_symmetric = 0;
   std::uint64_t bad_format = 0, bad_auth = 0, declined = 0, restricted = 0, limited = 0;
   std::uint64_t kod_sent = 0, processed = 0;
+  std::uint64_t sent = 0, send_failures = 0, ignored = 0;  // ntpq iostats
+  MonitorStatistics monitor;
   std::optional<KernelLoopState> kernel;  // nullopt: the kernel's state could not be read
 };
 

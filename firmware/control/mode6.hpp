@@ -21,6 +21,7 @@ inline constexpr std::size_t kMaxControlAssociations = 8;
 // ntpd's error codes (ntp_control.h), in the status word's high byte of an error response; ntpq
 // names them (UNKNOWNVAR …) and acts on some (it retries a list one name at a time after 5).
 inline constexpr std::uint16_t kControlErrorPermission = 1;
+inline constexpr std::uint16_t kControlErrorBadFormat = 2;
 inline constexpr std::uint16_t kControlErrorBadOpcode = 3;
 inline constexpr std::uint16_t kControlErrorBadAssociation = 4;
 inline constexpr std::uint16_t kControlErrorUnknownVariable = 5;
@@ -32,6 +33,7 @@ inline constexpr std::uint8_t write_variables = 3;
 inline constexpr std::uint8_t read_clock = 4;
 inline constexpr std::uint8_t write_clock = 5;
 inline constexpr std::uint8_t read_mru = 10;
+inline constexpr std::uint8_t request_nonce = 12;
 }  // namespace mode6_opcode
 
 // Fixed-size text so the whole thing is trivially copyable and can sit behind a seqlock.
@@ -59,7 +61,7 @@ struct ControlVariables {
   FixedText<1200> system_variables;
   // Answered only when asked for by name (ntpq's sysinfo, sysstats, kerninfo), as ntpd keeps
   // them out of its default list: a bare READVAR stays as short as it was.
-  FixedText<1200> named_variables;
+  FixedText<2400> named_variables;
   std::array<ControlAssociation, kMaxControlAssociations> associations{};
   std::uint8_t association_count = 0;
 };
@@ -98,6 +100,31 @@ bool parse(std::span<const std::uint8_t> bytes, Request& out);
 std::size_t build_fragment(const Request& r, bool error, bool more, std::uint16_t status,
                            std::uint16_t offset, std::string_view data,
                            std::span<std::uint8_t> out);
+
+// Sends `data` in fragments of at most kMode6MaxData bytes (ntpq reassembles them by offset).
+template <typename Send>
+void send_text(const Request& r, std::uint16_t status, std::string_view data, Send&& send) {
+  std::array<std::uint8_t, kMode6HeaderSize + kMode6MaxData> fragment{};
+  std::size_t offset = 0;
+  do {
+    const std::size_t n =
+        data.size() - offset < kMode6MaxData ? data.size() - offset : kMode6MaxData;
+    const bool more = offset + n < data.size();
+    const std::size_t length =
+        build_fragment(r, false, more, status, static_cast<std::uint16_t>(offset),
+                       data.substr(offset, n), fragment);
+    send(std::span<const std::uint8_t>(fragment.data(), length));
+    offset += n;
+  } while (offset < data.size());
+}
+
+template <typename Send>
+void send_error(const Request& r, std::uint16_t code, Send&& send) {
+  std::array<std::uint8_t, kMode6HeaderSize> fragment{};
+  const std::size_t length =
+      build_fragment(r, true, false, static_cast<std::uint16_t>(code << 8), 0, {}, fragment);
+  send(std::span<const std::uint8_t>(fragment.data(), length));
+}
 }  // namespace mode6_detail
 
 template <typename Send>
@@ -105,26 +132,10 @@ Mode6Outcome mode6_respond(std::span<const std::uint8_t> request, const ControlV
                            Send&& send) {
   mode6_detail::Request r;
   if (!mode6_detail::parse(request, r)) return Mode6Outcome::malformed;
-  std::array<std::uint8_t, kMode6HeaderSize + kMode6MaxData> fragment{};
   const auto emit = [&](std::uint16_t status, std::string_view data) {
-    // ntpd breaks text at 468 bytes; ntpq reassembles by offset.
-    std::size_t offset = 0;
-    do {
-      const std::size_t n =
-          data.size() - offset < kMode6MaxData ? data.size() - offset : kMode6MaxData;
-      const bool more = offset + n < data.size();
-      const std::size_t length =
-          mode6_detail::build_fragment(r, false, more, status, static_cast<std::uint16_t>(offset),
-                                       data.substr(offset, n), fragment);
-      send(std::span<const std::uint8_t>(fragment.data(), length));
-      offset += n;
-    } while (offset < data.size());
+    mode6_detail::send_text(r, status, data, send);
   };
-  const auto error = [&](std::uint16_t code) {
-    const std::size_t length = mode6_detail::build_fragment(
-        r, true, false, static_cast<std::uint16_t>(code << 8), 0, {}, fragment);
-    send(std::span<const std::uint8_t>(fragment.data(), length));
-  };
+  const auto error = [&](std::uint16_t code) { mode6_detail::send_error(r, code, send); };
   const ControlAssociation* assoc = nullptr;
   if (r.association != 0) {
     for (std::size_t i = 0; i < vars.association_count; ++i) {
@@ -154,10 +165,12 @@ Mode6Outcome mode6_respond(std::span<const std::uint8_t> request, const ControlV
     }
     case mode6_opcode::read_variables: {
       // Only what was asked for, as ntpd: a short request never draws the whole list.
-      std::array<char, 1200> selected{};
+      constexpr std::size_t kBoth =
+          sizeof vars.system_variables.bytes + sizeof vars.named_variables.bytes + 2;
+      std::array<char, kBoth> selected{};
       bool unknown = false;
       // System variables asked for by name may also be the named-only ones.
-      std::array<char, 2 * 1200 + 2> both{};
+      std::array<char, kBoth> both{};
       std::string_view all = assoc ? assoc->variables.view() : vars.system_variables.view();
       if (!assoc && !r.data.empty() && vars.named_variables.length > 0) {
         const std::string_view system = vars.system_variables.view();
@@ -188,9 +201,9 @@ Mode6Outcome mode6_respond(std::span<const std::uint8_t> request, const ControlV
       return Mode6Outcome::answered;
     }
     case mode6_opcode::read_mru:
-      // ntpd answers an MRU list only to a request carrying the nonce it handed out (opcode 12),
-      // so a spoofed source draws nothing; without one it stays silent, and so do we. With one
-      // (we never hand any out), ntpq is told the request is not implemented.
+      // The server's workers answer the MRU list from their client monitor (mru_list.hpp); here,
+      // without one, a request lacking ntpd's nonce is dropped as ntpd drops it, and one with a
+      // nonce is told the request is not implemented.
       if (r.data.find("nonce=") == std::string_view::npos) return Mode6Outcome::malformed;
       error(kControlErrorBadOpcode);
       return Mode6Outcome::unknown_opcode;

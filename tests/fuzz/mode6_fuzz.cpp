@@ -1,12 +1,16 @@
 // ntpq's control protocol (mode 6): any request gets well-formed fragments no larger than the
-// protocol allows, or nothing.
+// protocol allows, or nothing; any MRU list request text is parsed and answered within the
+// fragment budget it asked for.
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "firmware/control/control_variables.hpp"
 #include "firmware/control/mode6.hpp"
+#include "firmware/control/mru_list.hpp"
 
 using namespace stratumd;
 
@@ -47,5 +51,30 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   });
   // A 12-byte request may not be turned into an unbounded stream of fragments.
   if (fragments > 8) __builtin_trap();
+
+  static const std::vector<MonitorEntry> entries = [] {
+    std::vector<MonitorEntry> out(40);
+    for (std::size_t i = 0; i < out.size(); ++i) {
+      out[i].address =
+          (i % 2 ? *IpAddress::parse("2001:db8::7") : IpAddress::v4(0x0A000000u + i)).bytes;
+      out[i].family = i % 2 ? IpFamily::v6 : IpFamily::v4;
+      out[i].address[15] = static_cast<std::uint8_t>(i);
+      out[i].last = NtpTimestamp{static_cast<std::uint32_t>(1000 + i), 0};
+      out[i].count = static_cast<std::uint32_t>(i);
+      out[i].used = true;
+    }
+    return out;
+  }();
+  MruRequest request;
+  if (parse_mru_request(std::string_view(reinterpret_cast<const char*>(data), size), request) ==
+      MruParse::ok) {
+    static std::array<char, kMruMaxFragments * kMode6MaxData> text;
+    const MruReply reply =
+        write_mru_reply(request, entries, NtpTimestamp{2000, 0}, "nonce=00", text);
+    const std::size_t allowed =
+        (request.fragments ? std::min(request.fragments, kMruMaxFragments) : kMruMaxFragments) *
+        kMode6MaxData;
+    if (reply.length > std::max<std::size_t>(allowed, kMode6MaxData)) __builtin_trap();
+  }
   return 0;
 }

@@ -1,13 +1,16 @@
 # Mode 6 for the tools operators already use: ntpstat says unsynchronised before lock and
 # synchronised after; NTPsec's ntpq lists the reference clock with its tally and reads the system
 # and clock variables; `restrict noquery` is honoured; writes are refused; garbage is dropped;
-# without restrict lines mode 6 is answered on the loopback only.
+# without restrict lines mode 6 is answered on the loopback only; the MRU list (ntpq mrulist,
+# monstats, iostats, ntpmon) with its nonce handshake and `nomrulist`.
 source "$(dirname "$0")/lib.sh"
 
 cat >"$work/ntp.conf" <<'CONF'
 restrict default noquery
 restrict 127.0.0.1
 restrict ::1
+restrict 127.0.0.3 nomrulist
+restrict 127.0.0.4
 CONF
 start_daemon --simulate -n -x -c "$work/ntp.conf"
 retry_until 10 probe query 127.0.0.1 --timeout 0.5 >/dev/null || fail "the daemon never answered"
@@ -53,6 +56,36 @@ if [[ -x ${NTPQ:-} ]]; then
   grep -Eq '^pll time constant: +[0-9]+' "$work/kerninfo.out" || fail "kerninfo has no time constant"
   "$NTPQ" -c 'cv 1' 127.0.0.1 >"$work/cv.out" 2>&1 || fail "ntpq -c cv failed"
   grep -q 'name="SIM_GPS(0)"' "$work/cv.out" || fail "ntpq -c cv: $(cat "$work/cv.out")"
+
+  # The MRU list: five time requests from 127.0.0.2 (two of them NTPv3) and this host's queries.
+  PYTHONPATH=$here python3 -c '
+from udp_ask import ask
+for version in (4, 4, 4, 3, 3):
+    assert ask(bytes([(version << 3) | 3]) + bytes(47), source="127.0.0.2") is not None' ||
+    fail "no time for 127.0.0.2"
+  "$NTPQ" -c mrulist 127.0.0.1 >"$work/mrulist.out" 2>&1 || fail "ntpq -c mrulist failed: $(cat "$work/mrulist.out")"
+  cat "$work/mrulist.out"
+  # lstint avgint rstr r m v count score drop rport address: the latest was a v3 client request.
+  grep -Eq '^ +[0-9]+ +[0-9.]+ +0 \. 3 3 +5 +- +0 +[0-9]+ 127\.0\.0\.2$' "$work/mrulist.out" ||
+    fail "mrulist does not show 127.0.0.2's five requests"
+  grep -Eq ' 6 2 +[0-9]+ .* (localhost|127\.0\.0\.1)$' "$work/mrulist.out" ||
+    fail "mrulist does not show ntpq's own mode 6 requests"
+  "$NTPQ" -c 'mrulist mincount=5' -n 127.0.0.1 >"$work/mrulist-5.out" 2>&1 || fail "mrulist mincount=5 failed"
+  grep -q '127.0.0.2$' "$work/mrulist-5.out" || fail "mincount=5 dropped 127.0.0.2: $(cat "$work/mrulist-5.out")"
+  # monstats and iostats: ntpq prints "?" for what is not kept; the counters must be there.
+  retry_until 5 bash -c '"$0" -c monstats 127.0.0.1 | grep -Eq "^addresses in use: +[1-9]"' "$NTPQ" ||
+    fail "monstats: $("$NTPQ" -c monstats 127.0.0.1 2>&1)"
+  "$NTPQ" -c monstats -c iostats 127.0.0.1 >"$work/stats.out" 2>&1 || fail "ntpq monstats/iostats failed"
+  cat "$work/stats.out"
+  grep -Eq '^maximum addresses: +[1-9]' "$work/stats.out" || fail "monstats has no maximum"
+  grep -Eq '^alloc: new: +[1-9]' "$work/stats.out" || fail "monstats counts no new client"
+  grep -Eq '^received packets: +[1-9]' "$work/stats.out" || fail "iostats counts no packet received"
+  grep -Eq '^packets sent: +[1-9]' "$work/stats.out" || fail "iostats counts no packet sent"
+
+  # ntpmon, NTPsec's top-like monitor, on a terminal: the peer and the MRU list, then 'q'.
+  python3 "$here/run_on_pty.py" --until 'SIM_GPS(0)' --until 'lstint avgint' --until '127.0.0.2' \
+    --keys q --out "$work/ntpmon.out" -- "$NTPMON" -n 127.0.0.1 ||
+    fail "ntpmon did not show the peer and the MRU list and quit: $(tail -c 600 "$work/ntpmon.out" | cat -v)"
 else
   echo "note: NTPsec's ntpq not unpacked (scripts/setup --test does it); ntpq checks skipped"
 fi
@@ -67,6 +100,25 @@ reply = ask(write)
 assert reply is not None and reply[1] & 0x40, "a write was not refused with the error bit"
 for junk in (readvar[:11], bytes([0x16, 0x82]) + readvar[2:], readvar[:10] + bytes([1, 0])):
     assert ask(junk) is None, "a malformed control packet was answered: %r" % junk
+
+# The MRU list asks for a nonce first; one handed to another address, or none, draws nothing,
+# and `nomrulist` is refused with the permission error.
+def control(opcode, data=b""):
+    header = bytes([0x16, opcode, 0, 7, 0, 0, 0, 0, 0, 0, len(data) >> 8, len(data) & 0xFF])
+    return header + data + bytes(-len(data) % 4)
+def nonce(source):
+    reply = ask(control(12), source=source)
+    assert reply is not None and not reply[1] & 0x40, "no nonce for %s" % source
+    count = reply[10] << 8 | reply[11]
+    return reply[12:12 + count]
+mine = nonce("127.0.0.1")
+assert mine.startswith(b"nonce="), mine
+assert ask(control(10, mine + b", frags=4")) is not None, "the MRU list with a good nonce drew nothing"
+assert ask(control(10, mine + b", frags=4"), source="127.0.0.4") is None, "another address's nonce was accepted"
+assert ask(control(10, b"frags=4"), source="127.0.0.4") is None, "an MRU request without a nonce was answered"
+theirs = nonce("127.0.0.3")
+reply = ask(control(10, theirs + b", frags=4"), source="127.0.0.3")
+assert reply is not None and reply[1] & 0x40 and reply[4] == 1, "nomrulist was not refused: %r" % reply
 print("raw mode 6 checks passed")
 PY
 stop_daemon
@@ -117,4 +169,4 @@ print("80 READVARs at once: %d answered from 10.99.0.1, %d from 127.0.0.2" % (re
 assert 20 <= remote <= 32, remote
 assert local == 80, local
 PY
-echo "PASS: ntpstat, ntpq -p/rv/cv, noquery, refused writes, malformed control packets; mode 6 only local by default; rate-limited for other hosts"
+echo "PASS: ntpstat, ntpq -p/rv/cv/mrulist/monstats/iostats, ntpmon, MRU nonces and nomrulist, noquery, refused writes, malformed control packets; mode 6 only local by default; rate-limited for other hosts"

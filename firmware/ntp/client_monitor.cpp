@@ -1,0 +1,88 @@
+#include "firmware/ntp/client_monitor.hpp"
+
+#include <algorithm>
+#include <bit>
+
+namespace stratumd {
+namespace {
+
+std::uint64_t hash_address(const IpAddress& a) {
+  std::uint64_t h = 0xcbf29ce484222325ULL ^ static_cast<std::uint64_t>(a.family);
+  for (const std::uint8_t b : a.bytes) h = (h ^ b) * 0x100000001b3ULL;
+  h ^= h >> 33;
+  h *= 0xff51afd7ed558ccdULL;
+  h ^= h >> 33;
+  return h;
+}
+
+// NTP timestamps wrap (2036): ordered by their difference, as RFC 5905 compares them.
+bool heard_before(NtpTimestamp a, NtpTimestamp b) {
+  return static_cast<std::int64_t>(a.raw() - b.raw()) < 0;
+}
+
+void bump(std::atomic<std::uint64_t>& counter) {
+  counter.store(counter.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+}
+
+}  // namespace
+
+ClientMonitor::ClientMonitor(std::size_t capacity)
+    : capacity_(std::bit_ceil(std::max(capacity, kWays))),
+      set_mask_(capacity_ / kWays - 1),
+      slots_(std::make_unique<SeqLock<MonitorEntry>[]>(capacity_)) {}
+
+void ClientMonitor::record(const IpAddress& address, std::uint16_t port, NtpTimestamp at,
+                           std::uint8_t first_byte, MonitorVerdict verdict) {
+  const std::size_t set = (hash_address(address) & set_mask_) * kWays;
+  std::size_t chosen = set;
+  bool empty_slot = false;  // the chosen slot was never used
+  NtpTimestamp chosen_last;
+  MonitorEntry entry;
+  bool found = false;
+  for (std::size_t i = set; i < set + kWays && !found; ++i) {
+    const MonitorEntry e = slots_[i].load();
+    if (e.used && e.family == address.family && e.address == address.bytes) {
+      chosen = i;
+      entry = e;
+      found = true;
+    } else if (!e.used) {
+      if (!empty_slot) chosen = i;
+      empty_slot = true;
+    } else if (!empty_slot && (i == set || heard_before(e.last, chosen_last))) {
+      chosen = i;
+      chosen_last = e.last;
+    }
+  }
+  if (found) {
+    bump(existing_);
+  } else {
+    bump(empty_slot ? fresh_ : recycled_);
+    entry = MonitorEntry{};
+    entry.address = address.bytes;
+    entry.family = address.family;
+    entry.first = at;
+    entry.used = true;
+  }
+  entry.last = at;
+  entry.port = port;
+  entry.mode_version = static_cast<std::uint8_t>(first_byte & 0x3F);
+  ++entry.count;
+  if (verdict != MonitorVerdict::answered) ++entry.drops;
+  if (verdict == MonitorVerdict::kissed) {
+    --entry.drops;  // a kiss is an answer
+    entry.marks |= monitor_mark::limited | monitor_mark::kissed;
+  }
+  if (verdict == MonitorVerdict::limited) entry.marks |= monitor_mark::limited;
+  slots_[chosen].store(entry);
+}
+
+MonitorCounters ClientMonitor::counters() const {
+  MonitorCounters c;
+  c.existing = existing_.load(std::memory_order_relaxed);
+  c.fresh = fresh_.load(std::memory_order_relaxed);
+  c.recycled = recycled_.load(std::memory_order_relaxed);
+  c.depth = c.fresh;  // a slot once used stays used; recycling replaces in place
+  return c;
+}
+
+}  // namespace stratumd
