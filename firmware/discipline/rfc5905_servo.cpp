@@ -23,6 +23,7 @@ void Rfc5905Servo::reset(const Clock& clock, bool frequency_known, UtcTime at, b
   epoch_ = at;
   watch_start_ = at;
   offset_ = 0.0;
+  watched_offset_.reset();
   poll_ = params_.min_poll;
   jiggle_ = JiggleCounter(params_.min_poll, params_.max_poll);
 }
@@ -41,7 +42,12 @@ ServoCorrection Rfc5905Servo::sample(Nanoseconds offset_ns, UtcTime at, const Cl
   if (state_ == State::measuring_frequency) {
     const double watched = to_seconds(at - watch_start_);
     if (at - watch_start_ < params_.frequency_watch) {
-      // ntpd leaves the clock alone while it watches the offset grow.
+      // ntpd leaves the clock alone while it watches the offset grow, and measures the jitter.
+      if (watched_offset_) {
+        const double step = std::max(std::abs(offset - *watched_offset_), params_.precision);
+        jitter_ = std::sqrt(jitter_ * jitter_ + (step * step - jitter_ * jitter_) / kAvg);
+      }
+      watched_offset_ = offset;
       return {true, frequency_ * 1e6, Nanoseconds{0}, Nanoseconds{0}};
     }
     // The offset grew from zero (the clock was just set) at the frequency error.

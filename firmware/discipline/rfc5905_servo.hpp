@@ -6,6 +6,8 @@
 // state), as ntpd does.
 #pragma once
 
+#include <optional>
+
 #include "firmware/discipline/servo.hpp"
 #include "firmware/ntp/poll_adapter.hpp"
 
@@ -43,6 +45,9 @@ class Rfc5905Servo final : public Servo {
   double frequency_ = 0.0;  // s/s
   double offset_ = 0.0;     // residual offset at the last update, s
   double jitter_ = 0.0;
+  // The latest offset seen while the frequency is watched: the jitter is measured then too, so
+  // the scatter of an NMEA-only clock shows from its first minutes.
+  std::optional<double> watched_offset_;
   double wander_ = 0.0;  // s/s
   int poll_ = 4;
   JiggleCounter jiggle_;

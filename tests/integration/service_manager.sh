@@ -43,7 +43,7 @@ retry_until 20 grep -q "^<[0-7]>reference: the simulated" "$work/daemon.log" ||
 grep -q "^stratumd: reference:" "$work/daemon.log" && fail "a message went to the journal twice"
 # The journal names the daemon itself: no line of it carries "stratumd: " again.
 grep -q "^stratumd: " "$work/daemon.log" && fail "the daemon's name twice: $(grep "^stratumd: " "$work/daemon.log")"
-grep -Eq "state=[a-z]+ servo=" "$work/daemon.log" && fail "a status line went to the journal"
+grep -Eq "state=[a-z]+ offset=" "$work/daemon.log" && fail "a status line went to the journal"
 grep -q "stratumd" "$work/syslog.txt" && fail "messages went to syslog as well as the journal: $(head -n 3 "$work/syslog.txt")"
 stop_daemon
 retry_until 5 grep -q "STOPPING=1" "$work/notify.txt" || fail "no STOPPING=1"

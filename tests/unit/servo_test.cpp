@@ -160,5 +160,18 @@ TEST(Rfc5905Servo, LeavesTheClockAloneWhileItWatchesTheFrequency) {
   EXPECT_NEAR(after.frequency_ppm, 3.0 + 10e-3 / 300 * 1e6, 1e-6);
 }
 
+// An NMEA-only clock spends its first five minutes watching: its scatter must show then, not a
+// jitter of zero beside offsets hundreds of microseconds apart.
+TEST(Rfc5905Servo, MeasuresTheJitterWhileItWatchesTheFrequency) {
+  Rfc5905Servo servo;
+  SimClock clock(kStart, 0ns, OscillatorParams{});
+  servo.reset(clock, false, kStart);
+  for (int i = 1; i <= 60; ++i) {
+    const Nanoseconds scatter = (i % 2 ? 300us : -300us);
+    servo.sample(scatter, kStart + i * 1s, clock);
+  }
+  EXPECT_NEAR(to_seconds(servo.estimate().jitter), 600e-6, 100e-6);
+}
+
 }  // namespace
 }  // namespace stratumd
