@@ -15,7 +15,7 @@ namespace stratumd {
 
 class MetricsExporter {
  public:
-  // `listen`: civetweb's "ADDRESS:PORT" (e.g. 127.0.0.1:9123), empty for none. `textfile`: a path
+  // `listen`: civetweb's "ADDRESS:PORT" (e.g. 127.0.0.1:10123), empty for none. `textfile`: a path
   // (written atomically), empty for none. Throws std::runtime_error when the port cannot be bound.
   MetricsExporter(const std::string& listen, std::string textfile);
   ~MetricsExporter();

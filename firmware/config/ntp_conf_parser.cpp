@@ -273,20 +273,30 @@ class Parser {
     }
   }
 
-  // stratumd's own: `metrics [listen ADDRESS:PORT] [textfile PATH]`.
+  // stratumd's own: `metrics [listen ADDRESS[:PORT]] [textfile PATH]`.
   void handle_metrics(const SourceLocation& where, const std::vector<std::string>& words) {
     if (words.size() < 3 || words.size() % 2 == 0) {
-      return error(where, "metrics takes 'listen ADDRESS:PORT' and/or 'textfile PATH'");
+      return error(where, "metrics takes 'listen ADDRESS[:PORT]' and/or 'textfile PATH'");
     }
     for (std::size_t i = 1; i + 1 < words.size(); i += 2) {
-      const std::string& value = words[i + 1];
+      std::string value = words[i + 1];
       if (words[i] == "listen") {
+        const std::string example = "e.g. 127.0.0.1 or [::1]:" + std::to_string(kMetricsPort);
+        // A bare address (an IPv6 one in brackets) gets the default port.
+        const bool bracketed = !value.empty() && value.front() == '[';
+        const bool bare = bracketed ? value.back() == ']' : value.find(':') == std::string::npos;
+        if (bare) value += ":" + std::to_string(kMetricsPort);
         const auto colon = value.rfind(':');
-        const auto port =
-            colon == std::string::npos ? std::nullopt : parse_int(value.substr(colon + 1));
-        if (!port || *port < 1 || *port > 65535 || colon == 0) {
-          return error(
-              where, "metrics listen takes ADDRESS:PORT, e.g. 127.0.0.1:9123, not '" + value + "'");
+        const std::string host = value.substr(0, colon == std::string::npos ? 0 : colon);
+        const int port =
+            colon == std::string::npos ? 0 : parse_int(value.substr(colon + 1)).value_or(0);
+        const bool host_ok = bracketed
+                                 ? host.size() > 2 && host.back() == ']' &&
+                                       IpAddress::parse(host.substr(1, host.size() - 2)).has_value()
+                                 : IpAddress::parse(host).has_value();
+        if (port < 1 || port > 65535 || !host_ok) {
+          return error(where, "metrics listen takes an address and optionally a port (" + example +
+                                  "), not '" + words[i + 1] + "'");
         }
         config_.metrics_listen = value;
       } else if (words[i] == "textfile") {

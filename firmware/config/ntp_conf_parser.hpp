@@ -22,6 +22,11 @@
 
 namespace stratumd {
 
+// `metrics listen ADDRESS` without a port. Prometheus's list of exporter ports (9100-9999) is
+// full, and 9123, the figure once documented here, is chrony_exporter's; new exporters take
+// ports above 10000. 10123 for NTP's 123.
+inline constexpr int kMetricsPort = 10123;
+
 enum class Severity { warning, error };
 
 struct SourceLocation {
@@ -94,7 +99,7 @@ struct DaemonConfig {
   AuthSettings auth;              // keys, trustedkey, requestkey, controlkey
   std::string logfile;            // `logfile PATH`; empty: syslog
   LogMask log_mask = LogMask::everything();  // `logconfig`
-  std::string metrics_listen;                // `metrics listen ADDRESS:PORT`: Prometheus over HTTP
+  std::string metrics_listen;                // `metrics listen ADDRESS[:PORT]`: Prometheus over HTTP
   std::string metrics_textfile;  // `metrics textfile PATH`: node_exporter's textfile collector
   std::vector<ConfigFinding> findings;
   std::vector<std::string> unreadable_includes;  // skipped with a warning (as ntpd does)

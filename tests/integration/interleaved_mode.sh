@@ -6,7 +6,7 @@
 source "$(dirname "$0")/lib.sh"
 
 cat >"$work/ntp.conf" <<CONF
-metrics listen 127.0.0.1:9123
+metrics listen 127.0.0.1:10123
 CONF
 start_daemon --simulate -n -x -c "$work/ntp.conf" ${STRATUMD_IO:+--io=$STRATUMD_IO}
 wait_for_stratum_1
@@ -66,7 +66,7 @@ assert org5 == x5, "an unknown origin got an interleaved reply"
 PY
 
 # The kernel's stamps were read back (replies 2 and 3), and three replies were interleaved.
-scrape() { python3 -c 'import urllib.request, sys; sys.stdout.write(urllib.request.urlopen("http://127.0.0.1:9123/metrics", timeout=2).read().decode())'; }
+scrape() { python3 -c 'import urllib.request, sys; sys.stdout.write(urllib.request.urlopen("http://127.0.0.1:10123/metrics", timeout=2).read().decode())'; }
 counted() {
   scrape >"$work/metrics.txt" || return 1
   awk '$1 == "stratumd_interleaved_replies_total" && $2 >= 3 { i = 1 }

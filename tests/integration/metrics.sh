@@ -3,12 +3,12 @@
 source "$(dirname "$0")/lib.sh"
 
 cat >"$work/ntp.conf" <<CONF
-metrics listen 127.0.0.1:9123 textfile $work/stratumd.prom
+metrics listen 127.0.0.1 textfile $work/stratumd.prom
 CONF
 start_daemon --simulate -n -x -c "$work/ntp.conf"
 wait_for_stratum_1
 probe burst 127.0.0.1 --count 5 --timeout 1 >/dev/null
-scrape() { python3 -c 'import urllib.request, sys; sys.stdout.write(urllib.request.urlopen("http://127.0.0.1:9123/metrics", timeout=2).read().decode())'; }
+scrape() { python3 -c 'import urllib.request, sys; sys.stdout.write(urllib.request.urlopen("http://127.0.0.1:10123/metrics", timeout=2).read().decode())'; }
 answered_at_least() {
   scrape >"$work/metrics.txt" || return 1
   awk -v min="$1" '$1 == "stratumd_requests_total{outcome=\"answered\"}" && $2 >= min { found = 1 } END { exit !found }' "$work/metrics.txt"
@@ -39,11 +39,11 @@ python3 - <<'PY' || fail "half-sent requests starve the metrics"
 import socket, time, urllib.request
 held = []
 for _ in range(6):
-    s = socket.create_connection(("127.0.0.1", 9123))
+    s = socket.create_connection(("127.0.0.1", 10123))
     s.sendall(b"GET /metrics HTTP/1.1\r\nHost: x\r\n")  # no blank line: never complete
     held.append(s)
 start = time.time()
-body = urllib.request.urlopen("http://127.0.0.1:9123/metrics", timeout=5).read().decode()
+body = urllib.request.urlopen("http://127.0.0.1:10123/metrics", timeout=5).read().decode()
 took = time.time() - start
 print(f"scraped in {took:.3f} s with {len(held)} half-sent requests open")
 assert "stratumd_stratum" in body and took < 1.0, took

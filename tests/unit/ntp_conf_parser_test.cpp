@@ -97,6 +97,23 @@ TEST(NtpConfParser, BadRefclockAddressIsAnError) {
   EXPECT_EQ(c.findings[1].severity, Severity::error);
 }
 
+TEST(NtpConfParser, MetricsListenTakesADefaultPortNoCommonExporterUses) {
+  const auto listen = [](const std::string& line) {
+    Files files;
+    files.add("/c", line + "\n");
+    const DaemonConfig c = parse_ntp_conf("/c", files.loader());
+    return c.findings.empty() ? c.metrics_listen : "error: " + c.findings[0].message;
+  };
+  EXPECT_EQ(listen("metrics listen 127.0.0.1"), "127.0.0.1:10123");
+  EXPECT_EQ(listen("metrics listen [::1]"), "[::1]:10123");
+  EXPECT_EQ(listen("metrics listen 192.0.2.1:9100"), "192.0.2.1:9100");
+  EXPECT_EQ(listen("metrics listen [2001:db8::1]:8080"), "[2001:db8::1]:8080");
+  EXPECT_EQ(
+      listen("metrics listen localhost:80").rfind("error: metrics listen takes an address", 0), 0u);
+  EXPECT_EQ(listen("metrics listen 127.0.0.1:0").rfind("error:", 0), 0u);
+  EXPECT_EQ(listen("metrics listen [::1").rfind("error:", 0), 0u);
+}
+
 TEST(NtpConfParser, KnownButUnimplementedDirectivesWarnWithTheirLine) {
   Files files;
   files.add("/c", "mru maxdepth 8192\ncrypto\n");
