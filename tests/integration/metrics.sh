@@ -30,6 +30,17 @@ if grep -v '^#' "$work/metrics.txt" |
    grep -Ev '^[a-z_]+(\{[a-z_]+="[^"]*"(,[a-z_]+="[^"]*")*\})? -?[0-9][0-9.e+-]*$'; then
   fail "lines not in the exposition format"
 fi
+# The Grafana dashboard shipped in board/grafana draws only series the daemon exports.
+python3 - "$here/../../board/grafana/stratumd.json" "$work/metrics.txt" <<'PY' || fail "the dashboard asks for series the daemon does not export"
+import json, re, sys
+dashboard = json.load(open(sys.argv[1]))
+exported = {re.match(r"[a-z_]+", line).group(0) for line in open(sys.argv[2]) if not line.startswith("#")}
+wanted = {name for panel in dashboard["panels"] for target in panel["targets"]
+          for name in re.findall(r"stratumd_[a-z_]+", target["expr"])}
+missing = sorted(wanted - exported)
+print("dashboard: %d series, all exported" % len(wanted) if not missing else "missing: %s" % missing)
+sys.exit(1 if missing or len(wanted) < 10 else 0)
+PY
 retry_until 20 test -s "$work/stratumd.prom" || fail "no textfile"
 grep -q '^stratumd_frequency_adjustment_ratio ' "$work/stratumd.prom" || fail "the textfile lacks the frequency"
 grep -q '^stratumd_build_info{version="[0-9.]*"} 1$' "$work/stratumd.prom" || fail "the textfile lacks build_info"
