@@ -28,6 +28,8 @@ dpkg-deb -x "$deb" "$out/root"
 dpkg-deb -e "$deb" "$out/control"
 unit=$out/root/lib/systemd/system/stratumd.service
 [[ -x $out/root/usr/sbin/stratumd && -x $out/root/usr/bin/stratumctl ]] || fail "binaries missing"
+python3 -c "import json, sys; json.load(open(sys.argv[1]))" "$out/root/usr/share/stratumd/grafana/stratumd.json" ||
+  fail "the Grafana dashboard is not installed"
 [[ -f $unit ]] || fail "no unit in /lib/systemd/system"
 grep -Eq '^ExecStart=/usr/sbin/stratumd .*-g .*-c /etc/stratumd/ntp.conf' "$unit" || fail "ExecStart: $(grep ExecStart "$unit")"
 grep -qx 'User=stratumd' "$unit" || fail "the unit does not run as stratumd"
