@@ -7,6 +7,7 @@ cat >"$work/ntp.conf" <<CONF
 statsdir $work/stats
 statistics loopstats peerstats clockstats
 filegen loopstats file loopstats type day enable
+filegen peerstats file peerstats type day enable
 CONF
 start_daemon --simulate -n -x -c "$work/ntp.conf"
 wait_for_stratum_1
@@ -25,4 +26,19 @@ grep -Eq "^$mjd [0-9]+\.[0-9]{3} 127\.127\.20\.0 [0-9a-f]{4} -?[0-9]+\.[0-9]{9} 
 # MJD seconds address timecode: the receiver's sentence as received
 grep -Eq "^$mjd [0-9]+\.[0-9]{3} 127\.127\.20\.0 \\\$G[A-Z]{4},[0-9.]+,.*\*[0-9A-F]{2}$" \
   "$work/stats/clockstats.$today" || fail "clockstats lines are not in ntpd's format"
-echo "PASS: loopstats, peerstats and clockstats in ntpd's formats"
+
+# NTPsec's ntpviz draws them: the clock's offset and frequency, its jitter, the reference clock's
+# offset (docs/monitoring.md). A minute of lines, so each plot has points to draw.
+if [[ -x ${NTPVIZ:-} ]] && command -v gnuplot >/dev/null; then
+  enough_lines() { (($(wc -l <"$work/stats/loopstats.$today") >= 20)); }
+  retry_until 60 enough_lines || fail "loopstats grows too slowly"
+  "$NTPVIZ" -d "$work/stats" -o "$work/viz" >"$work/ntpviz.out" 2>&1 || fail "ntpviz failed: $(cat "$work/ntpviz.out")"
+  for plot in local-offset local-jitter local-offset-histogram peer-offset-127.127.20.0; do
+    [[ -s $work/viz/$plot.png ]] || fail "ntpviz drew no $plot.png: $(cat "$work/ntpviz.out")"
+    grep -q "$plot.png" "$work/viz/index.html" || fail "ntpviz's page lacks $plot"
+  done
+  echo "ntpviz: $(ls "$work/viz" | grep -c '\.png$') plots from our files"
+else
+  echo "note: NTPsec's ntpviz or gnuplot missing (scripts/setup --test provides them); ntpviz check skipped"
+fi
+echo "PASS: loopstats, peerstats and clockstats in ntpd's formats, drawn by ntpviz"
