@@ -532,6 +532,13 @@ int run_daemon(const Options& options) {
     };
     upstream = std::make_unique<NetworkSources>(loop, clock, *config, precision, association_inbox,
                                                 upstream_hooks);
+    // A PPS without a receiver is numbered by the clock while the network's majority agrees with
+    // it to within 0.1 s: far inside the half second that would name the wrong second.
+    const auto pps_clock_trusted = [&] {
+      const std::optional<double> offset = upstream->majority_offset();
+      return offset && std::abs(*offset) < 0.1 && published.load().synchronised();
+    };
+    sources->number_pps_by_clock(pps_clock_trusted);
 
     // `restrict HOST` lines apply as their names resolve, in the background with retries.
     std::unique_ptr<HostResolver> resolver;
@@ -579,6 +586,7 @@ int run_daemon(const Options& options) {
       if (fresh) {
         save_calibration();
         sources = std::move(fresh);
+        sources->number_pps_by_clock(pps_clock_trusted);
         reference_report.source_address = sources->source_address();
         reference_report.host_name = sources->host_name();
         reference_report.device = sources->device();

@@ -356,6 +356,11 @@ void NetworkSources::sweep() {
   }
   for (const auto& manycast : manycasts_) drop_dead_members(manycast->config(), nullptr);
   if (peers_.size() + broadcast_clients_.size() + servers_.size() != before) update();
+  // Sources that went quiet leave no update behind: the majority is gone with them.
+  const auto all = associations();
+  if (std::none_of(all.begin(), all.end(),
+                   [](const NetworkAssociation* a) { return a->status().usable(); }))
+    majority_offset_.reset();
   loop_.call_after(
       kSweepInterval, [this] { sweep(); }, this);
 }
@@ -372,6 +377,7 @@ void NetworkSources::clock_stepped() {
   for (const auto& a : broadcast_clients_) a->clock_stepped();
   steered_by_ = nullptr;
   agreements_in_a_row_ = 0;
+  majority_offset_.reset();  // measured against the clock before the step
 }
 
 void NetworkSources::reference_returned() {
@@ -407,7 +413,11 @@ void NetworkSources::update() {
 
   judge_reference_clock(candidates, index);
   const bool reference_serving = !network_.active && hooks_.reference_serving();
-  if (!selection.majority || selection.survivors.empty()) return;
+  if (!selection.majority || selection.survivors.empty()) {
+    majority_offset_.reset();
+    return;
+  }
+  majority_offset_ = selection.offset;
   if (reference_serving && !reference_falseticker_) return;
 
   const NetworkAssociation* system_peer = index[selection.survivors.front()];

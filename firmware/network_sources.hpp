@@ -65,6 +65,10 @@ class NetworkSources {
   ~NetworkSources();
 
   const NetworkSource& network() const { return network_; }
+  // The offset (s) of our clock against the network's majority at its latest selection, while a
+  // majority of usable sources exists: what numbers a PPS without a receiver of its own (as
+  // ntpd's type 22 takes its seconds from the system peer).
+  std::optional<double> majority_offset() const { return majority_offset_; }
   bool reference_falseticker() const { return reference_falseticker_; }
   // The reference clock delivered a sample again: it steers.
   void reference_returned();
@@ -113,6 +117,7 @@ class NetworkSources {
   double broadcast_delay_;
   std::optional<AssociationLine> broadcast_client_line_;
   Hooks hooks_;
+  std::optional<double> majority_offset_;
   MacEngine mac_;
   AssociationContext context_;
   std::vector<std::unique_ptr<NamedLine>> named_;

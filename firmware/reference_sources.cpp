@@ -66,7 +66,7 @@ ReferenceSources::ReferenceSources(EventLoop& loop, const Clock& clock, const Da
                    " cycles; serving the log's time)";
     return;
   }
-  const auto edge_sink = [this](const PpsEdge& e) { combiner_->on_edge(e); };
+  const auto edge_sink = [this](const PpsEdge& e) { on_pps_edge(e); };
   const auto add_description = [this](const std::string& what) {
     description_ += (description_.empty() ? "" : ", ") + what;
   };
@@ -195,9 +195,12 @@ ReferenceSources::ReferenceSources(EventLoop& loop, const Clock& clock, const Da
   }
   combiner_ = std::make_unique<GpsCombiner>(combiner_config_, nmea_.get(), combined);
   if (!nmea_ && !pps_.empty() && shm_.empty() && gpsd_.empty()) {
-    log_(
-        "note: a PPS with nothing to number its seconds (an NMEA receiver, gpsd's SHM or gpsd) "
-        "is not used: a pulse says when a second starts, not which one");
+    log_(config.associations.empty()
+             ? "note: a PPS with nothing to number its seconds (an NMEA receiver, gpsd's SHM or "
+               "gpsd, or network servers) is not used: a pulse says when a second starts, not "
+               "which one"
+             : "note: the PPS has no receiver to number its seconds: it takes them from the clock "
+               "while the network servers agree with it to within 0.1 s");
   }
 }
 
@@ -269,6 +272,30 @@ bool ReferenceSources::number_pps_with(const RefSample& raw, const std::string& 
     log_("the PPS takes its seconds from " + source + " (as ntpd's type 22 from its system peer)");
   }
   return true;
+}
+
+void ReferenceSources::number_pps_by_clock(std::function<bool()> clock_trusted) {
+  clock_numbers_pps_ = std::move(clock_trusted);
+}
+
+void ReferenceSources::on_pps_edge(const PpsEdge& edge) {
+  combiner_->on_edge(edge);
+  if (nmea_ || !shm_.empty() || !gpsd_.empty() || !clock_numbers_pps_ || !clock_numbers_pps_())
+    return;
+  // The clock is within a small fraction of a second of the network's majority: the second it
+  // reads at the edge is the edge's second.
+  NmeaLabel label;
+  label.label.second =
+      std::chrono::round<std::chrono::seconds>(edge.local.time_since_epoch()).count();
+  label.label.received = edge.local;
+  label.label.has_fix = true;
+  combiner_->on_label(label);
+  if (!said_clock_numbers_pps_) {
+    said_clock_numbers_pps_ = true;
+    log_(
+        "the PPS takes its seconds from the clock, which the network servers agree with (as "
+        "ntpd's type 22 from a network system peer)");
+  }
 }
 
 std::string ReferenceSources::calibration_status() const {

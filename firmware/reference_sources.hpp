@@ -61,8 +61,14 @@ class ReferenceSources {
   // The learnt NMEA delays, for persisting beside the drift file; empty when nothing is learnt.
   std::string serialized_calibration() const;
   int load_calibration(const std::string& text);
+  // A PPS with no receiver to number it (no NMEA, SHM or gpsd line) takes its seconds from the
+  // served clock while `clock_trusted` says the network's majority agrees with the clock to well
+  // within half a second (ntpd's type 22 numbered by its system peer, chrony's PPS without
+  // `lock`). Without it, such a PPS is not used.
+  void number_pps_by_clock(std::function<bool()> clock_trusted);
 
  private:
+  void on_pps_edge(const PpsEdge& edge);
   void on_nmea_line(const NmeaLine& line);
   void on_nmea_label(const NmeaLabel& label);
   // ntpd's type 22 takes its seconds from another source: without an NMEA receiver, an
@@ -78,6 +84,8 @@ class ReferenceSources {
   KernelStamps monotonic_stamps_{clock_, CLOCK_MONOTONIC};
   SampleSink sink_;
   Log log_;
+  std::function<bool()> clock_numbers_pps_;
+  bool said_clock_numbers_pps_ = false;
   std::string description_;
   std::string source_address_ = "127.127.20.0";
   std::string host_name_ = "SIM_GPS(0)";
