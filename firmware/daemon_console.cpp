@@ -23,7 +23,7 @@ std::string console_status(const ClockSnapshot& snapshot, const LoopStatus& loop
       text, sizeof text,
       "state:      %s (servo %s), stratum %d, leap %s\n"
       "source:     %s, %s, %s, last sample %s\n"
-      "offset:     %+.3f us   frequency: %+.3f ppm   jitter: %.3f us   wander: %.4f ppm\n"
+      "offset:     %+.3f us   frequency: %+.3f ppm%s   jitter: %.3f us   wander: %.4f ppm\n"
       "dispersion: %.3f ms (root, announced to clients)\n"
       "clients:    %llu requests, %llu answered, %llu RATE kisses, %llu dropped\n"
       "clock:      %s; %llu step(s), %llu sample(s), %llu refused\n",
@@ -32,7 +32,8 @@ std::string console_status(const ClockSnapshot& snapshot, const LoopStatus& loop
       satellites < 0 ? "satellites not reported"
                      : (std::to_string(satellites) + " satellites used").c_str(),
       age < 0 ? "never" : (std::to_string(static_cast<int>(age)) + " s ago").c_str(),
-      to_seconds(loop.last_offset) * 1e6, loop.frequency_ppm, to_seconds(loop.jitter) * 1e6,
+      to_seconds(loop.last_offset) * 1e6, loop.frequency_ppm,
+      loop.frequency_measuring ? " (being measured)" : "", to_seconds(loop.jitter) * 1e6,
       loop.wander_ppm, to_seconds(snapshot.root_dispersion_at(now)) * 1e3,
       static_cast<unsigned long long>(served.received),
       static_cast<unsigned long long>(served.answered()),

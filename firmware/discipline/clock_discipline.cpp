@@ -171,6 +171,7 @@ void ClockDiscipline::on_sample(const RefSample& sample, SampleClass kind) {
   const ServoEstimate estimate = active().estimate();
   status_.frequency_ppm = clock_.frequency_ppm();
   status_.jitter = estimate.jitter;
+  status_.frequency_measuring = estimate.frequency_measuring;
   status_.wander_ppm = estimate.wander_ppm;
   status_.poll_log2 = estimate.poll_log2;
 }

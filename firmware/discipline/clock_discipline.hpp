@@ -62,6 +62,7 @@ struct LoopStatus {
   double frequency_ppm = 0.0;
   double wander_ppm = 0.0;
   int poll_log2 = 0;
+  bool frequency_measuring = false;  // the servo is still measuring it (the first minutes)
   const char* servo = "none";
   std::uint64_t samples = 0;
   std::uint64_t outliers = 0;  // refused by a servo or as a spike

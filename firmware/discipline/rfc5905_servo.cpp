@@ -89,6 +89,7 @@ ServoEstimate Rfc5905Servo::estimate() const {
   e.jitter = from_seconds(jitter_);
   e.wander_ppm = wander_ * 1e6;
   e.poll_log2 = poll_;
+  e.frequency_measuring = state_ == State::measuring_frequency;
   return e;
 }
 

@@ -21,12 +21,13 @@ struct ServoCorrection {
 struct ServoEstimate {
   double offset = 0.0;  // estimated offset (reference minus clock, s) at the last sample
   double frequency_ppm = 0.0;
-  double frequency_sd_ppm = 0.0;  // one-sigma uncertainty of that frequency
-  Nanoseconds jitter{0};          // RMS measurement noise seen on the samples
-  double wander_ppm = 0.0;        // frequency stability: RMS change per update (ntpd's wander)
-  double random_walk = 0.0;       // frequency diffusion (1/s): phase error grows as t^1.5
-  double phase_diffusion = 0.0;   // white frequency noise (s^2/s): phase error grows as t^0.5
-  int poll_log2 = 0;              // the time constant's poll exponent (1 s samples: 0)
+  double frequency_sd_ppm = 0.0;     // one-sigma uncertainty of that frequency
+  Nanoseconds jitter{0};             // RMS measurement noise seen on the samples
+  double wander_ppm = 0.0;           // frequency stability: RMS change per update (ntpd's wander)
+  double random_walk = 0.0;          // frequency diffusion (1/s): phase error grows as t^1.5
+  double phase_diffusion = 0.0;      // white frequency noise (s^2/s): phase error grows as t^0.5
+  int poll_log2 = 0;                 // the time constant's poll exponent (1 s samples: 0)
+  bool frequency_measuring = false;  // still measuring it (ntpd's FREQ state): not applied yet
 };
 
 class Servo {

@@ -171,6 +171,9 @@ TEST(Rfc5905Servo, MeasuresTheJitterWhileItWatchesTheFrequency) {
     servo.sample(scatter, kStart + i * 1s, clock);
   }
   EXPECT_NEAR(to_seconds(servo.estimate().jitter), 600e-6, 100e-6);
+  EXPECT_TRUE(servo.estimate().frequency_measuring);  // the console says so beside its +0 ppm
+  servo.sample(0us, kStart + 301s, clock);
+  EXPECT_FALSE(servo.estimate().frequency_measuring);
 }
 
 }  // namespace
