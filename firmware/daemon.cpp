@@ -592,6 +592,9 @@ int run_daemon(const Options& options) {
         reference_report.device = sources->device();
         sources->start();
         summary += "; reference clocks rebuilt: " + sources->describe();
+      } else if (plan.reference_clocks_changed) {
+        summary += std::string("; reference clock lines not used: ") +
+                   (simulate ? "--simulate" : "--replay") + " supplies the reference clock";
       } else {
         summary += "; reference clocks unchanged (their state kept)";
       }
@@ -679,6 +682,7 @@ int run_daemon(const Options& options) {
       hooks.synchronised = [&] { return published.load().synchronised(); };
       hooks.reload = reload;
       hooks.log = log;
+      hooks.reference_override = simulate ? "--simulate" : options.replay_file ? "--replay" : "";
       console = std::make_unique<DaemonConsole>(
           loop, config_file, config_file ? read_file(*config_file).value_or("") : std::string(),
           log_ring, self_probe.get(), hooks);

@@ -236,6 +236,12 @@ std::vector<std::string> DaemonConsole::waiting_for_restart() {
   return plan_reload(parse(started_text_), parse(running_text_)).needs_restart;
 }
 
+std::string DaemonConsole::not_used() {
+  if (hooks_.reference_override.empty() || parse(running_text_).refclocks.empty()) return {};
+  return "the reference clock lines, while " + hooks_.reference_override +
+         " supplies the reference clock";
+}
+
 std::unique_ptr<ConsoleServer> open_console_socket(
     EventLoop& loop, const std::string& path, DaemonConsole& console,
     const std::function<void(const std::string&)>& log) {

@@ -49,6 +49,9 @@ struct DaemonConsoleHooks {
   // Puts a parsed configuration in force (all or nothing): applied?, and what happened.
   std::function<std::pair<bool, std::string>(const DaemonConfig&)> reload;
   std::function<void(const std::string&)> log;
+  // "--simulate" or "--replay" when a command-line option supplies the reference clock, so the
+  // configuration's reference clock lines are never used.
+  std::string reference_override;
 };
 
 class DaemonConsole final : public ConsoleBackend {
@@ -62,6 +65,7 @@ class DaemonConsole final : public ConsoleBackend {
   std::string config_path() override;
   std::string running_config_text() override { return running_text_; }
   std::vector<std::string> waiting_for_restart() override;
+  std::string not_used() override;
   DaemonConfig parse(const std::string& text) override;
   // Whether a configuration handed to the console may read `path` (includefile, keys).
   bool may_read(const std::string& path) const;

@@ -206,6 +206,8 @@ std::string ConsoleSession::handle_synced(std::string_view command, std::string_
         for (std::size_t i = 0; i < waiting.size(); ++i) out += (i ? "; " : " ") + waiting[i];
         out += "\n";
       }
+      if (const std::string unused = backend_.not_used(); !unused.empty())
+        out += "not used: " + unused + "\n";
       return out;
     }
     return failure("show what? sources, config or running\n");

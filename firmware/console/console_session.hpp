@@ -31,6 +31,9 @@ class ConsoleBackend {
   // What the running configuration changed since the daemon started that only a restart puts in
   // force (server/pool/peer lines, threads, ...): `show running` says so under the lines.
   virtual std::vector<std::string> waiting_for_restart() = 0;
+  // Lines of the running configuration that no reload or restart puts in force as things are
+  // (reference clocks while --simulate supplies one), and why; empty when there are none.
+  virtual std::string not_used() { return {}; }
   // Parses candidate text as if it were the configuration file (includes resolve from there).
   virtual DaemonConfig parse(const std::string& text) = 0;
   // Applies validated text; `watch_seconds` is the rollback window. Says what happened, and

@@ -59,6 +59,18 @@ retry_until 15 test -S "$work/console.sock" || fail "the console socket was not 
 grep -q "the console socket had gone: made again" "$work/daemon.log" || fail "the remaking was not logged"
 "$STRATUMCTL" --socket "$work/console.sock" -c "show running" >"$work/show.out" ||
   fail "the remade console does not answer"
+# Under --simulate a reference clock line is applied to the text but never used: both the apply
+# and `show running` say so (not "reference clocks unchanged").
+PYTHONPATH=$here python3 - "$work/console.sock" <<'PY' || fail "a reference clock line under --simulate is not said to be unused"
+import sys
+from console_socket import Console
+ask = Console(sys.argv[1]).ask
+ask("add server 127.127.28.0 minpoll 4")
+applied = ask("apply 2")
+assert "reference clock lines not used: --simulate supplies the reference clock" in applied, applied
+shown = ask("show running")
+assert "server 127.127.28.0" in shown and "not used: the reference clock lines, while --simulate" in shown, shown
+PY
 stop_daemon
 
 # Unsynchronised (no time source yet): an apply is judged on answering, which a daemon with no

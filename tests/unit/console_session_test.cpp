@@ -23,6 +23,8 @@ class FakeBackend final : public ConsoleBackend {
   std::string running_config_text() override { return running; }
   std::vector<std::string> waiting_for_restart() override { return waiting; }
   std::vector<std::string> waiting;
+  std::string not_used() override { return unused; }
+  std::string unused;
   DaemonConfig parse(const std::string& text) override {
     return parse_ntp_conf(config_path(), [&](const std::string& p) -> std::optional<std::string> {
       if (p == config_path()) return text;
@@ -163,6 +165,13 @@ TEST(ConsoleSession, ShowRunningSaysWhatWaitsForARestart) {
       session.handle("show running")
           .find("not yet in force, they wait for a restart: server/pool/peer lines; threads\n"),
       std::string::npos);
+  // Lines that nothing will put in force as things are: said so too, not listed as running.
+  EXPECT_EQ(session.handle("show running").find("not used"), std::string::npos);
+  backend.unused = "the reference clock lines, while --simulate supplies the reference clock";
+  EXPECT_NE(session.handle("show running")
+                .find("not used: the reference clock lines, while --simulate supplies the "
+                      "reference clock\n"),
+            std::string::npos);
 }
 
 }  // namespace
