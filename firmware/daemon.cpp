@@ -163,6 +163,14 @@ int run_daemon(const Options& options) {
                  "serving the in-process virtual clock (as with -x)\n",
                  stderr_prefix());
   }
+  if (options.no_clock_steering && !simulate && !options.replay_file) {
+    // ntpd's -x means "slew only": an ntpd unit's `-g -x` carried over would silently stop the
+    // discipline of the system clock.
+    std::fprintf(stderr,
+                 "%snote: -x: the system clock is never touched (chronyd's -x); ntpd's -x meant "
+                 "slew only, which is `tinker step 0` here\n",
+                 stderr_prefix());
+  }
   if (steer_system_clock && !SystemClock::can_steer()) {
     std::fprintf(stderr,
                  "%snote: no permission to steer the system clock (CAP_SYS_TIME); serving "
