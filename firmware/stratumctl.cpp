@@ -111,6 +111,13 @@ int main(int argc, char** argv) {
     } else if (arg == "--version") {
       std::cout << "stratumctl " << STRATUMD_VERSION << "\n";
       return 0;
+    } else if (arg == "--complete" && i + 1 < argc) {
+      // For the shell's completion of `-c`: the console's own choices for the line so far, one
+      // a line (no daemon needed).
+      for (const std::string& choice : stratumd::console_completions(argv[++i])) {
+        std::cout << choice << "\n";
+      }
+      return 0;
     } else {
       std::cerr << "stratumctl: unknown option '" << arg << "'\n" << kUsage;
       return 2;

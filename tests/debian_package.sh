@@ -30,6 +30,10 @@ unit=$out/root/lib/systemd/system/stratumd.service
 [[ -x $out/root/usr/sbin/stratumd && -x $out/root/usr/bin/stratumctl ]] || fail "binaries missing"
 python3 -c "import json, sys; json.load(open(sys.argv[1]))" "$out/root/usr/share/stratumd/grafana/stratumd.json" ||
   fail "the Grafana dashboard is not installed"
+for program in stratumd stratumctl; do
+  grep -q "complete -F _$program $program" "$out/root/usr/share/bash-completion/completions/$program" ||
+    fail "no bash completion for $program"
+done
 [[ -f $unit ]] || fail "no unit in /lib/systemd/system"
 grep -Eq '^ExecStart=/usr/sbin/stratumd .*-g .*-c /etc/stratumd/ntp.conf' "$unit" || fail "ExecStart: $(grep ExecStart "$unit")"
 grep -qx 'User=stratumd' "$unit" || fail "the unit does not run as stratumd"
