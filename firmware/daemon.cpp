@@ -1,5 +1,7 @@
 #include "firmware/daemon.hpp"
 
+#include "firmware/board_selection.hpp"
+
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -80,9 +82,11 @@ std::optional<DaemonConfig> load_config(const std::optional<std::string>& file) 
   DaemonConfig config;
   if (!file) return config;
   config = parse_ntp_conf(*file, read_file);
+  const std::vector<std::string> board_notes = apply_board(config, default_board_places());
   for (const ConfigFinding& finding : config.findings) {
     std::fprintf(stderr, "%s\n", finding.format().c_str());
   }
+  for (const std::string& note : board_notes) std::fprintf(stderr, "%s\n", note.c_str());
   return config;
 }
 
@@ -624,7 +628,7 @@ int run_daemon(const Options& options) {
         log("SIGHUP: running the built-in default; there is no file to reload");
         return;
       }
-      DaemonConfig next = parse_ntp_conf(*config_file, read_file);
+      DaemonConfig next = parse_config_with_board(*config_file, read_file);
       for (const ConfigFinding& f : next.findings) log(f.format());
       const auto [applied, summary] = reload(next);
       log("reload of " + *config_file + (applied ? ": " : " refused: ") + summary);
@@ -680,9 +684,11 @@ int run_daemon(const Options& options) {
     if (!options.console_socket.empty()) {
       DaemonConsoleHooks hooks;
       hooks.status = [&] {
-        return console_status(published.load(), discipline.status(), server->counters(),
-                              reference_report, sources->satellites_used(), system_clock != nullptr,
-                              clock.now());
+        std::string text = console_status(published.load(), discipline.status(), server->counters(),
+                                          reference_report, sources->satellites_used(),
+                                          system_clock != nullptr, clock.now());
+        if (!config->board_summary.empty()) text += "board:      " + config->board_summary + "\n";
+        return text;
       };
       hooks.sources = [&] {
         return console_sources(*sources, reference_report, sample_kind == SampleKind::pps);

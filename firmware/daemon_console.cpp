@@ -1,5 +1,7 @@
 #include "firmware/daemon_console.hpp"
 
+#include "firmware/board_selection.hpp"
+
 #include <algorithm>
 #include <filesystem>
 
@@ -123,7 +125,7 @@ DaemonConfig DaemonConsole::parse(const std::string& text) {
   const std::string path = config_path();
   std::vector<std::string> refused;
   DaemonConfig config =
-      parse_ntp_conf(path, [&](const std::string& p) -> std::optional<std::string> {
+      parse_config_with_board(path, [&](const std::string& p) -> std::optional<std::string> {
         if (p == path) return text;
         if (!may_read(p)) {
           refused.push_back(p);
@@ -140,7 +142,7 @@ DaemonConfig DaemonConsole::parse(const std::string& text) {
         "/etc/ntp.d or beside " +
         path + "): not " + p);
   }
-  const DaemonConfig running = parse_ntp_conf(path, [&](const std::string& p) {
+  const DaemonConfig running = parse_config_with_board(path, [&](const std::string& p) {
     return p == path ? std::optional<std::string>(running_text_) : read_text_file(p);
   });
   const auto check_write = [&](const char* what, const std::string& wanted,

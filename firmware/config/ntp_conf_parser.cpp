@@ -273,6 +273,22 @@ class Parser {
     }
   }
 
+  // stratumd's own: `board NAME|auto` (a profile from board/profiles).
+  void handle_board(const SourceLocation& where, const std::vector<std::string>& words) {
+    const bool valid_name = words.size() == 2 && !words[1].empty() &&
+                            std::all_of(words[1].begin(), words[1].end(), [](char c) {
+                              return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
+                            });
+    if (!valid_name) {
+      return error(where, "board takes one profile name (e.g. raspberry-pi-4) or 'auto'");
+    }
+    if (config_.board)
+      return error(where, "a second board line (the first is at line " +
+                              std::to_string(config_.board_where.line) + ")");
+    config_.board = words[1];
+    config_.board_where = where;
+  }
+
   // stratumd's own: `metrics [listen ADDRESS[:PORT]] [textfile PATH]`.
   void handle_metrics(const SourceLocation& where, const std::vector<std::string>& words) {
     if (words.size() < 3 || words.size() % 2 == 0) {
@@ -718,6 +734,7 @@ class Parser {
       {"leapsmearinterval", Support::handled, &Parser::handle_discipline},
       {"holdover", Support::handled, &Parser::handle_discipline},
       {"metrics", Support::handled, &Parser::handle_metrics},
+      {"board", Support::handled, &Parser::handle_board},
   };
 };
 

@@ -99,8 +99,13 @@ struct DaemonConfig {
   AuthSettings auth;              // keys, trustedkey, requestkey, controlkey
   std::string logfile;            // `logfile PATH`; empty: syslog
   LogMask log_mask = LogMask::everything();  // `logconfig`
-  std::string metrics_listen;                // `metrics listen ADDRESS[:PORT]`: Prometheus over HTTP
+  std::string metrics_listen;    // `metrics listen ADDRESS[:PORT]`: Prometheus over HTTP
   std::string metrics_textfile;  // `metrics textfile PATH`: node_exporter's textfile collector
+  // `board NAME` or `board auto`: a board profile (board_profile.hpp) supplies the reference
+  // clocks when no line declares one. Resolved against the host by the daemon (board_selection).
+  std::optional<std::string> board;
+  SourceLocation board_where;
+  std::string board_summary;  // set once resolved: "raspberry-pi-4 (Raspberry Pi 4 Model B …)"
   std::vector<ConfigFinding> findings;
   std::vector<std::string> unreadable_includes;  // skipped with a warning (as ntpd does)
 

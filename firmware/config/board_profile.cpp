@@ -1,0 +1,125 @@
+#include "firmware/config/board_profile.hpp"
+
+#include <charconv>
+#include <sstream>
+
+#include "firmware/config/refclock_config.hpp"
+
+namespace stratumd {
+namespace {
+
+std::string trim(const std::string& s) {
+  const auto first = s.find_first_not_of(" \t\r");
+  if (first == std::string::npos) return {};
+  return s.substr(first, s.find_last_not_of(" \t\r") - first + 1);
+}
+
+}  // namespace
+
+BoardProfile parse_board_profile(const std::string& name, const std::string& text,
+                                 std::vector<std::string>& errors) {
+  BoardProfile p;
+  p.name = name;
+  std::istringstream in(text);
+  std::string raw;
+  int line_number = 0;
+  const auto error = [&](const std::string& what) {
+    errors.push_back(name + ".board:" + std::to_string(line_number) + ": " + what);
+  };
+  while (std::getline(in, raw)) {
+    ++line_number;
+    const std::string line = trim(raw.substr(0, raw.find('#')));
+    if (line.empty()) continue;
+    const auto space = line.find_first_of(" \t");
+    const std::string key = line.substr(0, space);
+    const std::string value = space == std::string::npos ? "" : trim(line.substr(space));
+    if (value.empty()) {
+      error("'" + key + "' needs a value");
+      continue;
+    }
+    if (key == "description") {
+      p.description = value;
+    } else if (key == "model") {
+      p.models.push_back(value);
+    } else if (key == "dmi") {
+      p.dmi.push_back(value);
+    } else if (key == "uart") {
+      p.uart = value;
+    } else if (key == "pps") {
+      p.pps = value;
+    } else if (key == "gpio") {
+      const auto gap = value.find_last_of(" \t");
+      int gpio_line = -1;
+      const std::string number = gap == std::string::npos ? "" : value.substr(gap + 1);
+      const auto [end, ec] =
+          std::from_chars(number.data(), number.data() + number.size(), gpio_line);
+      if (gap == std::string::npos || ec != std::errc{} || end != number.data() + number.size() ||
+          gpio_line < 0) {
+        error("gpio takes a chip label and a line number, not '" + value + "'");
+        continue;
+      }
+      p.gpio_chip = trim(value.substr(0, gap));
+      p.gpio_line = gpio_line;
+    } else if (key == "led") {
+      p.led = value;
+    } else if (key == "boot") {
+      p.boot.push_back(value);
+    } else {
+      error("unknown key '" + key +
+            "'; valid: description, model, dmi, uart, pps, gpio, led, boot");
+    }
+  }
+  line_number = 0;
+  if (p.models.empty() && p.dmi.empty()) error("no 'model' or 'dmi' line: it would match nothing");
+  if (p.uart.empty()) error("no 'uart' line");
+  return p;
+}
+
+const BoardProfile* match_board(const std::vector<BoardProfile>& profiles,
+                                const HostIdentity& host) {
+  if (!host.device_tree_model.empty()) {
+    for (const BoardProfile& p : profiles) {
+      for (const std::string& model : p.models) {
+        if (host.device_tree_model.rfind(model, 0) == 0) return &p;
+      }
+    }
+    return nullptr;  // a board with a device tree is never taken for a PC
+  }
+  if (host.dmi.empty()) return nullptr;
+  for (const BoardProfile& p : profiles) {
+    for (const std::string& dmi : p.dmi) {
+      if (dmi != "*" && host.dmi.find(dmi) != std::string::npos) return &p;
+    }
+  }
+  for (const BoardProfile& p : profiles) {
+    for (const std::string& dmi : p.dmi) {
+      if (dmi == "*") return &p;
+    }
+  }
+  return nullptr;
+}
+
+std::vector<RefclockDeclaration> board_refclocks(const BoardProfile& profile,
+                                                 const SourceLocation& where) {
+  std::vector<RefclockDeclaration> out;
+  RefclockDeclaration nmea;
+  nmea.type = refclock_type::nmea;
+  nmea.where = where;
+  nmea.options.path = profile.uart;
+  nmea.options.baud = 9600;
+  nmea.options.mode = 1;  // RMC
+  nmea.options.refid = "GPS";
+  nmea.options.prefer = true;
+  out.push_back(nmea);
+  if (!profile.pps.empty()) {
+    RefclockDeclaration pps;
+    pps.type = refclock_type::pps;
+    pps.where = where;
+    pps.options.path = profile.pps;
+    pps.options.refid = "PPS";
+    out.push_back(pps);
+  }
+  return out;
+}
+
+}  // namespace stratumd
