@@ -94,10 +94,6 @@ std::uint64_t nonce_tag(const SipKey& key, const IpAddress& asker, std::uint32_t
   return siphash24(key, message);
 }
 
-bool heard_before(NtpTimestamp a, NtpTimestamp b) {
-  return static_cast<std::int64_t>(a.raw() - b.raw()) < 0;
-}
-
 // Appends to a fixed buffer; `fits` false once something did not fit (nothing partial is kept
 // by the caller, who checks before committing).
 class Text {

@@ -117,6 +117,15 @@ IpAddress IpAddress::unmapped() const {
   return a;
 }
 
+std::uint64_t address_hash(const IpAddress& a) {
+  std::uint64_t h = 0xcbf29ce484222325ULL ^ static_cast<std::uint64_t>(a.family);
+  for (const std::uint8_t b : a.bytes) h = (h ^ b) * 0x100000001b3ULL;
+  h ^= h >> 33;
+  h *= 0xff51afd7ed558ccdULL;
+  h ^= h >> 33;
+  return h;
+}
+
 std::string IpAddress::to_string() const {
   char text[48];
   if (family == IpFamily::v4) {

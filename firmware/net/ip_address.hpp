@@ -31,6 +31,10 @@ struct IpAddress {
   friend bool operator==(const IpAddress&, const IpAddress&) = default;
 };
 
+// A well-mixed 64-bit hash of the address (FNV-1a and a final mix): spreads a flood of 127.x.y.z
+// sources over every set of the fixed-size per-client tables.
+std::uint64_t address_hash(const IpAddress& a);
+
 struct IpPrefix {
   IpAddress address;
   int length = 0;  // leading bits that must match

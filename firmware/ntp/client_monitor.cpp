@@ -6,19 +6,6 @@
 namespace stratumd {
 namespace {
 
-std::uint64_t hash_address(const IpAddress& a) {
-  std::uint64_t h = 0xcbf29ce484222325ULL ^ static_cast<std::uint64_t>(a.family);
-  for (const std::uint8_t b : a.bytes) h = (h ^ b) * 0x100000001b3ULL;
-  h ^= h >> 33;
-  h *= 0xff51afd7ed558ccdULL;
-  h ^= h >> 33;
-  return h;
-}
-
-// NTP timestamps wrap (2036): ordered by their difference, as RFC 5905 compares them.
-bool heard_before(NtpTimestamp a, NtpTimestamp b) {
-  return static_cast<std::int64_t>(a.raw() - b.raw()) < 0;
-}
 
 void bump(std::atomic<std::uint64_t>& counter) {
   counter.store(counter.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
@@ -33,7 +20,7 @@ ClientMonitor::ClientMonitor(std::size_t capacity)
 
 void ClientMonitor::record(const IpAddress& address, std::uint16_t port, NtpTimestamp at,
                            std::uint8_t first_byte, MonitorVerdict verdict) {
-  const std::size_t set = (hash_address(address) & set_mask_) * kWays;
+  const std::size_t set = (address_hash(address) & set_mask_) * kWays;
   std::size_t chosen = set;
   bool empty_slot = false;  // the chosen slot was never used
   NtpTimestamp chosen_last;

@@ -21,6 +21,11 @@ inline constexpr std::uint16_t limited = 0x0020;  // ntpd RES_LIMITED: over the 
 inline constexpr std::uint16_t kissed = 0x0400;   // ntpd RES_KOD: sent a RATE kiss
 }  // namespace monitor_mark
 
+// NTP timestamps wrap (2036): ordered by their difference, as RFC 5905 compares them.
+inline bool heard_before(NtpTimestamp a, NtpTimestamp b) {
+  return static_cast<std::int64_t>(a.raw() - b.raw()) < 0;
+}
+
 struct MonitorEntry {
   std::array<std::uint8_t, 16> address{};
   NtpTimestamp first;  // served time of the first and the latest packet

@@ -9,16 +9,6 @@ namespace {
 constexpr std::int64_t kNsPerSecond = 1'000'000'000;
 constexpr std::int32_t kShift = 8;  // ntpd's NTP_SHIFT: the headway limit in average intervals
 
-std::uint64_t hash_address(const IpAddress& a) {
-  // FNV-1a then a final mix: cheap, and spreads 127.x.y.z floods over all sets.
-  std::uint64_t h = 0xcbf29ce484222325ULL ^ static_cast<std::uint64_t>(a.family);
-  for (const std::uint8_t b : a.bytes) h = (h ^ b) * 0x100000001b3ULL;
-  h ^= h >> 33;
-  h *= 0xff51afd7ed558ccdULL;
-  h ^= h >> 33;
-  return h;
-}
-
 }  // namespace
 
 RateLimiter::RateLimiter(DiscardParams params, std::size_t capacity)
@@ -28,7 +18,7 @@ RateLimiter::RateLimiter(DiscardParams params, std::size_t capacity)
 
 RateLimiter::Entry& RateLimiter::entry_for(const IpAddress& client, std::int64_t now_ns,
                                            bool& fresh) {
-  const std::size_t set = (hash_address(client) & set_mask_) * kWays;
+  const std::size_t set = (address_hash(client) & set_mask_) * kWays;
   Entry* oldest = &entries_[set];
   for (std::size_t i = set; i < set + kWays; ++i) {
     Entry& e = entries_[i];

@@ -3,10 +3,6 @@
 # the clock first; once its majority agrees with the clock to within 0.1 s, the pulse is numbered
 # from the clock and steers: stratum 1, refid PPS, within a millisecond. Without a server line the
 # same pulse is not used. /dev/pps0 is fake_pps (this kernel has no PPS client drivers).
-set -euo pipefail
-if [[ -z ${STRATUMD_IN_IPC_NS:-} ]]; then
-  STRATUMD_IN_IPC_NS=1 exec unshare --ipc bash "$0" "$@"
-fi
 source "$(dirname "$0")/private_dev.sh"
 : >"$STRATUMD_DEVROOT/new/pps0"
 use_private_dev
