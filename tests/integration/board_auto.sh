@@ -43,7 +43,7 @@ start_pty_receiver 0.200 0x11
 printf 'board auto\n' >"$work/ntp.conf"
 LD_PRELOAD=$FAKE_PPS STRATUMD_FAKE_PPS_PATH=/dev/pps0 start_daemon -n -x -c "$work/ntp.conf" \
   --console-socket "$work/console.sock"
-grep -q "board test-hat (a test board with a GPS HAT; .*): NMEA on /dev/gps0, PPS on /dev/pps0" "$work/daemon.log" ||
+retry_until 10 grep -q "board test-hat (a test board with a GPS HAT; .*): NMEA on /dev/gps0, PPS on /dev/pps0" "$work/daemon.log" ||
   fail "the start did not name the board"
 wait_for_stratum_1 40
 retry_until 20 served_within 0.001 || fail "not within 1 ms of the PPS: $(cat "$work/ntpdig.json" "$work/ntpdig.err")"
