@@ -1,21 +1,28 @@
 #!/usr/bin/env bash
-# The appliance image boots and serves: the stratumd package cross-built for arm64, installed into
-# the generic arm64 root (board/image/make-rootfs, made by scripts/setup --test), written into an
-# image with the simulated receiver turned on, booted in qemu-system-aarch64 (TCG), and answered
-# at stratum 1 on 127.0.0.1 through qemu's user-mode networking. Skipped without the root, the
-# arm64 toolchain or qemu-system-aarch64.
-# Usage: tests/image_boot.sh SOURCE_DIR BUILD_DIR
+# The appliance image boots and serves: the stratumd package (cross-)built for ARCH, installed into
+# the generic root of that architecture (board/image/make-rootfs, made by scripts/setup --test),
+# written into an image with the simulated receiver turned on, booted in qemu (arm64: TCG;
+# amd64: KVM when it can), and answered at stratum 1 on 127.0.0.1 through qemu's user-mode
+# networking. Skipped without the root, the toolchain or qemu.
+# Usage: tests/image_boot.sh SOURCE_DIR BUILD_DIR [ARCH]   (ARCH: arm64, the default, or amd64)
 set -euo pipefail
 top=$1
 build=$2
-template=$build/image-rootfs-arm64
-command -v qemu-system-aarch64 >/dev/null || { echo "SKIP: no qemu-system-aarch64"; exit 77; }
+arch=${3:-arm64}
+template=$build/image-rootfs-$arch
+qemu=qemu-system-aarch64
+[[ $arch == amd64 ]] && qemu=qemu-system-x86_64
+command -v $qemu >/dev/null || { echo "SKIP: no $qemu"; exit 77; }
 [[ -d $template ]] || { echo "SKIP: no $template (scripts/setup --test makes it)"; exit 77; }
-dpkg-query -W -f='${Status}\n' libgps-dev:arm64 crossbuild-essential-arm64 2>/dev/null |
-  grep -c 'install ok installed' | grep -qx 2 || { echo "SKIP: no arm64 toolchain"; exit 77; }
+if [[ $arch != $(dpkg --print-architecture) ]]; then
+  dpkg-query -W -f='${Status}\n' "libgps-dev:$arch" "crossbuild-essential-$arch" 2>/dev/null |
+    grep -c 'install ok installed' | grep -qx 2 || { echo "SKIP: no $arch toolchain"; exit 77; }
+fi
 
-rm -rf "$build/packages-arm64" "$build/image-arm64"
-"$top/scripts/package" --arch arm64 "$build/packages-arm64" >/dev/null
-deb=$(ls "$build"/packages-arm64/stratumd_*_arm64.deb)
-"$top/board/image/build-image" "$template" "$deb" "$build/image-arm64" --simulate
-exec "$top/board/image/boot-test" "$build/image-arm64"
+rm -rf "$build/packages-$arch" "$build/image-$arch"
+"$top/scripts/package" --arch "$arch" "$build/packages-$arch" >/dev/null
+deb=$(ls "$build/packages-$arch"/stratumd_*_"$arch".deb)
+"$top/board/image/build-image" "$template" "$deb" "$build/image-$arch" --simulate
+port=12300
+[[ $arch == amd64 ]] && port=12301  # the two tests never share a forwarded port
+exec "$top/board/image/boot-test" "$build/image-$arch" $port
