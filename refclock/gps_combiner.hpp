@@ -8,6 +8,7 @@
 #include <functional>
 #include <optional>
 
+#include "firmware/ntp/ntp_packet.hpp"  // make_refid
 #include "refclock/nmea_refclock.hpp"
 #include "refclock/pps_labeler.hpp"
 

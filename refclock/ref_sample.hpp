@@ -4,7 +4,7 @@
 
 #include <cstdint>
 
-#include "firmware/ntp/ntp_packet.hpp"
+#include "firmware/time/leap_indicator.hpp"
 #include "firmware/time/time_types.hpp"
 
 namespace stratumd {

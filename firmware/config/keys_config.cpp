@@ -47,18 +47,6 @@ std::optional<std::vector<std::uint8_t>> decode_hex(const std::string& text) {
 
 }  // namespace
 
-const char* to_string(KeyType type) {
-  switch (type) {
-    case KeyType::md5:
-      return "MD5";
-    case KeyType::sha1:
-      return "SHA1";
-    case KeyType::aes128_cmac:
-      return "AES128CMAC";
-  }
-  return "?";
-}
-
 KeysFileParse parse_keys_file(const std::string& text) {
   KeysFileParse result;
   std::vector<SplitError> split_errors;
@@ -105,11 +93,6 @@ KeysFileParse parse_keys_file(const std::string& text) {
   }
   for (const SplitError& e : split_errors) result.findings.push_back({true, e.line, e.message});
   return result;
-}
-
-bool AuthSettings::trusts(std::uint32_t id) const {
-  return std::any_of(trusted.begin(), trusted.end(),
-                     [&](const KeyReference& k) { return k.id == id; });
 }
 
 std::string apply_key_directive(AuthSettings& auth, const std::vector<std::string>& words,

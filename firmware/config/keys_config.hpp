@@ -9,17 +9,9 @@
 #include <string>
 #include <vector>
 
+#include "firmware/ntp/symmetric_key.hpp"
+
 namespace stratumd {
-
-enum class KeyType { md5, sha1, aes128_cmac };
-
-const char* to_string(KeyType type);
-
-struct SymmetricKey {
-  std::uint32_t id = 0;
-  KeyType type = KeyType::md5;
-  std::vector<std::uint8_t> secret;
-};
 
 struct KeyFileFinding {
   bool error = true;
@@ -33,22 +25,6 @@ struct KeysFileParse {
 };
 
 KeysFileParse parse_keys_file(const std::string& text);
-
-struct KeyReference {
-  std::uint32_t id = 0;
-  std::string file;  // where the directive named it
-  int line = 0;
-};
-
-struct AuthSettings {
-  std::optional<std::string> keys_file;
-  std::map<std::uint32_t, SymmetricKey> keys;
-  std::vector<KeyReference> trusted;
-  std::optional<KeyReference> request_key;
-  std::optional<KeyReference> control_key;
-
-  bool trusts(std::uint32_t id) const;
-};
 
 // `trustedkey 1 2 (5 ... 9)`, `requestkey N`, `controlkey N`: an error message, or empty.
 std::string apply_key_directive(AuthSettings& auth, const std::vector<std::string>& words,

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <span>
 
+#include "firmware/time/leap_indicator.hpp"
 #include "firmware/time/ntp_timestamp.hpp"
 
 namespace stratumd {
@@ -22,13 +23,6 @@ enum class NtpMode : std::uint8_t {
   broadcast = 5,
   control = 6,
   private_use = 7,
-};
-
-enum class LeapIndicator : std::uint8_t {
-  none = 0,
-  insert_second = 1,
-  delete_second = 2,
-  unsynchronised = 3,
 };
 
 struct NtpHeader {

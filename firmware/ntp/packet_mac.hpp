@@ -8,8 +8,8 @@
 #include <cstdint>
 #include <span>
 
-#include "firmware/config/keys_config.hpp"
 #include "firmware/ntp/ntp_packet.hpp"
+#include "firmware/ntp/symmetric_key.hpp"
 
 typedef struct evp_md_ctx_st EVP_MD_CTX;
 typedef struct evp_mac_st EVP_MAC;

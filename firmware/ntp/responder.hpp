@@ -9,13 +9,13 @@
 #include <span>
 
 #include "firmware/clock/clock_snapshot.hpp"
-#include "firmware/config/keys_config.hpp"
 #include "firmware/net/ip_address.hpp"
 #include "firmware/ntp/interleaved_timestamps.hpp"
 #include "firmware/ntp/ntp_packet.hpp"
 #include "firmware/ntp/packet_mac.hpp"
 #include "firmware/ntp/rate_limiter.hpp"
 #include "firmware/ntp/restrict_table.hpp"
+#include "firmware/ntp/symmetric_key.hpp"
 
 namespace stratumd {
 
