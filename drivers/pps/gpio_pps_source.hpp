@@ -1,8 +1,10 @@
-// PPS on a GPIO line through libgpiod (v1 API, Debian 12's 1.6). Line events are stamped by the
-// kernel on CLOCK_MONOTONIC (kernels >= 5.7), which is carried to the served clock explicitly.
+// PPS on a GPIO line through libgpiod: the v1 API (Debian 12's 1.6) or the v2 API (Debian 13,
+// current Raspberry Pi OS), chosen when the project is configured (STRATUMD_GPIOD_V2). Line
+// events are stamped by the kernel on CLOCK_MONOTONIC (kernels >= 5.7), which is carried to the
+// served clock explicitly.
 #pragma once
 
-#include <gpiod.h>
+#include <memory>
 
 #include "drivers/clock/kernel_stamps.hpp"
 #include "drivers/pps/pps_source.hpp"
@@ -25,10 +27,9 @@ class GpioPpsSource final : public PpsSource {
   EventLoop& loop_;
   const KernelStamps& stamps_;
   std::string name_;
-  bool falling_edge_;
   EdgeSink sink_;
-  gpiod_chip* chip_ = nullptr;
-  gpiod_line* line_ = nullptr;
+  struct Line;  // the libgpiod handles of one API or the other
+  std::unique_ptr<Line> line_;
   EdgeWatchdog watchdog_;
 };
 
