@@ -44,7 +44,7 @@ class ReferenceSources {
 
   void start();
   // Binds the first kernel PPS device to the kernel's PPS loop; empty when done, else why not.
-  std::string bind_kernel_pps();
+  [[nodiscard]] std::string bind_kernel_pps();
   // Each time sentence that labels a second, as received (ntpd's clockstats timecode).
   void on_timecode(std::function<void(std::string_view)> sink) { timecode_sink_ = std::move(sink); }
   std::string describe() const;

@@ -39,7 +39,7 @@ class NtpServer {
   bool send_from_server_port(const SocketAddress& to, std::span<const std::uint8_t> bytes) const;
   // Joins a multicast group on every interface's default, so `multicastclient` packets arrive;
   // an error message or empty.
-  std::string join_multicast(const IpAddress& group) const;
+  [[nodiscard]] std::string join_multicast(const IpAddress& group) const;
   // IP_MULTICAST_TTL / IPV6_MULTICAST_HOPS for multicast `broadcast` lines.
   void set_multicast_ttl(int ttl) const;
 

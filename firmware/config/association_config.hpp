@@ -46,9 +46,11 @@ struct AssociationLine {
 
 // Parses one association directive (words[0] names it). An error message naming the option and
 // what would be valid, or empty.
-std::string parse_association(const std::vector<std::string>& words, AssociationLine& out);
+[[nodiscard]] std::string parse_association(const std::vector<std::string>& words,
+                                            AssociationLine& out);
 
 // `broadcastdelay SECONDS`: the one-way delay broadcast clients assume before calibrating.
-std::string parse_broadcast_delay(const std::vector<std::string>& words, double& seconds);
+[[nodiscard]] std::string parse_broadcast_delay(const std::vector<std::string>& words,
+                                                double& seconds);
 
 }  // namespace stratumd

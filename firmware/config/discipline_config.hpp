@@ -22,12 +22,15 @@ struct DisciplineSettings {
   std::vector<std::string> warnings;  // accepted but not acted on, one per option
 };
 
-std::string apply_tinker(DisciplineSettings& settings, const std::vector<std::string>& words);
-std::string apply_enable_disable(DisciplineSettings& settings,
-                                 const std::vector<std::string>& words);
+[[nodiscard]] std::string apply_tinker(DisciplineSettings& settings,
+                                       const std::vector<std::string>& words);
+[[nodiscard]] std::string apply_enable_disable(DisciplineSettings& settings,
+                                               const std::vector<std::string>& words);
 // `holdover SECONDS`
-std::string apply_holdover(DisciplineSettings& settings, const std::vector<std::string>& words);
+[[nodiscard]] std::string apply_holdover(DisciplineSettings& settings,
+                                         const std::vector<std::string>& words);
 // `leapsmearinterval SECONDS`: 0, or 600 to 86400 (the smear runs within the announcement day)
-std::string apply_leap_smear(DisciplineSettings& settings, const std::vector<std::string>& words);
+[[nodiscard]] std::string apply_leap_smear(DisciplineSettings& settings,
+                                           const std::vector<std::string>& words);
 
 }  // namespace stratumd

@@ -27,7 +27,8 @@ struct KeysFileParse {
 KeysFileParse parse_keys_file(const std::string& text);
 
 // `trustedkey 1 2 (5 ... 9)`, `requestkey N`, `controlkey N`: an error message, or empty.
-std::string apply_key_directive(AuthSettings& auth, const std::vector<std::string>& words,
-                                const std::string& file, int line);
+[[nodiscard]] std::string apply_key_directive(AuthSettings& auth,
+                                              const std::vector<std::string>& words,
+                                              const std::string& file, int line);
 
 }  // namespace stratumd

@@ -18,7 +18,7 @@ class LogMask {
   std::uint16_t bits() const { return bits_; }
 
   // Applies one logconfig line's words (after the directive); an error message, or empty.
-  std::string apply(const std::vector<std::string>& words);
+  [[nodiscard]] std::string apply(const std::vector<std::string>& words);
 
  private:
   explicit LogMask(std::uint16_t bits) : bits_(bits) {}

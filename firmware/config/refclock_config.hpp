@@ -56,8 +56,9 @@ std::string refclock_device(int type, int unit, const RefclockOptions& options);
 std::string nmea_pps_device(int unit, const RefclockOptions& options);
 
 // Applies `server` options (from word `first` on). Returns an error message, or empty.
-std::string apply_server_options(RefclockOptions& options, const std::vector<std::string>& words,
-                                 std::size_t first);
+[[nodiscard]] std::string apply_server_options(RefclockOptions& options,
+                                               const std::vector<std::string>& words,
+                                               std::size_t first);
 // Applies `fudge` options (time1 time2 stratum refid flag1..flag4).
 std::string apply_fudge_options(RefclockOptions& options, const std::vector<std::string>& words,
                                 std::size_t first);
