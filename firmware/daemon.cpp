@@ -1,7 +1,5 @@
 #include "firmware/daemon.hpp"
 
-#include "firmware/board_selection.hpp"
-
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -31,6 +29,7 @@
 #include "drivers/os/syscall_filter.hpp"
 #include "drivers/os/text_file.hpp"
 #include "drivers/sim/drifting_timebase.hpp"
+#include "firmware/board_selection.hpp"
 #include "firmware/config/config_reload.hpp"
 #include "firmware/config/ntp_conf_parser.hpp"
 #include "firmware/config/server_plan.hpp"

@@ -1,7 +1,5 @@
 #include "firmware/daemon_console.hpp"
 
-#include "firmware/board_selection.hpp"
-
 #include <algorithm>
 #include <filesystem>
 
@@ -10,6 +8,7 @@
 #include <cstdio>
 
 #include "drivers/os/text_file.hpp"
+#include "firmware/board_selection.hpp"
 #include "firmware/config/config_reload.hpp"
 
 namespace stratumd {

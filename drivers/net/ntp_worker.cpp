@@ -365,7 +365,8 @@ RequestOutcome NtpWorker::answer_mru(int fd, std::span<const std::uint8_t> reque
   const IpAddress asker = context.source.address.unmapped();
   const auto seconds = static_cast<std::uint32_t>(
       std::chrono::duration_cast<std::chrono::seconds>(context.monotonic_now).count());
-  const std::uint16_t status = shared_.control->load().system_status;
+  *control_copy_ = shared_.control->load();  // not on the stack: it is several kilobytes
+  const std::uint16_t status = control_copy_->system_status;
   std::array<char, 32> nonce{};
   const std::size_t nonce_length = write_mru_nonce(key, asker, seconds, nonce);
   const std::string_view fresh_nonce(nonce.data(), nonce_length);
