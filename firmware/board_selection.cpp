@@ -3,19 +3,16 @@
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
+
+#include "drivers/os/text_file.hpp"
 
 namespace stratumd {
 namespace {
 
+// The file's text without what ends device-tree strings (NUL) and sysfs lines (a newline); empty
+// when it cannot be read.
 std::string read_text(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return {};
-  std::ostringstream out;
-  out << in.rdbuf();
-  std::string text = out.str();
-  // Device-tree strings end in NUL; sysfs lines in a newline.
+  std::string text = read_text_file(path).value_or("");
   while (!text.empty() && (text.back() == '\0' || text.back() == '\n' || text.back() == ' '))
     text.pop_back();
   return text;

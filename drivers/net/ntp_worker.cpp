@@ -314,6 +314,13 @@ void NtpWorker::collect_transmit_stamps(const Socket& socket, unsigned limit) {
   }
 }
 
+void NtpWorker::send_control(int fd, msghdr& reply, std::span<const std::uint8_t> fragment) {
+  iovec iov{const_cast<std::uint8_t*>(fragment.data()), fragment.size()};
+  reply.msg_iov = &iov;
+  reply.msg_iovlen = 1;
+  add(::sendmsg(fd, &reply, 0) >= 0 ? sent_ : send_failures_, 1);
+}
+
 // Mode 6 is rare (an operator's ntpq or ntpstat) and may take several datagrams: answered here
 // with plain sendmsg, after the same restrict and rate checks as time requests.
 RequestOutcome NtpWorker::answer_control(int fd, std::span<const std::uint8_t> request,
@@ -340,13 +347,9 @@ RequestOutcome NtpWorker::answer_control(int fd, std::span<const std::uint8_t> r
   if (opcode == mode6_opcode::read_mru || opcode == mode6_opcode::request_nonce)
     return answer_mru(fd, request, reply, flags, context);
   *control_copy_ = shared_.control->load();
-  const Mode6Outcome outcome =
-      mode6_respond(request, *control_copy_, [&](std::span<const std::uint8_t> fragment) {
-        iovec iov{const_cast<std::uint8_t*>(fragment.data()), fragment.size()};
-        reply.msg_iov = &iov;
-        reply.msg_iovlen = 1;
-        add(::sendmsg(fd, &reply, 0) >= 0 ? sent_ : send_failures_, 1);
-      });
+  const Mode6Outcome outcome = mode6_respond(
+      request, *control_copy_,
+      [&](std::span<const std::uint8_t> fragment) { send_control(fd, reply, fragment); });
   return outcome == Mode6Outcome::malformed ? RequestOutcome::dropped_malformed
                                             : RequestOutcome::control_answered;
 }
@@ -356,10 +359,7 @@ RequestOutcome NtpWorker::answer_mru(int fd, std::span<const std::uint8_t> reque
   mode6_detail::Request r;
   if (!mode6_detail::parse(request, r)) return RequestOutcome::dropped_malformed;
   const auto send = [&](std::span<const std::uint8_t> fragment) {
-    iovec iov{const_cast<std::uint8_t*>(fragment.data()), fragment.size()};
-    reply.msg_iov = &iov;
-    reply.msg_iovlen = 1;
-    add(::sendmsg(fd, &reply, 0) >= 0 ? sent_ : send_failures_, 1);
+    send_control(fd, reply, fragment);
   };
   const SipKey& key = directory_ ? directory_->nonce_key : own_nonce_key_;
   const IpAddress asker = context.source.address.unmapped();

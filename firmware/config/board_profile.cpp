@@ -1,38 +1,33 @@
 #include "firmware/config/board_profile.hpp"
 
 #include <charconv>
-#include <sstream>
 
+#include "firmware/config/config_lines.hpp"
 #include "firmware/config/refclock_config.hpp"
 
 namespace stratumd {
-namespace {
 
-std::string trim(const std::string& s) {
-  const auto first = s.find_first_not_of(" \t\r");
-  if (first == std::string::npos) return {};
-  return s.substr(first, s.find_last_not_of(" \t\r") - first + 1);
-}
-
-}  // namespace
-
+// Profiles are read with ntp.conf's lexical rules (comments, quotes, continuations): one
+// `key value…` a line, the value's words joined by single spaces.
 BoardProfile parse_board_profile(const std::string& name, const std::string& text,
                                  std::vector<std::string>& errors) {
   BoardProfile p;
   p.name = name;
-  std::istringstream in(text);
-  std::string raw;
   int line_number = 0;
   const auto error = [&](const std::string& what) {
     errors.push_back(name + ".board:" + std::to_string(line_number) + ": " + what);
   };
-  while (std::getline(in, raw)) {
-    ++line_number;
-    const std::string line = trim(raw.substr(0, raw.find('#')));
-    if (line.empty()) continue;
-    const auto space = line.find_first_of(" \t");
-    const std::string key = line.substr(0, space);
-    const std::string value = space == std::string::npos ? "" : trim(line.substr(space));
+  std::vector<SplitError> split_errors;
+  const std::vector<ConfigLine> lines = split_config_lines(text, &split_errors);
+  for (const SplitError& e : split_errors) {
+    line_number = e.line;
+    error(e.message);
+  }
+  for (const ConfigLine& line : lines) {
+    line_number = line.line;
+    const std::string& key = line.words[0];
+    std::string value;
+    for (std::size_t i = 1; i < line.words.size(); ++i) value += (i > 1 ? " " : "") + line.words[i];
     if (value.empty()) {
       error("'" + key + "' needs a value");
       continue;
@@ -58,7 +53,7 @@ BoardProfile parse_board_profile(const std::string& name, const std::string& tex
         error("gpio takes a chip label and a line number, not '" + value + "'");
         continue;
       }
-      p.gpio_chip = trim(value.substr(0, gap));
+      p.gpio_chip = value.substr(0, gap);
       p.gpio_line = gpio_line;
     } else if (key == "led") {
       p.led = value;

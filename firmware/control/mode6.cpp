@@ -23,12 +23,6 @@ bool is_blank(char c) {
   return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\0';
 }
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && is_blank(s.front())) s.remove_prefix(1);
-  while (!s.empty() && is_blank(s.back())) s.remove_suffix(1);
-  return s;
-}
-
 // Next comma-separated item of `text` from `pos`, commas inside quotes included.
 std::string_view next_item(std::string_view text, std::size_t& pos) {
   const std::size_t start = pos;
@@ -43,6 +37,12 @@ std::string_view next_item(std::string_view text, std::size_t& pos) {
 }
 
 }  // namespace
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && is_blank(s.front())) s.remove_prefix(1);
+  while (!s.empty() && is_blank(s.back())) s.remove_suffix(1);
+  return s;
+}
 
 std::size_t select_variables(std::string_view all, std::string_view wanted, std::span<char> out,
                              bool& unknown) {

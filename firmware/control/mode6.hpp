@@ -96,6 +96,8 @@ struct Request {
 std::size_t select_variables(std::string_view all, std::string_view wanted, std::span<char> out,
                              bool& unknown);
 bool parse(std::span<const std::uint8_t> bytes, Request& out);
+// Without the blanks ntpq may leave around names and values (spaces, tabs, CR, LF, NUL).
+std::string_view trim(std::string_view s);
 // Writes one fragment into `out`; returns its length (header + data padded to 4).
 std::size_t build_fragment(const Request& r, bool error, bool more, std::uint16_t status,
                            std::uint16_t offset, std::string_view data,

@@ -12,16 +12,6 @@
 namespace stratumd {
 namespace {
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r' ||
-                        s.front() == '\n' || s.front() == '\0'))
-    s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' ||
-                        s.back() == '\n' || s.back() == '\0'))
-    s.remove_suffix(1);
-  return s;
-}
-
 // Decimal or 0x-hex, whole text, no sign.
 template <typename T>
 bool parse_number(std::string_view text, T& out) {
@@ -160,13 +150,13 @@ MruParse parse_mru_request(std::string_view data, MruRequest& out) {
   while (pos < data.size()) {
     std::size_t comma = data.find(',', pos);
     if (comma == std::string_view::npos) comma = data.size();
-    const std::string_view item = trim(data.substr(pos, comma - pos));
+    const std::string_view item = mode6_detail::trim(data.substr(pos, comma - pos));
     pos = comma + 1;
     if (item.empty()) continue;
     const std::size_t equals = item.find('=');
     if (equals == std::string_view::npos) return MruParse::bad_format;
-    const std::string_view name = trim(item.substr(0, equals));
-    const std::string_view value = trim(item.substr(equals + 1));
+    const std::string_view name = mode6_detail::trim(item.substr(0, equals));
+    const std::string_view value = mode6_detail::trim(item.substr(equals + 1));
     bool ok = true;
     if (name == "nonce") {
       out.nonce = value;
