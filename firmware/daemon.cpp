@@ -42,7 +42,7 @@
 #include "firmware/host_checks.hpp"
 #include "firmware/leap_table_loader.hpp"
 #include "firmware/network_sources.hpp"
-#include "firmware/ntp/source_selection.hpp"
+#include "firmware/ntp/system_process.hpp"
 #include "firmware/reference_sources.hpp"
 #include "firmware/stats_recorder.hpp"
 #include "firmware/status_line.hpp"
@@ -261,6 +261,7 @@ int run_daemon(const Options& options) {
     SeqLock<ClockSnapshot> published;
     // Which source the clock follows: the reference clocks unless they are gone beyond holdover
     // (or contradicted by the network), then the upstream servers' system peer, as with ntpd.
+    SystemProcess system({config->sanity_bound, static_cast<std::size_t>(config->min_sane)}, log);
     // Set once the upstream servers exist (they are built after the reference clocks).
     std::unique_ptr<NetworkSources> upstream;
     AssociationInbox association_inbox;  // symmetric and broadcast packets, workers -> loop
@@ -268,15 +269,8 @@ int run_daemon(const Options& options) {
       ClockSnapshot snapshot;
       snapshot.model = clock.model();
       snapshot.precision = precision;
-      const bool network_steers = upstream && upstream->network().active;
-      discipline.fill_snapshot(snapshot,
-                               network_steers ? upstream->network().reference_id : reference_id);
-      if (network_steers && snapshot.synchronised()) {
-        const NetworkSource& network = upstream->network();
-        snapshot.stratum = static_cast<std::uint8_t>(std::min(network.stratum + 1, 15));
-        snapshot.root_delay = from_seconds(network.root_delay);
-        snapshot.root_dispersion += from_seconds(network.root_dispersion);
-      }
+      discipline.fill_snapshot(snapshot, reference_id);
+      system.announce(snapshot);
       published.store(snapshot);
     };
     publish();
@@ -319,8 +313,8 @@ int run_daemon(const Options& options) {
     const auto started = std::chrono::steady_clock::now();
     const auto publish_control = [&] {
       reference_report.pps = sample_kind == SampleKind::pps;
-      reference_report.network_steers = upstream && upstream->network().active;
-      reference_report.reference_falseticker = upstream && upstream->reference_falseticker();
+      reference_report.network_steers = system.network_steers();
+      reference_report.reference_falseticker = system.reference_falseticker();
       reference_report.upstreams = upstream ? upstream->reports() : std::vector<UpstreamReport>{};
       ControlVariables vars;
       render_control_variables(published.load(), discipline.status(), clock.now(), reference_report,
@@ -347,10 +341,7 @@ int run_daemon(const Options& options) {
           [&](const ReferenceSample& s) {
             // Kept even when refused: the sanity check judges the reference clock by it.
             latest_reference = LatestReference{to_seconds(s.sample.offset()), clock.now()};
-            if (upstream) {
-              if (upstream->reference_falseticker()) return;  // the network majority says no
-              upstream->reference_returned();
-            }
+            if (!system.reference_sample()) return;  // the network majority says no
             if (sample_kind != s.kind) {
               if (sample_kind)
                 log(s.kind == SampleKind::pps ? "PPS numbers the seconds again"
@@ -504,18 +495,16 @@ int run_daemon(const Options& options) {
     // Upstream servers and the system process over them (RFC 5905 selection), with the sanity
     // check of the reference clock against the network majority.
     NetworkSources::Hooks upstream_hooks;
-    upstream_hooks.reference_serving = [&] {
-      const SyncState state = discipline.status().state;
-      return reference_report.has_reference_clock &&
-             (state == SyncState::locked || state == SyncState::holdover);
-    };
-    upstream_hooks.reference_root_distance = [&] {
-      return to_seconds(published.load().root_dispersion_at(clock.now()));
-    };
-    upstream_hooks.reference_offset = [&]() -> std::optional<double> {
+    upstream_hooks.reference = [&] {
       constexpr std::chrono::seconds kRecent{120};
-      if (!latest_reference || clock.now() - latest_reference->at > kRecent) return std::nullopt;
-      return latest_reference->offset;
+      const SyncState state = discipline.status().state;
+      ReferenceClockState reference;
+      reference.serving = reference_report.has_reference_clock &&
+                          (state == SyncState::locked || state == SyncState::holdover);
+      reference.root_distance = to_seconds(published.load().root_dispersion_at(clock.now()));
+      if (latest_reference && clock.now() - latest_reference->at <= kRecent)
+        reference.recent_offset = latest_reference->offset;
+      return reference;
     };
     upstream_hooks.steer = [&](double offset) {
       const UtcTime now = clock.now();
@@ -542,11 +531,11 @@ int run_daemon(const Options& options) {
       return addresses;
     };
     upstream = std::make_unique<NetworkSources>(loop, clock, *config, precision, association_inbox,
-                                                upstream_hooks);
+                                                system, upstream_hooks);
     // A PPS without a receiver is numbered by the clock while the network's majority agrees with
     // it to within 0.1 s: far inside the half second that would name the wrong second.
     const auto pps_clock_trusted = [&] {
-      const std::optional<double> offset = upstream->majority_offset();
+      const std::optional<double> offset = system.majority_offset();
       return offset && std::abs(*offset) < 0.1 && published.load().synchronised();
     };
     sources->number_pps_by_clock(pps_clock_trusted);

@@ -1,20 +1,12 @@
 #include "firmware/network_sources.hpp"
 
 #include <algorithm>
-#include <cmath>
 
 #include "firmware/ntp/reference_id.hpp"
 #include "firmware/ntp/restrict_table.hpp"
-#include "firmware/ntp/source_selection.hpp"
 
 namespace stratumd {
 namespace {
-
-// ntpq's tally codes (the peer status word's selection field).
-constexpr int kFalseticker = 1;
-constexpr int kOutlier = 3;
-constexpr int kCandidate = 4;
-constexpr int kSystemPeer = 6;
 
 // Spoofed calls must not exhaust us: at most this many passive peers and broadcasters.
 constexpr std::size_t kMaxEphemeral = 16;
@@ -23,9 +15,6 @@ constexpr std::size_t kPoolMembers = 4;
 // A pool member this many polls without an answer is replaced.
 constexpr int kPoolUnanswered = 8;
 constexpr std::chrono::seconds kSweepInterval{8};
-// Network updates in a row that must agree with a reference clock marked a falseticker before
-// the mark clears (about 20 s with three sources polling every 8 s).
-constexpr int kAgreementsToClear = 8;
 
 // Associations made from one configuration line (a pool's members) share its location.
 bool from_line(const NetworkAssociation& association, const AssociationLine& line) {
@@ -36,11 +25,11 @@ bool from_line(const NetworkAssociation& association, const AssociationLine& lin
 }  // namespace
 
 NetworkSources::NetworkSources(EventLoop& loop, const Clock& clock, const DaemonConfig& config,
-                               std::int8_t precision, AssociationInbox& inbox, Hooks hooks)
+                               std::int8_t precision, AssociationInbox& inbox,
+                               SystemProcess& system, Hooks hooks)
     : loop_(loop),
       inbox_(inbox),
-      sanity_bound_(config.sanity_bound),
-      min_sane_(static_cast<std::size_t>(config.min_sane)),
+      system_(system),
       broadcast_delay_(config.broadcast_delay),
       hooks_(std::move(hooks)),
       context_{loop,       clock,
@@ -184,8 +173,7 @@ bool NetworkSources::drop_dead_members(const AssociationLine& line,
                line.addresses.front() + ": dropping " + a->status().address +
                (a->status().stopped ? " (it refuses us)" : " (unreachable)"));
     if (dropped) dropped->push_back(a->status().source);
-    tally_.erase(a.get());
-    if (steered_by_ == a.get()) steered_by_ = nullptr;
+    system_.forget(reinterpret_cast<std::uintptr_t>(a.get()));
     return true;
   });
   return servers_.size() != before;
@@ -339,8 +327,7 @@ void NetworkSources::sweep() {
   const auto gone = [this](const auto& association) {
     if (!association->expired()) return false;
     hooks_.log("association with " + association->status().address + " ended (unreachable)");
-    tally_.erase(association.get());
-    if (steered_by_ == association.get()) steered_by_ = nullptr;
+    system_.forget(reinterpret_cast<std::uintptr_t>(association.get()));
     return true;
   };
   const std::size_t before = peers_.size() + broadcast_clients_.size() + servers_.size();
@@ -360,134 +347,55 @@ void NetworkSources::sweep() {
   const auto all = associations();
   if (std::none_of(all.begin(), all.end(),
                    [](const NetworkAssociation* a) { return a->status().usable(); }))
-    majority_offset_.reset();
+    system_.network_silent();
   loop_.call_after(
       kSweepInterval, [this] { sweep(); }, this);
 }
 
 void NetworkSources::refresh_local_refids() {
-  local_refids_.clear();
   if (!hooks_.local_addresses) return;
-  for (const IpAddress& a : hooks_.local_addresses()) local_refids_.push_back(reference_id_for(a));
+  std::vector<std::uint32_t> refids;
+  for (const IpAddress& a : hooks_.local_addresses()) refids.push_back(reference_id_for(a));
+  system_.set_local_refids(std::move(refids));
 }
 
 void NetworkSources::clock_stepped() {
   for (const auto& a : servers_) a->clock_stepped();
   for (const auto& a : peers_) a->clock_stepped();
   for (const auto& a : broadcast_clients_) a->clock_stepped();
-  steered_by_ = nullptr;
-  agreements_in_a_row_ = 0;
-  majority_offset_.reset();  // measured against the clock before the step
-}
-
-void NetworkSources::reference_returned() {
-  if (network_.active) hooks_.log("the reference clock is back: it steers again");
-  network_.active = false;
+  system_.clock_stepped();
 }
 
 void NetworkSources::update() {
-  const std::vector<const NetworkAssociation*> all = associations();
-  std::vector<Candidate> candidates;
-  std::vector<const NetworkAssociation*> index;  // candidate -> association
-  for (const NetworkAssociation* a : all) {
-    // A source that follows us (its refid is one of our addresses) would close a timing loop.
-    const bool follows_us =
-        a->status().stratum > 1 && std::find(local_refids_.begin(), local_refids_.end(),
-                                             a->status().reference_id) != local_refids_.end();
-    if (a->status().usable() && !a->config().noselect && !follows_us) {
-      const UpstreamStatus& st = a->status();
-      Candidate c = st.candidate();
-      c.prefer = a->config().prefer;
-      c.truechimer = a->config().truechimer;
-      // A stratum-1 server is its own witness; above, the refid names the upstream it follows.
-      c.lineage = st.stratum <= 1 ? reference_id_for(st.source) : st.reference_id;
-      candidates.push_back(c);
-      index.push_back(a);
+  std::vector<NetworkCandidate> network;
+  for (const NetworkAssociation* a : associations()) {
+    const UpstreamStatus& st = a->status();
+    NetworkCandidate n;
+    n.id = reinterpret_cast<std::uintptr_t>(a);
+    n.role = st.host_mode == kHostModeClient            ? "upstream server"
+             : st.host_mode == kHostModeBroadcastClient ? "broadcast server"
+                                                        : "peer";
+    n.address = st.address;
+    n.selectable = st.usable() && !a->config().noselect;
+    n.witness = (st.host_mode != kHostModePassive && st.host_mode != kHostModeBroadcastClient) ||
+                st.key_id != 0;
+    n.candidate = st.candidate();
+    n.candidate.prefer = a->config().prefer;
+    n.candidate.truechimer = a->config().truechimer;
+    n.address_refid = reference_id_for(st.source);
+    n.announced_refid = st.reference_id;
+    n.root_delay = st.root_delay;
+    n.root_dispersion = st.root_dispersion;
+    if (st.filtered) {
+      n.delay = st.filtered->chosen.delay;
+      n.dispersion = st.filtered->dispersion;
+      n.jitter = st.filtered->jitter;
+      n.sample_time = st.filtered->chosen.when;
     }
+    network.push_back(n);
   }
-  const Selection selection = select_sources(candidates);
-  tally_.clear();
-  for (std::size_t k : selection.truechimers) tally_[index[k]] = kOutlier;
-  for (std::size_t k : selection.falsetickers) tally_[index[k]] = kFalseticker;
-  for (std::size_t k : selection.survivors) tally_[index[k]] = kCandidate;
-
-  judge_reference_clock(candidates, index);
-  const bool reference_serving = !network_.active && hooks_.reference_serving();
-  if (!selection.majority || selection.survivors.empty()) {
-    majority_offset_.reset();
-    return;
-  }
-  majority_offset_ = selection.offset;
-  if (reference_serving && !reference_falseticker_) return;
-
-  const NetworkAssociation* system_peer = index[selection.survivors.front()];
-  tally_[system_peer] = kSystemPeer;
-  const UpstreamStatus& peer = system_peer->status();
-  if (!network_.active) {
-    hooks_.log(std::string("following ") +
-               (peer.host_mode == kHostModeClient            ? "upstream server "
-                : peer.host_mode == kHostModeBroadcastClient ? "broadcast server "
-                                                             : "peer ") +
-               peer.address);
-  }
-  network_.active = true;
-  network_.stratum = peer.stratum;
-  network_.reference_id = reference_id_for(peer.source);
-  network_.root_delay = peer.root_delay + peer.filtered->chosen.delay;
-  network_.root_dispersion = peer.root_dispersion + peer.filtered->dispersion +
-                             std::max(selection.jitter, peer.filtered->jitter);
-  // The clock takes each of the system peer's samples once (RFC 5905: never a sample twice, never
-  // an older one); the selection reruns as other sources' samples arrive.
-  if (system_peer == steered_by_ && peer.filtered->chosen.when <= steered_sample_) return;
-  steered_by_ = system_peer;
-  steered_sample_ = peer.filtered->chosen.when;
-  hooks_.steer(selection.offset);
-}
-
-void NetworkSources::judge_reference_clock(const std::vector<Candidate>& candidates,
-                                           const std::vector<const NetworkAssociation*>& index) {
-  const std::optional<double> offset =
-      hooks_.reference_offset ? hooks_.reference_offset() : std::nullopt;
-  if (!offset) return;  // no recent sample to judge (a stale verdict stays until one comes)
-  // Witnesses: the sources the operator configured, and hosts we have no line for only when they
-  // authenticated with a trusted key. Anyone else may be anyone.
-  std::vector<Candidate> witnesses;
-  for (std::size_t k = 0; k < candidates.size(); ++k) {
-    const UpstreamStatus& st = index[k]->status();
-    const bool configured =
-        st.host_mode != kHostModePassive && st.host_mode != kHostModeBroadcastClient;
-    if (configured || st.key_id != 0) witnesses.push_back(candidates[k]);
-  }
-  Candidate reference;
-  reference.offset = *offset;
-  reference.root_distance = hooks_.reference_root_distance();
-  const SanityVerdict verdict =
-      check_reference_clock(reference, witnesses, sanity_bound_, min_sane_);
-  if (verdict.falseticker && !reference_falseticker_) {
-    hooks_.log("the reference clock disagrees with " + std::to_string(verdict.witnesses) +
-               " independent network sources by " + std::to_string(verdict.disagreement) +
-               " s: marked a falseticker, not followed");
-    reference_falseticker_ = true;
-    agreements_in_a_row_ = 0;
-    return;
-  }
-  if (!reference_falseticker_) return;
-  // Marked, and no quorum contradicts it now. With a quorum that agrees, or (the quorum gone) when
-  // it agrees with our clock, which the network has been steering: the disagreement is over once
-  // it has held for kAgreementsToClear updates in a row (around a step of the clock the network's
-  // filtered offsets and the reference's latest sample belong to different clocks for a while,
-  // and a wrong reference clock must not steer in that moment). Otherwise the mark stays: a
-  // source dropping out must not hand the clock back to a reference clock known to be wrong.
-  const bool agrees_with_clock = std::abs(*offset) <= sanity_bound_ + reference.root_distance;
-  const bool agrees = !verdict.falseticker && (verdict.checked || agrees_with_clock);
-  agreements_in_a_row_ = agrees ? agreements_in_a_row_ + 1 : 0;
-  if (agreements_in_a_row_ < kAgreementsToClear) return;
-  agreements_in_a_row_ = 0;
-  hooks_.log(verdict.checked
-                 ? "the reference clock agrees with the network again: no longer a falseticker"
-                 : "the reference clock agrees with the clock the network steered again: no "
-                   "longer a falseticker");
-  reference_falseticker_ = false;
+  const std::optional<double> steer = system_.update(network, hooks_.reference());
+  if (steer) hooks_.steer(*steer);
 }
 
 std::vector<UpstreamReport> NetworkSources::reports() const {
@@ -517,8 +425,7 @@ std::vector<UpstreamReport> NetworkSources::reports() const {
       r.jitter = st.filtered->jitter;
       r.last_sample = st.filtered->chosen.when;
     }
-    const auto t = tally_.find(a);
-    r.selection = t == tally_.end() ? 0 : t->second;
+    r.selection = system_.tally_of(reinterpret_cast<std::uintptr_t>(a));
     out.push_back(r);
   }
   return out;

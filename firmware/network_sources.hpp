@@ -1,15 +1,12 @@
-// The daemon's associations with other NTP hosts and RFC 5905's system process over them:
-// upstream servers (client mode), symmetric peers (configured active ones, and passive ones
-// mobilised by a calling peer unless `restrict nopeer`), broadcast clients (one per broadcaster
-// heard, with `broadcastclient`/`multicastclient`) and our own broadcasts. After each new sample:
-// the selection (`noselect`, `prefer` and `true` honoured), ntpq's tally codes, the sanity check
-// of the reference clock against the network majority, and the decision to let the network steer
-// (and at which stratum).
+// The daemon's associations with other NTP hosts: upstream servers (client mode), symmetric peers
+// (configured active ones, and passive ones mobilised by a calling peer unless `restrict nopeer`),
+// broadcast clients (one per broadcaster heard, with `broadcastclient`/`multicastclient`) and our
+// own broadcasts. After each new sample they are described to the system process
+// (firmware/ntp/system_process.hpp), which decides who steers.
 #pragma once
 
 #include <cstdint>
 #include <functional>
-#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -25,28 +22,15 @@
 #include "drivers/os/event_loop.hpp"
 #include "firmware/config/ntp_conf_parser.hpp"
 #include "firmware/control/control_variables.hpp"
+#include "firmware/ntp/system_process.hpp"
 
 namespace stratumd {
-
-// What clients are told while the network steers.
-struct NetworkSource {
-  bool active = false;
-  int stratum = 16;
-  std::uint32_t reference_id = 0;  // the system peer's IPv4 address
-  double root_delay = 0.0;
-  double root_dispersion = 0.0;
-};
 
 class NetworkSources {
  public:
   struct Hooks {
-    // The reference clock steers and is within holdover.
-    std::function<bool()> reference_serving;
-    // Root distance of our clock while it follows the reference clock.
-    std::function<double()> reference_root_distance;
-    // The offset (s) of the reference clock's latest sample against our clock, taken or refused,
-    // while it is recent; nothing when the reference clock has gone quiet.
-    std::function<std::optional<double>()> reference_offset;
+    // The reference clock, for the sanity check and the decision to steer.
+    std::function<ReferenceClockState()> reference;
     // Steer the clock by this combined offset (s) from the network.
     std::function<void(double)> steer;
     std::function<void(const std::string&)> log;
@@ -61,17 +45,10 @@ class NetworkSources {
 
   // Watches `inbox` (packets for peers and broadcast clients) on the loop.
   NetworkSources(EventLoop& loop, const Clock& clock, const DaemonConfig& config,
-                 std::int8_t precision, AssociationInbox& inbox, Hooks hooks);
+                 std::int8_t precision, AssociationInbox& inbox, SystemProcess& system,
+                 Hooks hooks);
   ~NetworkSources();
 
-  const NetworkSource& network() const { return network_; }
-  // The offset (s) of our clock against the network's majority at its latest selection, while a
-  // majority of usable sources exists: what numbers a PPS without a receiver of its own (as
-  // ntpd's type 22 takes its seconds from the system peer).
-  std::optional<double> majority_offset() const { return majority_offset_; }
-  bool reference_falseticker() const { return reference_falseticker_; }
-  // The reference clock delivered a sample again: it steers.
-  void reference_returned();
   // The local clock was stepped: every association's filter is cleared, and nothing is judged or
   // steered on offsets measured against the old clock.
   void clock_stepped();
@@ -82,10 +59,6 @@ class NetworkSources {
   void on_inbound(const InboundPacket& packet);
   void mobilise_passive(const InboundPacket& packet);
   void hear_broadcast(const InboundPacket& packet);
-  // Is the reference clock contradicted by a quorum of independent network sources? Re-judged
-  // at every update; each change is logged once.
-  void judge_reference_clock(const std::vector<Candidate>& candidates,
-                             const std::vector<const NetworkAssociation*>& index);
   // A host we have no line for is heard only when it authenticates with a trusted key (`enable
   // auth`); logs the first refusal.
   bool heard_unknown_host(const InboundPacket& packet, const ParsedPacket& parsed, const char* what,
@@ -112,12 +85,10 @@ class NetworkSources {
 
   EventLoop& loop_;
   AssociationInbox& inbox_;
-  double sanity_bound_;
-  std::size_t min_sane_;
+  SystemProcess& system_;
   double broadcast_delay_;
   std::optional<AssociationLine> broadcast_client_line_;
   Hooks hooks_;
-  std::optional<double> majority_offset_;
   MacEngine mac_;
   AssociationContext context_;
   std::vector<std::unique_ptr<NamedLine>> named_;
@@ -126,13 +97,6 @@ class NetworkSources {
   std::vector<std::unique_ptr<BroadcastClient>> broadcast_clients_;
   std::vector<std::unique_ptr<BroadcastServer>> broadcasts_;
   std::vector<std::unique_ptr<ManycastClient>> manycasts_;
-  std::map<const NetworkAssociation*, int> tally_;  // ntpq's selection code
-  NetworkSource network_;
-  std::vector<std::uint32_t> local_refids_;         // refreshed by the sweep
-  const NetworkAssociation* steered_by_ = nullptr;  // the system peer whose sample steered last
-  UtcTime steered_sample_{};
-  bool reference_falseticker_ = false;
-  int agreements_in_a_row_ = 0;  // updates in a row where a marked reference clock agreed
   bool said_peer_refused_ = false;
   bool said_broadcast_refused_ = false;
 };

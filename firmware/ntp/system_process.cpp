@@ -1,0 +1,141 @@
+#include "firmware/ntp/system_process.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace stratumd {
+namespace {
+
+// Network updates in a row that must agree with a reference clock marked a falseticker before
+// the mark clears (about 20 s with three sources polling every 8 s).
+constexpr int kAgreementsToClear = 8;
+
+}  // namespace
+
+SystemProcess::SystemProcess(SystemSettings settings, Log log)
+    : settings_(settings), log_(std::move(log)) {}
+
+int SystemProcess::tally_of(std::uintptr_t id) const {
+  const auto t = tally_.find(id);
+  return t == tally_.end() ? tally::kRejected : t->second;
+}
+
+void SystemProcess::forget(std::uintptr_t id) {
+  tally_.erase(id);
+  if (steered_by_ == id) steered_by_.reset();
+}
+
+void SystemProcess::clock_stepped() {
+  steered_by_.reset();
+  agreements_in_a_row_ = 0;
+  majority_offset_.reset();
+}
+
+bool SystemProcess::reference_sample() {
+  if (reference_falseticker_) return false;  // the network majority says no
+  if (network_.active) log_("the reference clock is back: it steers again");
+  network_.active = false;
+  return true;
+}
+
+void SystemProcess::announce(ClockSnapshot& snapshot) const {
+  if (!network_.active) return;
+  snapshot.reference_id = network_.reference_id;
+  if (!snapshot.synchronised()) return;
+  snapshot.stratum = static_cast<std::uint8_t>(std::min(network_.stratum + 1, 15));
+  snapshot.root_delay = from_seconds(network_.root_delay);
+  snapshot.root_dispersion += from_seconds(network_.root_dispersion);
+}
+
+std::optional<double> SystemProcess::update(const std::vector<NetworkCandidate>& network,
+                                            const ReferenceClockState& reference) {
+  std::vector<Candidate> candidates;
+  std::vector<const NetworkCandidate*> index;  // candidate -> association
+  for (const NetworkCandidate& n : network) {
+    const bool follows_us =
+        n.candidate.stratum > 1 && std::find(local_refids_.begin(), local_refids_.end(),
+                                             n.announced_refid) != local_refids_.end();
+    if (!n.selectable || follows_us) continue;
+    Candidate c = n.candidate;
+    // A stratum-1 server is its own witness; above, the refid names the upstream it follows.
+    c.lineage = c.stratum <= 1 ? n.address_refid : n.announced_refid;
+    candidates.push_back(c);
+    index.push_back(&n);
+  }
+  const Selection selection = select_sources(candidates);
+  tally_.clear();
+  for (std::size_t k : selection.truechimers) tally_[index[k]->id] = tally::kOutlier;
+  for (std::size_t k : selection.falsetickers) tally_[index[k]->id] = tally::kFalseticker;
+  for (std::size_t k : selection.survivors) tally_[index[k]->id] = tally::kCandidate;
+
+  judge_reference_clock(candidates, index, reference);
+  const bool reference_serving = !network_.active && reference.serving;
+  if (!selection.majority || selection.survivors.empty()) {
+    majority_offset_.reset();
+    return std::nullopt;
+  }
+  majority_offset_ = selection.offset;
+  if (reference_serving && !reference_falseticker_) return std::nullopt;
+
+  const NetworkCandidate& peer = *index[selection.survivors.front()];
+  tally_[peer.id] = tally::kSystemPeer;
+  if (!network_.active)
+    log_("following " + std::string(peer.role) + " " + std::string(peer.address));
+  network_.active = true;
+  network_.stratum = peer.candidate.stratum;
+  network_.reference_id = peer.address_refid;
+  network_.root_delay = peer.root_delay + peer.delay;
+  network_.root_dispersion =
+      peer.root_dispersion + peer.dispersion + std::max(selection.jitter, peer.jitter);
+  // The clock takes each of the system peer's samples once; the selection reruns as other
+  // sources' samples arrive.
+  if (steered_by_ == peer.id && peer.sample_time <= steered_sample_) return std::nullopt;
+  steered_by_ = peer.id;
+  steered_sample_ = peer.sample_time;
+  return selection.offset;
+}
+
+void SystemProcess::judge_reference_clock(const std::vector<Candidate>& candidates,
+                                          const std::vector<const NetworkCandidate*>& index,
+                                          const ReferenceClockState& reference) {
+  if (!reference.recent_offset) return;  // nothing recent to judge (a stale verdict stays)
+  // Witnesses: the sources the operator configured, and hosts we have no line for only when they
+  // authenticated with a trusted key. Anyone else may be anyone.
+  std::vector<Candidate> witnesses;
+  for (std::size_t k = 0; k < candidates.size(); ++k) {
+    if (index[k]->witness) witnesses.push_back(candidates[k]);
+  }
+  Candidate clock;
+  clock.offset = *reference.recent_offset;
+  clock.root_distance = reference.root_distance;
+  const SanityVerdict verdict =
+      check_reference_clock(clock, witnesses, settings_.sanity_bound, settings_.min_sane);
+  if (verdict.falseticker && !reference_falseticker_) {
+    log_("the reference clock disagrees with " + std::to_string(verdict.witnesses) +
+         " independent network sources by " + std::to_string(verdict.disagreement) +
+         " s: marked a falseticker, not followed");
+    reference_falseticker_ = true;
+    agreements_in_a_row_ = 0;
+    return;
+  }
+  if (!reference_falseticker_) return;
+  // Marked, and no quorum contradicts it now. With a quorum that agrees, or (the quorum gone) when
+  // it agrees with our clock, which the network has been steering: the disagreement is over once
+  // it has held for kAgreementsToClear updates in a row (around a step of the clock the network's
+  // filtered offsets and the reference's latest sample belong to different clocks for a while,
+  // and a wrong reference clock must not steer in that moment). Otherwise the mark stays: a
+  // source dropping out must not hand the clock back to a reference clock known to be wrong.
+  const bool agrees_with_clock =
+      std::abs(*reference.recent_offset) <= settings_.sanity_bound + reference.root_distance;
+  const bool agrees = !verdict.falseticker && (verdict.checked || agrees_with_clock);
+  agreements_in_a_row_ = agrees ? agreements_in_a_row_ + 1 : 0;
+  if (agreements_in_a_row_ < kAgreementsToClear) return;
+  agreements_in_a_row_ = 0;
+  log_(verdict.checked
+           ? "the reference clock agrees with the network again: no longer a falseticker"
+           : "the reference clock agrees with the clock the network steered again: no longer a "
+             "falseticker");
+  reference_falseticker_ = false;
+}
+
+}  // namespace stratumd

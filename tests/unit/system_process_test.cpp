@@ -1,0 +1,215 @@
+// Who steers, on synthetic sources: the reference clock against the network, holdover and
+// return, a GPS outvoted, prefer/true/noselect, a timing loop and a network-only appliance.
+#include "firmware/ntp/system_process.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+namespace stratumd {
+namespace {
+
+constexpr double kMs = 1e-3;
+
+class SystemProcessTest : public ::testing::Test {
+ protected:
+  SystemProcess system{SystemSettings{0.1, 3},
+                       [this](const std::string& line) { log.push_back(line); }};
+  std::vector<std::string> log;
+  std::int64_t clock_seconds = 1'000'000;
+
+  // A configured stratum-1 server `id` (its own lineage) whose newest sample reads `offset`.
+  NetworkCandidate server(std::uintptr_t id, double offset, int stratum = 1) {
+    NetworkCandidate n;
+    n.id = id;
+    n.role = "upstream server";
+    n.address = "192.0.2.x";
+    n.selectable = true;
+    n.witness = true;
+    n.candidate.offset = offset;
+    n.candidate.root_distance = 2 * kMs;
+    n.candidate.jitter = 0.1 * kMs;
+    n.candidate.stratum = stratum;
+    n.address_refid = 0xC0000200u + static_cast<std::uint32_t>(id);
+    n.announced_refid = stratum == 1 ? 0x47505300u : 0x0A000000u + static_cast<std::uint32_t>(id);
+    n.root_delay = 1 * kMs;
+    n.root_dispersion = 0.5 * kMs;
+    n.delay = 0.4 * kMs;
+    n.dispersion = 0.2 * kMs;
+    n.jitter = 0.1 * kMs;
+    n.sample_time = UtcTime{std::chrono::seconds{clock_seconds}};
+    return n;
+  }
+  std::vector<NetworkCandidate> three_servers(double offset) {
+    return {server(1, offset), server(2, offset + 0.2 * kMs), server(3, offset - 0.2 * kMs)};
+  }
+  // Each poll brings newer samples.
+  void next_poll(std::vector<NetworkCandidate>& network) {
+    clock_seconds += 16;
+    for (NetworkCandidate& n : network)
+      n.sample_time = UtcTime{std::chrono::seconds{clock_seconds}};
+  }
+  static ReferenceClockState gps(double offset, bool serving = true) {
+    return ReferenceClockState{serving, offset, 10e-6};
+  }
+};
+
+TEST_F(SystemProcessTest, AServingGpsThatAgreesKeepsSteeringAndTheNetworkOnlyVotes) {
+  auto network = three_servers(0.5 * kMs);
+  EXPECT_FALSE(system.update(network, gps(0.0)).has_value());
+  EXPECT_FALSE(system.network_steers());
+  EXPECT_FALSE(system.reference_falseticker());
+  ASSERT_TRUE(system.majority_offset().has_value());
+  EXPECT_NEAR(*system.majority_offset(), 0.5 * kMs, 0.3 * kMs);
+  // Truechimers, but none is the system peer: the GPS is.
+  for (std::uintptr_t id : {1u, 2u, 3u}) EXPECT_NE(system.tally_of(id), tally::kSystemPeer);
+  EXPECT_TRUE(system.reference_sample());
+  ClockSnapshot snapshot;
+  snapshot.stratum = 1;
+  snapshot.leap = LeapIndicator::none;
+  snapshot.reference_id = 0x47505300u;
+  system.announce(snapshot);
+  EXPECT_EQ(snapshot.stratum, 1);
+  EXPECT_EQ(snapshot.reference_id, 0x47505300u);
+}
+
+TEST_F(SystemProcessTest, AGpsGoneBeyondHoldoverHandsOverToTheNetworkAndTakesBackOnItsReturn) {
+  auto network = three_servers(2 * kMs);
+  const std::optional<double> steer = system.update(network, ReferenceClockState{});
+  ASSERT_TRUE(steer.has_value());
+  EXPECT_NEAR(*steer, 2 * kMs, 0.3 * kMs);
+  EXPECT_TRUE(system.network_steers());
+  EXPECT_EQ(log.back(), "following upstream server 192.0.2.x");
+  int peers = 0;
+  for (std::uintptr_t id : {1u, 2u, 3u}) peers += system.tally_of(id) == tally::kSystemPeer;
+  EXPECT_EQ(peers, 1);
+
+  // Served at the system peer's stratum + 1, with its root distance added to ours.
+  ClockSnapshot snapshot;
+  snapshot.stratum = 1;
+  snapshot.leap = LeapIndicator::none;
+  snapshot.root_dispersion = Nanoseconds{1000};
+  system.announce(snapshot);
+  EXPECT_EQ(snapshot.stratum, 2);
+  EXPECT_EQ(snapshot.reference_id, system.network().reference_id);
+  EXPECT_NEAR(to_seconds(snapshot.root_delay), 1.4 * kMs, 1e-9);
+  EXPECT_GT(to_seconds(snapshot.root_dispersion), 0.7 * kMs);
+
+  // While holding over on the network, the GPS's return does not wait for the network.
+  EXPECT_TRUE(system.reference_sample());
+  EXPECT_FALSE(system.network_steers());
+  EXPECT_EQ(log.back(), "the reference clock is back: it steers again");
+  next_poll(network);
+  EXPECT_FALSE(system.update(network, gps(2 * kMs)).has_value());
+  EXPECT_FALSE(system.network_steers());
+}
+
+TEST_F(SystemProcessTest, EachSampleOfTheSystemPeerSteersOnce) {
+  auto network = three_servers(1 * kMs);
+  EXPECT_TRUE(system.update(network, ReferenceClockState{}).has_value());
+  // Another source's news reruns the selection; the system peer's sample was taken already.
+  EXPECT_FALSE(system.update(network, ReferenceClockState{}).has_value());
+  next_poll(network);
+  EXPECT_TRUE(system.update(network, ReferenceClockState{}).has_value());
+  // After a step, the offsets belong to the old clock: no majority until the sources measure
+  // again, and the next selection may steer at once.
+  system.clock_stepped();
+  EXPECT_FALSE(system.majority_offset().has_value());
+  EXPECT_TRUE(system.update(network, ReferenceClockState{}).has_value());
+}
+
+TEST_F(SystemProcessTest,
+       AGpsOneSecondOffIsOutvotedByThreeIndependentServersAndStaysOutUntilItAgrees) {
+  auto network = three_servers(0.0);
+  const std::optional<double> steer = system.update(network, gps(1.0));
+  EXPECT_TRUE(system.reference_falseticker());
+  EXPECT_TRUE(steer.has_value());
+  EXPECT_TRUE(system.network_steers());
+  EXPECT_NE(log.front().find("marked a falseticker"), std::string::npos) << log.front();
+  EXPECT_FALSE(system.reference_sample());  // its samples never steer while marked
+
+  // Agreement must hold for several updates in a row before the mark clears.
+  int updates = 0;
+  while (system.reference_falseticker() && updates < 100) {
+    next_poll(network);
+    system.update(network, gps(0.0));
+    ++updates;
+  }
+  EXPECT_FALSE(system.reference_falseticker());
+  EXPECT_GT(updates, 1);
+  EXPECT_TRUE(system.reference_sample());
+  EXPECT_FALSE(system.network_steers());
+}
+
+TEST_F(SystemProcessTest, OneServerOrServersSharingAnUpstreamCannotOutvoteTheGps) {
+  std::vector<NetworkCandidate> network{server(1, 0.0)};
+  system.update(network, gps(1.0));
+  EXPECT_FALSE(system.reference_falseticker());
+  // Three stratum-2 servers following one upstream are one witness.
+  network = {server(1, 0.0, 2), server(2, 0.0, 2), server(3, 0.0, 2)};
+  for (NetworkCandidate& n : network) n.announced_refid = 0x0A000001u;
+  system.update(network, gps(1.0));
+  EXPECT_FALSE(system.reference_falseticker());
+  // Hosts nobody configured that did not authenticate are no witnesses either.
+  network = three_servers(0.0);
+  for (NetworkCandidate& n : network) n.witness = false;
+  system.update(network, gps(1.0));
+  EXPECT_FALSE(system.reference_falseticker());
+}
+
+TEST_F(SystemProcessTest, PreferPicksTheSystemPeerAndNoselectNeverSteers) {
+  auto network = three_servers(1 * kMs);
+  network[2].candidate.prefer = true;
+  system.update(network, ReferenceClockState{});
+  EXPECT_EQ(system.tally_of(3), tally::kSystemPeer);
+
+  system.forget(3);
+  network = three_servers(1 * kMs);
+  for (NetworkCandidate& n : network) n.selectable = false;  // `noselect` on every line
+  EXPECT_FALSE(system.update(network, ReferenceClockState{}).has_value());
+  for (std::uintptr_t id : {1u, 2u, 3u}) EXPECT_EQ(system.tally_of(id), tally::kRejected);
+}
+
+TEST_F(SystemProcessTest, ATrueSourceSurvivesWhereItWouldBeAFalseticker) {
+  std::vector<NetworkCandidate> network = three_servers(0.0);
+  network.push_back(server(4, 0.5));
+  system.update(network, ReferenceClockState{});
+  EXPECT_EQ(system.tally_of(4), tally::kFalseticker);
+  network[3].candidate.truechimer = true;
+  next_poll(network);
+  system.update(network, ReferenceClockState{});
+  EXPECT_NE(system.tally_of(4), tally::kFalseticker);
+}
+
+TEST_F(SystemProcessTest, ASourceFollowingUsIsNeverSelected) {
+  auto network = three_servers(0.0);
+  for (NetworkCandidate& n : network) {
+    n.candidate.stratum = 2;
+    n.announced_refid = 0x7F000001u;
+  }
+  system.set_local_refids({0x7F000001u});
+  EXPECT_FALSE(system.update(network, ReferenceClockState{}).has_value());
+  EXPECT_FALSE(system.network_steers());
+}
+
+TEST_F(SystemProcessTest, ANetworkOnlyApplianceFollowsAndLosesItsMajority) {
+  auto network = three_servers(3 * kMs);
+  EXPECT_TRUE(system.update(network, ReferenceClockState{}).has_value());
+  EXPECT_TRUE(system.network_steers());
+  EXPECT_TRUE(system.majority_offset().has_value());
+  // The sources disagree: no majority, nothing steers, nothing numbers a PPS.
+  network = {server(1, 0.0), server(2, 0.5)};
+  EXPECT_FALSE(system.update(network, ReferenceClockState{}).has_value());
+  EXPECT_FALSE(system.majority_offset().has_value());
+  system.network_silent();
+  EXPECT_FALSE(system.majority_offset().has_value());
+  // Unsynchronised, the refid still names the source followed; the stratum stays 16.
+  ClockSnapshot snapshot;
+  system.announce(snapshot);
+  EXPECT_EQ(snapshot.stratum, 16);
+  EXPECT_EQ(snapshot.reference_id, system.network().reference_id);
+}
+
+}  // namespace
+}  // namespace stratumd
