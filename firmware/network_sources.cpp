@@ -36,70 +36,9 @@ NetworkSources::NetworkSources(EventLoop& loop, const Clock& clock, const Daemon
                precision,  hooks_.keys,
                mac_,       [this] { update(); },
                hooks_.log, config.discipline.auth_required} {
-  using Kind = AssociationLine::Kind;
   for (const AssociationLine& line : config.associations) {
-    const auto address =
-        line.addresses.empty() ? std::nullopt : IpAddress::parse(line.addresses.front());
     try {
-      if ((line.kind == Kind::server || line.kind == Kind::peer || line.kind == Kind::pool) &&
-          (!address || line.kind == Kind::pool)) {
-        named_.push_back(std::make_unique<NamedLine>(NamedLine{line, nullptr, {}}));
-        resolve(*named_.back());
-        continue;
-      }
-      switch (line.kind) {
-        case Kind::server:
-        case Kind::peer:
-          if (line.kind == Kind::server) {
-            add_server(line, *address);
-          } else {
-            peers_.push_back(
-                std::make_unique<SymmetricPeer>(context_, line, SocketAddress{*address, 123}, true,
-                                                hooks_.send_from_port, hooks_.snapshot));
-            peers_.back()->start();
-          }
-          break;
-        case Kind::broadcast:
-          if (!address) break;
-          if (line.ttl > 0) hooks_.set_multicast_ttl(line.ttl);
-          broadcasts_.push_back(
-              std::make_unique<BroadcastServer>(context_, line, SocketAddress{*address, 123},
-                                                hooks_.send_from_port, hooks_.snapshot));
-          broadcasts_.back()->start();
-          break;
-        case Kind::multicastclient:
-          join_groups(
-              line.addresses.empty() ? std::vector<std::string>{"224.0.1.1"} : line.addresses,
-              "multicastclient: listening to ");
-          broadcast_client_line_ = line;
-          break;
-        case Kind::broadcastclient:
-          broadcast_client_line_ = line;
-          break;
-        case Kind::pool:
-          break;  // resolved above
-        case Kind::manycastserver:
-          join_groups(line.addresses, "manycastserver: answering on ");
-          break;
-        case Kind::manycastclient: {
-          if (!address) {
-            hooks_.log("warning: manycastclient " + line.addresses.front() +
-                       ": needs a multicast group address");
-            break;
-          }
-          manycasts_.push_back(std::make_unique<ManycastClient>(
-              context_, line, SocketAddress{*address, 123}, kPoolMembers,
-              [this](const AssociationLine& own) { return members_of(own); },
-              [this](const AssociationLine& own, const IpAddress& server) {
-                if (in_use(server)) return;
-                hooks_.log("manycastclient " + own.addresses.front() + ": found server " +
-                           server.to_string());
-                add_server(own, server);
-              }));
-          manycasts_.back()->start();
-          break;
-        }
-      }
+      add_line(line);
     } catch (const std::exception& e) {
       hooks_.log(std::string("warning: ") + e.what());
     }
@@ -127,6 +66,69 @@ NetworkSources::~NetworkSources() {
   inbox_.notify_with({});
   loop_.unwatch(inbox_.event_fd());
   loop_.cancel_timers(this);
+}
+
+void NetworkSources::add_line(const AssociationLine& line) {
+  using Kind = AssociationLine::Kind;
+  const auto address =
+      line.addresses.empty() ? std::nullopt : IpAddress::parse(line.addresses.front());
+  if ((line.kind == Kind::server || line.kind == Kind::peer || line.kind == Kind::pool) &&
+      (!address || line.kind == Kind::pool)) {
+    named_.push_back(std::make_unique<NamedLine>(NamedLine{line, nullptr, {}}));
+    resolve(*named_.back());
+    return;
+  }
+  switch (line.kind) {
+    case Kind::server:
+    case Kind::peer:
+      if (line.kind == Kind::server) {
+        add_server(line, *address);
+      } else {
+        peers_.push_back(std::make_unique<SymmetricPeer>(context_, line,
+                                                         SocketAddress{*address, 123}, true,
+                                                         hooks_.send_from_port, hooks_.snapshot));
+        peers_.back()->start();
+      }
+      break;
+    case Kind::broadcast:
+      if (!address) break;
+      if (line.ttl > 0) hooks_.set_multicast_ttl(line.ttl);
+      broadcasts_.push_back(std::make_unique<BroadcastServer>(
+          context_, line, SocketAddress{*address, 123}, hooks_.send_from_port, hooks_.snapshot));
+      broadcasts_.back()->start();
+      break;
+    case Kind::multicastclient:
+      join_groups(line.addresses.empty() ? std::vector<std::string>{"224.0.1.1"} : line.addresses,
+                  "multicastclient: listening to ");
+      broadcast_client_line_ = line;
+      break;
+    case Kind::broadcastclient:
+      broadcast_client_line_ = line;
+      break;
+    case Kind::pool:
+      break;  // resolved above
+    case Kind::manycastserver:
+      join_groups(line.addresses, "manycastserver: answering on ");
+      break;
+    case Kind::manycastclient: {
+      if (!address) {
+        hooks_.log("warning: manycastclient " + line.addresses.front() +
+                   ": needs a multicast group address");
+        break;
+      }
+      manycasts_.push_back(std::make_unique<ManycastClient>(
+          context_, line, SocketAddress{*address, 123}, kPoolMembers,
+          [this](const AssociationLine& own) { return members_of(own); },
+          [this](const AssociationLine& own, const IpAddress& server) {
+            if (in_use(server)) return;
+            hooks_.log("manycastclient " + own.addresses.front() + ": found server " +
+                       server.to_string());
+            add_server(own, server);
+          }));
+      manycasts_.back()->start();
+      break;
+    }
+  }
 }
 
 void NetworkSources::join_groups(const std::vector<std::string>& groups, const std::string& said) {

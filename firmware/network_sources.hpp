@@ -55,6 +55,8 @@ class NetworkSources {
   std::vector<UpstreamReport> reports() const;
 
  private:
+  // The associations one configuration line asks for (a named one once resolved).
+  void add_line(const AssociationLine& line);
   void update();
   void on_inbound(const InboundPacket& packet);
   void mobilise_passive(const InboundPacket& packet);

@@ -1,6 +1,8 @@
 #include "firmware/reference_sources.hpp"
 
+#include <algorithm>
 #include <cstdio>
+#include <iterator>
 #include <stdexcept>
 
 #include "drivers/pps/dcd_pps_source.hpp"
@@ -27,174 +29,49 @@ std::string where(const RefclockDeclaration& r) {
 
 }  // namespace
 
+// The drivers, by ntpd's refclock type: each adds one declared clock.
+struct ReferenceSources::Driver {
+  int type;
+  void (ReferenceSources::*add)(const RefclockDeclaration&);
+};
+const ReferenceSources::Driver ReferenceSources::kDrivers[] = {
+    {refclock_type::nmea, &ReferenceSources::add_nmea},
+    {refclock_type::pps, &ReferenceSources::add_kernel_pps},
+    {refclock_type::gpio_pps, &ReferenceSources::add_gpio_pps},
+    {refclock_type::dcd_pps, &ReferenceSources::add_dcd_pps},
+    {refclock_type::shm, &ReferenceSources::add_shm},
+    {refclock_type::gpsd_json, &ReferenceSources::add_gpsd},
+};
+
 ReferenceSources::ReferenceSources(EventLoop& loop, const Clock& clock, const DaemonConfig& config,
                                    bool simulate, const std::optional<ReplaySettings>& replay,
                                    std::chrono::sys_days base_date, SampleSink sink, Log log)
-    : loop_(loop), clock_(clock), sink_(std::move(sink)), log_(std::move(log)) {
-  const auto combined = [this](const ReferenceSample& s) { sink_(s); };
+    : loop_(loop),
+      clock_(clock),
+      base_date_(base_date),
+      sink_(std::move(sink)),
+      log_(std::move(log)) {
   if (simulate) {
-    // The simulated receiver's sentences take the real NMEA path, so its delay is learnt too.
-    NmeaRefclockConfig nc;
-    nc.base_date = base_date;
-    nmea_ = std::make_unique<NmeaRefclock>(
-        nc, [this](const NmeaLabel& l) { on_nmea_label(l); }, log_);
-    simulated_uart_ = std::make_unique<NmeaLineAssembler>(
-        SimReceiverParams{}.baud, [this](const NmeaLine& line) { on_nmea_line(line); });
-    combiner_ = std::make_unique<GpsCombiner>(combiner_config_, nmea_.get(), combined);
-    simulator_ = std::make_unique<SimGpsReceiver>(
-        loop_, clock_, SimReceiverParams{}, [this](const PpsEdge& e) { combiner_->on_edge(e); },
-        [this](std::span<const std::uint8_t> bytes, UtcTime read_time) {
-          simulated_uart_->feed(bytes, read_time);
-        });
-    description_ = "the simulated GPS+PPS receiver (NMEA at 9600 baud)";
-    return;
-  }
-  if (replay) {
-    NmeaRefclockConfig nc;
-    nc.base_date = base_date;
-    // A log keeps its own dates unless the operator set a base to judge them by.
-    nc.dates_bounded = config.tos_basedate.has_value();
-    nmea_ = std::make_unique<NmeaRefclock>(
-        nc, [this](const NmeaLabel& l) { on_nmea_label(l); }, log_);
-    replay_ = std::make_unique<NmeaReplaySource>(
-        loop_, clock_, replay->file, replay->speed,
-        [this](const NmeaLine& line) { on_nmea_line(line); }, log_);
-    combiner_ = std::make_unique<GpsCombiner>(combiner_config_, nmea_.get(), combined);
-    host_name_ = "REPLAY(0)";
-    device_ = replay->file;
-    description_ = "the NMEA log " + replay->file + " (" + std::to_string(replay_->cycles()) +
-                   " cycles; serving the log's time)";
-    return;
-  }
-  const auto edge_sink = [this](const PpsEdge& e) { on_pps_edge(e); };
-  const auto add_description = [this](const std::string& what) {
-    description_ += (description_.empty() ? "" : ", ") + what;
-  };
-  // A PPS-only driver (kernel, GPIO, DCD): its edges go to the combiner, its fudges to the labels.
-  const auto use_pps = [&](std::unique_ptr<PpsSource> source, const RefclockOptions& o) {
-    combiner_config_.pps_refid = refid_from(o.refid, combiner_config_.pps_refid);
-    if (o.time1) combiner_config_.pps_offset = from_seconds(*o.time1);
-    add_description("PPS on " + source->name());
-    pps_.push_back(std::move(source));
-  };
-  for (const RefclockDeclaration& r : config.refclocks) {
-    const RefclockOptions& o = r.options;
-    const std::string unit = std::to_string(r.unit);
-    if (&r == &config.refclocks.front()) {
-      source_address_ =
-          r.type < 256 ? "127.127." + std::to_string(r.type) + "." + unit : "127.127.0." + unit;
-      host_name_ =
-          std::string(r.type == refclock_type::nmea ? "GPS_NMEA" : refclock_type_name(r.type)) +
-          "(" + unit + ")";
-      device_ = refclock_device(r.type, r.unit, o);
-    }
-    try {
-      switch (r.type) {
-        case refclock_type::nmea: {
-          if (nmea_) throw std::runtime_error("only one NMEA receiver is supported");
-          const std::string path = refclock_device(r.type, r.unit, o);
-          const int baud = o.baud.value_or(baud_from_nmea_mode(o.mode));
-          NmeaRefclockConfig nc;
-          nc.base_date = base_date;
-          nc.sentence_mask = static_cast<unsigned>(o.mode & 0xF);
-          nc.configured_delay = from_seconds(o.time2.value_or(0.0));
-          nc.accept_estimated_fix = o.accept_estimated_fix;
-          nmea_ = std::make_unique<NmeaRefclock>(
-              nc, [this](const NmeaLabel& l) { on_nmea_label(l); }, log_);
-          serial_ = std::make_unique<NmeaSerialSource>(
-              loop_, clock_, path, baud, [this](const NmeaLine& line) { on_nmea_line(line); },
-              log_);
-          combiner_config_.nmea_refid = refid_from(o.refid, combiner_config_.nmea_refid);
-          combiner_config_.pps_offset = from_seconds(o.time1.value_or(0.0));
-          add_description("NMEA on " + path);
-          if (o.flag(1)) {  // ntpd: flag1 enables the receiver's PPS
-            const std::string pps_path = nmea_pps_device(r.unit, o);
-            pps_.push_back(std::make_unique<KernelPpsSource>(loop_, realtime_stamps_, pps_path,
-                                                             o.flag(2), edge_sink, log_));
-            description_ += " with PPS on " + pps_path;
-          }
-          break;
-        }
-        case refclock_type::pps: {
-          const std::string path = refclock_device(r.type, r.unit, o);
-          use_pps(std::make_unique<KernelPpsSource>(loop_, realtime_stamps_, path, o.flag(2),
-                                                    edge_sink, log_),
-                  o);
-          break;
-        }
-        case refclock_type::gpio_pps: {
-          use_pps(std::make_unique<GpioPpsSource>(loop_, monotonic_stamps_, *o.path,
-                                                  static_cast<unsigned>(*o.gpio_line), o.flag(2),
-                                                  edge_sink, log_),
-                  o);
-          break;
-        }
-        case refclock_type::dcd_pps: {
-          use_pps(std::make_unique<DcdPpsSource>(loop_, realtime_stamps_, *o.path, o.flag(2),
-                                                 edge_sink, log_),
-                  o);
-          break;
-        }
-        case refclock_type::shm: {
-          // ntpd: time2 is the largest difference from the system clock accepted (default 4 h);
-          // flag1 lifts the check. gpsd writes serial time to even units and PPS to odd ones,
-          // and the customary ntp.conf labels them `refid GPS` and `refid PPS`: a unit labelled
-          // PPS is steered as PPS, one labelled otherwise as serial time; unlabelled, odd units
-          // are PPS and even ones serial time.
-          const std::optional<Nanoseconds> limit =
-              o.flag(1) ? std::nullopt
-                        : std::optional<Nanoseconds>(from_seconds(o.time2.value_or(4 * 3600.0)));
-          const std::uint32_t refid = refid_from(o.refid, make_refid("SHM"));
-          const Nanoseconds offset = from_seconds(o.time1.value_or(0.0));
-          const bool pps_grade = o.refid ? *o.refid == "PPS" : r.unit % 2 == 1;
-          const SampleKind kind = pps_grade ? SampleKind::pps : SampleKind::nmea_only;
-          const std::string name = where(r);
-          shm_.push_back(std::make_unique<ShmRefclock>(
-              loop_, realtime_stamps_, r.unit, limit,
-              [this, refid, offset, kind, name](const RefSample& sample, int) {
-                if (kind == SampleKind::nmea_only && number_pps_with(sample, name)) return;
-                RefSample adjusted = sample;
-                adjusted.reference += offset;
-                sink_(ReferenceSample{adjusted, kind, refid});
-              },
-              log_));
-          add_description(shm_.back()->name());
-          break;
-        }
-        case refclock_type::gpsd_json: {
-          // gpsd on this host (the `path` option may name host:port); ntpd's modes 0/1/2.
-          std::string host = "127.0.0.1", port = "2947";
-          if (o.path) {
-            const auto colon = o.path->rfind(':');
-            host = o.path->substr(0, colon);
-            if (colon != std::string::npos) port = o.path->substr(colon + 1);
-          }
-          const std::uint32_t refid = refid_from(o.refid, make_refid("GPSD"));
-          const Nanoseconds offset = from_seconds(o.time1.value_or(0.0));
-          const Nanoseconds serial_offset = from_seconds(o.time2.value_or(0.0));
-          const std::string name = where(r);
-          gpsd_.push_back(std::make_unique<GpsdClient>(
-              loop_, realtime_stamps_, host, port, o.mode,
-              [this, refid, offset, serial_offset, name](const RefSample& sample, bool is_pps) {
-                if (!is_pps && number_pps_with(sample, name)) return;
-                RefSample adjusted = sample;
-                adjusted.reference += is_pps ? offset : serial_offset;
-                sink_(ReferenceSample{adjusted, is_pps ? SampleKind::pps : SampleKind::nmea_only,
-                                      refid});
-              },
-              log_));
-          add_description("gpsd at " + host + ":" + port);
-          break;
-        }
-        default:
+    add_simulated();
+  } else if (replay) {
+    add_replay(*replay, config.tos_basedate.has_value());
+  } else {
+    for (const RefclockDeclaration& r : config.refclocks) {
+      if (&r == &config.refclocks.front()) name_after(r);
+      const auto driver = std::find_if(std::begin(kDrivers), std::end(kDrivers),
+                                       [&](const Driver& d) { return d.type == r.type; });
+      try {
+        if (driver == std::end(kDrivers))
           throw std::runtime_error("this driver is not implemented yet");
+        (this->*driver->add)(r);
+      } catch (const std::runtime_error& e) {
+        throw std::runtime_error(where(r) + ": " + e.what());
       }
-    } catch (const std::runtime_error& e) {
-      throw std::runtime_error(where(r) + ": " + e.what());
     }
   }
-  combiner_ = std::make_unique<GpsCombiner>(combiner_config_, nmea_.get(), combined);
-  if (!nmea_ && !pps_.empty() && shm_.empty() && gpsd_.empty()) {
+  combiner_ = std::make_unique<GpsCombiner>(combiner_config_, nmea_.get(),
+                                            [this](const ReferenceSample& s) { sink_(s); });
+  if (!simulate && !replay && !nmea_ && !pps_.empty() && shm_.empty() && gpsd_.empty()) {
     log_(config.associations.empty()
              ? "note: a PPS with nothing to number its seconds (an NMEA receiver, gpsd's SHM or "
                "gpsd, or network servers) is not used: a pulse says when a second starts, not "
@@ -202,6 +79,160 @@ ReferenceSources::ReferenceSources(EventLoop& loop, const Clock& clock, const Da
              : "note: the PPS has no receiver to number its seconds: it takes them from the clock "
                "while the network servers agree with it to within 0.1 s");
   }
+}
+
+// How ntpq shows the clock followed: the first one declared.
+void ReferenceSources::name_after(const RefclockDeclaration& r) {
+  const std::string unit = std::to_string(r.unit);
+  source_address_ =
+      r.type < 256 ? "127.127." + std::to_string(r.type) + "." + unit : "127.127.0." + unit;
+  host_name_ =
+      std::string(r.type == refclock_type::nmea ? "GPS_NMEA" : refclock_type_name(r.type)) + "(" +
+      unit + ")";
+  device_ = refclock_device(r.type, r.unit, r.options);
+}
+
+void ReferenceSources::add_description(const std::string& what) {
+  description_ += (description_.empty() ? "" : ", ") + what;
+}
+
+NmeaRefclock& ReferenceSources::make_nmea(NmeaRefclockConfig config) {
+  config.base_date = base_date_;
+  nmea_ = std::make_unique<NmeaRefclock>(
+      config, [this](const NmeaLabel& l) { on_nmea_label(l); }, log_);
+  return *nmea_;
+}
+
+// The simulated receiver's sentences take the real NMEA path, so its delay is learnt too.
+void ReferenceSources::add_simulated() {
+  make_nmea(NmeaRefclockConfig{});
+  simulated_uart_ = std::make_unique<NmeaLineAssembler>(
+      SimReceiverParams{}.baud, [this](const NmeaLine& line) { on_nmea_line(line); });
+  simulator_ = std::make_unique<SimGpsReceiver>(
+      loop_, clock_, SimReceiverParams{}, [this](const PpsEdge& e) { combiner_->on_edge(e); },
+      [this](std::span<const std::uint8_t> bytes, UtcTime read_time) {
+        simulated_uart_->feed(bytes, read_time);
+      });
+  description_ = "the simulated GPS+PPS receiver (NMEA at 9600 baud)";
+}
+
+// A log keeps its own dates unless the operator set a base to judge them by.
+void ReferenceSources::add_replay(const ReplaySettings& replay, bool dates_bounded) {
+  NmeaRefclockConfig nc;
+  nc.dates_bounded = dates_bounded;
+  make_nmea(nc);
+  replay_ = std::make_unique<NmeaReplaySource>(
+      loop_, clock_, replay.file, replay.speed,
+      [this](const NmeaLine& line) { on_nmea_line(line); }, log_);
+  host_name_ = "REPLAY(0)";
+  device_ = replay.file;
+  description_ = "the NMEA log " + replay.file + " (" + std::to_string(replay_->cycles()) +
+                 " cycles; serving the log's time)";
+}
+
+void ReferenceSources::add_nmea(const RefclockDeclaration& r) {
+  const RefclockOptions& o = r.options;
+  if (nmea_) throw std::runtime_error("only one NMEA receiver is supported");
+  const std::string path = refclock_device(r.type, r.unit, o);
+  NmeaRefclockConfig nc;
+  nc.sentence_mask = static_cast<unsigned>(o.mode & 0xF);
+  nc.configured_delay = from_seconds(o.time2.value_or(0.0));
+  nc.accept_estimated_fix = o.accept_estimated_fix;
+  make_nmea(nc);
+  serial_ = std::make_unique<NmeaSerialSource>(
+      loop_, clock_, path, o.baud.value_or(baud_from_nmea_mode(o.mode)),
+      [this](const NmeaLine& line) { on_nmea_line(line); }, log_);
+  combiner_config_.nmea_refid = refid_from(o.refid, combiner_config_.nmea_refid);
+  combiner_config_.pps_offset = from_seconds(o.time1.value_or(0.0));
+  add_description("NMEA on " + path);
+  if (o.flag(1)) {  // ntpd: flag1 enables the receiver's PPS
+    const std::string pps_path = nmea_pps_device(r.unit, o);
+    pps_.push_back(std::make_unique<KernelPpsSource>(
+        loop_, realtime_stamps_, pps_path, o.flag(2), [this](const PpsEdge& e) { on_pps_edge(e); },
+        log_));
+    description_ += " with PPS on " + pps_path;
+  }
+}
+
+// A PPS-only driver (kernel, GPIO, DCD): its edges go to the combiner, its fudges to the labels.
+void ReferenceSources::use_pps(std::unique_ptr<PpsSource> source, const RefclockOptions& o) {
+  combiner_config_.pps_refid = refid_from(o.refid, combiner_config_.pps_refid);
+  if (o.time1) combiner_config_.pps_offset = from_seconds(*o.time1);
+  add_description("PPS on " + source->name());
+  pps_.push_back(std::move(source));
+}
+
+void ReferenceSources::add_kernel_pps(const RefclockDeclaration& r) {
+  use_pps(std::make_unique<KernelPpsSource>(
+              loop_, realtime_stamps_, refclock_device(r.type, r.unit, r.options),
+              r.options.flag(2), [this](const PpsEdge& e) { on_pps_edge(e); }, log_),
+          r.options);
+}
+
+void ReferenceSources::add_gpio_pps(const RefclockDeclaration& r) {
+  const RefclockOptions& o = r.options;
+  use_pps(std::make_unique<GpioPpsSource>(
+              loop_, monotonic_stamps_, *o.path, static_cast<unsigned>(*o.gpio_line), o.flag(2),
+              [this](const PpsEdge& e) { on_pps_edge(e); }, log_),
+          o);
+}
+
+void ReferenceSources::add_dcd_pps(const RefclockDeclaration& r) {
+  use_pps(std::make_unique<DcdPpsSource>(
+              loop_, realtime_stamps_, *r.options.path, r.options.flag(2),
+              [this](const PpsEdge& e) { on_pps_edge(e); }, log_),
+          r.options);
+}
+
+// ntpd: time2 is the largest difference from the system clock accepted (default 4 h); flag1
+// lifts the check. gpsd writes serial time to even units and PPS to odd ones, and the customary
+// ntp.conf labels them `refid GPS` and `refid PPS`: a unit labelled PPS is steered as PPS, one
+// labelled otherwise as serial time; unlabelled, odd units are PPS and even ones serial time.
+void ReferenceSources::add_shm(const RefclockDeclaration& r) {
+  const RefclockOptions& o = r.options;
+  const std::optional<Nanoseconds> limit =
+      o.flag(1) ? std::nullopt
+                : std::optional<Nanoseconds>(from_seconds(o.time2.value_or(4 * 3600.0)));
+  const std::uint32_t refid = refid_from(o.refid, make_refid("SHM"));
+  const Nanoseconds offset = from_seconds(o.time1.value_or(0.0));
+  const bool pps_grade = o.refid ? *o.refid == "PPS" : r.unit % 2 == 1;
+  const SampleKind kind = pps_grade ? SampleKind::pps : SampleKind::nmea_only;
+  const std::string name = where(r);
+  shm_.push_back(std::make_unique<ShmRefclock>(
+      loop_, realtime_stamps_, r.unit, limit,
+      [this, refid, offset, kind, name](const RefSample& sample, int) {
+        if (kind == SampleKind::nmea_only && number_pps_with(sample, name)) return;
+        RefSample adjusted = sample;
+        adjusted.reference += offset;
+        sink_(ReferenceSample{adjusted, kind, refid});
+      },
+      log_));
+  add_description(shm_.back()->name());
+}
+
+// gpsd on this host (the `path` option may name host:port); ntpd's modes 0/1/2.
+void ReferenceSources::add_gpsd(const RefclockDeclaration& r) {
+  const RefclockOptions& o = r.options;
+  std::string host = "127.0.0.1", port = "2947";
+  if (o.path) {
+    const auto colon = o.path->rfind(':');
+    host = o.path->substr(0, colon);
+    if (colon != std::string::npos) port = o.path->substr(colon + 1);
+  }
+  const std::uint32_t refid = refid_from(o.refid, make_refid("GPSD"));
+  const Nanoseconds offset = from_seconds(o.time1.value_or(0.0));
+  const Nanoseconds serial_offset = from_seconds(o.time2.value_or(0.0));
+  const std::string name = where(r);
+  gpsd_.push_back(std::make_unique<GpsdClient>(
+      loop_, realtime_stamps_, host, port, o.mode,
+      [this, refid, offset, serial_offset, name](const RefSample& sample, bool is_pps) {
+        if (!is_pps && number_pps_with(sample, name)) return;
+        RefSample adjusted = sample;
+        adjusted.reference += is_pps ? offset : serial_offset;
+        sink_(ReferenceSample{adjusted, is_pps ? SampleKind::pps : SampleKind::nmea_only, refid});
+      },
+      log_));
+  add_description("gpsd at " + host + ":" + port);
 }
 
 ReferenceSources::~ReferenceSources() = default;

@@ -68,6 +68,20 @@ class ReferenceSources {
   void number_pps_by_clock(std::function<bool()> clock_trusted);
 
  private:
+  struct Driver;
+  static const Driver kDrivers[];
+  void name_after(const RefclockDeclaration& r);
+  void add_description(const std::string& what);
+  NmeaRefclock& make_nmea(NmeaRefclockConfig config);
+  void add_simulated();
+  void add_replay(const ReplaySettings& replay, bool dates_bounded);
+  void add_nmea(const RefclockDeclaration& r);
+  void use_pps(std::unique_ptr<PpsSource> source, const RefclockOptions& o);
+  void add_kernel_pps(const RefclockDeclaration& r);
+  void add_gpio_pps(const RefclockDeclaration& r);
+  void add_dcd_pps(const RefclockDeclaration& r);
+  void add_shm(const RefclockDeclaration& r);
+  void add_gpsd(const RefclockDeclaration& r);
   void on_pps_edge(const PpsEdge& edge);
   void on_nmea_line(const NmeaLine& line);
   void on_nmea_label(const NmeaLabel& label);
@@ -79,6 +93,7 @@ class ReferenceSources {
 
   EventLoop& loop_;
   const Clock& clock_;
+  const std::chrono::sys_days base_date_;
   // Kernel stamps carried onto the served clock (before the drivers: they hold references).
   KernelStamps realtime_stamps_{clock_, CLOCK_REALTIME};
   KernelStamps monotonic_stamps_{clock_, CLOCK_MONOTONIC};
