@@ -32,10 +32,10 @@ NetworkSources::NetworkSources(EventLoop& loop, const Clock& clock, const Daemon
       system_(system),
       broadcast_delay_(config.broadcast_delay),
       hooks_(std::move(hooks)),
-      context_{loop,       clock,
-               precision,  hooks_.keys,
-               mac_,       [this] { update(); },
-               hooks_.log, config.discipline.auth_required} {
+      context_{{precision, hooks_.keys, mac_, hooks_.log, config.discipline.auth_required},
+               loop,
+               clock,
+               [this] { update(); }} {
   for (const AssociationLine& line : config.associations) {
     try {
       add_line(line);

@@ -6,7 +6,6 @@
 namespace stratumd {
 namespace {
 
-
 void bump(std::atomic<std::uint64_t>& counter) {
   counter.store(counter.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
 }

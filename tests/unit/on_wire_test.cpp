@@ -134,9 +134,8 @@ TEST(ClockFilter, PicksTheLowestDelayAndNeverGoesBackInTime) {
 }  // namespace
 }  // namespace stratumd
 
-#include "drivers/net/network_association.hpp"
-#include "drivers/os/event_loop.hpp"
 #include "firmware/clock/sim_clock.hpp"
+#include "firmware/ntp/association_state.hpp"
 
 namespace stratumd {
 namespace {
@@ -144,12 +143,11 @@ namespace {
 // What goes on the wire: a transmit timestamp that says nothing of our clock and that no one can
 // predict (two requests never alike), as chrony and ntpd-rs send.
 TEST(ClientRequest, CarriesARandomTransmitTimestamp) {
-  EventLoop loop(IoBackend::poll);
   SimClock clock(kT1, 0ms, OscillatorParams{});
   AuthSettings keys;
   MacEngine mac;
-  const AssociationContext context{
-      loop, clock, -20, [&]() -> const AuthSettings& { return keys; }, mac, [] {}, [](auto&) {}};
+  const AssociationCore context{-20, [&]() -> const AuthSettings& { return keys; }, mac,
+                                [](auto&) {}};
   const NtpTimestamp now = NtpTimestamp::from_utc(clock.now());
   const NtpHeader a = client_request(context, 4, 6);
   const NtpHeader b = client_request(context, 4, 6);

@@ -1,4 +1,4 @@
-#include "drivers/net/network_association.hpp"
+#include "firmware/ntp/association_state.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -11,13 +11,13 @@ constexpr double kMaxDistance = 1.5;  // s: RFC 5905's MAXDIST plus ntpd's slack
 
 }  // namespace
 
-const SymmetricKey* association_key(const AssociationContext& context, std::uint32_t id) {
+const SymmetricKey* association_key(const AssociationCore& context, std::uint32_t id) {
   const AuthSettings& auth = context.keys();
   const auto it = auth.keys.find(id);
   return it != auth.keys.end() && auth.trusts(id) ? &it->second : nullptr;
 }
 
-std::size_t serialize_packet(const AssociationContext& context, const NtpHeader& header,
+std::size_t serialize_packet(const AssociationCore& context, const NtpHeader& header,
                              std::optional<std::uint32_t> key_id,
                              std::span<std::uint8_t, kMaxSentPacket> out) {
   const std::size_t length = serialize_ntp_header(header, out.first<kNtpHeaderSize>());
@@ -26,7 +26,7 @@ std::size_t serialize_packet(const AssociationContext& context, const NtpHeader&
   return key ? append_mac(out, length, *key, context.mac) : 0;
 }
 
-NtpHeader client_request(const AssociationContext& context, int version, int poll) {
+NtpHeader client_request(const AssociationCore& context, int version, int poll) {
   NtpHeader request;
   request.mode = NtpMode::client;
   request.version = static_cast<std::uint8_t>(version);
@@ -41,7 +41,7 @@ NtpHeader client_request(const AssociationContext& context, int version, int pol
   return request;
 }
 
-FilterOutput record_sample(const AssociationContext& context, UpstreamStatus& status,
+FilterOutput record_sample(const AssociationCore& context, UpstreamStatus& status,
                            ClockFilter& filter, const OnWireSample& sample, UtcTime when) {
   ++status.received;
   status.reach |= 1;

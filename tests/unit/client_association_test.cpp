@@ -1,0 +1,196 @@
+// The upstream server association's state machine with no socket and no timer: bursts, reach,
+// the poll's backoff, kisses and keys, driven by events and judged by the actions it returns.
+#include "firmware/ntp/client_association.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+namespace stratumd {
+namespace {
+
+using namespace std::chrono_literals;
+
+class ClientAssociationTest : public ::testing::Test {
+ protected:
+  ClientAssociationTest() {
+    keys.keys[7] = SymmetricKey{7, KeyType::sha1, std::vector<std::uint8_t>(20, 0x42)};
+    keys.trusted.push_back(KeyReference{7, "ntp.keys", 1});
+  }
+
+  AssociationLine line(bool iburst = false, std::optional<std::uint32_t> key = std::nullopt) {
+    AssociationLine l;
+    l.kind = AssociationLine::Kind::server;
+    l.addresses = {"192.0.2.1"};
+    l.iburst = iburst;
+    l.minpoll = 6;
+    l.maxpoll = 10;
+    l.key = key;
+    return l;
+  }
+
+  // Sends what the actions ask for, at `now`, as the runner would; the request sent.
+  NtpHeader transmit(ClientAssociation& a, const AssociationActions& actions) {
+    EXPECT_FALSE(actions.send.empty());
+    a.transmitting(now);
+    a.transmitted();
+    const ParseResult parsed = parse_ntp_packet(actions.send);
+    EXPECT_EQ(parsed.status, ParseStatus::ok);
+    return parsed.packet.header;
+  }
+
+  // The server's reply to `request`: 2 ms ahead of us, 10 ms each way; optionally a kiss, and
+  // signed with `key`.
+  std::vector<std::uint8_t> reply(const NtpHeader& request, const char* kiss = nullptr,
+                                  const SymmetricKey* key = nullptr) {
+    NtpHeader h;
+    h.leap = kiss ? LeapIndicator::unsynchronised : LeapIndicator::none;
+    h.mode = NtpMode::server;
+    h.stratum = kiss ? 0 : 1;
+    h.precision = -20;
+    h.reference_id = !kiss                         ? make_refid("GPS")
+                     : std::string(kiss) == "RATE" ? make_refid("RATE")
+                                                   : make_refid("DENY");
+    h.origin_time = request.transmit_time;
+    h.receive_time = NtpTimestamp::from_utc(now + 12ms);
+    h.transmit_time = NtpTimestamp::from_utc(now + 12ms + 100us);
+    h.reference_time = h.receive_time;
+    std::vector<std::uint8_t> bytes(kMaxSentPacket);
+    std::size_t length =
+        serialize_ntp_header(h, std::span<std::uint8_t>(bytes).first<kNtpHeaderSize>());
+    if (key) length = append_mac(bytes, length, *key, mac);
+    bytes.resize(length);
+    return bytes;
+  }
+
+  AuthSettings keys;
+  MacEngine mac;
+  std::vector<std::string> log;
+  AssociationCore core{-20, [this]() -> const AuthSettings& { return keys; }, mac,
+                       [this](const std::string& l) { log.push_back(l); }};
+  UtcTime now{std::chrono::seconds{1'790'000'000}};
+};
+
+TEST_F(ClientAssociationTest, IburstSendsEightRequestsTwoSecondsApartThenPollsAtMinpoll) {
+  ClientAssociation a(core, line(true), *IpAddress::parse("192.0.2.1"));
+  AssociationActions actions = a.start(now);
+  for (int k = 1; k <= 8; ++k) {
+    transmit(a, actions);
+    ASSERT_TRUE(actions.timer.has_value());
+    EXPECT_EQ(*actions.timer, k < 8 ? std::chrono::nanoseconds{2s} : std::chrono::nanoseconds{64s})
+        << k;
+    now += *actions.timer;
+    actions = a.on_timer(now);
+  }
+  EXPECT_EQ(a.status().sent, 8u);
+}
+
+TEST_F(ClientAssociationTest, AReplyIsASampleAndTheReachRegisterShiftsOncePerPoll) {
+  ClientAssociation a(core, line(), *IpAddress::parse("192.0.2.1"));
+  AssociationActions actions = a.start(now);
+  const NtpHeader request = transmit(a, actions);
+  const std::vector<std::uint8_t> answer = reply(request);
+  now += 20100us;
+  actions = a.on_packet(answer, now);
+  EXPECT_TRUE(actions.updated);
+  EXPECT_TRUE(actions.send.empty());
+  EXPECT_EQ(a.status().reach, 1);
+  ASSERT_TRUE(a.status().filtered.has_value());
+  EXPECT_NEAR(a.status().filtered->chosen.offset, 0.002, 1e-4);
+  EXPECT_NEAR(a.status().filtered->chosen.delay, 0.020, 1e-4);
+  // The same reply again is a replay.
+  actions = a.on_packet(answer, now);
+  EXPECT_FALSE(actions.updated);
+  EXPECT_EQ(a.status().refused.total(), 1u);
+  EXPECT_EQ(a.status().received, 1u);
+
+  // Eight polls without an answer and the server is unreachable: its sample is withdrawn.
+  bool withdrawn = false;
+  for (int k = 0; k < 8; ++k) {
+    now += 64s;
+    actions = a.on_timer(now);
+    withdrawn = withdrawn || actions.updated;
+  }
+  EXPECT_EQ(a.status().reach, 0);
+  EXPECT_TRUE(withdrawn);
+  EXPECT_FALSE(a.status().filtered.has_value());
+  EXPECT_EQ(a.unanswered(), 7);  // the first of the eight polls followed the reply
+  EXPECT_EQ(log.back(), "server 192.0.2.1 unreachable");
+}
+
+TEST_F(ClientAssociationTest, ARateKissSlowsThePollAndADenyKissStopsForGood) {
+  ClientAssociation a(core, line(), *IpAddress::parse("192.0.2.1"));
+  AssociationActions actions = a.start(now);
+  NtpHeader request = transmit(a, actions);
+  const int before = a.status().poll_log2;
+  a.on_packet(reply(request, "RATE"), now + 20ms);
+  EXPECT_GT(a.status().poll_log2, before);
+  EXPECT_NE(log.back().find("RATE kiss"), std::string::npos);
+
+  now += 128s;
+  actions = a.on_timer(now);
+  request = transmit(a, actions);
+  actions = a.on_packet(reply(request, "DENY"), now + 20ms);
+  EXPECT_TRUE(a.status().stopped);
+  EXPECT_TRUE(actions.updated);
+  actions = a.on_timer(now + 1024s);
+  EXPECT_TRUE(actions.send.empty());
+  EXPECT_FALSE(actions.timer.has_value());
+}
+
+TEST_F(ClientAssociationTest, AKissThatDoesNotEchoOurRequestIsNotBelieved) {
+  ClientAssociation a(core, line(), *IpAddress::parse("192.0.2.1"));
+  AssociationActions actions = a.start(now);
+  NtpHeader request = transmit(a, actions);
+  NtpHeader forged = request;
+  forged.transmit_time = NtpTimestamp{request.transmit_time.raw() ^ 1};
+  a.on_packet(reply(forged, "DENY"), now + 20ms);
+  EXPECT_FALSE(a.status().stopped);
+  EXPECT_EQ(a.status().refused.bogus_origin, 1u);
+}
+
+TEST_F(ClientAssociationTest, WithAKeyRequestsAreSignedAndOnlyRepliesSignedWithItCount) {
+  ClientAssociation a(core, line(false, 7), *IpAddress::parse("192.0.2.1"));
+  AssociationActions actions = a.start(now);
+  EXPECT_EQ(actions.send.size(), kNtpHeaderSize + 4 + 20);  // key ID and SHA-1 digest
+  const NtpHeader request = transmit(a, actions);
+  actions = a.on_packet(reply(request), now + 20ms);  // unsigned
+  EXPECT_FALSE(actions.updated);
+  EXPECT_EQ(a.status().refused.bad_auth, 1u);
+  EXPECT_NE(log.back().find("is not authenticated"), std::string::npos);
+  SymmetricKey other = keys.keys[7];
+  other.secret[0] ^= 1;
+  actions = a.on_packet(reply(request, nullptr, &other), now + 20ms);
+  EXPECT_EQ(a.status().refused.bad_auth, 2u);
+  actions = a.on_packet(reply(request, nullptr, &keys.keys[7]), now + 20ms);
+  EXPECT_TRUE(actions.updated);
+  EXPECT_EQ(a.status().received, 1u);
+}
+
+TEST_F(ClientAssociationTest, AKeyThatIsNotTrustedSendsNothingAndSaysSoOnce) {
+  ClientAssociation a(core, line(false, 9), *IpAddress::parse("192.0.2.1"));
+  AssociationActions actions = a.start(now);
+  EXPECT_TRUE(actions.send.empty());
+  EXPECT_TRUE(actions.timer.has_value());  // it keeps polling, in case the keys are reloaded
+  actions = a.on_timer(now + 64s);
+  EXPECT_TRUE(actions.send.empty());
+  EXPECT_EQ(std::count_if(log.begin(), log.end(),
+                          [](const std::string& l) {
+                            return l.find("not a trusted key") != std::string::npos;
+                          }),
+            1);
+}
+
+TEST_F(ClientAssociationTest, AfterAStepTheFilterStartsAfresh) {
+  ClientAssociation a(core, line(), *IpAddress::parse("192.0.2.1"));
+  const NtpHeader request = transmit(a, a.start(now));
+  a.on_packet(reply(request), now + 20ms);
+  ASSERT_TRUE(a.status().filtered.has_value());
+  a.clock_stepped();
+  EXPECT_FALSE(a.status().filtered.has_value());
+  EXPECT_EQ(a.status().reach, 1);  // still reachable: only its samples are forgotten
+}
+
+}  // namespace
+}  // namespace stratumd
