@@ -18,6 +18,7 @@
 #include "drivers/net/udp_socket.hpp"
 #include "drivers/os/privileges.hpp"
 #include "firmware/control/mru_list.hpp"
+#include "firmware/ntp/request_classifier.hpp"
 #include "firmware/util/big_endian.hpp"
 
 namespace stratumd {
@@ -26,8 +27,6 @@ namespace {
 constexpr unsigned kBatchSize = 32;
 constexpr std::size_t kMaxSockets = 64;
 // Mode 6 from other hosts: ntpq -p asks once per association, ntpmon every second or so.
-constexpr int kControlBurst = 24;
-constexpr int kControlPerSecond = 4;
 
 std::string bind_failure_message(int error, const ListenEndpoint& e, std::uint16_t port) {
   const bool wildcard = e.interface_name.empty();
@@ -322,27 +321,10 @@ void NtpWorker::send_control(int fd, msghdr& reply, std::span<const std::uint8_t
 }
 
 // Mode 6 is rare (an operator's ntpq or ntpstat) and may take several datagrams: answered here
-// with plain sendmsg, after the same restrict and rate checks as time requests.
+// with plain sendmsg, once the classifier allowed it.
 RequestOutcome NtpWorker::answer_control(int fd, std::span<const std::uint8_t> request,
-                                         msghdr reply, const RequestContext& context) {
-  const std::uint32_t flags =
-      shared_.policy.load().restrictions.lookup(context.source.address, context.source.port);
-  if (flags & (restrict_flag::ignore | restrict_flag::noquery))
-    return RequestOutcome::dropped_restricted;
-  if ((flags & restrict_flag::limited) &&
-      limiter_.check(context.source.address.unmapped(), context.monotonic_now, false) !=
-          RateVerdict::pass) {
-    return RequestOutcome::dropped_rate_limited;
-  }
-  // A mode 6 reply is up to ~35 times its request: from any other host (a spoofed source is a
-  // victim) replies are held to kControlBurst at once and kControlPerSecond on average, `limited`
-  // or not. ntpd's intervals (one per 8 s) would stop `ntpq -p` (one request per association);
-  // this bucket lets it and ntpmon through and caps what a spoofer can reflect at ~2 KB/s.
-  if (!context.source.address.is_loopback() &&
-      control_limiter_.check_burst(context.source.address.unmapped(), context.monotonic_now,
-                                   kControlBurst, kControlPerSecond) != RateVerdict::pass) {
-    return RequestOutcome::dropped_rate_limited;
-  }
+                                         msghdr reply, std::uint32_t flags,
+                                         const RequestContext& context) {
   const std::uint8_t opcode = request[1] & 0x1F;
   if (opcode == mode6_opcode::read_mru || opcode == mode6_opcode::request_nonce)
     return answer_mru(fd, request, reply, flags, context);
@@ -481,6 +463,8 @@ void NtpWorker::serve(const Socket& socket) {
       policy_seen_ = &policy;
     }
     const RequestAuth auth{policy.auth, mac_engine_};
+    ClassifierState classifier{policy.restrictions, limiter_, control_limiter_,
+                               shared_.control != nullptr, snapshot.synchronised()};
     const KernelRealtime realtime_now = kernel_realtime_now();
     const UtcTime served_now = snapshot.model.served_at(shared_.timebase.raw_now());
     const Nanoseconds monotonic_now{read_clock_ns(CLOCK_MONOTONIC_COARSE)};
@@ -530,7 +514,14 @@ void NtpWorker::serve(const Socket& socket) {
         add(versions_[version], 1);
         if (version == 1) add(version1_modes_[slot.request[0] & 7u], 1);
       }
-      if (shared_.control && length >= kMode6HeaderSize && (slot.request[0] & 0x7) == 6) {
+      const std::span<const std::uint8_t> request(slot.request.data(), length);
+      const ClassifiedRequest classified = classify_request(request, context, to_group, classifier);
+      if (classified.kind == RequestClass::dropped) {
+        count(classified.outcome);
+        if (length > 0) monitor(context, slot.request[0], classified.outcome);
+        continue;
+      }
+      if (classified.kind == RequestClass::control) {
         msghdr reply{};
         reply.msg_name = &slot.peer;
         reply.msg_namelen = in.msg_namelen;
@@ -539,25 +530,18 @@ void NtpWorker::serve(const Socket& socket) {
           reply.msg_controllen = reply_control_length;
         }
         const RequestOutcome outcome =
-            answer_control(fd, std::span(slot.request.data(), length), reply, context);
+            answer_control(fd, request, reply, classified.restrict_flags, context);
         count(outcome);
         monitor(context, slot.request[0], outcome);
         continue;
       }
-      if (to_group && (slot.request[0] & 0x7) == 3 && !snapshot.synchronised()) {
-        // ntpd's manycast server: silent while it has no time (clients look for servers that do).
-        count(RequestOutcome::dropped_mode);
-        monitor(context, slot.request[0], RequestOutcome::dropped_mode);
-        continue;
-      }
       const Response response =
-          handle_request(std::span(slot.request.data(), length), context, snapshot,
-                         policy.restrictions, limiter_, slot.reply, &auth, shared_.interleaved);
+          handle_request(request, context, snapshot, classified.restrict_flags, limiter_,
+                         slot.reply, &auth, shared_.interleaved);
       if (response.outcome == RequestOutcome::association_packet) {
-        const bool kept = shared_.associations &&
-                          shared_.associations->push(
-                              std::span(slot.request.data(), length), peer, context.receive_time,
-                              policy.restrictions.lookup(peer.ip, peer.port));
+        const bool kept =
+            shared_.associations && shared_.associations->push(request, peer, context.receive_time,
+                                                               classified.restrict_flags);
         count(kept ? response.outcome : RequestOutcome::dropped_mode);
         monitor(context, slot.request[0], kept ? response.outcome : RequestOutcome::dropped_mode);
         continue;

@@ -137,7 +137,7 @@ class NtpWorker {
   void monitor(const RequestContext& context, std::uint8_t first_byte, RequestOutcome outcome);
   // `reply` carries the destination and source address; each fragment is sent with it.
   RequestOutcome answer_control(int fd, std::span<const std::uint8_t> request, msghdr reply,
-                                const RequestContext& context);
+                                std::uint32_t restrict_flags, const RequestContext& context);
   // One mode 6 fragment to the asker (`reply` carries its address), counted sent or failed.
   void send_control(int fd, msghdr& reply, std::span<const std::uint8_t> fragment);
   // Opcodes 12 (a nonce) and 10 (the MRU list); `restrict_flags` are the asker's.

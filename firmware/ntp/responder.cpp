@@ -142,7 +142,15 @@ Response handle_request(std::span<const std::uint8_t> request, const RequestCont
                         const ClockSnapshot& snapshot, const RestrictTable& restrictions,
                         RateLimiter& limiter, std::span<std::uint8_t> out, const RequestAuth* auth,
                         const InterleavedTimestamps* interleaved) {
-  const std::uint32_t flags = restrictions.lookup(context.source.address, context.source.port);
+  return handle_request(request, context, snapshot,
+                        restrictions.lookup(context.source.address, context.source.port), limiter,
+                        out, auth, interleaved);
+}
+
+Response handle_request(std::span<const std::uint8_t> request, const RequestContext& context,
+                        const ClockSnapshot& snapshot, std::uint32_t flags, RateLimiter& limiter,
+                        std::span<std::uint8_t> out, const RequestAuth* auth,
+                        const InterleavedTimestamps* interleaved) {
   if (flags & restrict_flag::ignore) return {RequestOutcome::dropped_restricted, 0, false};
 
   const ParseResult parsed = parse_ntp_packet(request);

@@ -82,6 +82,11 @@ Response handle_request(std::span<const std::uint8_t> request, const RequestCont
                         RateLimiter& limiter, std::span<std::uint8_t> out,
                         const RequestAuth* auth = nullptr,
                         const InterleavedTimestamps* interleaved = nullptr);
+// The same, with the source's restrict flags already looked up (request_classifier.hpp).
+Response handle_request(std::span<const std::uint8_t> request, const RequestContext& context,
+                        const ClockSnapshot& snapshot, std::uint32_t restrict_flags,
+                        RateLimiter& limiter, std::span<std::uint8_t> out, const RequestAuth* auth,
+                        const InterleavedTimestamps* interleaved);
 
 // Completes an authenticated reply once its transmit time is written.
 bool sign_reply(const Response& response, std::span<std::uint8_t> reply, MacEngine& engine);
