@@ -29,6 +29,60 @@ std::string where(const RefclockDeclaration& r) {
 
 }  // namespace
 
+// What a driver reports, made a sample the discipline can take: the stamp carried onto the served
+// clock and the clock's fudges applied. Pulses go to the combiner, which pairs them with labels.
+class ReferenceSources::Channel final : public RefclockSink {
+ public:
+  Channel(ReferenceSources& owner, std::string name, Nanoseconds pulse_offset,
+          Nanoseconds serial_offset, std::uint32_t refid, SampleKind unstated_as)
+      : owner_(owner),
+        name_(std::move(name)),
+        pulse_offset_(pulse_offset),
+        serial_offset_(serial_offset),
+        refid_(refid),
+        unstated_as_(unstated_as) {}
+
+  void pulse(KernelStamp stamp) override { owner_.on_pps_edge(PpsEdge{owner_.to_served(stamp)}); }
+
+  void sample(const RawSample& raw) override {
+    const SampleKind kind = raw.grade == SampleGrade::pulse    ? SampleKind::pps
+                            : raw.grade == SampleGrade::serial ? SampleKind::nmea_only
+                                                               : unstated_as_;
+    RefSample sample{owner_.to_served(raw.stamp), raw.reference, raw.leap};
+    if (kind == SampleKind::nmea_only && owner_.number_pps_with(sample, name_)) return;
+    sample.reference += kind == SampleKind::pps ? pulse_offset_ : serial_offset_;
+    owner_.sink_(ReferenceSample{sample, kind, refid_});
+  }
+
+ private:
+  ReferenceSources& owner_;
+  std::string name_;
+  Nanoseconds pulse_offset_;
+  Nanoseconds serial_offset_;
+  std::uint32_t refid_;
+  SampleKind unstated_as_;
+};
+
+UtcTime ReferenceSources::to_served(KernelStamp stamp) const {
+  return (stamp.clock == StampClock::monotonic ? monotonic_stamps_ : realtime_stamps_)
+      .to_served(stamp.time);
+}
+
+ReferenceSources::Channel& ReferenceSources::add_channel(const RefclockDeclaration& r,
+                                                         Nanoseconds pulse_offset,
+                                                         Nanoseconds serial_offset,
+                                                         std::uint32_t refid,
+                                                         SampleKind unstated_as) {
+  channels_.push_back(
+      std::make_unique<Channel>(*this, where(r), pulse_offset, serial_offset, refid, unstated_as));
+  return *channels_.back();
+}
+
+// A PPS-only driver's pulses: its fudges go to the combiner's labels (use_pps).
+ReferenceSources::Channel& ReferenceSources::pulses(const RefclockDeclaration& r) {
+  return add_channel(r, Nanoseconds{0}, Nanoseconds{0}, 0, SampleKind::pps);
+}
+
 // The drivers, by ntpd's refclock type: each adds one declared clock.
 struct ReferenceSources::Driver {
   int type;
@@ -147,9 +201,7 @@ void ReferenceSources::add_nmea(const RefclockDeclaration& r) {
   add_description("NMEA on " + path);
   if (o.flag(1)) {  // ntpd: flag1 enables the receiver's PPS
     const std::string pps_path = nmea_pps_device(r.unit, o);
-    pps_.push_back(std::make_unique<KernelPpsSource>(
-        loop_, realtime_stamps_, pps_path, o.flag(2), [this](const PpsEdge& e) { on_pps_edge(e); },
-        log_));
+    pps_.push_back(std::make_unique<KernelPpsSource>(loop_, pulses(r), pps_path, o.flag(2), log_));
     description_ += " with PPS on " + pps_path;
   }
 }
@@ -163,25 +215,23 @@ void ReferenceSources::use_pps(std::unique_ptr<PpsSource> source, const Refclock
 }
 
 void ReferenceSources::add_kernel_pps(const RefclockDeclaration& r) {
-  use_pps(std::make_unique<KernelPpsSource>(
-              loop_, realtime_stamps_, refclock_device(r.type, r.unit, r.options),
-              r.options.flag(2), [this](const PpsEdge& e) { on_pps_edge(e); }, log_),
-          r.options);
+  use_pps(
+      std::make_unique<KernelPpsSource>(
+          loop_, pulses(r), refclock_device(r.type, r.unit, r.options), r.options.flag(2), log_),
+      r.options);
 }
 
 void ReferenceSources::add_gpio_pps(const RefclockDeclaration& r) {
   const RefclockOptions& o = r.options;
-  use_pps(std::make_unique<GpioPpsSource>(
-              loop_, monotonic_stamps_, *o.path, static_cast<unsigned>(*o.gpio_line), o.flag(2),
-              [this](const PpsEdge& e) { on_pps_edge(e); }, log_),
+  use_pps(std::make_unique<GpioPpsSource>(loop_, pulses(r), *o.path,
+                                          static_cast<unsigned>(*o.gpio_line), o.flag(2), log_),
           o);
 }
 
 void ReferenceSources::add_dcd_pps(const RefclockDeclaration& r) {
-  use_pps(std::make_unique<DcdPpsSource>(
-              loop_, realtime_stamps_, *r.options.path, r.options.flag(2),
-              [this](const PpsEdge& e) { on_pps_edge(e); }, log_),
-          r.options);
+  use_pps(
+      std::make_unique<DcdPpsSource>(loop_, pulses(r), *r.options.path, r.options.flag(2), log_),
+      r.options);
 }
 
 // ntpd: time2 is the largest difference from the system clock accepted (default 4 h); flag1
@@ -193,24 +243,16 @@ void ReferenceSources::add_shm(const RefclockDeclaration& r) {
   const std::optional<Nanoseconds> limit =
       o.flag(1) ? std::nullopt
                 : std::optional<Nanoseconds>(from_seconds(o.time2.value_or(4 * 3600.0)));
-  const std::uint32_t refid = refid_from(o.refid, make_refid("SHM"));
   const Nanoseconds offset = from_seconds(o.time1.value_or(0.0));
   const bool pps_grade = o.refid ? *o.refid == "PPS" : r.unit % 2 == 1;
-  const SampleKind kind = pps_grade ? SampleKind::pps : SampleKind::nmea_only;
-  const std::string name = where(r);
-  shm_.push_back(std::make_unique<ShmRefclock>(
-      loop_, realtime_stamps_, r.unit, limit,
-      [this, refid, offset, kind, name](const RefSample& sample, int) {
-        if (kind == SampleKind::nmea_only && number_pps_with(sample, name)) return;
-        RefSample adjusted = sample;
-        adjusted.reference += offset;
-        sink_(ReferenceSample{adjusted, kind, refid});
-      },
-      log_));
+  Channel& channel = add_channel(r, offset, offset, refid_from(o.refid, make_refid("SHM")),
+                                 pps_grade ? SampleKind::pps : SampleKind::nmea_only);
+  shm_.push_back(std::make_unique<ShmRefclock>(loop_, channel, r.unit, limit, log_));
   add_description(shm_.back()->name());
 }
 
-// gpsd on this host (the `path` option may name host:port); ntpd's modes 0/1/2.
+// gpsd on this host (the `path` option may name host:port); ntpd's modes 0/1/2. time1 is the PPS
+// reports' fudge, time2 the serial time's.
 void ReferenceSources::add_gpsd(const RefclockDeclaration& r) {
   const RefclockOptions& o = r.options;
   std::string host = "127.0.0.1", port = "2947";
@@ -219,19 +261,10 @@ void ReferenceSources::add_gpsd(const RefclockDeclaration& r) {
     host = o.path->substr(0, colon);
     if (colon != std::string::npos) port = o.path->substr(colon + 1);
   }
-  const std::uint32_t refid = refid_from(o.refid, make_refid("GPSD"));
-  const Nanoseconds offset = from_seconds(o.time1.value_or(0.0));
-  const Nanoseconds serial_offset = from_seconds(o.time2.value_or(0.0));
-  const std::string name = where(r);
-  gpsd_.push_back(std::make_unique<GpsdClient>(
-      loop_, realtime_stamps_, host, port, o.mode,
-      [this, refid, offset, serial_offset, name](const RefSample& sample, bool is_pps) {
-        if (!is_pps && number_pps_with(sample, name)) return;
-        RefSample adjusted = sample;
-        adjusted.reference += is_pps ? offset : serial_offset;
-        sink_(ReferenceSample{adjusted, is_pps ? SampleKind::pps : SampleKind::nmea_only, refid});
-      },
-      log_));
+  Channel& channel =
+      add_channel(r, from_seconds(o.time1.value_or(0.0)), from_seconds(o.time2.value_or(0.0)),
+                  refid_from(o.refid, make_refid("GPSD")), SampleKind::nmea_only);
+  gpsd_.push_back(std::make_unique<GpsdClient>(loop_, channel, host, port, o.mode, log_));
   add_description("gpsd at " + host + ":" + port);
 }
 

@@ -69,6 +69,7 @@ class ReferenceSources {
 
  private:
   struct Driver;
+  class Channel;
   static const Driver kDrivers[];
   void name_after(const RefclockDeclaration& r);
   void add_description(const std::string& what);
@@ -82,6 +83,10 @@ class ReferenceSources {
   void add_dcd_pps(const RefclockDeclaration& r);
   void add_shm(const RefclockDeclaration& r);
   void add_gpsd(const RefclockDeclaration& r);
+  UtcTime to_served(KernelStamp stamp) const;
+  Channel& add_channel(const RefclockDeclaration& r, Nanoseconds pulse_offset,
+                       Nanoseconds serial_offset, std::uint32_t refid, SampleKind unstated_as);
+  Channel& pulses(const RefclockDeclaration& r);
   void on_pps_edge(const PpsEdge& edge);
   void on_nmea_line(const NmeaLine& line);
   void on_nmea_label(const NmeaLabel& label);
@@ -94,9 +99,12 @@ class ReferenceSources {
   EventLoop& loop_;
   const Clock& clock_;
   const std::chrono::sys_days base_date_;
-  // Kernel stamps carried onto the served clock (before the drivers: they hold references).
+  // Kernel stamps carried onto the served clock: the one place it is done for every driver.
   KernelStamps realtime_stamps_{clock_, CLOCK_REALTIME};
   KernelStamps monotonic_stamps_{clock_, CLOCK_MONOTONIC};
+  // One per declared clock: the sink its driver reports to, with its fudges (before the
+  // drivers, which hold references to them).
+  std::vector<std::unique_ptr<Channel>> channels_;
   SampleSink sink_;
   Log log_;
   std::function<bool()> clock_numbers_pps_;

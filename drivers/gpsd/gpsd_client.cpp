@@ -16,14 +16,13 @@ std::int64_t to_ns(const timespec& t) {
 
 }  // namespace
 
-GpsdClient::GpsdClient(EventLoop& loop, const KernelStamps& stamps, std::string host,
-                       std::string port, int mode, Sink sink, Log log)
+GpsdClient::GpsdClient(EventLoop& loop, RefclockSink& sink, std::string host, std::string port,
+                       int mode, Log log)
     : loop_(loop),
-      stamps_(stamps),
+      sink_(sink),
       host_(std::move(host)),
       port_(std::move(port)),
       mode_(mode),
-      sink_(std::move(sink)),
       log_(std::move(log)) {}
 
 GpsdClient::~GpsdClient() {
@@ -64,9 +63,10 @@ void GpsdClient::disconnect(const std::string& why) {
 
 void GpsdClient::deliver(const timespec& gps_time, const timespec& system_time, bool is_pps) {
   // gpsd's timedelta_t: `real` is the GPS time, `clock` the system clock (CLOCK_REALTIME) then.
-  sink_(RefSample{stamps_.to_served(Nanoseconds{to_ns(system_time)}),
-                  UtcTime{Nanoseconds{to_ns(gps_time)}}, LeapIndicator::none},
-        is_pps);
+  sink_.sample(RawSample{{StampClock::realtime, Nanoseconds{to_ns(system_time)}},
+                         UtcTime{Nanoseconds{to_ns(gps_time)}},
+                         LeapIndicator::none,
+                         is_pps ? SampleGrade::pulse : SampleGrade::serial});
 }
 
 void GpsdClient::on_readable() {

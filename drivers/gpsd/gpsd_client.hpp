@@ -12,9 +12,9 @@
 #include <optional>
 #include <string>
 
-#include "drivers/clock/kernel_stamps.hpp"
 #include "drivers/os/event_loop.hpp"
 #include "refclock/ref_sample.hpp"
+#include "refclock/refclock_sink.hpp"
 
 #if GPSD_API_MAJOR_VERSION < 9
 #error "stratumd needs libgps API 9 or later (gpsd 3.18+)"
@@ -31,10 +31,9 @@ struct GpsdCounters {
 
 class GpsdClient {
  public:
-  using Sink = std::function<void(const RefSample&, bool is_pps)>;
   using Log = std::function<void(const std::string&)>;
-  GpsdClient(EventLoop& loop, const KernelStamps& stamps, std::string host, std::string port,
-             int mode, Sink sink, Log log);
+  GpsdClient(EventLoop& loop, RefclockSink& sink, std::string host, std::string port, int mode,
+             Log log);
   ~GpsdClient();
 
   void start() { connect(); }
@@ -47,11 +46,10 @@ class GpsdClient {
   void deliver(const timespec& gps_time, const timespec& system_time, bool is_pps);
 
   EventLoop& loop_;
-  const KernelStamps& stamps_;
+  RefclockSink& sink_;
   std::string host_;
   std::string port_;
   int mode_;
-  Sink sink_;
   Log log_;
   gps_data_t data_{};
   bool connected_ = false;

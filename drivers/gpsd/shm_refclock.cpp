@@ -10,14 +10,9 @@
 
 namespace stratumd {
 
-ShmRefclock::ShmRefclock(EventLoop& loop, const KernelStamps& stamps, int unit,
-                         std::optional<Nanoseconds> max_difference, Sink sink, Log log)
-    : loop_(loop),
-      stamps_(stamps),
-      unit_(unit),
-      max_difference_(max_difference),
-      sink_(std::move(sink)),
-      log_(std::move(log)) {
+ShmRefclock::ShmRefclock(EventLoop& loop, RefclockSink& sink, int unit,
+                         std::optional<Nanoseconds> max_difference, Log log)
+    : loop_(loop), sink_(sink), unit_(unit), max_difference_(max_difference), log_(std::move(log)) {
   const key_t key = static_cast<key_t>(kNtpShmKeyBase + static_cast<unsigned>(unit));
   const int permissions = unit < 2 ? 0600 : 0666;
   const int id = ::shmget(key, sizeof(NtpShmTime), IPC_CREAT | permissions);
@@ -68,9 +63,9 @@ void ShmRefclock::poll() {
     case ShmStatus::ok: {
       ++counters_.samples;
       reported_too_far_ = false;
-      sink_(
-          RefSample{stamps_.to_served(d.sample.received), d.sample.reference, LeapIndicator::none},
-          d.sample.precision);
+      // Whether the unit carries PPS or serial time is the configuration's to say.
+      sink_.sample(RawSample{{StampClock::realtime, d.sample.received.time_since_epoch()},
+                             d.sample.reference});
       break;
     }
     case ShmStatus::not_valid:

@@ -7,10 +7,10 @@
 #include <optional>
 #include <string>
 
-#include "drivers/clock/kernel_stamps.hpp"
 #include "drivers/os/event_loop.hpp"
 #include "refclock/ntp_shm.hpp"
 #include "refclock/ref_sample.hpp"
+#include "refclock/refclock_sink.hpp"
 
 namespace stratumd {
 
@@ -24,11 +24,10 @@ struct ShmCounters {
 
 class ShmRefclock {
  public:
-  using Sink = std::function<void(const RefSample&, int precision)>;
   using Log = std::function<void(const std::string&)>;
   // Throws std::runtime_error when the segment cannot be created or attached.
-  ShmRefclock(EventLoop& loop, const KernelStamps& stamps, int unit,
-              std::optional<Nanoseconds> max_difference, Sink sink, Log log);
+  ShmRefclock(EventLoop& loop, RefclockSink& sink, int unit,
+              std::optional<Nanoseconds> max_difference, Log log);
   ~ShmRefclock();
 
   void start() { poll(); }
@@ -39,10 +38,9 @@ class ShmRefclock {
   void poll();
 
   EventLoop& loop_;
-  const KernelStamps& stamps_;
+  RefclockSink& sink_;
   int unit_;
   std::optional<Nanoseconds> max_difference_;
-  Sink sink_;
   Log log_;
   NtpShmTime* segment_ = nullptr;
   ShmCounters counters_;

@@ -23,13 +23,12 @@ void ignore_signal(int) {}
 
 }  // namespace
 
-DcdPpsSource::DcdPpsSource(EventLoop& loop, const KernelStamps& stamps, std::string path,
-                           bool clear_edge, EdgeSink sink, Log log)
+DcdPpsSource::DcdPpsSource(EventLoop& loop, RefclockSink& sink, std::string path, bool clear_edge,
+                           Log log)
     : loop_(loop),
-      stamps_(stamps),
+      sink_(sink),
       path_(std::move(path)),
       clear_edge_(clear_edge),
-      sink_(std::move(sink)),
       log_(log),
       watchdog_(path_, std::chrono::seconds{5}, log) {
   fd_ = UniqueFd{::open(path_.c_str(), O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC)};
@@ -100,7 +99,8 @@ void DcdPpsSource::deliver() {
     n = pending_count_;
     pending_count_ = 0;
   }
-  for (std::size_t i = 0; i < n; ++i) sink_(PpsEdge{stamps_.to_served(stamps[i])});
+  for (std::size_t i = 0; i < n; ++i)
+    sink_.pulse({StampClock::realtime, stamps[i].time_since_epoch()});
   if (n) watchdog_.edge(std::chrono::steady_clock::now());
 }
 

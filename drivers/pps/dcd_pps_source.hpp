@@ -9,17 +9,16 @@
 #include <mutex>
 #include <thread>
 
-#include "drivers/clock/kernel_stamps.hpp"
 #include "drivers/os/unique_fd.hpp"
 #include "drivers/pps/pps_source.hpp"
+#include "refclock/refclock_sink.hpp"
 
 namespace stratumd {
 
 class DcdPpsSource final : public PpsSource {
  public:
   // Throws std::runtime_error when the device cannot be opened or does not report modem lines.
-  DcdPpsSource(EventLoop& loop, const KernelStamps& stamps, std::string path, bool clear_edge,
-               EdgeSink sink, Log log);
+  DcdPpsSource(EventLoop& loop, RefclockSink& sink, std::string path, bool clear_edge, Log log);
   ~DcdPpsSource() override;
 
   void start() override;
@@ -30,10 +29,9 @@ class DcdPpsSource final : public PpsSource {
   void deliver();
 
   EventLoop& loop_;
-  const KernelStamps& stamps_;
+  RefclockSink& sink_;
   std::string path_;
   bool clear_edge_;
-  EdgeSink sink_;
   Log log_;
   UniqueFd fd_;
   UniqueFd wakeup_;

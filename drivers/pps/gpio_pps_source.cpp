@@ -104,13 +104,11 @@ struct GpioPpsSource::Line {
 };
 #endif
 
-GpioPpsSource::GpioPpsSource(EventLoop& loop, const KernelStamps& stamps,
-                             const std::string& chip_path, unsigned line, bool falling_edge,
-                             EdgeSink sink, Log log)
+GpioPpsSource::GpioPpsSource(EventLoop& loop, RefclockSink& sink, const std::string& chip_path,
+                             unsigned line, bool falling_edge, Log log)
     : loop_(loop),
-      stamps_(stamps),
+      sink_(sink),
       name_(chip_path + " line " + std::to_string(line)),
-      sink_(std::move(sink)),
       line_(std::make_unique<Line>(chip_path, line, falling_edge, name_)),
       watchdog_(name_, std::chrono::seconds{5}, std::move(log)) {}
 
@@ -125,8 +123,7 @@ void GpioPpsSource::start() {
 void GpioPpsSource::on_event() {
   std::int64_t stamp_ns = 0;
   if (!line_->read(stamp_ns)) return;
-  // Event stamps are CLOCK_MONOTONIC: `stamps_` is on that clock.
-  sink_(PpsEdge{stamps_.to_served(Nanoseconds{stamp_ns})});
+  sink_.pulse({StampClock::monotonic, Nanoseconds{stamp_ns}});  // libgpiod stamps on it
   watchdog_.edge(std::chrono::steady_clock::now());
 }
 

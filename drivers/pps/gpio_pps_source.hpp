@@ -6,16 +6,16 @@
 
 #include <memory>
 
-#include "drivers/clock/kernel_stamps.hpp"
 #include "drivers/pps/pps_source.hpp"
+#include "refclock/refclock_sink.hpp"
 
 namespace stratumd {
 
 class GpioPpsSource final : public PpsSource {
  public:
   // Throws std::runtime_error saying what is wrong (no chip, no line, line busy, permission).
-  GpioPpsSource(EventLoop& loop, const KernelStamps& stamps, const std::string& chip_path,
-                unsigned line, bool falling_edge, EdgeSink sink, Log log);
+  GpioPpsSource(EventLoop& loop, RefclockSink& sink, const std::string& chip_path, unsigned line,
+                bool falling_edge, Log log);
   ~GpioPpsSource() override;
 
   void start() override;
@@ -25,9 +25,8 @@ class GpioPpsSource final : public PpsSource {
   void on_event();
 
   EventLoop& loop_;
-  const KernelStamps& stamps_;
+  RefclockSink& sink_;
   std::string name_;
-  EdgeSink sink_;
   struct Line;  // the libgpiod handles of one API or the other
   std::unique_ptr<Line> line_;
   EdgeWatchdog watchdog_;

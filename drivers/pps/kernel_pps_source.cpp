@@ -11,13 +11,12 @@
 
 namespace stratumd {
 
-KernelPpsSource::KernelPpsSource(EventLoop& loop, const KernelStamps& stamps, std::string path,
-                                 bool clear_edge, EdgeSink sink, Log log)
+KernelPpsSource::KernelPpsSource(EventLoop& loop, RefclockSink& sink, std::string path,
+                                 bool clear_edge, Log log)
     : loop_(loop),
-      stamps_(stamps),
+      sink_(sink),
       path_(std::move(path)),
       clear_edge_(clear_edge),
-      sink_(std::move(sink)),
       watchdog_(path_, std::chrono::seconds{5}, std::move(log)) {
   fd_ = UniqueFd{::open(path_.c_str(), O_RDWR | O_CLOEXEC)};
   if (!fd_.valid()) throw std::runtime_error(describe_open_error(path_, errno, "PPS device"));
@@ -66,9 +65,8 @@ void KernelPpsSource::poll() {
     const unsigned long sequence = clear_edge_ ? info.clear_sequence : info.assert_sequence;
     const timespec stamp = clear_edge_ ? info.clear_timestamp : info.assert_timestamp;
     if (sequence != last_sequence_ && last_sequence_ != 0) {
-      // The stamp is on CLOCK_REALTIME.
-      sink_(PpsEdge{stamps_.to_served(
-          Nanoseconds{std::int64_t{stamp.tv_sec} * 1'000'000'000 + stamp.tv_nsec})});
+      sink_.pulse({StampClock::realtime,
+                   Nanoseconds{std::int64_t{stamp.tv_sec} * 1'000'000'000 + stamp.tv_nsec}});
       watchdog_.edge(now);
     }
     last_sequence_ = sequence;

@@ -5,17 +5,16 @@
 
 #include <sys/timepps.h>
 
-#include "drivers/clock/kernel_stamps.hpp"
 #include "drivers/os/unique_fd.hpp"
 #include "drivers/pps/pps_source.hpp"
+#include "refclock/refclock_sink.hpp"
 
 namespace stratumd {
 
 class KernelPpsSource final : public PpsSource {
  public:
   // Opens and configures the device; throws std::runtime_error saying what is wrong.
-  KernelPpsSource(EventLoop& loop, const KernelStamps& stamps, std::string path, bool clear_edge,
-                  EdgeSink sink, Log log);
+  KernelPpsSource(EventLoop& loop, RefclockSink& sink, std::string path, bool clear_edge, Log log);
   ~KernelPpsSource() override;
 
   void start() override { poll(); }
@@ -28,10 +27,9 @@ class KernelPpsSource final : public PpsSource {
   void poll();
 
   EventLoop& loop_;
-  const KernelStamps& stamps_;
+  RefclockSink& sink_;
   std::string path_;
   bool clear_edge_;
-  EdgeSink sink_;
   UniqueFd fd_;
   pps_handle_t handle_{};
   unsigned long last_sequence_ = 0;

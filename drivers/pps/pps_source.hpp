@@ -1,6 +1,6 @@
 // A source of PPS edges. Each adapter knows which kernel clock its hardware stamps are taken on
-// (kernel PPS: CLOCK_REALTIME; libgpiod 1.6 line events: CLOCK_MONOTONIC) and carries them onto
-// the served clock explicitly before handing them up.
+// (kernel PPS: CLOCK_REALTIME; libgpiod line events: CLOCK_MONOTONIC) and hands them up as they
+// are, through the RefclockSink it was given.
 #pragma once
 
 #include <chrono>
@@ -9,13 +9,12 @@
 
 #include "drivers/os/event_loop.hpp"
 #include "firmware/clock/clock.hpp"
-#include "refclock/ref_sample.hpp"
+#include "refclock/refclock_sink.hpp"
 
 namespace stratumd {
 
 class PpsSource {
  public:
-  using EdgeSink = std::function<void(const PpsEdge&)>;
   using Log = std::function<void(const std::string&)>;
   virtual ~PpsSource() = default;
   virtual void start() = 0;
