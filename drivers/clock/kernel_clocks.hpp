@@ -18,6 +18,13 @@ inline KernelRealtime kernel_realtime_now() {
   return KernelRealtime{Nanoseconds{read_clock_ns(CLOCK_REALTIME)}};
 }
 
+// A packet's kernel stamp (CLOCK_REALTIME) carried onto the served clock by its age: `served_now`
+// and `realtime_now` read together. Microseconds of age, so the rate between the two clocks does
+// not matter here (reference clocks' stamps, seconds old, go through KernelStamps instead).
+inline UtcTime served_at(KernelRealtime stamp, UtcTime served_now, KernelRealtime realtime_now) {
+  return served_now - (realtime_now - stamp);
+}
+
 // CLOCK_MONOTONIC_RAW: the undisciplined hardware counter, never slewed by anyone.
 class MonotonicRawTimebase final : public RawTimebase {
  public:

@@ -82,7 +82,7 @@ void ClientSocket::receive() {
         std::memcpy(&ts, CMSG_DATA(c), sizeof ts);
         const KernelRealtime stamp{
             Nanoseconds{std::int64_t{ts.tv_sec} * 1'000'000'000 + ts.tv_nsec}};
-        t4 -= kernel_realtime_now() - stamp;
+        t4 = served_at(stamp, t4, kernel_realtime_now());
       }
     }
     received_(std::span<const std::uint8_t>(buffer.data(), static_cast<std::size_t>(n)), t4,

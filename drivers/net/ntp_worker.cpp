@@ -304,7 +304,7 @@ void NtpWorker::collect_transmit_stamps(const Socket& socket, unsigned limit) {
         have_readings = true;
       }
       const NtpTimestamp receive{load_be64(packet.subspan<32, 8>())};
-      const UtcTime sent = served_now - (realtime_now - looped.sent);
+      const UtcTime sent = served_at(looped.sent, served_now, realtime_now);
       if (shared_.interleaved->refine(receive, NtpTimestamp::from_utc(sent))) {
         add(transmit_stamps_, 1);
       }
@@ -501,7 +501,7 @@ void NtpWorker::serve(const Socket& socket) {
       }
       const SocketAddress peer =
           SocketAddress::from_sockaddr(reinterpret_cast<const sockaddr*>(&slot.peer));
-      UtcTime receive_time = served_now - (realtime_now - kernel_rx);
+      UtcTime receive_time = served_at(kernel_rx, served_now, realtime_now);
       // A receive timestamp names its reply for interleaved mode: never two alike.
       while (shared_.interleaved &&
              shared_.interleaved->transmit_for(NtpTimestamp::from_utc(receive_time))) {
