@@ -104,6 +104,10 @@ std::vector<std::string> apply_board(DaemonConfig& config, const BoardPlaces& pl
   } else {
     notes.push_back(prefix + ": the reference clock lines are used, not the profile's");
   }
+  if (!config.status_led && !chosen->led.empty()) {
+    config.status_led = chosen->led;
+    notes.push_back(prefix + ": status LED " + chosen->led);
+  }
   std::string boot;
   for (const std::string& line : chosen->boot) boot += (boot.empty() ? "" : "; ") + line;
   if (!boot.empty()) notes.push_back(prefix + ": the boot configuration needs: " + boot);

@@ -191,6 +191,7 @@ Daemon::Daemon(const Options& options, DaemonSetup setup)
   start_network();
   open_metrics();
   open_console();
+  open_status_led();
   drop_privileges();
 }
 
@@ -387,6 +388,32 @@ DaemonConsoleHooks Daemon::console_hooks() {
   hooks.log = log_;
   hooks.reference_override = plan_.simulate ? "--simulate" : plan_.replay ? "--replay" : "";
   return hooks;
+}
+
+// The LED's files are opened now, while the daemon may still be root. No LED is no reason not to
+// serve: a problem is a warning.
+void Daemon::open_status_led() {
+  if (!config_.status_led || *config_.status_led == "none") return;
+  try {
+    status_led_ = std::make_unique<StatusLed>(
+        loop_, default_board_places().host_root + "/sys/class/leds/" + *config_.status_led, log_);
+    log_("status LED: " + status_led_->directory());
+    show_status_led();
+  } catch (const std::runtime_error& e) {
+    log_(std::string("warning: ") + e.what());
+  }
+}
+
+// A fault: nothing to serve from, or reference clocks silent for a minute without ever having
+// locked (an unplugged receiver, a wrong device); a receiver lost after it locked is holdover.
+void Daemon::show_status_led() {
+  if (!status_led_) return;
+  constexpr std::chrono::seconds kSilent{60};
+  const SyncState state = discipline_.status().state;
+  const bool silent = plan_.has_reference_clock && !system_.network_steers() &&
+                      std::chrono::steady_clock::now() - started_ > kSilent &&
+                      (!latest_reference_ || clock_.now() - latest_reference_->at > kSilent);
+  status_led_->show(led_pattern(led_state(state, plan_.no_time_source || silent)));
 }
 
 // Everything that needs root is open: the port, the devices, the console socket.
@@ -597,6 +624,7 @@ void Daemon::tick() {
   // A line a second is for a terminal or a test's log, not for the journal of an SD card.
   if (status_line_) print_status_line(discipline_.status(), served, sources_->calibration_status());
   if (ticks_ % 5 == 0) keep_console_socket();
+  show_status_led();
   if (std::chrono::steady_clock::now() >= next_calibration_save_) {
     save_drift();
     save_calibration();

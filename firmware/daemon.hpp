@@ -27,6 +27,7 @@
 #include "drivers/os/metrics_exporter.hpp"
 #include "drivers/os/service_manager.hpp"
 #include "drivers/os/signal_watch.hpp"
+#include "drivers/os/status_led.hpp"
 #include "drivers/sim/drifting_timebase.hpp"
 #include "firmware/command_line.hpp"
 #include "firmware/config/server_plan.hpp"
@@ -90,6 +91,7 @@ class Daemon {
   void open_metrics();
   void open_console();
   DaemonConsoleHooks console_hooks();
+  void open_status_led();
   void drop_privileges();
 
   // What both start-up and a reload put in force from a configuration.
@@ -108,6 +110,7 @@ class Daemon {
   void publish_metrics(const ServerCounters& served, bool write_textfile);
   void tick();
   void keep_console_socket();
+  void show_status_led();
 
   // Persistent state.
   std::optional<std::string> calibration_file() const;
@@ -179,6 +182,7 @@ class Daemon {
   std::unique_ptr<SelfProbe> self_probe_;
   std::unique_ptr<DaemonConsole> console_;
   std::unique_ptr<ConsoleServer> console_server_;
+  std::unique_ptr<StatusLed> status_led_;
 
   const bool status_line_;
   int ticks_ = 0;

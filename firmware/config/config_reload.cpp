@@ -46,6 +46,7 @@ ReloadPlan plan_reload(const DaemonConfig& running, const DaemonConfig& next) {
     plan.needs_restart.push_back("metrics");
   }
   if (running.tos_basedate != next.tos_basedate) plan.needs_restart.push_back("tos basedate");
+  if (running.status_led != next.status_led) plan.needs_restart.push_back("statusled");
   if (running.discipline.kernel_discipline != next.discipline.kernel_discipline) {
     plan.needs_restart.push_back("enable/disable kernel");
   }

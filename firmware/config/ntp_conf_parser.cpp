@@ -289,6 +289,16 @@ class Parser {
     config_.board_where = where;
   }
 
+  // stratumd's own: `statusled NAME|none`.
+  void handle_statusled(const SourceLocation& where, const std::vector<std::string>& words) {
+    const bool valid_name = words.size() == 2 && !words[1].empty() && words[1] != "." &&
+                            words[1] != ".." && words[1].find('/') == std::string::npos;
+    if (!valid_name) {
+      return error(where, "statusled takes one LED name from /sys/class/leds (e.g. ACT) or 'none'");
+    }
+    config_.status_led = words[1];
+  }
+
   // stratumd's own: `metrics [listen ADDRESS[:PORT]] [textfile PATH]`.
   void handle_metrics(const SourceLocation& where, const std::vector<std::string>& words) {
     if (words.size() < 3 || words.size() % 2 == 0) {
@@ -735,6 +745,7 @@ class Parser {
       {"holdover", Support::handled, &Parser::handle_discipline},
       {"metrics", Support::handled, &Parser::handle_metrics},
       {"board", Support::handled, &Parser::handle_board},
+      {"statusled", Support::handled, &Parser::handle_statusled},
   };
 };
 

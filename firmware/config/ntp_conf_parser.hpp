@@ -106,6 +106,9 @@ struct DaemonConfig {
   std::optional<std::string> board;
   SourceLocation board_where;
   std::string board_summary;  // set once resolved: "raspberry-pi-4 (Raspberry Pi 4 Model B …)"
+  // `statusled NAME|none`: the LED (/sys/class/leds/NAME) that shows the state; else the board
+  // profile's, if any.
+  std::optional<std::string> status_led;
   std::vector<ConfigFinding> findings;
   std::vector<std::string> unreadable_includes;  // skipped with a warning (as ntpd does)
 

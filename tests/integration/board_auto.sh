@@ -3,7 +3,9 @@
 # (a pty receiver) and the pulse on /dev/pps0 (fake_pps): the daemon, configured with nothing but
 # `board auto`, serves stratum 1 from the pulse, and the console names the board. --check-config
 # names the Pi 4 profile (and its config.txt changes) for a Pi 4's model, and warns for a board
-# no profile knows. The shipped profiles are used beside the test's own.
+# no profile knows. The shipped profiles are used beside the test's own. The profile's status LED
+# (a fake LED-class directory under the fake root) is taken from its trigger, shows "locked"
+# (steady on) once the daemon serves stratum 1, and gets its trigger back when the daemon stops.
 source "$(dirname "$0")/private_dev.sh"
 : >"$STRATUMD_DEVROOT/new/pps0"
 use_private_dev
@@ -19,7 +21,13 @@ model Test Board with GPS HAT
 uart /dev/gps0
 pps /dev/pps0
 boot config.txt dtoverlay=pps-gpio,gpiopin=18
+led test:green
 BOARD
+led=$work/root/sys/class/leds/test:green
+mkdir -p "$led"
+printf 'none timer heartbeat [mmc0] default-on\n' >"$led/trigger"
+printf '0\n' >"$led/brightness"
+printf '255\n' >"$led/max_brightness"
 model() { printf '%s\0' "$1" >"$work/root/proc/device-tree/model"; }
 
 # --check-config on a Pi 4 and on an unknown board.
@@ -47,7 +55,13 @@ retry_until 10 grep -q "board test-hat (a test board with a GPS HAT; .*): NMEA o
   fail "the start did not name the board"
 wait_for_stratum_1 40
 retry_until 20 served_within 0.001 || fail "not within 1 ms of the PPS: $(cat "$work/ntpdig.json" "$work/ntpdig.err")"
+grep -q "status LED: $led" "$work/daemon.log" || fail "the status LED was not opened: $(cat "$work/daemon.log")"
+[ "$(cat "$led/trigger")" = none ] || fail "the LED's trigger was not taken: $(cat "$led/trigger")"
+retry_until 5 grep -qx 255 "$led/brightness" || fail "the LED is not steady on while locked: $(cat "$led/brightness")"
 "$STRATUMCTL" --socket "$work/console.sock" -c status >"$work/status.out" || fail "no console"
 grep -q "^board: *test-hat (a test board with a GPS HAT)" "$work/status.out" ||
   fail "the console does not name the board: $(cat "$work/status.out")"
-echo "PASS: board auto: the Pi 4 recognised with its boot changes, an unknown board warned about, a board's profile serving stratum 1 within 1 ms"
+stop_daemon
+[ "$(cat "$led/trigger")" = mmc0 ] || fail "the LED's trigger was not given back: $(cat "$led/trigger")"
+grep -qx 0 "$led/brightness" || fail "the LED was left on"
+echo "PASS: board auto: the Pi 4 recognised with its boot changes, an unknown board warned about, a board's profile serving stratum 1 within 1 ms, its LED steady while locked and given back"
