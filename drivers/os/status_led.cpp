@@ -37,7 +37,9 @@ UniqueFd open_for_writing(const std::string& path) {
 // sysfs attributes take the whole value in one write at offset 0; a plain file (a test's fake
 // LED) is cut to it first.
 bool write_value(int fd, const std::string& value) {
-  (void)::ftruncate(fd, 0);
+  if (::ftruncate(fd, 0) != 0) {
+    // A sysfs attribute cannot be cut, and need not be: the write replaces its value.
+  }
   return ::pwrite(fd, value.data(), value.size(), 0) == static_cast<ssize_t>(value.size());
 }
 
