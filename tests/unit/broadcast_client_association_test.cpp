@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/unit/association_test_support.hpp"
+
 #include <string>
 #include <vector>
 
@@ -12,12 +14,9 @@ namespace {
 
 using namespace std::chrono_literals;
 
-class BroadcastClientAssociationTest : public ::testing::Test {
+class BroadcastClientAssociationTest : public AssociationFixture {
  protected:
-  BroadcastClientAssociationTest() {
-    keys.keys[4] = SymmetricKey{4, KeyType::sha1, std::vector<std::uint8_t>(20, 0x21)};
-    keys.trusted.push_back(KeyReference{4, "ntp.keys", 1});
-  }
+  BroadcastClientAssociationTest() { trust_key(4, 0x21); }
 
   // A broadcast sent at `sent` (true time; the broadcaster's clock is right, ours 1 ms behind),
   // signed with `key` when given.
@@ -31,15 +30,7 @@ class BroadcastClientAssociationTest : public ::testing::Test {
     h.reference_id = make_refid("GPS");
     h.reference_time = NtpTimestamp::from_utc(sent - 1s);
     h.transmit_time = NtpTimestamp::from_utc(sent);
-    return serialize(h, key);
-  }
-  std::vector<std::uint8_t> serialize(const NtpHeader& h, const SymmetricKey* key) {
-    std::vector<std::uint8_t> bytes(kMaxSentPacket);
-    std::size_t length =
-        serialize_ntp_header(h, std::span<std::uint8_t>(bytes).first<kNtpHeaderSize>());
-    if (key) length = append_mac(bytes, length, *key, mac);
-    bytes.resize(length);
-    return bytes;
+    return bytes_of(h, key);
   }
   // The broadcaster's answer to a volley request: 4 ms each way.
   std::vector<std::uint8_t> volley_reply(std::span<const std::uint8_t> request, UtcTime sent) {
@@ -53,7 +44,7 @@ class BroadcastClientAssociationTest : public ::testing::Test {
     h.reference_time = NtpTimestamp::from_utc(sent - 1s);
     h.receive_time = NtpTimestamp::from_utc(sent + 4ms);
     h.transmit_time = NtpTimestamp::from_utc(sent + 4ms);
-    return serialize(h, nullptr);
+    return bytes_of(h);
   }
   AssociationLine line() {
     AssociationLine l;
@@ -61,11 +52,6 @@ class BroadcastClientAssociationTest : public ::testing::Test {
     return l;
   }
 
-  AuthSettings keys;
-  MacEngine mac;
-  std::vector<std::string> log;
-  AssociationCore core{-20, [this]() -> const AuthSettings& { return keys; }, mac,
-                       [this](const std::string& l) { log.push_back(l); }};
   UtcTime t{std::chrono::seconds{1'790'000'000}};  // true time
   const IpAddress broadcaster = *IpAddress::parse("192.0.2.9");
 };

@@ -7,18 +7,16 @@
 
 #include "firmware/ntp/broadcast_association.hpp"
 #include "firmware/ntp/manycast_association.hpp"
+#include "tests/unit/association_test_support.hpp"
 
 namespace stratumd {
 namespace {
 
 using namespace std::chrono_literals;
 
-class AssociationMachines : public ::testing::Test {
+class AssociationMachines : public AssociationFixture {
  protected:
-  AssociationMachines() {
-    keys.keys[5] = SymmetricKey{5, KeyType::sha1, std::vector<std::uint8_t>(20, 0x33)};
-    keys.trusted.push_back(KeyReference{5, "ntp.keys", 1});
-  }
+  AssociationMachines() { trust_key(5, 0x33); }
   AssociationLine line(AssociationLine::Kind kind, std::optional<std::uint32_t> key = {}) {
     AssociationLine l;
     l.kind = kind;
@@ -35,19 +33,9 @@ class AssociationMachines : public ::testing::Test {
     h.origin_time = origin;
     h.receive_time = NtpTimestamp::from_utc(now);
     h.transmit_time = NtpTimestamp::from_utc(now);
-    std::vector<std::uint8_t> bytes(kMaxSentPacket);
-    std::size_t length =
-        serialize_ntp_header(h, std::span<std::uint8_t>(bytes).first<kNtpHeaderSize>());
-    if (key) length = append_mac(bytes, length, *key, mac);
-    bytes.resize(length);
-    return bytes;
+    return bytes_of(h, key);
   }
 
-  AuthSettings keys;
-  MacEngine mac;
-  std::vector<std::string> log;
-  AssociationCore core{-20, [this]() -> const AuthSettings& { return keys; }, mac,
-                       [this](const std::string& l) { log.push_back(l); }};
   UtcTime now{std::chrono::seconds{1'790'000'000}};
   bool synchronised = false;
   SnapshotSource snapshot = [this] {

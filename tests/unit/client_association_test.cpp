@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/unit/association_test_support.hpp"
+
 #include <string>
 #include <vector>
 
@@ -12,12 +14,9 @@ namespace {
 
 using namespace std::chrono_literals;
 
-class ClientAssociationTest : public ::testing::Test {
+class ClientAssociationTest : public AssociationFixture {
  protected:
-  ClientAssociationTest() {
-    keys.keys[7] = SymmetricKey{7, KeyType::sha1, std::vector<std::uint8_t>(20, 0x42)};
-    keys.trusted.push_back(KeyReference{7, "ntp.keys", 1});
-  }
+  ClientAssociationTest() { trust_key(7, 0x42); }
 
   AssociationLine line(bool iburst = false, std::optional<std::uint32_t> key = std::nullopt) {
     AssociationLine l;
@@ -56,19 +55,9 @@ class ClientAssociationTest : public ::testing::Test {
     h.receive_time = NtpTimestamp::from_utc(now + 12ms);
     h.transmit_time = NtpTimestamp::from_utc(now + 12ms + 100us);
     h.reference_time = h.receive_time;
-    std::vector<std::uint8_t> bytes(kMaxSentPacket);
-    std::size_t length =
-        serialize_ntp_header(h, std::span<std::uint8_t>(bytes).first<kNtpHeaderSize>());
-    if (key) length = append_mac(bytes, length, *key, mac);
-    bytes.resize(length);
-    return bytes;
+    return bytes_of(h, key);
   }
 
-  AuthSettings keys;
-  MacEngine mac;
-  std::vector<std::string> log;
-  AssociationCore core{-20, [this]() -> const AuthSettings& { return keys; }, mac,
-                       [this](const std::string& l) { log.push_back(l); }};
   UtcTime now{std::chrono::seconds{1'790'000'000}};
 };
 

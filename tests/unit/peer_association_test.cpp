@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/unit/association_test_support.hpp"
+
 #include <string>
 #include <vector>
 
@@ -12,12 +14,9 @@ namespace {
 
 using namespace std::chrono_literals;
 
-class PeerAssociationTest : public ::testing::Test {
+class PeerAssociationTest : public AssociationFixture {
  protected:
-  PeerAssociationTest() {
-    keys.keys[3] = SymmetricKey{3, KeyType::sha1, std::vector<std::uint8_t>(20, 0x17)};
-    keys.trusted.push_back(KeyReference{3, "ntp.keys", 1});
-  }
+  PeerAssociationTest() { trust_key(3, 0x17); }
 
   AssociationLine line(std::optional<std::uint32_t> key = std::nullopt, int minpoll = 6) {
     AssociationLine l;
@@ -45,11 +44,6 @@ class PeerAssociationTest : public ::testing::Test {
     return {actions.send.begin(), actions.send.end()};
   }
 
-  AuthSettings keys;
-  MacEngine mac;
-  std::vector<std::string> log;
-  AssociationCore core{-20, [this]() -> const AuthSettings& { return keys; }, mac,
-                       [this](const std::string& l) { log.push_back(l); }};
   // True time; A's clock reads it, B's clock reads it + 3 ms; 5 ms each way.
   UtcTime t{std::chrono::seconds{1'790'000'000}};
   static constexpr std::chrono::milliseconds kBAhead{3};
