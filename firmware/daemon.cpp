@@ -404,8 +404,9 @@ void Daemon::open_status_led() {
   }
 }
 
-// A fault: nothing to serve from, or reference clocks silent for a minute without ever having
-// locked (an unplugged receiver, a wrong device); a receiver lost after it locked is holdover.
+// A fault: nothing to serve from, or reference clocks silent for a minute while the clock is
+// neither locked nor holding over (an unplugged receiver, a wrong device, or one gone beyond
+// holdover); a receiver lost while locked shows holdover first.
 void Daemon::show_status_led() {
   if (!status_led_) return;
   constexpr std::chrono::seconds kSilent{60};

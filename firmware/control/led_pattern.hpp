@@ -26,8 +26,8 @@ struct LedPattern {
 // locked: steady on; holdover: a double flash every 2 s.
 LedPattern led_pattern(LedState state);
 
-// `fault`: nothing to serve from, or a reference clock that has gone silent before it ever
-// locked (a receiver unplugged, a wrong device).
+// `fault`: nothing to serve from, or a reference clock silent while the clock is neither locked
+// nor holding over (a receiver unplugged, a wrong device, or gone beyond holdover).
 LedState led_state(SyncState state, bool fault);
 
 }  // namespace stratumd
