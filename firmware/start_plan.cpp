@@ -71,9 +71,10 @@ StartPlan plan_start(const Options& options, const DaemonConfig& config,
 CheckReport check_config_report(const std::string& config_name, const DaemonConfig& config,
                                 std::size_t host_errors, std::size_t host_warnings,
                                 const StartPlan& plan) {
-  std::size_t errors = host_errors;
-  for (const ConfigFinding& f : config.findings) errors += f.severity == Severity::error;
-  std::size_t warnings = host_warnings + config.findings.size() - (errors - host_errors);
+  std::size_t config_errors = 0;
+  for (const ConfigFinding& f : config.findings) config_errors += f.severity == Severity::error;
+  std::size_t errors = host_errors + config_errors;
+  std::size_t warnings = host_warnings + config.findings.size() - config_errors;
   CheckReport report;
   if (plan.no_time_source) {
     // The reference clocks of many setups live in an include file: one that cannot be read is
