@@ -3,20 +3,27 @@
 #pragma once
 
 #include <cstdint>
-#include <ctime>
 #include <optional>
+#include <type_traits>
 
 #include "firmware/time/time_types.hpp"
 
 namespace stratumd {
 
+// The writer's time_t (gpsd's, ntpd's): the size the system's libraries were built with, which on
+// a 32-bit Debian 12 is 32 bits even though stratumd itself is built with 64-bit time.
+#ifndef STRATUMD_SYSTEM_TIME_BITS
+#error "CMakeLists.txt defines STRATUMD_SYSTEM_TIME_BITS"
+#endif
+using ShmSeconds = std::conditional_t<STRATUMD_SYSTEM_TIME_BITS == 64, std::int64_t, std::int32_t>;
+
 // The layout of struct shmTime in ntpd's refclock_shm.c; do not reorder.
 struct NtpShmTime {
   int mode;  // 0: use when valid; 1: also require count unchanged across the read
   int count;
-  time_t clock_seconds;  // the reference's time
+  ShmSeconds clock_seconds;  // the reference's time
   int clock_microseconds;
-  time_t receive_seconds;  // the local system clock when it was taken
+  ShmSeconds receive_seconds;  // the local system clock when it was taken
   int receive_microseconds;
   int leap;
   int precision;

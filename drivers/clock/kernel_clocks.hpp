@@ -8,11 +8,9 @@
 
 namespace stratumd {
 
-inline std::int64_t read_clock_ns(clockid_t id) {
-  timespec ts{};
-  ::clock_gettime(id, &ts);
-  return std::int64_t{ts.tv_sec} * 1'000'000'000 + ts.tv_nsec;
-}
+// Out of line: on 32-bit targets the files that share libgps' or libgpiod 1.x's 32-bit timespec
+// include this header too, and an inline copy of a timespec read there would not survive 2038.
+std::int64_t read_clock_ns(clockid_t id);
 
 inline KernelRealtime kernel_realtime_now() {
   return KernelRealtime{Nanoseconds{read_clock_ns(CLOCK_REALTIME)}};

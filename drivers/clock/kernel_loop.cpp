@@ -8,8 +8,9 @@
 namespace stratumd {
 namespace {
 
-// The kernel's frequencies are ppm scaled by 2^16.
-double ppm(long scaled) {
+// The kernel's frequencies are ppm scaled by 2^16 (in timex fields that are 64-bit with 64-bit
+// time on 32-bit ARM).
+double ppm(std::int64_t scaled) {
   return static_cast<double>(scaled) / 65536.0;
 }
 
@@ -58,7 +59,7 @@ std::optional<KernelLoopState> read_kernel_loop() {
   k.pps_frequency_ppm = ppm(tx.ppsfreq);
   k.pps_stability_ppm = ppm(tx.stabil);
   k.pps_jitter_ms = static_cast<double>(tx.jitter) * to_ms;
-  k.pps_calibration_interval = 1L << tx.shift;
+  k.pps_calibration_interval = std::int64_t{1} << tx.shift;
   k.pps_calibrations = tx.calcnt;
   k.pps_jitter_exceeded = tx.jitcnt;
   k.pps_stability_exceeded = tx.stbcnt;

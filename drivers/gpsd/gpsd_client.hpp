@@ -5,10 +5,10 @@
 // Reconnects with back-off when gpsd restarts.
 #pragma once
 
-#include <gps.h>
-
 #include <chrono>
+#include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -16,9 +16,9 @@
 #include "refclock/ref_sample.hpp"
 #include "refclock/refclock_sink.hpp"
 
-#if GPSD_API_MAJOR_VERSION < 9
-#error "stratumd needs libgps API 9 or later (gpsd 3.18+)"
-#endif
+// libgps' state lives behind a pointer: on 32-bit targets only gpsd_client.cpp is built with the
+// library's time_t (CMakeLists.txt), so no other file may see the struct's layout.
+struct gps_data_t;
 
 namespace stratumd {
 
@@ -43,7 +43,7 @@ class GpsdClient {
   void connect();
   void disconnect(const std::string& why);
   void on_readable();
-  void deliver(const timespec& gps_time, const timespec& system_time, bool is_pps);
+  void deliver(std::int64_t gps_time_ns, std::int64_t system_time_ns, bool is_pps);
 
   EventLoop& loop_;
   RefclockSink& sink_;
@@ -51,7 +51,7 @@ class GpsdClient {
   std::string port_;
   int mode_;
   Log log_;
-  gps_data_t data_{};
+  std::unique_ptr<gps_data_t> data_;
   bool connected_ = false;
   std::chrono::seconds backoff_{1};
   std::string last_problem_;

@@ -53,12 +53,12 @@ struct ReferenceReport {
 // (the named-only system variables).
 struct KernelLoopState {
   double offset_ms = 0, frequency_ppm = 0, max_error_ms = 0, estimated_error_ms = 0;
-  std::string status_flags;  // "pll nano …", as ntpd spells them
-  long time_constant = 0;
+  std::string status_flags;        // "pll nano …", as ntpd spells them
+  std::int64_t time_constant = 0;  // struct timex's longs: 64-bit with 64-bit time on 32-bit ARM
   double precision_ms = 0, tolerance_ppm = 0;
   double pps_frequency_ppm = 0, pps_stability_ppm = 0, pps_jitter_ms = 0;
-  long pps_calibration_interval = 0, pps_calibrations = 0, pps_jitter_exceeded = 0,
-       pps_stability_exceeded = 0, pps_calibration_errors = 0;
+  std::int64_t pps_calibration_interval = 0, pps_calibrations = 0, pps_jitter_exceeded = 0,
+               pps_stability_exceeded = 0, pps_calibration_errors = 0;
 };
 
 // ntpq's monstats: the server's client monitor (the MRU list), all workers together.

@@ -19,7 +19,7 @@ ClientMonitor::ClientMonitor(std::size_t capacity)
 
 void ClientMonitor::record(const IpAddress& address, std::uint16_t port, NtpTimestamp at,
                            std::uint8_t first_byte, MonitorVerdict verdict) {
-  const std::size_t set = (address_hash(address) & set_mask_) * kWays;
+  const std::size_t set = static_cast<std::size_t>(address_hash(address) & set_mask_) * kWays;
   std::size_t chosen = set;
   bool empty_slot = false;  // the chosen slot was never used
   NtpTimestamp chosen_last;

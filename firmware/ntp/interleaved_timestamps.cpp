@@ -11,7 +11,8 @@ InterleavedTimestamps::InterleavedTimestamps(unsigned capacity_log2)
 // multiplicative hash mixes both into the slot index.
 InterleavedTimestamps::Slot& InterleavedTimestamps::slot_for(NtpTimestamp receive) const {
   const std::uint64_t mixed = receive.raw() * 0x9E37'79B9'7F4A'7C15ULL;
-  return slots_[shift_ >= 64 ? 0 : (mixed >> shift_) & mask_];  // one slot: no shift by 64
+  // One slot: no shift by 64.
+  return slots_[shift_ >= 64 ? 0 : static_cast<std::size_t>((mixed >> shift_) & mask_)];
 }
 
 bool InterleavedTimestamps::try_lock(Slot& slot, std::uint32_t& sequence) {

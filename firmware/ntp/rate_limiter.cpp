@@ -18,7 +18,7 @@ RateLimiter::RateLimiter(DiscardParams params, std::size_t capacity)
 
 RateLimiter::Entry& RateLimiter::entry_for(const IpAddress& client, std::int64_t now_ns,
                                            bool& fresh) {
-  const std::size_t set = (address_hash(client) & set_mask_) * kWays;
+  const std::size_t set = static_cast<std::size_t>(address_hash(client) & set_mask_) * kWays;
   Entry* oldest = &entries_[set];
   for (std::size_t i = set; i < set + kWays; ++i) {
     Entry& e = entries_[i];

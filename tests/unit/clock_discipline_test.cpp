@@ -80,6 +80,21 @@ TEST(ClockDiscipline, StepsALargeInitialOffsetAndLocksFromSeventeenPpm) {
   EXPECT_NEAR(sim.loop_.status().frequency_ppm, -17.5, 0.05);
 }
 
+// Steering through NTP era 1 (2036-02-07 06:28:16) and 2038-01-19 03:14:08 is like steering
+// through any other second: the step, the lock and the accuracy are the same.
+TEST(ClockDiscipline, StepsLocksAndHoldsAcrossTheNtpEraAnd2038) {
+  for (const std::int64_t boundary : {std::int64_t{2'085'978'496}, std::int64_t{2'147'483'648}}) {
+    PpsSimulation sim(300ms, 17.5, 1e-6, {}, UtcTime{std::chrono::seconds{boundary - 40}});
+    sim.run(180);
+    EXPECT_GT(sim.clock_.true_time(), UtcTime{std::chrono::seconds{boundary + 100}});
+    EXPECT_EQ(sim.loop_.status().steps, 1u) << boundary;
+    ASSERT_TRUE(sim.locked_at_) << boundary;
+    EXPECT_LT(*sim.locked_at_, 30) << boundary;
+    EXPECT_EQ(sim.loop_.status().state, SyncState::locked) << boundary;
+    EXPECT_LT(sim.worst_recent_, 5e-6) << boundary;
+  }
+}
+
 TEST(ClockDiscipline, LocksFromFiftyPpm) {
   PpsSimulation sim(200ms, -50.0);
   sim.run(240);
@@ -243,8 +258,7 @@ TEST(ClockDiscipline, ARefusedPanicSampleLeavesTheAnnouncedStateAlone) {
   sim.loop_.fill_snapshot(before, 0);
   const Nanoseconds offset_before = sim.loop_.status().last_offset;
   const UtcTime edge = sim.clock_.now();
-  sim.loop_.on_sample({edge, edge + std::chrono::hours{24}, LeapIndicator::none},
-                      SampleClass::pps);
+  sim.loop_.on_sample({edge, edge + std::chrono::hours{24}, LeapIndicator::none}, SampleClass::pps);
   EXPECT_EQ(sim.loop_.status().panics, 1u);
   EXPECT_EQ(sim.loop_.status().state, SyncState::locked);
   EXPECT_EQ(sim.loop_.status().last_offset, offset_before);

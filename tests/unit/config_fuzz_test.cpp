@@ -113,7 +113,8 @@ TEST(ConfigFuzz, MutatedConfigurationsNeverCrashAndEveryFindingIsLocated) {
     text << shared.rdbuf();
     base += text.str();
   }
-  std::mt19937_64 rng(20261125);
+  std::mt19937_64 engine(20261125);
+  auto rng = [&engine] { return static_cast<std::size_t>(engine()); };
   const std::string alphabet = " \t\n#\"\\()/.:-0123456789abcdefxyz\x01\xff";
   for (int round = 0; round < 3000; ++round) {
     std::string text = base;

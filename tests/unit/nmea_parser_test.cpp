@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "firmware/time/ntp_timestamp.hpp"
+#include "firmware/time/utc_text.hpp"
 #include "refclock/gps_week_rollover.hpp"
 #include "refclock/nmea_line_assembler.hpp"
 #include "refclock/nmea_time.hpp"
@@ -194,6 +196,25 @@ TEST(NmeaTime, RolloverCorrectedAndNeverBeforeTheBase) {
   EXPECT_EQ(t.time, UtcTime{sys_days{2026y / November / 26} + 12h});
   EXPECT_GE(t.time, UtcTime{sys_days{2026y / November / 1}});
   EXPECT_EQ(a.counters().rollover_corrected, 1u);
+}
+
+// 2^31 s after 1970 (2038-01-19 03:14:08) and the NTP era's end (2036-02-07 06:28:16) are
+// ordinary seconds: a 32-bit time_t anywhere between the sentence and the label would show here.
+TEST(NmeaTime, LabelsAcross2036And2038LikeAnyOtherSecond) {
+  NmeaTimeAssembler a(*parse_iso_date("2026-11-01"));
+  const NmeaTime before_2038 = feed(a, "GPRMC,031407.00,A,,,,,,,190138,,,A");
+  const NmeaTime after_2038 = feed(a, "GPGGA,031408.00,,,,,1,08,0.9,,M,,M,,");
+  EXPECT_EQ(before_2038.time.time_since_epoch(), std::chrono::seconds{2'147'483'647});
+  EXPECT_EQ(after_2038.time.time_since_epoch(), std::chrono::seconds{2'147'483'648});
+  EXPECT_EQ(utc_text(after_2038.time), "2038-01-19 03:14:08");
+
+  NmeaTimeAssembler b(*parse_iso_date("2026-11-01"));
+  const NmeaTime era_end = feed(b, "GNZDA,062815.50,07,02,2036,00,00");
+  const NmeaTime era_1 = feed(b, "GNRMC,062816.50,A,,,,,,,070236,,,A");
+  EXPECT_EQ(era_1.time - era_end.time, 1s);
+  EXPECT_EQ(era_1.time, UtcTime{sys_days{2036y / February / 7} + 6h + 28min + 16s + 500ms});
+  EXPECT_EQ(NtpTimestamp::from_utc(era_1.time).seconds(), 0u);  // NTP era 1 began
+  EXPECT_EQ(NtpTimestamp::era_of(era_1.time), 1);
 }
 
 TEST(NmeaTime, LeapSecondIsFlagged) {

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cstddef>
+#include <ctime>
 
 namespace stratumd {
 namespace {
@@ -24,15 +25,28 @@ NtpShmTime gpsd_style_sample() {
   return t;
 }
 
-TEST(NtpShm, LayoutMatchesNtpdOn64BitLinux) {
-  // gpsd and ntpd agree on this layout; a different one would read garbage.
-  EXPECT_EQ(offsetof(NtpShmTime, count), 4u);
-  EXPECT_EQ(offsetof(NtpShmTime, clock_seconds), 8u);
-  EXPECT_EQ(offsetof(NtpShmTime, receive_seconds), 24u);
-  EXPECT_EQ(offsetof(NtpShmTime, leap), 36u);
-  EXPECT_EQ(offsetof(NtpShmTime, valid), 48u);
-  EXPECT_EQ(offsetof(NtpShmTime, clock_nanoseconds), 52u);
-  EXPECT_EQ(sizeof(NtpShmTime), 96u);
+TEST(NtpShm, LayoutMatchesNtpdAndGpsdOnThisPlatform) {
+  // gpsd and ntpd agree on this layout; a different one would read garbage. Their time_t is the
+  // system's: 64-bit (and 8-byte aligned) on 64-bit Linux and on 32-bit ARM built for 64-bit
+  // time (Debian 13), 32-bit on Debian 12's armhf even though stratumd is built with 64-bit time.
+  if (STRATUMD_SYSTEM_TIME_BITS == 64) {
+    EXPECT_EQ(offsetof(NtpShmTime, count), 4u);
+    EXPECT_EQ(offsetof(NtpShmTime, clock_seconds), 8u);
+    EXPECT_EQ(offsetof(NtpShmTime, receive_seconds), 24u);
+    EXPECT_EQ(offsetof(NtpShmTime, leap), 36u);
+    EXPECT_EQ(offsetof(NtpShmTime, valid), 48u);
+    EXPECT_EQ(offsetof(NtpShmTime, clock_nanoseconds), 52u);
+    EXPECT_EQ(sizeof(NtpShmTime), 96u);
+  } else {
+    EXPECT_EQ(sizeof(std::time_t), 8u) << "stratumd itself is built with 64-bit time";
+    EXPECT_EQ(offsetof(NtpShmTime, count), 4u);
+    EXPECT_EQ(offsetof(NtpShmTime, clock_seconds), 8u);
+    EXPECT_EQ(offsetof(NtpShmTime, receive_seconds), 16u);
+    EXPECT_EQ(offsetof(NtpShmTime, leap), 24u);
+    EXPECT_EQ(offsetof(NtpShmTime, valid), 36u);
+    EXPECT_EQ(offsetof(NtpShmTime, clock_nanoseconds), 40u);
+    EXPECT_EQ(sizeof(NtpShmTime), 80u);
+  }
 }
 
 TEST(NtpShm, DecodesAValidSampleWithNanoseconds) {

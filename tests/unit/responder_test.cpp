@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "firmware/time/utc_text.hpp"
 #include "firmware/util/big_endian.hpp"
 
 namespace stratumd {
@@ -78,6 +79,36 @@ TEST(Responder, AnswersClientWithServerMode) {
   // Root dispersion grows with the age of the update: 10 us + 15 us/s * 0.6 s = 19 us.
   EXPECT_NEAR(to_seconds(h.root_dispersion.to_duration()), 19e-6, 16e-6);
   EXPECT_GT(h.root_dispersion.raw(), 0u);
+}
+
+// The answer's timestamps across NTP era 1 (2036-02-07 06:28:16, where the wire's seconds wrap)
+// and 2038-01-19 03:14:08 (where a 32-bit time_t would): a client pivoting on its own clock reads
+// back the served instants, the reference time from the era before included.
+TEST(Responder, ServesAcrossTheNtpEraBoundaryAnd2038) {
+  const UtcTime era_1{std::chrono::seconds{2'085'978'496}};
+  const UtcTime y2038{std::chrono::seconds{2'147'483'648}};
+  for (const UtcTime now :
+       {era_1 + std::chrono::milliseconds{300}, y2038 - std::chrono::nanoseconds{1},
+        y2038 + std::chrono::milliseconds{300}}) {
+    ClockSnapshot snapshot = locked_snapshot();
+    snapshot.reference_time = now - std::chrono::milliseconds{600};
+    Reply r;
+    RateLimiter limiter;
+    r.response =
+        handle_request(request(4, 3), RequestContext{kClient, now, std::chrono::seconds{1000}},
+                       snapshot, RestrictTable{}, limiter, r.bytes);
+    ASSERT_EQ(r.response.outcome, RequestOutcome::answered);
+    stamp_transmit(r.bytes, now + std::chrono::microseconds{15});
+    const NtpHeader h = r.header();
+    const auto read_back = [&](NtpTimestamp t, UtcTime expected) {
+      EXPECT_LE(std::chrono::abs(t.to_utc(now) - expected), std::chrono::nanoseconds{1})
+          << utc_text(now);
+    };
+    read_back(h.receive_time, now);
+    read_back(h.transmit_time, now + std::chrono::microseconds{15});
+    read_back(h.reference_time, snapshot.reference_time);
+    EXPECT_EQ(h.stratum, 1);
+  }
 }
 
 TEST(Responder, EchoesEveryVersionFromOneToFour) {
@@ -232,7 +263,7 @@ TEST(Responder, RandomBytesNeverCrashAndNeverAmplify) {
     state ^= state << 13;
     state ^= state >> 7;
     state ^= state << 17;
-    std::vector<std::uint8_t> bytes(state % 200);
+    std::vector<std::uint8_t> bytes(static_cast<std::size_t>(state % 200));
     for (auto& b : bytes) {
       state ^= state << 13;
       state ^= state >> 7;
