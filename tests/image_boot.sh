@@ -6,11 +6,23 @@
 # networking; then shut down by its power button, leaving the drift file on its data partition.
 # The amd64 image has a read-only root, which must come back unwritten; the arm64 one a writable
 # root. Skipped without the root, the toolchain or qemu.
-# Usage: tests/image_boot.sh SOURCE_DIR BUILD_DIR [ARCH]   (ARCH: arm64, the default, or amd64)
+# With BOARD raspberry-pi-3, the Raspberry Pi's SD card image instead (build-image --board: the
+# firmware partition, root and data), booted under qemu's raspi3b from what is on the card; it
+# takes the arm64 package image.arm64_boot built when there is one.
+# Usage: tests/image_boot.sh SOURCE_DIR BUILD_DIR [ARCH|BOARD]   (arm64, the default, amd64 or
+#                                                                 raspberry-pi-3)
 set -euo pipefail
 top=$1
 build=$2
 arch=${3:-arm64}
+board=
+if [[ $arch == raspberry-pi-* ]]; then
+  board=$arch arch=arm64
+  firmware=$(ls "$build"/raspi-firmware/raspi-firmware_*.deb 2>/dev/null | head -n 1)
+  [[ -n $firmware ]] || { echo "SKIP: no raspi-firmware package (scripts/setup --test fetches it)"; exit 77; }
+  command -v mcopy >/dev/null && command -v sfdisk >/dev/null && command -v mkfs.vfat >/dev/null ||
+    { echo "SKIP: no mtools, fdisk or dosfstools"; exit 77; }
+fi
 template=$build/image-rootfs-$arch
 qemu=qemu-system-aarch64
 [[ $arch == amd64 ]] && qemu=qemu-system-x86_64
@@ -21,6 +33,33 @@ if [[ $arch != $(dpkg --print-architecture) ]]; then
     grep -c 'install ok installed' | grep -qx 2 || { echo "SKIP: no $arch toolchain"; exit 77; }
 fi
 
+if [[ -n $board ]]; then
+  out=$build/image-$board
+  deb=$(ls "$build/packages-$arch"/stratumd_*_"$arch".deb 2>/dev/null || true)
+  if [[ -z $deb ]]; then
+    "$top/scripts/package" --arch "$arch" "$build/packages-$arch" >/dev/null
+    deb=$(ls "$build/packages-$arch"/stratumd_*_"$arch".deb)
+  fi
+  rm -rf "$out"
+  "$top/board/image/build-image" "$template" "$deb" "$out" --simulate --board "$board" --firmware "$firmware"
+  # What the Pi's boot ROM and firmware need, which qemu skips: a first FAT partition holding
+  # the boot loader, the GPU firmware of the Pi 3 and 4, config.txt and cmdline.txt.
+  first=$(sfdisk -d "$out/sd.img" | sed -n 's/.*start= *\([0-9]*\),.*type=c.*/\1/p' | head -n 1)
+  [[ -n $first ]] || { echo "FAIL: no FAT partition on the card"; exit 1; }
+  boot=$out/sd.img@@$((first * 512))
+  [[ $(mlabel -s -i "$boot" ::) == *RASPIFIRM* ]] || { echo "FAIL: the firmware partition is not RASPIFIRM"; exit 1; }
+  files=$(mdir -b -i "$boot" ::)
+  for file in bootcode.bin start.elf fixup.dat start4.elf fixup4.dat config.txt cmdline.txt bcm2837-rpi-3-b.dtb; do
+    grep -q "/$file$" <<<"$files" || { echo "FAIL: no $file on the firmware partition"; exit 1; }
+  done
+  config=$(mtype -i "$boot" ::config.txt)
+  for line in arm_64bit=1 upstream_kernel=1 "kernel=vmlinuz-" "initramfs initrd.img-"; do
+    grep -q "^$line" <<<"$config" || { echo "FAIL: config.txt has no $line"; exit 1; }
+  done
+  ! mtype -i "$boot" ::cmdline.txt | grep -q "console=serial0\|console=ttyS1\|console=ttyAMA0" ||
+    { echo "FAIL: a console on the GPS's UART"; exit 1; }
+  exec "$top/board/image/boot-test" "$out" 12302
+fi
 rm -rf "$build/packages-$arch" "$build/image-$arch"
 "$top/scripts/package" --arch "$arch" "$build/packages-$arch" >/dev/null
 deb=$(ls "$build/packages-$arch"/stratumd_*_"$arch".deb)
