@@ -8,13 +8,19 @@
 # root. Skipped without the root, the toolchain or qemu.
 # With BOARD raspberry-pi-3, the Raspberry Pi's SD card image instead (build-image --board: the
 # firmware partition, root and data), booted under qemu's raspi3b from what is on the card; it
-# takes the arm64 package image.arm64_boot built when there is one.
+# takes the arm64 package image.arm64_boot built when there is one. With arm64-gpio, the image
+# image.arm64_boot built is booted again, its daemon taking a pulse from the virtual board's GPIO
+# line that this host drives (boot-test --gpio-edges).
 # Usage: tests/image_boot.sh SOURCE_DIR BUILD_DIR [ARCH|BOARD]   (arm64, the default, amd64 or
-#                                                                 raspberry-pi-3)
+#                                                                 raspberry-pi-3, arm64-gpio)
 set -euo pipefail
 top=$1
 build=$2
 arch=${3:-arm64}
+if [[ $arch == arm64-gpio ]]; then
+  [[ -f $build/image-arm64/root.img ]] || { echo "SKIP: no arm64 image (image.arm64_boot builds it)"; exit 77; }
+  exec "$top/board/image/boot-test" "$build/image-arm64" 12303 --gpio-edges
+fi
 board=
 if [[ $arch == raspberry-pi-* ]]; then
   board=$arch arch=arm64

@@ -57,6 +57,7 @@ DcdPpsSource::~DcdPpsSource() {
 
 void DcdPpsSource::start() {
   loop_.watch_readable(wakeup_.get(), [this] { deliver(); });
+  watchdog_.check_every_second(loop_);
   thread_ = std::thread([this] {
     shed_thread_capabilities();
     wait_for_edges();

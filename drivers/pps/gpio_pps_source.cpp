@@ -118,6 +118,7 @@ GpioPpsSource::~GpioPpsSource() {
 
 void GpioPpsSource::start() {
   loop_.watch_readable(line_->fd(), [this] { on_event(); });
+  watchdog_.check_every_second(loop_);
 }
 
 void GpioPpsSource::on_event() {

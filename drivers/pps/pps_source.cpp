@@ -15,4 +15,19 @@ void EdgeWatchdog::check(std::chrono::steady_clock::time_point now) {
   }
 }
 
+EdgeWatchdog::~EdgeWatchdog() {
+  if (loop_) loop_->cancel_timers(this);
+}
+
+void EdgeWatchdog::check_every_second(EventLoop& loop) {
+  loop_ = &loop;
+  loop.call_after(
+      std::chrono::seconds{1},
+      [this] {
+        check(std::chrono::steady_clock::now());
+        check_every_second(*loop_);
+      },
+      this);
+}
+
 }  // namespace stratumd

@@ -26,10 +26,18 @@ class EdgeWatchdog {
  public:
   EdgeWatchdog(std::string name, std::chrono::seconds limit, PpsSource::Log log)
       : name_(std::move(name)), limit_(limit), log_(std::move(log)) {}
+  ~EdgeWatchdog();
+  EdgeWatchdog(const EdgeWatchdog&) = delete;
+  EdgeWatchdog& operator=(const EdgeWatchdog&) = delete;
+
   void edge(std::chrono::steady_clock::time_point now);
   void check(std::chrono::steady_clock::time_point now);
+  // Checks once a second on `loop`, for sources woken only by edges (GPIO, DCD): silence
+  // wakes nothing else that would notice it.
+  void check_every_second(EventLoop& loop);
 
  private:
+  EventLoop* loop_ = nullptr;
   std::string name_;
   std::chrono::seconds limit_;
   PpsSource::Log log_;
