@@ -29,24 +29,20 @@ TEST(NtpShm, LayoutMatchesNtpdAndGpsdOnThisPlatform) {
   // gpsd and ntpd agree on this layout; a different one would read garbage. Their time_t is the
   // system's: 64-bit (and 8-byte aligned) on 64-bit Linux and on 32-bit ARM built for 64-bit
   // time (Debian 13), 32-bit on Debian 12's armhf even though stratumd is built with 64-bit time.
-  if (STRATUMD_SYSTEM_TIME_BITS == 64) {
-    EXPECT_EQ(offsetof(NtpShmTime, count), 4u);
-    EXPECT_EQ(offsetof(NtpShmTime, clock_seconds), 8u);
-    EXPECT_EQ(offsetof(NtpShmTime, receive_seconds), 24u);
-    EXPECT_EQ(offsetof(NtpShmTime, leap), 36u);
-    EXPECT_EQ(offsetof(NtpShmTime, valid), 48u);
-    EXPECT_EQ(offsetof(NtpShmTime, clock_nanoseconds), 52u);
-    EXPECT_EQ(sizeof(NtpShmTime), 96u);
-  } else {
-    EXPECT_EQ(sizeof(std::time_t), 8u) << "stratumd itself is built with 64-bit time";
-    EXPECT_EQ(offsetof(NtpShmTime, count), 4u);
-    EXPECT_EQ(offsetof(NtpShmTime, clock_seconds), 8u);
-    EXPECT_EQ(offsetof(NtpShmTime, receive_seconds), 16u);
-    EXPECT_EQ(offsetof(NtpShmTime, leap), 24u);
-    EXPECT_EQ(offsetof(NtpShmTime, valid), 36u);
-    EXPECT_EQ(offsetof(NtpShmTime, clock_nanoseconds), 40u);
-    EXPECT_EQ(sizeof(NtpShmTime), 80u);
-  }
+  struct Layout {
+    std::size_t count, clock_seconds, receive_seconds, leap, valid, clock_nanoseconds, size;
+  };
+  constexpr Layout time64{4, 8, 24, 36, 48, 52, 96};
+  constexpr Layout time32{4, 8, 16, 24, 36, 40, 80};
+  const Layout& want = STRATUMD_SYSTEM_TIME_BITS == 64 ? time64 : time32;
+  EXPECT_EQ(sizeof(std::time_t), 8u) << "stratumd itself is built with 64-bit time";
+  EXPECT_EQ(offsetof(NtpShmTime, count), want.count);
+  EXPECT_EQ(offsetof(NtpShmTime, clock_seconds), want.clock_seconds);
+  EXPECT_EQ(offsetof(NtpShmTime, receive_seconds), want.receive_seconds);
+  EXPECT_EQ(offsetof(NtpShmTime, leap), want.leap);
+  EXPECT_EQ(offsetof(NtpShmTime, valid), want.valid);
+  EXPECT_EQ(offsetof(NtpShmTime, clock_nanoseconds), want.clock_nanoseconds);
+  EXPECT_EQ(sizeof(NtpShmTime), want.size);
 }
 
 TEST(NtpShm, DecodesAValidSampleWithNanoseconds) {
