@@ -1,7 +1,8 @@
 // Every captured receiver log in ../shared/testdata/nmea replays through the parser and the time
 // assembler; the UTC times gpsd reported for the same bytes (TPV "time" in the .chk beside each
 // log) must all be among the times we yield, and none of the times we yield with a valid fix may
-// lie outside the span gpsd saw. Garbage lines interleaved change nothing.
+// lie outside the span gpsd saw. Garbage lines interleaved change nothing. The replay source keeps
+// the log's rate.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -9,8 +10,14 @@
 #include <set>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
+#include <unistd.h>
+
+#include "drivers/os/event_loop.hpp"
+#include "drivers/sim/nmea_replay_source.hpp"
+#include "firmware/clock/sim_clock.hpp"
 #include "refclock/gps_week_rollover.hpp"
 #include "refclock/nmea_parser.hpp"
 #include "refclock/nmea_time.hpp"
@@ -189,6 +196,62 @@ TEST(NmeaReplay, GarbageBetweenSentencesChangesNothing) {
     EXPECT_EQ(clean.all, dirty.all) << name;
     EXPECT_EQ(clean.with_fix, dirty.with_fix) << name;
     EXPECT_GT(dirty.rejected, clean.rejected) << name;
+  }
+}
+
+std::string with_checksum(const std::string& body) {
+  unsigned sum = 0;
+  for (const char c : body) sum ^= static_cast<unsigned char>(c);
+  char tail[8];
+  std::snprintf(tail, sizeof tail, "*%02X", sum);
+  return "$" + body + tail;
+}
+
+// --replay keeps the log's rate however late each cycle is handled: cycle k is fed at the
+// start + k periods, not a period after the previous one was handled. A sink that takes a fifth
+// of the period stands for a busy daemon; re-arming from "now" would make the last of 15 cycles
+// 14 x 20 ms late.
+TEST(NmeaReplay, CyclesAreFedOnAbsoluteDeadlinesWhenTheSinkIsSlow) {
+  const fs::path log =
+      fs::temp_directory_path() / ("stratumd-replay-pacing-" + std::to_string(::getpid()) + ".log");
+  {
+    std::ofstream out(log);
+    for (int second = 0; second < 15; ++second) {
+      char body[64];
+      std::snprintf(body, sizeof body, "GPZDA,0000%02d.00,01,07,2021,00,00", second);
+      out << with_checksum(body) << "\r\n";
+    }
+  }
+  constexpr auto kPeriod = 100ms;
+  constexpr auto kSinkTakes = 20ms;
+  EventLoop loop{IoBackend::poll};
+  SimClock clock(sys_days{2021y / 7 / 1}, 0ns, OscillatorParams{});
+  std::vector<steady_clock::time_point> fed;
+  std::string ended;
+  NmeaReplaySource replay(
+      loop, clock, log.string(), 1s / duration<double>(kPeriod),
+      [&](const NmeaLine&) {
+        fed.push_back(steady_clock::now());
+        std::this_thread::sleep_for(kSinkTakes);
+      },
+      [&](const std::string& message) {
+        ended = message;
+        loop.stop();
+      });
+  fs::remove(log);
+  ASSERT_EQ(replay.cycles(), 15u);
+  replay.start();
+  loop.run();
+
+  EXPECT_NE(ended.find("end of the log after 15 cycles"), std::string::npos) << ended;
+  ASSERT_EQ(fed.size(), 15u);
+  for (std::size_t k = 1; k < fed.size(); ++k) {
+    const auto deadline = fed.front() + k * kPeriod;
+    EXPECT_GE(fed[k], deadline) << "cycle " << k << " fed early";
+    // Scheduling jitter, not accumulated lateness: well under one sink's time per cycle.
+    EXPECT_LT(fed[k] - deadline, 3 * kSinkTakes)
+        << "cycle " << k << " late by " << duration_cast<milliseconds>(fed[k] - deadline).count()
+        << " ms";
   }
 }
 
