@@ -4,6 +4,8 @@
 
 #include <cerrno>
 
+#include "drivers/gpsd/libgps_library.hpp"
+
 #if GPSD_API_MAJOR_VERSION < 9
 #error "stratumd needs libgps API 9 or later (gpsd 3.18+)"
 #endif
@@ -28,19 +30,20 @@ GpsdClient::GpsdClient(EventLoop& loop, RefclockSink& sink, std::string host, st
       port_(std::move(port)),
       mode_(mode),
       log_(std::move(log)),
+      gps_(libgps()),
       data_(std::make_unique<gps_data_t>()) {}
 
 GpsdClient::~GpsdClient() {
   loop_.cancel_timers(this);
   if (connected_) {
     loop_.unwatch(data_->gps_fd);
-    ::gps_close(data_.get());
+    gps_.close(data_.get());
   }
 }
 
 void GpsdClient::connect() {
-  if (::gps_open(host_.c_str(), port_.c_str(), data_.get()) != 0) {
-    const std::string problem = "gpsd at " + host_ + ":" + port_ + ": " + ::gps_errstr(errno);
+  if (gps_.open(host_.c_str(), port_.c_str(), data_.get()) != 0) {
+    const std::string problem = "gpsd at " + host_ + ":" + port_ + ": " + gps_.errstr(errno);
     if (problem != last_problem_) log_(problem + "; retrying");
     last_problem_ = problem;
     loop_.call_after(
@@ -48,7 +51,7 @@ void GpsdClient::connect() {
     backoff_ = std::min(backoff_ * 2, kMaxBackoff);
     return;
   }
-  ::gps_stream(data_.get(), WATCH_ENABLE | WATCH_JSON | WATCH_PPS, nullptr);
+  gps_.stream(data_.get(), WATCH_ENABLE | WATCH_JSON | WATCH_PPS, nullptr);
   connected_ = true;
   ++counters_.connects;
   backoff_ = std::chrono::seconds{1};
@@ -60,7 +63,7 @@ void GpsdClient::connect() {
 void GpsdClient::disconnect(const std::string& why) {
   log_("gpsd at " + host_ + ":" + port_ + ": " + why + "; reconnecting");
   loop_.unwatch(static_cast<int>(data_->gps_fd));
-  ::gps_close(data_.get());
+  gps_.close(data_.get());
   connected_ = false;
   loop_.call_after(
       backoff_, [this] { connect(); }, this);
@@ -76,7 +79,7 @@ void GpsdClient::deliver(std::int64_t gps_time_ns, std::int64_t system_time_ns, 
 
 void GpsdClient::on_readable() {
   do {
-    if (::gps_read(data_.get(), nullptr, 0) < 0) {
+    if (gps_.read(data_.get(), nullptr, 0) < 0) {
       disconnect("connection lost");
       return;
     }
@@ -97,7 +100,7 @@ void GpsdClient::on_readable() {
         deliver(to_ns(toff.real), to_ns(toff.clock), false);
     }
     data_->set = 0;
-  } while (connected_ && ::gps_waiting(data_.get(), 0));
+  } while (connected_ && gps_.waiting(data_.get(), 0));
 }
 
 }  // namespace stratumd

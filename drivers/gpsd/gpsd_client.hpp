@@ -12,13 +12,13 @@
 #include <optional>
 #include <string>
 
+#include "drivers/gpsd/libgps_library.hpp"
 #include "drivers/os/event_loop.hpp"
 #include "refclock/ref_sample.hpp"
 #include "refclock/refclock_sink.hpp"
 
 // libgps' state lives behind a pointer: on 32-bit targets only gpsd_client.cpp is built with the
 // library's time_t (CMakeLists.txt), so no other file may see the struct's layout.
-struct gps_data_t;
 
 namespace stratumd {
 
@@ -32,6 +32,7 @@ struct GpsdCounters {
 class GpsdClient {
  public:
   using Log = std::function<void(const std::string&)>;
+  // Throws std::runtime_error when libgps cannot be loaded.
   GpsdClient(EventLoop& loop, RefclockSink& sink, std::string host, std::string port, int mode,
              Log log);
   ~GpsdClient();
@@ -51,6 +52,7 @@ class GpsdClient {
   std::string port_;
   int mode_;
   Log log_;
+  const LibgpsFunctions& gps_;
   std::unique_ptr<gps_data_t> data_;
   bool connected_ = false;
   std::chrono::seconds backoff_{1};

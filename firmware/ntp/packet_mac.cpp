@@ -15,11 +15,15 @@ std::size_t mac_digest_length(KeyType type) {
   return type == KeyType::sha1 ? 20 : 16;
 }
 
-MacEngine::MacEngine()
-    : digest_(EVP_MD_CTX_new()),
-      cmac_(EVP_MAC_fetch(nullptr, "CMAC", nullptr)),
-      cmac_context_(cmac_ ? EVP_MAC_CTX_new(cmac_) : nullptr) {
-  if (!digest_ || !cmac_context_) throw std::runtime_error("OpenSSL: cannot create MAC contexts");
+MacEngine::MacEngine() : digest_(EVP_MD_CTX_new()) {
+  if (!digest_) throw std::runtime_error("OpenSSL: cannot create a digest context");
+}
+
+bool MacEngine::have_cmac() {
+  if (cmac_context_) return true;
+  if (!cmac_) cmac_ = EVP_MAC_fetch(nullptr, "CMAC", nullptr);
+  if (cmac_) cmac_context_ = EVP_MAC_CTX_new(cmac_);
+  return cmac_context_ != nullptr;
 }
 
 MacEngine::~MacEngine() {
@@ -33,6 +37,7 @@ bool MacEngine::compute(const SymmetricKey& key, std::span<const std::uint8_t> d
   const std::size_t length = mac_digest_length(key.type);
   if (digest.size() < length) return false;
   if (key.type == KeyType::aes128_cmac) {
+    if (!have_cmac()) return false;
     char cipher[] = "AES-128-CBC";
     const OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_CIPHER, cipher, 0),
                                  OSSL_PARAM_END};

@@ -1,14 +1,15 @@
 // ntpd's `discard average A minimum M` rate control over a fixed-size table of recent clients:
-// memory is set at construction and stays flat whatever the number of sources (a flood from a
-// million addresses evicts the oldest entries). One table per server worker, so no locks.
+// its bound is set at construction and memory stays within it whatever the number of sources
+// (a flood from a million addresses evicts the oldest entries). One table per server worker, so
+// no locks.
 #pragma once
 
 #include <array>
 #include <cstdint>
-#include <vector>
 
 #include "firmware/net/ip_address.hpp"
 #include "firmware/time/time_types.hpp"
+#include "firmware/util/zeroed_table.hpp"
 
 namespace stratumd {
 
@@ -46,6 +47,7 @@ class RateLimiter {
   const RateLimiterCounters& counters() const { return counters_; }
 
  private:
+  // All-zero bytes is the empty entry (IpFamily::v4 is 0): the table is a ZeroedTable.
   struct Entry {
     std::array<std::uint8_t, 16> address{};
     std::int64_t last_ns = 0;
@@ -59,7 +61,7 @@ class RateLimiter {
   Entry& entry_for(const IpAddress& client, std::int64_t now_ns, bool& fresh);
 
   DiscardParams params_;
-  std::vector<Entry> entries_;
+  ZeroedTable<Entry> entries_;
   std::size_t set_mask_;
   RateLimiterCounters counters_;
 };

@@ -42,6 +42,8 @@ before=$(toff_seen)
 start_helper_group gpsfake -q -c 0.333 -P 2947 "$work/replay.log"
 retry_until 30 bash -c "[[ \$(grep -c 'gpsd at 127.0.0.1:2947: connected' '$work/daemon.log') -ge 2 ]]" || fail "did not reconnect"
 wait_for_status_field gpsd_toff $((before + 5)) 30 || fail "no TOFF reports read from gpsfake's gpsd"
+# libgps is loaded for a gpsd reference clock (and only then: serve_simulated checks that).
+grep -q '/libgps\.so' "/proc/$daemon_pid/maps" || fail "the daemon reads gpsd without libgps mapped?"
 grep 'gpsd at' "$work/daemon.log"
 grep -o 'gpsd_toff=[0-9]*' "$work/daemon.log" | tail -n 1
 echo "PASS: gpsd through libgps: within 50 ms of a live receiver; reconnects and reads a gpsfake replay"

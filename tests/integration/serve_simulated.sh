@@ -52,4 +52,9 @@ assert r["root_delay"] == 0 and 0 < r["root_dispersion"] < 0.001, r
 assert abs(r["offset"]) < 1e-3 + r["delay"] / 2 and r["delay"] < 0.01, r
 PY
 done
-echo "PASS: serves stratum 1 (IPv4, IPv6, NTPv1-4; unsynchronised before lock)"
+# libgps and what it drags in (libdbus, libsystemd, libgcrypt …) are loaded only for a gpsd
+# reference clock.
+for library in libgps libdbus libsystemd; do
+  ! grep -q "/$library[.-]" "/proc/$daemon_pid/maps" || fail "$library is loaded with no gpsd reference clock"
+done
+echo "PASS: serves stratum 1 (IPv4, IPv6, NTPv1-4; unsynchronised before lock); libgps not loaded"
