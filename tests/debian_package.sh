@@ -48,6 +48,10 @@ first_line() { grep -n -m 1 "$1" "$out/control/postinst" | cut -d: -f1; }
 users=$(first_line systemd-sysusers) dirs=$(first_line systemd-tmpfiles) start=$(first_line deb-systemd-invoke)
 [[ -n $users && -n $dirs && -n $start && $users -lt $dirs && $dirs -lt $start ]] ||
   fail "postinst order (sysusers ${users:-none}, tmpfiles ${dirs:-none}, start ${start:-none})"
+# libgps is loaded only for a gpsd reference clock, so the daemon does not link it: the package
+# must still depend on it (debian/rules shows dpkg-shlibdeps a program that links it).
+[[ $(dpkg-deb -f "$deb" Depends) =~ libgps[0-9]+\ \( ]] ||
+  fail "the package does not depend on libgps: $(dpkg-deb -f "$deb" Depends)"
 for field in Provides Conflicts Replaces; do
   [[ $(dpkg-deb -f "$deb" "$field") == time-daemon ]] || fail "$field is not time-daemon"
 done

@@ -4,6 +4,7 @@
 #  2. gpsd restarts, now under gpsfake replaying a receiver log: stratumd notices, reconnects and
 #     reads the replayed reports. (gpsfake paces sentences by a fixed delay, not by the clock, so
 #     its time drifts from real time by more than any crystal: no accuracy is claimed for it.)
+#  3. with libgps unreadable, the start fails and names the library.
 # gpsd never feeds its SHM segments from gpsfake's pseudo-terminals: gpsd_shm.sh covers SHM.
 set -euo pipefail
 if [[ -z ${STRATUMD_IN_IPC_NS:-} ]]; then
@@ -46,4 +47,17 @@ wait_for_status_field gpsd_toff $((before + 5)) 30 || fail "no TOFF reports read
 grep -q '/libgps\.so' "/proc/$daemon_pid/maps" || fail "the daemon reads gpsd without libgps mapped?"
 grep 'gpsd at' "$work/daemon.log"
 grep -o 'gpsd_toff=[0-9]*' "$work/daemon.log" | tail -n 1
-echo "PASS: gpsd through libgps: within 50 ms of a live receiver; reconnects and reads a gpsfake replay"
+
+# 3. A host without libgps: the start fails and names the library (it is loaded, not linked).
+stop_daemon
+stop_helper_group
+libgps_file=$(ldconfig -p | awk '/libgps\.so\.[0-9]+ /{print $NF; exit}')
+[[ -f $libgps_file ]] || fail "ldconfig does not list libgps"
+if unshare -m bash -c 'mount --bind /dev/null "$1" && shift && exec "$@"' _ "$libgps_file" \
+  "$STRATUMD" -n -x -c "$work/ntp.conf" >"$work/no-libgps.log" 2>&1; then
+  fail "started with libgps unreadable: $(cat "$work/no-libgps.log")"
+fi
+grep -q "needs libgps\.so\.[0-9]* (the libgps package)" "$work/no-libgps.log" ||
+  fail "no clear reason without libgps: $(cat "$work/no-libgps.log")"
+cat "$work/no-libgps.log"
+echo "PASS: gpsd through libgps: within 50 ms of a live receiver; reconnects and reads a gpsfake replay; refused clearly without libgps"
