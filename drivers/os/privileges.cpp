@@ -19,15 +19,16 @@ namespace {
   throw std::runtime_error("-u: " + what + ": " + std::strerror(errno));
 }
 
-// The capability sets of the calling thread: `keep` in permitted and effective, nothing else.
-void limit_capabilities(bool keep_clock_control) {
+// The capability sets of the calling thread: CAP_SYS_TIME permitted and effective when asked,
+// nothing else. False (errno set) when the kernel refuses.
+bool set_thread_capabilities(bool keep_clock_control) noexcept {
   __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
   __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3]{};
   if (keep_clock_control) {
     data[CAP_TO_INDEX(CAP_SYS_TIME)].permitted |= CAP_TO_MASK(CAP_SYS_TIME);
     data[CAP_TO_INDEX(CAP_SYS_TIME)].effective |= CAP_TO_MASK(CAP_SYS_TIME);
   }
-  if (::syscall(SYS_capset, &header, data) != 0) fail("capset");
+  return ::syscall(SYS_capset, &header, data) == 0;
 }
 
 }  // namespace
@@ -87,17 +88,15 @@ bool drop_capabilities(bool keep_clock_control) {
   // started; it starts none, but nothing is kept that is not needed.
   if (::prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0)
     fail("prctl(PR_CAP_AMBIENT)");
-  limit_capabilities(keep_clock_control);
+  if (!set_thread_capabilities(keep_clock_control)) fail("capset");
   forbid_new_privileges();
   return true;
 }
 
 bool shed_thread_capabilities() noexcept {
   if (::geteuid() == 0) return true;
-  __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
-  __user_cap_data_struct none[_LINUX_CAPABILITY_U32S_3]{};
   return ::prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) == 0 &&
-         ::syscall(SYS_capset, &header, none) == 0;
+         set_thread_capabilities(false);
 }
 
 void drop_privileges(const Account& who, bool keep_clock_control) {
@@ -114,7 +113,7 @@ void drop_privileges(const Account& who, bool keep_clock_control) {
   if (::setgid(gid) != 0) fail("setgid");
   if (::setuid(uid) != 0) fail("setuid");
   if (::prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) != 0) fail("prctl(PR_SET_KEEPCAPS)");
-  limit_capabilities(keep_clock_control);
+  if (!set_thread_capabilities(keep_clock_control)) fail("capset");
   forbid_new_privileges();
   if (::getuid() != uid || ::geteuid() != uid || ::setuid(0) == 0) {
     errno = EPERM;
