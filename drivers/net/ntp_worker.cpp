@@ -20,6 +20,7 @@
 #include "firmware/control/mru_list.hpp"
 #include "firmware/ntp/request_classifier.hpp"
 #include "firmware/util/big_endian.hpp"
+#include "firmware/util/single_writer_counter.hpp"
 
 namespace stratumd {
 namespace {
@@ -236,15 +237,8 @@ int NtpWorker::socket_for(IpFamily family) const {
   return -1;
 }
 
-namespace {
-// Single writer: a relaxed load and store, no locked read-modify-write on the packet path.
-void add(std::atomic<std::uint64_t>& counter, std::uint64_t n) {
-  counter.store(counter.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
-}
-}  // namespace
-
 void NtpWorker::count(RequestOutcome outcome, std::uint64_t n) {
-  add(outcomes_[static_cast<std::size_t>(outcome)], n);
+  add_single_writer(outcomes_[static_cast<std::size_t>(outcome)], n);
 }
 
 void NtpWorker::monitor(const RequestContext& context, std::uint8_t first_byte,
@@ -306,7 +300,7 @@ void NtpWorker::collect_transmit_stamps(const Socket& socket, unsigned limit) {
       const NtpTimestamp receive{load_be64(packet.subspan<32, 8>())};
       const UtcTime sent = served_at(looped.sent, served_now, realtime_now);
       if (shared_.interleaved->refine(receive, NtpTimestamp::from_utc(sent))) {
-        add(transmit_stamps_, 1);
+        add_single_writer(transmit_stamps_, 1);
       }
     }
     if (static_cast<unsigned>(received) < capacity) return;
@@ -317,7 +311,7 @@ void NtpWorker::send_control(int fd, msghdr& reply, std::span<const std::uint8_t
   iovec iov{const_cast<std::uint8_t*>(fragment.data()), fragment.size()};
   reply.msg_iov = &iov;
   reply.msg_iovlen = 1;
-  add(::sendmsg(fd, &reply, 0) >= 0 ? sent_ : send_failures_, 1);
+  add_single_writer(::sendmsg(fd, &reply, 0) >= 0 ? sent_ : send_failures_, 1);
 }
 
 // Mode 6 is rare (an operator's ntpq or ntpstat) and may take several datagrams: answered here
@@ -447,8 +441,7 @@ void NtpWorker::serve(const Socket& socket) {
       }
       return;
     }
-    received_.store(received_.load(std::memory_order_relaxed) + static_cast<unsigned>(received),
-                    std::memory_order_relaxed);
+    add_single_writer(received_, static_cast<unsigned>(received));
     if (socket.drop) {
       count(RequestOutcome::dropped_restricted, static_cast<unsigned>(received));
       continue;
@@ -511,8 +504,8 @@ void NtpWorker::serve(const Socket& socket) {
       const std::size_t length = b.rx[static_cast<std::size_t>(i)].msg_len;
       if (length > 0) {
         const unsigned version = (slot.request[0] >> 3) & 7u;
-        add(versions_[version], 1);
-        if (version == 1) add(version1_modes_[slot.request[0] & 7u], 1);
+        add_single_writer(versions_[version], 1);
+        if (version == 1) add_single_writer(version1_modes_[slot.request[0] & 7u], 1);
       }
       const std::span<const std::uint8_t> request(slot.request.data(), length);
       const ClassifiedRequest classified = classify_request(request, context, to_group, classifier);
@@ -548,7 +541,7 @@ void NtpWorker::serve(const Socket& socket) {
       }
       count(response.outcome);
       if (length > 0) monitor(context, slot.request[0], response.outcome);
-      if (response.interleaved) add(interleaved_, 1);
+      if (response.interleaved) add_single_writer(interleaved_, 1);
       if (!response.send()) continue;
 
       slot.reply_iov = {slot.reply.data(), response.length};
@@ -619,8 +612,8 @@ void NtpWorker::serve(const Socket& socket) {
     } else if (replies) {
       (::sendmsg(fd, &b.tx[0].msg_hdr, 0) >= 0 ? sent : lost) = 1;
     }
-    if (sent > refused) add(sent_, sent - refused);
-    if (refused + lost) add(send_failures_, refused + lost);
+    if (sent > refused) add_single_writer(sent_, sent - refused);
+    if (refused + lost) add_single_writer(send_failures_, refused + lost);
     for (unsigned r = 0; r < sent; ++r) stamped += b.tx_slot[r]->stamped ? 1 : 0;
     collect_transmit_stamps(socket, stamped);
     // Plain mode reads one datagram per readiness: under a simulator a second read may take the

@@ -3,15 +3,9 @@
 #include <algorithm>
 #include <bit>
 
+#include "firmware/util/single_writer_counter.hpp"
+
 namespace stratumd {
-namespace {
-
-void bump(std::atomic<std::uint64_t>& counter) {
-  counter.store(counter.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
-}
-
-}  // namespace
-
 ClientMonitor::ClientMonitor(std::size_t capacity)
     : capacity_(std::bit_ceil(std::max(capacity, kWays))),
       set_mask_(capacity_ / kWays - 1),
@@ -40,9 +34,9 @@ void ClientMonitor::record(const IpAddress& address, std::uint16_t port, NtpTime
     }
   }
   if (found) {
-    bump(existing_);
+    add_single_writer(existing_);
   } else {
-    bump(empty_slot ? fresh_ : recycled_);
+    add_single_writer(empty_slot ? fresh_ : recycled_);
     entry = MonitorEntry{};
     entry.address = address.bytes;
     entry.family = address.family;
