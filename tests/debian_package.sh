@@ -52,6 +52,12 @@ users=$(first_line systemd-sysusers) dirs=$(first_line systemd-tmpfiles) start=$
 # must still depend on it (debian/rules shows dpkg-shlibdeps a program that links it).
 [[ $(dpkg-deb -f "$deb" Depends) =~ libgps[0-9]+\ \( ]] ||
   fail "the package does not depend on libgps: $(dpkg-deb -f "$deb" Depends)"
+# The roots made before the package exists (container, appliance image) install these libraries.
+for library in $(dpkg-deb -f "$deb" Depends | tr ',|' '\n\n' | sed -n 's/^ *\(lib[^ ]*\).*/\1/p'); do
+  case $library in libc6 | libgcc-s1 | libstdc++6) continue ;; esac
+  grep -qx "$library" "$top/board/runtime-libraries" ||
+    fail "the package depends on $library, which board/runtime-libraries does not list"
+done
 for field in Provides Conflicts Replaces; do
   [[ $(dpkg-deb -f "$deb" "$field") == time-daemon ]] || fail "$field is not time-daemon"
 done
