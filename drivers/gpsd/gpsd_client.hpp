@@ -17,9 +17,6 @@
 #include "refclock/ref_sample.hpp"
 #include "refclock/refclock_sink.hpp"
 
-// libgps' state lives behind a pointer: on 32-bit targets only gpsd_client.cpp is built with the
-// library's time_t (CMakeLists.txt), so no other file may see the struct's layout.
-
 namespace stratumd {
 
 struct GpsdCounters {
@@ -53,6 +50,8 @@ class GpsdClient {
   int mode_;
   Log log_;
   const LibgpsFunctions& gps_;
+  // libgps' state lives behind a pointer: on 32-bit targets only gpsd_client.cpp is built with the
+  // library's time_t (CMakeLists.txt), so no other file may see the struct's layout.
   std::unique_ptr<gps_data_t> data_;
   bool connected_ = false;
   std::chrono::seconds backoff_{1};

@@ -300,7 +300,7 @@ void NtpWorker::collect_transmit_stamps(const Socket& socket, unsigned limit) {
       const NtpTimestamp receive{load_be64(packet.subspan<32, 8>())};
       const UtcTime sent = served_at(looped.sent, served_now, realtime_now);
       if (shared_.interleaved->refine(receive, NtpTimestamp::from_utc(sent))) {
-        add_single_writer(transmit_stamps_, 1);
+        add_single_writer(transmit_stamps_);
       }
     }
     if (static_cast<unsigned>(received) < capacity) return;
@@ -311,7 +311,7 @@ void NtpWorker::send_control(int fd, msghdr& reply, std::span<const std::uint8_t
   iovec iov{const_cast<std::uint8_t*>(fragment.data()), fragment.size()};
   reply.msg_iov = &iov;
   reply.msg_iovlen = 1;
-  add_single_writer(::sendmsg(fd, &reply, 0) >= 0 ? sent_ : send_failures_, 1);
+  add_single_writer(::sendmsg(fd, &reply, 0) >= 0 ? sent_ : send_failures_);
 }
 
 // Mode 6 is rare (an operator's ntpq or ntpstat) and may take several datagrams: answered here
@@ -504,8 +504,8 @@ void NtpWorker::serve(const Socket& socket) {
       const std::size_t length = b.rx[static_cast<std::size_t>(i)].msg_len;
       if (length > 0) {
         const unsigned version = (slot.request[0] >> 3) & 7u;
-        add_single_writer(versions_[version], 1);
-        if (version == 1) add_single_writer(version1_modes_[slot.request[0] & 7u], 1);
+        add_single_writer(versions_[version]);
+        if (version == 1) add_single_writer(version1_modes_[slot.request[0] & 7u]);
       }
       const std::span<const std::uint8_t> request(slot.request.data(), length);
       const ClassifiedRequest classified = classify_request(request, context, to_group, classifier);
@@ -541,7 +541,7 @@ void NtpWorker::serve(const Socket& socket) {
       }
       count(response.outcome);
       if (length > 0) monitor(context, slot.request[0], response.outcome);
-      if (response.interleaved) add_single_writer(interleaved_, 1);
+      if (response.interleaved) add_single_writer(interleaved_);
       if (!response.send()) continue;
 
       slot.reply_iov = {slot.reply.data(), response.length};

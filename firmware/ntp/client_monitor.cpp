@@ -6,6 +6,7 @@
 #include "firmware/util/single_writer_counter.hpp"
 
 namespace stratumd {
+
 ClientMonitor::ClientMonitor(std::size_t capacity)
     : capacity_(std::bit_ceil(std::max(capacity, kWays))),
       set_mask_(capacity_ / kWays - 1),
