@@ -445,6 +445,7 @@ void Daemon::drop_privileges() {
 // The settings start-up and every reload derive from a configuration.
 void Daemon::apply(const DaemonConfig& config) {
   policy_.publish(policy_for(config));
+  if (network_) network_->keys_changed();
   discipline_.set_config(loop_settings(config, plan_.allow_first_panic_step));
   logger_->set_mask(config.log_mask);
   discipline_.set_leap_table(config.discipline.leapfile

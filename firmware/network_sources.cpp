@@ -50,6 +50,7 @@ NetworkSources::NetworkSources(EventLoop& loop, const Clock& clock, const Daemon
                    : "warning: broadcast client without trusted keys and with disable auth: "
                      "anyone on the LAN can set our time; declare keys and trustedkey");
   }
+  mac_.prepare(hooks_.keys());
   refresh_local_refids();
   const auto drain = [this] { inbox_.drain([this](const InboundPacket& p) { on_inbound(p); }); };
   if (loop_.backend() == IoBackend::poll) {
@@ -366,6 +367,10 @@ void NetworkSources::clock_stepped() {
   for (const auto& a : peers_) a->clock_stepped();
   for (const auto& a : broadcast_clients_) a->clock_stepped();
   system_.clock_stepped();
+}
+
+void NetworkSources::keys_changed() {
+  mac_.prepare(hooks_.keys());
 }
 
 void NetworkSources::update() {

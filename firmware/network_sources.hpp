@@ -52,6 +52,9 @@ class NetworkSources {
   // The local clock was stepped: every association's filter is cleared, and nothing is judged or
   // steered on offsets measured against the old clock.
   void clock_stepped();
+  // The keys in force were replaced (a reload): what they need is set up now, not at the first
+  // packet signed with them.
+  void keys_changed();
   std::vector<UpstreamReport> reports() const;
 
  private:

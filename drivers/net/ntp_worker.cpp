@@ -176,6 +176,7 @@ NtpWorker::NtpWorker(const WorkerShared& shared, const std::vector<ListenEndpoin
       control_copy_(std::make_unique<ControlVariables>()),
       directory_(directory) {
   if (!directory_) own_nonce_key_ = random_sip_key();
+  mac_engine_.prepare(shared.policy.load().auth);
   if (endpoints.size() > kMaxSockets)
     throw std::runtime_error("too many listen addresses (at most 64)");
   for (const ListenEndpoint& e : endpoints) {
@@ -453,6 +454,7 @@ void NtpWorker::serve(const Socket& socket) {
     const ServerPolicy& policy = shared_.policy.load();
     if (&policy != policy_seen_) {
       limiter_.set_params(policy.discard);  // a reload: new limits, the clients' history kept
+      mac_engine_.prepare(policy.auth);     // before this batch's clock readings
       policy_seen_ = &policy;
     }
     const RequestAuth auth{policy.auth, mac_engine_};

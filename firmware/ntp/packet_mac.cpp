@@ -55,6 +55,17 @@ bool MacEngine::compute(const SymmetricKey& key, std::span<const std::uint8_t> d
          EVP_DigestFinal_ex(digest_, digest.data(), &written) == 1 && written == length;
 }
 
+void MacEngine::prepare(const AuthSettings& auth) {
+  std::array<bool, 3> ready{};  // by KeyType: one digest of each type in use does it
+  for (const auto& [id, key] : auth.keys) {
+    bool& done = ready.at(static_cast<std::size_t>(key.type));
+    if (done) continue;
+    std::array<std::uint8_t, 20> digest{};
+    compute(key, {}, digest);
+    done = true;
+  }
+}
+
 bool MacEngine::verify(const SymmetricKey& key, std::span<const std::uint8_t> data,
                        std::span<const std::uint8_t> digest) {
   std::array<std::uint8_t, 20> expected{};

@@ -2,8 +2,8 @@
 // digest of key then packet), AES-128-CMAC over the packet. OpenSSL does the cryptography; the
 // comparison is constant-time. One engine per thread: its OpenSSL contexts are made once and
 // reused, so verifying or signing a packet does not set up a context each time. They are made
-// when a key first needs them: fetching an algorithm starts OpenSSL's providers, which costs
-// ~1.8 MiB of resident memory that a server without keys should not pay.
+// for the keys configured (prepare), never before: fetching an algorithm starts OpenSSL's
+// providers, which costs ~1.8 MiB of resident memory that a server without keys should not pay.
 #pragma once
 
 #include <cstddef>
@@ -33,6 +33,10 @@ class MacEngine {
   // False when OpenSSL fails.
   bool compute(const SymmetricKey& key, std::span<const std::uint8_t> data,
                std::span<std::uint8_t> digest);
+  // Sets up now what these keys will need (OpenSSL's algorithms and this engine's contexts), so
+  // the first packet signed after a start or a reload does not wait for it between its transmit
+  // timestamp and its sending (over a millisecond, the first time in a process).
+  void prepare(const AuthSettings& auth);
   // True when `digest` is exactly the digest of `data` under `key`.
   bool verify(const SymmetricKey& key, std::span<const std::uint8_t> data,
               std::span<const std::uint8_t> digest);
