@@ -51,7 +51,8 @@ grep -o 'gpsd_toff=[0-9]*' "$work/daemon.log" | tail -n 1
 # 3. A host without libgps: the start fails and names the library (it is loaded, not linked).
 stop_daemon
 stop_helper_group
-libgps_file=$(ldconfig -p | awk '/libgps\.so\.[0-9]+ /{print $NF; exit}')
+# (The first match, read to the end: an early exit would stop ldconfig with SIGPIPE.)
+libgps_file=$(ldconfig -p | awk '!found && /libgps\.so\.[0-9]+ / { found = $NF } END { print found }')
 [[ -f $libgps_file ]] || fail "ldconfig does not list libgps"
 if unshare -m bash -c 'mount --bind /dev/null "$1" && shift && exec "$@"' _ "$libgps_file" \
   "$STRATUMD" -n -x -c "$work/ntp.conf" >"$work/no-libgps.log" 2>&1; then
