@@ -184,6 +184,7 @@ Daemon::Daemon(const Options& options, DaemonSetup setup)
   publish();
   reference_report_.poll_log2 = 4;
   reference_report_.has_reference_clock = plan_.has_reference_clock;
+  last_known_time_ = load_last_known_time();
   sources_ = make_reference_sources(config_);
   apply(config_);
   open_server();
@@ -254,6 +255,13 @@ std::unique_ptr<ReferenceSources> Daemon::make_reference_sources(const DaemonCon
   fresh->number_pps_by_clock([this] {
     const std::optional<double> offset = system_.majority_offset();
     return offset && std::abs(*offset) < 0.1 && published_.load().synchronised();
+  });
+  // A receiver date just before the base date is judged against what we know of the time.
+  fresh->know_time_by([this]() -> std::optional<UtcTime> {
+    const SyncState state = discipline_.status().state;
+    if ((state == SyncState::locked || state == SyncState::holdover) && !discipline_.doubted())
+      return clock_.now();
+    return last_known_time_;
   });
   reference_report_.source_address = fresh->source_address();
   reference_report_.host_name = fresh->host_name();
@@ -329,7 +337,7 @@ void Daemon::start_network() {
 NetworkSources::Hooks Daemon::network_hooks() {
   NetworkSources::Hooks hooks;
   hooks.reference = [this] { return reference_state(); };
-  hooks.steer = [this](double offset) { on_network_offset(offset); };
+  hooks.steer = [this](const NetworkSteer& steer) { on_network_offset(steer); };
   hooks.log = log_;
   hooks.keys = [this]() -> const AuthSettings& { return policy_.load().auth; };
   hooks.snapshot = [this] { return published_.load(); };
@@ -413,7 +421,7 @@ void Daemon::show_status_led() {
   const SyncState state = discipline_.status().state;
   const bool silent = plan_.has_reference_clock && !system_.network_steers() &&
                       std::chrono::steady_clock::now() - started_ > kSilent &&
-                      (!latest_reference_ || clock_.now() - latest_reference_->at > kSilent);
+                      (!reference_heard_ || std::chrono::steady_clock::now() - *reference_heard_ > kSilent);
   status_led_->show(led_pattern(led_state(state, plan_.no_time_source || silent)));
 }
 
@@ -505,8 +513,56 @@ void Daemon::reload_file() {
   if (applied && console_) console_->set_running_text(read_file(*config_file_).value_or(""));
 }
 
+// How long the first step waits at start for the sources of the other kind: a reachable server
+// answers iburst within seconds; a receiver may need a while for its first fix. The decision is
+// then taken over all sources at once (docs/associations.md).
+constexpr std::chrono::seconds kNetworkAwaited{15};
+constexpr std::chrono::seconds kReferenceAwaited{30};
+// A reference clock whose samples arrived this recently is producing (it holds the clock while
+// it locks).
+constexpr std::chrono::seconds kProducing{10};
+// Receivers learn UTC (the GPS-UTC offset, from the almanac: up to 12.5 min) after their first
+// fix and report GPS time until then; a whole-second correction of theirs in this window is
+// taken at once, once.
+constexpr std::chrono::minutes kUtcLearning{20};
+
+bool Daemon::network_awaited() const {
+  return network_ && network_->configured() && !system_.network_heard() &&
+         discipline_.status().state == SyncState::unsynchronised &&
+         std::chrono::steady_clock::now() - started_ < kNetworkAwaited;
+}
+
+// Receivers only ever learn UTC, never unlearn it: a jump of whole seconds (GPS time to UTC,
+// 18 s today; a default leap count corrected) soon after the first fix is the receiver's
+// correction, not a lie to sit out for the stepout interval. A network quorum still judges it
+// first (a falseticker never gets here).
+bool Daemon::receivers_first_correction(const ReferenceSample& s) {
+  const double offset = to_seconds(s.sample.offset());
+  const double step = to_seconds(loop_settings(config_, plan_.allow_first_panic_step).step_threshold);
+  const bool whole_seconds = std::abs(offset) >= 0.5 && std::abs(offset) <= 20.5 &&
+                             std::abs(offset - std::round(offset)) < 0.1;
+  if (utc_correction_taken_ || !first_reference_ || step <= 0.0 || std::abs(offset) <= step ||
+      !whole_seconds || std::chrono::steady_clock::now() - *first_reference_ > kUtcLearning ||
+      discipline_.status().state == SyncState::unsynchronised) {
+    return false;
+  }
+  utc_correction_taken_ = true;
+  log_clock_("the receiver's time moved by " + std::to_string(std::lround(offset)) +
+             " whole seconds within its first minutes: taken as its correction to UTC");
+  return true;
+}
+
 void Daemon::on_reference_sample(const ReferenceSample& s) {
-  latest_reference_ = LatestReference{to_seconds(s.sample.offset()), clock_.now()};
+  latest_reference_ = LatestReference{to_seconds(s.sample.offset()), clock_.now(), s.kind};
+  reference_heard_ = std::chrono::steady_clock::now();
+  if (!first_reference_) first_reference_ = reference_heard_;
+  if (discipline_.status().state == SyncState::unsynchronised && network_ &&
+      network_->configured()) {
+    // The first step is one decision over all sources: the network is heard first (briefly),
+    // then judges this sample before it may set the clock.
+    if (network_awaited()) return;
+    network_->reselect();
+  }
   if (!system_.reference_sample()) return;  // the network majority says no
   if (sample_kind_ != s.kind) {
     if (sample_kind_)
@@ -515,8 +571,9 @@ void Daemon::on_reference_sample(const ReferenceSample& s) {
     sample_kind_ = s.kind;
   }
   reference_id_ = s.reference_id;
-  discipline_.on_sample(s.sample,
-                        s.kind == SampleKind::pps ? SampleClass::pps : SampleClass::coarse);
+  const bool corrected = receivers_first_correction(s);
+  discipline_.on_sample(
+      s.sample, s.kind == SampleKind::pps ? SampleClass::pps : SampleClass::coarse, corrected);
   after_clock_update();
   ++reference_report_.samples;
   reference_report_.reach |= 1;
@@ -524,10 +581,10 @@ void Daemon::on_reference_sample(const ReferenceSample& s) {
                    reference_report_.source_address);
 }
 
-void Daemon::on_network_offset(double offset) {
+void Daemon::on_network_offset(const NetworkSteer& steer) {
   const UtcTime now = clock_.now();
-  discipline_.on_sample({now, now + from_seconds(offset), LeapIndicator::none},
-                        SampleClass::network);
+  discipline_.on_sample({now, now + from_seconds(steer.offset), LeapIndicator::none},
+                        SampleClass::network, steer.corroborated);
   after_clock_update();
 }
 
@@ -536,6 +593,10 @@ void Daemon::after_clock_update() {
   if (discipline_.status().steps != steps_seen_) {
     steps_seen_ = discipline_.status().steps;
     if (network_) network_->clock_stepped();
+    // So do the receivers' running counts and edges waiting for their label: one step per
+    // correction, never a second from samples stamped before it.
+    sources_->clock_stepped(discipline_.status().last_step);
+    latest_reference_.reset();
   }
   schedule_clock_service();
   publish();
@@ -545,11 +606,21 @@ ReferenceClockState Daemon::reference_state() const {
   constexpr std::chrono::seconds kRecent{120};
   const SyncState state = discipline_.status().state;
   ReferenceClockState reference;
-  reference.serving = reference_report_.has_reference_clock &&
+  const bool configured = reference_report_.has_reference_clock;
+  reference.serving = configured && !system_.network_steers() &&
                       (state == SyncState::locked || state == SyncState::holdover);
-  reference.root_distance = to_seconds(published_.load().root_dispersion_at(clock_.now()));
-  if (latest_reference_ && clock_.now() - latest_reference_->at <= kRecent)
+  reference.producing =
+      configured && latest_reference_ && clock_.now() - latest_reference_->at <= kProducing;
+  reference.awaited = configured && !first_reference_ && sources_->labels_its_own_seconds() &&
+                      std::chrono::steady_clock::now() - started_ < kReferenceAwaited;
+  if (latest_reference_ && clock_.now() - latest_reference_->at <= kRecent) {
     reference.recent_offset = latest_reference_->offset;
+    reference.pulse_backed = latest_reference_->kind == SampleKind::pps;
+    // Its own error: the servo's measured jitter while it steers, else a floor for the kind.
+    const bool own_servo = !system_.network_steers() && state != SyncState::unsynchronised;
+    reference.sample_error = (reference.pulse_backed ? 1e-5 : 5e-3) +
+                             (own_servo ? to_seconds(discipline_.status().jitter) : 0.0);
+  }
   return reference;
 }
 
@@ -682,12 +753,27 @@ void Daemon::save_calibration() {
   if (!text.empty()) write_atomically(*file, text);
 }
 
-// Only a frequency the loop has locked with is worth keeping.
+// Only a frequency the loop has locked with is worth keeping; with it, the time it was kept at
+// (as systemd-timesyncd keeps its clock file): the latest time this appliance knew for sure.
 void Daemon::save_drift() {
   const SyncState state = discipline_.status().state;
   if (config_.driftfile && (state == SyncState::locked || state == SyncState::holdover)) {
     write_atomically(*config_.driftfile, format_drift_file(clock_.frequency_ppm()));
+    if (!discipline_.doubted()) {
+      const auto seconds =
+          std::chrono::floor<std::chrono::seconds>(clock_.now()).time_since_epoch().count();
+      write_atomically(*config_.driftfile + ".time", std::to_string(seconds) + "\n");
+    }
   }
+}
+
+std::optional<UtcTime> Daemon::load_last_known_time() const {
+  if (!config_.driftfile) return std::nullopt;
+  const auto text = read_file(*config_.driftfile + ".time");
+  if (!text) return std::nullopt;
+  long long seconds = 0;
+  if (std::sscanf(text->c_str(), "%lld", &seconds) != 1 || seconds <= 0) return std::nullopt;
+  return UtcTime{std::chrono::seconds{seconds}};
 }
 
 void Daemon::write_atomically(const std::string& path, const std::string& text) {

@@ -76,6 +76,7 @@ class Daemon {
   struct LatestReference {
     double offset = 0.0;  // s, against our clock
     UtcTime at{};
+    SampleKind kind = SampleKind::pps;
   };
 
   // Start-up, in order.
@@ -101,7 +102,11 @@ class Daemon {
 
   // The data path.
   void on_reference_sample(const ReferenceSample& sample);
-  void on_network_offset(double offset);
+  void on_network_offset(const NetworkSteer& steer);
+  // Whether a reference clock sample may reach the discipline yet, and whether it is a
+  // receiver's first whole-second correction (taken at once).
+  bool network_awaited() const;
+  bool receivers_first_correction(const ReferenceSample& s);
   void after_clock_update();
   ReferenceClockState reference_state() const;
   void schedule_clock_service();
@@ -117,6 +122,7 @@ class Daemon {
   void load_calibration();
   void save_calibration();
   void save_drift();
+  std::optional<UtcTime> load_last_known_time() const;
   void write_atomically(const std::string& path, const std::string& text);
   void start_resolving();
   ServerPolicy policy_for(const DaemonConfig& config) const;
@@ -165,6 +171,10 @@ class Daemon {
   std::optional<SampleKind> sample_kind_;
   // Kept even when refused: the sanity check judges the reference clock by it.
   std::optional<LatestReference> latest_reference_;
+  std::optional<std::chrono::steady_clock::time_point> first_reference_;
+  std::optional<std::chrono::steady_clock::time_point> reference_heard_;
+  bool utc_correction_taken_ = false;
+  std::optional<UtcTime> last_known_time_;  // saved beside the drift file
   std::unique_ptr<ReferenceSources> sources_;
 
   ResolvedHosts resolved_hosts_;  // `restrict HOST` names resolved so far

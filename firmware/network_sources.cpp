@@ -369,6 +369,11 @@ void NetworkSources::clock_stepped() {
   system_.clock_stepped();
 }
 
+bool NetworkSources::configured() const {
+  return !named_.empty() || !servers_.empty() || !peers_.empty() || broadcast_client_line_ ||
+         !manycasts_.empty();
+}
+
 void NetworkSources::keys_changed() {
   mac_.prepare(hooks_.keys());
 }
@@ -401,7 +406,7 @@ void NetworkSources::update() {
     }
     network.push_back(n);
   }
-  const std::optional<double> steer = system_.update(network, hooks_.reference());
+  const std::optional<NetworkSteer> steer = system_.update(network, hooks_.reference());
   if (steer) hooks_.steer(*steer);
 }
 

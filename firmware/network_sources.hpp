@@ -31,8 +31,8 @@ class NetworkSources {
   struct Hooks {
     // The reference clock, for the sanity check and the decision to steer.
     std::function<ReferenceClockState()> reference;
-    // Steer the clock by this combined offset (s) from the network.
-    std::function<void(double)> steer;
+    // Steer the clock by this combined offset from the network.
+    std::function<void(const NetworkSteer&)> steer;
     std::function<void(const std::string&)> log;
     std::function<const AuthSettings&()> keys;  // the keys in force
     SnapshotSource snapshot;                    // what we send as a time source
@@ -56,6 +56,11 @@ class NetworkSources {
   // packet signed with them.
   void keys_changed();
   std::vector<UpstreamReport> reports() const;
+  // Any upstream server, pool, peer or broadcast/manycast client is configured.
+  bool configured() const;
+  // Reruns the selection now (a reference clock sample arrived while the clock is not set yet:
+  // it is judged against the network before it may step the clock).
+  void reselect() { update(); }
 
  private:
   // The associations one configuration line asks for (a named one once resolved).

@@ -279,6 +279,11 @@ void ReferenceSources::start() {
   for (auto& g : gpsd_) g->start();
 }
 
+void ReferenceSources::clock_stepped(Nanoseconds by) {
+  if (combiner_) combiner_->clock_stepped(by);
+  if (nmea_) nmea_->clock_stepped(by);
+}
+
 std::string ReferenceSources::bind_kernel_pps() {
   for (auto& source : pps_) {
     if (auto* kernel = dynamic_cast<KernelPpsSource*>(source.get())) {

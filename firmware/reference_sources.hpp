@@ -43,6 +43,15 @@ class ReferenceSources {
   ~ReferenceSources();
 
   void start();
+  // The served clock was stepped by `by`: edges waiting for their label were stamped on the old
+  // clock and are dropped; the receivers' running counts move with the clock, so the step is not
+  // taken for a jump of the receiver.
+  void clock_stepped(Nanoseconds by);
+  // The configured clocks name their own seconds (a receiver, SHM, gpsd, the simulator), rather
+  // than a bare PPS that waits for the network to number it.
+  bool labels_its_own_seconds() const {
+    return simulator_ || nmea_ || replay_ || !shm_.empty() || !gpsd_.empty();
+  }
   // Binds the first kernel PPS device to the kernel's PPS loop; empty when done, else why not.
   [[nodiscard]] std::string bind_kernel_pps();
   // Each time sentence that labels a second, as received (ntpd's clockstats timecode).
@@ -66,6 +75,10 @@ class ReferenceSources {
   // within half a second (ntpd's type 22 numbered by its system peer, chrony's PPS without
   // `lock`). Without it, such a PPS is not used.
   void number_pps_by_clock(std::function<bool()> clock_trusted);
+  // What the appliance knows of the time, for the receiver's rollover judgement.
+  void know_time_by(KnownTime known) {
+    if (nmea_) nmea_->know_time_by(std::move(known));
+  }
 
  private:
   struct Driver;

@@ -7,6 +7,11 @@ void GpsCombiner::on_edge(const PpsEdge& edge) {
   labeler_.on_edge(edge);
 }
 
+void GpsCombiner::clock_stepped(Nanoseconds by) {
+  labeler_.forget_edges();
+  if (last_edge_) last_edge_->local += by;
+}
+
 void GpsCombiner::on_label(const NmeaLabel& l) {
   if (pps_present(l.label.received)) {
     if (auto sample = labeler_.on_label(l.label)) {

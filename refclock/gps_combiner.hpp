@@ -38,6 +38,9 @@ class GpsCombiner {
 
   void on_edge(const PpsEdge& edge);
   void on_label(const NmeaLabel& label);
+  // The served clock was stepped by `by`: waiting edges are dropped (stamped on the old clock),
+  // and the PPS stays present across the step.
+  void clock_stepped(Nanoseconds by);
 
   bool pps_present(UtcTime now) const {
     return last_edge_ && now - last_edge_->local < config_.pps_lost_after;

@@ -59,6 +59,32 @@ bool NmeaRefclock::believe(std::int64_t second, UtcTime arrival) {
   return true;
 }
 
+void NmeaRefclock::clock_stepped(Nanoseconds by) {
+  if (believed_) believed_->arrival += by;
+  if (candidate_) candidate_->arrival += by;
+  if (cycle_start_) *cycle_start_ += by;
+}
+
+void NmeaRefclock::say_near_base(const NmeaTimeCounters& before) {
+  const NmeaTimeCounters& now = assembler_.counters();
+  const bool refused = now.near_base_refused != before.near_base_refused;
+  const bool as_is = now.near_base_as_is != before.near_base_as_is;
+  if (!refused && !as_is) return;
+  const int what = refused ? 2 : 1;
+  if (said_near_base_ == what) return;
+  said_near_base_ = what;
+  const std::string base = stratumd::utc_text(UtcTime{assembler_.base_date()}).substr(0, 10);
+  say(refused ? "NMEA: the receiver's date lies less than " +
+                    std::to_string(kNearBase.count()) + " days before the base date " + base +
+                    ": moved 1024 weeks forward it would be 19.6 years ahead, and neither the "
+                    "clock nor the last known time corroborates either date; refused (no "
+                    "samples) until one does (see tos basedate)"
+              : "NMEA: the receiver's date lies less than " + std::to_string(kNearBase.count()) +
+                    " days before the base date " + base +
+                    " and agrees with the time this appliance knows: taken as it is, not as a "
+                    "week rollover");
+}
+
 bool NmeaRefclock::selected(NmeaType type) const {
   if (config_.sentence_mask == 0) {
     return type == NmeaType::rmc || type == NmeaType::gga || type == NmeaType::gll ||
@@ -87,7 +113,9 @@ void NmeaRefclock::on_line(const NmeaLine& line) {
     satellites_used_ = parsed.sentence.satellites;
   }
   // Every sentence feeds the assembler (dates, fix state); only selected ones name seconds.
+  const NmeaTimeCounters before = assembler_.counters();
   const std::optional<NmeaTime> t = assembler_.on_sentence(parsed.sentence);
+  say_near_base(before);
   if (!t || !selected(parsed.sentence.type)) return;
   // A leap second (second 60) is named as the following 00:00:00 (t->time): the count's next
   // second, and no label (below).

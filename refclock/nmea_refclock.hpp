@@ -60,6 +60,11 @@ class NmeaRefclock {
   NmeaRefclock(NmeaRefclockConfig config, LabelSink sink, Log log = {});
 
   void on_line(const NmeaLine& line);
+  // The served clock, on which sentences are stamped, was stepped by `by`: the running count
+  // moves with it (a step of ours is not a jump of the receiver's).
+  void clock_stepped(Nanoseconds by);
+  // What the appliance knows of the time, against which a date just before the base is judged.
+  void know_time_by(KnownTime known) { assembler_.know_time_by(std::move(known)); }
 
   // The sample an NMEA label gives on its own: the sentence started `delay` after the second it
   // names. nullopt without a fix.
@@ -97,6 +102,8 @@ class NmeaRefclock {
   std::optional<UtcTime> cycle_start_;
   std::int64_t cycle_second_ = 0;
   bool cycle_disagreed_ = false;
+  int said_near_base_ = 0;  // what was said last: 1 taken as it is, 2 refused
+  void say_near_base(const NmeaTimeCounters& before);
   Log log_;
   NmeaRefclockCounters counters_;
 };

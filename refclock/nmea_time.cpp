@@ -64,7 +64,20 @@ std::optional<NmeaTime> NmeaTimeAssembler::on_sentence(const NmeaSentence& s) {
     ++counters_.no_date_yet;
     return std::nullopt;
   }
-  const RolloverCorrection corrected = correct_gps_week_rollover(*date_, base_date_);
+  RolloverCorrection corrected = correct_gps_week_rollover(*date_, base_date_);
+  if (bounded_ && corrected.periods_added > 0 && base_date_ - *date_ <= kNearBase) {
+    const std::optional<UtcTime> known = known_time_ ? known_time_() : std::nullopt;
+    const auto near = [&](sys_days d) {
+      return known && abs(UtcTime{d} - *known) <= Nanoseconds{kNearBase};
+    };
+    if (near(*date_)) {
+      ++counters_.near_base_as_is;
+      corrected = RolloverCorrection{*date_, 0};
+    } else if (!near(corrected.date)) {
+      ++counters_.near_base_refused;
+      return std::nullopt;
+    }
+  }
   if (bounded_ && corrected.date >= base_date_ + kGpsRolloverPeriod) {
     // Beyond what a receiver's 1024-week count can mean from the base date (a ZDA year of 2263).
     ++counters_.out_of_range;

@@ -3,10 +3,18 @@
 // of that ending nearest the base date's; a date before the base date is a GPS week rollover and
 // is corrected; a time is never earlier than the base date nor 1024 weeks or more after it
 // (refused); a date the calendar does not have (31 November) is refused.
+//
+// A rollover correction only when plausible: a date a few months (kNearBase) before the base is
+// far more likely right, or a lie, than 19.6 years in the future. It is taken as it is when the
+// time this appliance knows (its clock while synchronised, else the last time it knew, saved
+// beside the drift file) is near it, moved 1024 weeks forward when that time is near the moved
+// date, and refused while nothing is known. A date far before the base (the 2019 rollover's
+// 1999) is corrected as before.
 #pragma once
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <optional>
 
 #include "firmware/time/time_types.hpp"
@@ -28,7 +36,15 @@ struct NmeaTimeCounters {
   std::uint64_t rollover_corrected = 0;
   std::uint64_t bad_date = 0;      // a date the calendar does not have
   std::uint64_t out_of_range = 0;  // 1024 weeks or more after the base date
+  std::uint64_t near_base_refused = 0;  // a date just before the base, nothing to corroborate
+  std::uint64_t near_base_as_is = 0;    // a date just before the base, the known time agrees
 };
+
+// A date this close before the base date is not taken for a week rollover on its word alone.
+inline constexpr std::chrono::days kNearBase{183};
+
+// What the appliance knows of the time, for judging a rollover: nullopt when nothing.
+using KnownTime = std::function<std::optional<UtcTime>()>;
 
 class NmeaTimeAssembler {
  public:
@@ -40,6 +56,7 @@ class NmeaTimeAssembler {
       : base_date_(base_date), bounded_(bounded), accept_estimated_(accept_estimated) {}
 
   std::optional<NmeaTime> on_sentence(const NmeaSentence& sentence);
+  void know_time_by(KnownTime known) { known_time_ = std::move(known); }
 
   const NmeaTimeCounters& counters() const { return counters_; }
   std::chrono::sys_days base_date() const { return base_date_; }
@@ -48,6 +65,7 @@ class NmeaTimeAssembler {
   std::chrono::sys_days base_date_;
   bool bounded_;
   bool accept_estimated_;
+  KnownTime known_time_;
   std::optional<std::chrono::sys_days> date_;  // as the receiver reported it, uncorrected
   std::optional<std::chrono::seconds> last_time_of_day_;
   bool last_fix_valid_ = false;  // ZDA says nothing of the fix: the cycle's RMC/GGA/GSA does

@@ -25,6 +25,13 @@ class PpsLabeler {
  public:
   void on_edge(const PpsEdge& edge);
   std::optional<RefSample> on_label(const TimeLabel& label);
+  // The clock the edges were stamped on was stepped: none of them may be labelled now.
+  void forget_edges() {
+    newest_.reset();
+    older_.reset();
+    doubled_ = false;
+    last_sample_.reset();
+  }
 
   const PpsLabelerCounters& counters() const { return counters_; }
 

@@ -9,7 +9,6 @@
 #include <cerrno>
 #include <cstring>
 #include <ctime>
-#include <stdexcept>
 
 #include "drivers/os/text_file.hpp"
 
@@ -47,16 +46,21 @@ Logger::Logger(std::string logfile, bool foreground, LogMask mask)
   if (!logfile_.empty()) {
     reopen();
     if (!file_) {
-      throw std::runtime_error("logfile " + logfile_ + ": " + std::strerror(errno));
+      // A link planted at the path (opened with O_NOFOLLOW), a missing directory: never a reason
+      // not to serve. The messages go where they would without a logfile line.
+      std::fprintf(stderr,
+                   "stratumd: warning: logfile %s: %s; it is not written, messages go to %s\n",
+                   logfile_.c_str(),
+                   errno == ELOOP ? "a symbolic link, refused" : std::strerror(errno),
+                   journal_ ? "the journal" : "syslog");
     }
-  } else if (!journal_) {
-    ::openlog("stratumd", LOG_PID | LOG_NDELAY, LOG_DAEMON);
   }
+  if (!file_ && !journal_) ::openlog("stratumd", LOG_PID | LOG_NDELAY, LOG_DAEMON);
 }
 
 Logger::~Logger() {
   if (file_) std::fclose(file_);
-  if (logfile_.empty() && !journal_) ::closelog();
+  else if (!journal_) ::closelog();
 }
 
 void Logger::reopen() {
@@ -87,7 +91,7 @@ void Logger::hand_over(uid_t uid, gid_t gid) {
 void Logger::log(LogClass c, LogKind k, const std::string& message) {
   if (!journal_ && foreground_) std::fprintf(stderr, "stratumd: %s\n", message.c_str());
   if (!mask_.allows(c, k)) return;
-  if (journal_ && logfile_.empty()) {
+  if (journal_ && !file_) {
     // sd-daemon's level prefix: the journal files the line at that priority.
     std::fprintf(stderr, "<%d>%s\n", syslog_priority(k), message.c_str());
     return;
@@ -102,7 +106,7 @@ void Logger::log(LogClass c, LogKind k, const std::string& message) {
     std::fprintf(file_, "%s stratumd[%d]: %s\n", when, static_cast<int>(::getpid()),
                  message.c_str());
     std::fflush(file_);
-  } else if (logfile_.empty() && !journal_) {
+  } else if (!journal_) {
     ::syslog(syslog_priority(k), "%s", message.c_str());
   }
 }

@@ -31,12 +31,13 @@ Nanoseconds ClockDiscipline::lock_threshold() const {
   return kind_ == SampleClass::pps ? config_.pps_lock_threshold : config_.coarse_lock_threshold;
 }
 
-bool ClockDiscipline::refuse_panic(Nanoseconds offset) {
+bool ClockDiscipline::refuse_panic(Nanoseconds offset, UtcTime at) {
   if (config_.panic_threshold <= Nanoseconds{0} || magnitude(offset) <= config_.panic_threshold) {
     return false;
   }
   if (config_.allow_first_panic_step && status_.steps == 0) return false;
   ++status_.panics;
+  if (status_.state != SyncState::unsynchronised) doubt(offset, at);
   if (!warned_panic_) {
     say("offset " + seconds_text(offset) + " is beyond the panic threshold (tinker panic " +
         std::to_string(
@@ -54,6 +55,16 @@ void ClockDiscipline::apply(const ServoCorrection& correction) {
   clock_.slew(correction.slew, correction.slew_duration);
 }
 
+void ClockDiscipline::doubt(Nanoseconds offset, UtcTime at) {
+  if (!doubt_) {
+    doubt_ = Doubt{magnitude(offset), at, at};
+    return;
+  }
+  doubt_->size = magnitude(offset);
+  doubt_->latest = at;
+  ++doubt_->samples;
+}
+
 void ClockDiscipline::start_from(const RefSample& sample) {
   const Nanoseconds offset = sample.offset();
   const Nanoseconds threshold = status_.state == SyncState::unsynchronised
@@ -64,6 +75,7 @@ void ClockDiscipline::start_from(const RefSample& sample) {
   if (step) {
     clock_.step(offset);
     ++status_.steps;
+    status_.last_step = offset;
     say("stepped the clock by " + seconds_text(offset));
     // After the step (which restarts the clock's ledger): the edge now reads `reference`.
     active().reset(clock_, frequency_known_, sample.reference);
@@ -81,10 +93,11 @@ void ClockDiscipline::start_from(const RefSample& sample) {
   good_in_a_row_ = 0;
   refused_in_a_row_ = 0;
   spike_since_.reset();
+  doubt_.reset();
   holdover_frequency_.clear();
 }
 
-void ClockDiscipline::on_sample(const RefSample& sample, SampleClass kind) {
+void ClockDiscipline::on_sample(const RefSample& sample, SampleClass kind, bool corroborated) {
   ++status_.samples;
   const Nanoseconds offset = sample.offset();
   // status_.last_offset is the last sample the clock took: a refused one (panic, stepout, the
@@ -104,14 +117,19 @@ void ClockDiscipline::on_sample(const RefSample& sample, SampleClass kind) {
   }
 
   if (status_.state == SyncState::unsynchronised) {
-    if (!refuse_panic(offset)) start_from(sample);
+    if (!refuse_panic(offset, sample.local)) start_from(sample);
     return;
   }
-  if (refuse_panic(offset)) return;  // ntpd exits here; we keep serving what we have and say why
+  if (refuse_panic(offset, sample.local)) return;  // ntpd exits here; we keep serving what we have and say why
 
   if (config_.step_threshold > Nanoseconds{0} && magnitude(offset) > config_.step_threshold) {
     if (status_.state == SyncState::locking) {
       start_from(sample);  // the samples since the last step did not bear it out
+      return;
+    }
+    if (corroborated) {
+      say("offset " + seconds_text(offset) + " is corroborated: stepped at once, not after stepout");
+      start_from(sample);
       return;
     }
     // Once locked, a step needs the offset to persist (ntpd's stepout): one wrong second from a
@@ -119,6 +137,7 @@ void ClockDiscipline::on_sample(const RefSample& sample, SampleClass kind) {
     if (!spike_since_) spike_since_ = sample.reference;
     if (sample.reference - *spike_since_ < config_.stepout) {
       ++status_.outliers;
+      doubt(offset, sample.local);
       return;
     }
     say("offset " + seconds_text(offset) + " persisted for the stepout interval");
@@ -126,6 +145,7 @@ void ClockDiscipline::on_sample(const RefSample& sample, SampleClass kind) {
     return;
   }
   spike_since_.reset();
+  doubt_.reset();
 
   // The servos work on the clock's own time axis, where its ledger is kept.
   ServoCorrection correction = active().sample(offset, sample.local, clock_);
@@ -259,6 +279,15 @@ void ClockDiscipline::fill_snapshot(ClockSnapshot& snapshot, std::uint32_t refer
   // At the update: the clock's resolution, the sample noise and the residual just measured.
   const Nanoseconds resolution = from_seconds(std::ldexp(1.0, snapshot.precision));
   snapshot.root_dispersion = resolution + estimate.jitter + magnitude(status_.last_offset);
+  if (disagrees()) {
+    // The clock disagrees with its reference by this much right now: said, and past the grace,
+    // not served as good time at all.
+    snapshot.root_dispersion += doubt_->size;
+    if (doubted()) {
+      snapshot.stratum = 16;
+      snapshot.leap = LeapIndicator::unsynchronised;
+    }
+  }
   // Growth: never slower than ntpd's phi; faster when the frequency itself is uncertain, plus the
   // t^1.5 term of the measured random-walk frequency noise (3 sigma).
   snapshot.dispersion_rate =

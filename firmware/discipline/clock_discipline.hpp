@@ -53,6 +53,11 @@ struct DisciplineConfig {
   int network_samples_to_lock = 1;
   // A run of refused samples this long means the reference really moved: start over.
   int refusals_before_relock = 30;
+  // While the clock is known to disagree with its reference beyond the step threshold (a step
+  // waiting for stepout, a panic offset), the root dispersion covers the disagreement at once;
+  // once it has lasted this long clients are told unsynchronised (LI 3), so SNTP clients, which
+  // read only LI and stratum, are not served a doubted time. A single glitch does not flap.
+  Nanoseconds doubt_grace = std::chrono::seconds{10};
 };
 
 struct LoopStatus {
@@ -67,6 +72,7 @@ struct LoopStatus {
   std::uint64_t samples = 0;
   std::uint64_t outliers = 0;  // refused by a servo or as a spike
   std::uint64_t steps = 0;
+  Nanoseconds last_step{0};  // by how much the clock was last stepped
   std::uint64_t panics = 0;  // offsets beyond the panic threshold, never applied
   std::optional<UtcTime> last_update;
   LeapIndicator leap = LeapIndicator::none;  // announced to clients now
@@ -80,7 +86,10 @@ class ClockDiscipline {
   // `frequency_known`: the clock's frequency came from a drift file and is trusted.
   ClockDiscipline(Clock& clock, DisciplineConfig config, bool frequency_known, Log log = {});
 
-  void on_sample(const RefSample& sample, SampleClass kind);
+  // `corroborated`: the offset is backed by more than its source's word (a network quorum that
+  // outvoted the reference clock, a receiver's first whole-second correction): a step beyond the
+  // threshold is taken at once, not after stepout.
+  void on_sample(const RefSample& sample, SampleClass kind, bool corroborated = false);
   // Advances the state machine with the passage of time, and arms leap seconds.
   void on_tick(UtcTime now);
 
@@ -93,6 +102,20 @@ class ClockDiscipline {
   void set_kernel_pps(bool on) { kernel_pps_ = on; }
 
   const LoopStatus& status() const { return status_; }
+  // How far (magnitude) the clock is known to disagree with its reference beyond the step
+  // threshold, and whether that has lasted past the grace; nullopt when it agrees.
+  // A single wild sample is a glitch, not a disagreement: it takes two in a row.
+  struct Doubt {
+    Nanoseconds size{0};
+    UtcTime since{};
+    UtcTime latest{};
+    int samples = 1;
+  };
+  bool disagrees() const { return doubt_ && doubt_->samples >= 2; }
+  Nanoseconds disagreement() const { return disagrees() ? doubt_->size : Nanoseconds{0}; }
+  bool doubted() const {
+    return disagrees() && doubt_->latest - doubt_->since >= config_.doubt_grace;
+  }
   bool frequency_trusted() const { return frequency_known_; }
   ServoEstimate servo_estimate() const { return active().estimate(); }
 
@@ -113,7 +136,7 @@ class ClockDiscipline {
   }
   Nanoseconds lock_threshold() const;
   void start_from(const RefSample& sample);
-  bool refuse_panic(Nanoseconds offset);
+  bool refuse_panic(Nanoseconds offset, UtcTime at);
   void apply(const ServoCorrection& correction);
   void update_leap(UtcTime now);
   void say(const std::string& line) const {
@@ -136,6 +159,8 @@ class ClockDiscipline {
   int good_in_a_row_ = 0;
   int refused_in_a_row_ = 0;
   std::optional<UtcTime> spike_since_;
+  std::optional<Doubt> doubt_;
+  void doubt(Nanoseconds offset, UtcTime at);
   bool warned_panic_ = false;
   std::optional<LeapTable> leap_table_;
   LeapIndicator receiver_leap_ = LeapIndicator::none;

@@ -122,15 +122,15 @@ Selection select_sources(const std::vector<Candidate>& candidates) {
 
 SanityVerdict check_reference_clock(const Candidate& reference,
                                     const std::vector<Candidate>& network, double bound,
-                                    std::size_t quorum) {
+                                    std::size_t quorum, bool pulse_backed) {
   SanityVerdict v;
   const Selection majority = select_sources(network);
   if (!majority.majority || !majority.low || !majority.high) return v;
   std::vector<std::uint32_t> lineages;
   for (std::size_t i : majority.truechimers) lineages.push_back(network[i].lineage);
   std::sort(lineages.begin(), lineages.end());
-  v.witnesses =
-      static_cast<std::size_t>(std::unique(lineages.begin(), lineages.end()) - lineages.begin());
+  lineages.erase(std::unique(lineages.begin(), lineages.end()), lineages.end());
+  v.witnesses = lineages.size();
   if (v.witnesses < std::max<std::size_t>(quorum, 2)) return v;
   v.checked = true;
   const double low = *majority.low - bound;
@@ -144,6 +144,18 @@ SanityVerdict check_reference_clock(const Candidate& reference,
     v.falseticker = true;
     v.disagreement = low - ref_high;
   }
+  if (!v.falseticker || !pulse_backed) return v;
+  std::vector<std::uint32_t> seconds;
+  for (const Candidate& c : network) {
+    const bool agrees = c.offset - c.root_distance - bound <= ref_high &&
+                        c.offset + c.root_distance + bound >= ref_low;
+    if (agrees && !std::binary_search(lineages.begin(), lineages.end(), c.lineage))
+      seconds.push_back(c.lineage);
+  }
+  std::sort(seconds.begin(), seconds.end());
+  v.seconded_by =
+      static_cast<std::size_t>(std::unique(seconds.begin(), seconds.end()) - seconds.begin());
+  if (v.seconded_by > 0) v.falseticker = false;
   return v;
 }
 

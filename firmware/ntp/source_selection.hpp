@@ -45,13 +45,18 @@ struct SanityVerdict {
   bool falseticker = false;
   double disagreement = 0.0;  // s by which the reference clock misses the network's interval
   std::size_t witnesses = 0;  // distinct lineages among the network's truechimers
+  // Lineages outside that majority whose own interval, widened by `bound`, holds the reference
+  // clock: a pulse-backed reference clock with one of them outranks servers that agree only with
+  // each other.
+  std::size_t seconded_by = 0;
 };
 
-// The reference clock's interval against the network majority's, widened by `bound` seconds;
-// judged only when that majority's truechimers span at least `quorum` lineages (never fewer
-// than two).
+// The reference clock's interval (its own sample error, not what we serve) against the network
+// majority's, widened by `bound` seconds; judged only when that majority's truechimers span at
+// least `quorum` lineages (never fewer than two). A `pulse_backed` reference clock (PPS) that an
+// independent source outside the majority agrees with is not a falseticker.
 SanityVerdict check_reference_clock(const Candidate& reference,
                                     const std::vector<Candidate>& network, double bound,
-                                    std::size_t quorum);
+                                    std::size_t quorum, bool pulse_backed = false);
 
 }  // namespace stratumd

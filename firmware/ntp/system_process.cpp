@@ -47,8 +47,8 @@ void SystemProcess::announce(ClockSnapshot& snapshot) const {
   snapshot.root_dispersion += from_seconds(network_.root_dispersion);
 }
 
-std::optional<double> SystemProcess::update(const std::vector<NetworkCandidate>& network,
-                                            const ReferenceClockState& reference) {
+std::optional<NetworkSteer> SystemProcess::update(const std::vector<NetworkCandidate>& network,
+                                                  const ReferenceClockState& reference) {
   std::vector<Candidate> candidates;
   std::vector<const NetworkCandidate*> index;  // candidate -> association
   for (const NetworkCandidate& n : network) {
@@ -69,13 +69,18 @@ std::optional<double> SystemProcess::update(const std::vector<NetworkCandidate>&
   for (std::size_t k : selection.survivors) tally_[index[k]->id] = tally::kCandidate;
 
   judge_reference_clock(candidates, index, reference);
-  const bool reference_serving = !network_.active && reference.serving;
+  // The reference clock holds the clock while it serves, while its samples arrive, and while it
+  // is awaited at start: the network's majority alone never steps a clock the reference clock
+  // is about to set (only a quorum that marks it a falseticker hands the clock over).
+  const bool reference_holds =
+      !network_.active && (reference.serving || reference.producing || reference.awaited);
   if (!selection.majority || selection.survivors.empty()) {
     majority_offset_.reset();
     return std::nullopt;
   }
   majority_offset_ = selection.offset;
-  if (reference_serving && !reference_falseticker_) return std::nullopt;
+  network_heard_ = true;
+  if (reference_holds && !reference_falseticker_) return std::nullopt;
 
   const NetworkCandidate& peer = *index[selection.survivors.front()];
   tally_[peer.id] = tally::kSystemPeer;
@@ -92,7 +97,7 @@ std::optional<double> SystemProcess::update(const std::vector<NetworkCandidate>&
   if (steered_by_ == peer.id && peer.sample_time <= steered_sample_) return std::nullopt;
   steered_by_ = peer.id;
   steered_sample_ = peer.sample_time;
-  return selection.offset;
+  return NetworkSteer{selection.offset, reference_falseticker_ && quorum_against_reference_};
 }
 
 void SystemProcess::judge_reference_clock(const std::vector<Candidate>& candidates,
@@ -107,9 +112,19 @@ void SystemProcess::judge_reference_clock(const std::vector<Candidate>& candidat
   }
   Candidate clock;
   clock.offset = *reference.recent_offset;
-  clock.root_distance = reference.root_distance;
-  const SanityVerdict verdict =
-      check_reference_clock(clock, witnesses, settings_.sanity_bound, settings_.min_sane);
+  clock.root_distance = reference.sample_error;
+  const SanityVerdict verdict = check_reference_clock(clock, witnesses, settings_.sanity_bound,
+                                                      settings_.min_sane, reference.pulse_backed);
+  quorum_against_reference_ = verdict.falseticker;
+  const bool seconded = verdict.checked && verdict.seconded_by > 0;
+  if (seconded && !seconded_said_) {
+    log_("the network's majority (" + std::to_string(verdict.witnesses) +
+         " independent sources) disagrees with the PPS-backed reference clock, but " +
+         std::to_string(verdict.seconded_by) +
+         " independent source(s) agree with it: the reference clock is kept, the majority is not "
+         "followed");
+  }
+  seconded_said_ = seconded;
   if (verdict.falseticker && !reference_falseticker_) {
     log_("the reference clock disagrees with " + std::to_string(verdict.witnesses) +
          " independent network sources by " + std::to_string(verdict.disagreement) +
@@ -126,7 +141,7 @@ void SystemProcess::judge_reference_clock(const std::vector<Candidate>& candidat
   // and a wrong reference clock must not steer in that moment). Otherwise the mark stays: a
   // source dropping out must not hand the clock back to a reference clock known to be wrong.
   const bool agrees_with_clock =
-      std::abs(*reference.recent_offset) <= settings_.sanity_bound + reference.root_distance;
+      std::abs(*reference.recent_offset) <= settings_.sanity_bound + reference.sample_error;
   const bool agrees = !verdict.falseticker && (verdict.checked || agrees_with_clock);
   agreements_in_a_row_ = agrees ? agreements_in_a_row_ + 1 : 0;
   if (agreements_in_a_row_ < kAgreementsToClear) return;

@@ -4,10 +4,11 @@
 // by and the announced stratum, refid and root distance.
 //
 // The rules, as ntpd's with a reference clock of stratum 0: the reference clock steers while it
-// is serving (locked, or holding over) and no quorum of independent network sources contradicts
-// it (the sanity check, source_selection.hpp). Otherwise the system peer of RFC 5905's selection
-// over the network steers, and clients see its stratum + 1. The reference clock takes over again
-// with its next sample once it is no longer marked a falseticker.
+// is serving (locked, or holding over), while its samples arrive (locking), or while it is awaited
+// at start, unless a quorum of independent network sources contradicts it (the sanity check,
+// source_selection.hpp). Otherwise the system peer of RFC 5905's selection over the network
+// steers, and clients see its stratum + 1. The reference clock takes over again with its next
+// sample once it is no longer marked a falseticker. docs/associations.md has the table.
 #pragma once
 
 #include <cstdint>
@@ -56,9 +57,17 @@ struct NetworkCandidate {
 // The reference clock as the system process needs it.
 struct ReferenceClockState {
   bool serving = false;  // configured, and the discipline is locked or holding over on it
+  // Its samples are arriving (locking counts: a clock on its way to a lock is not overruled by
+  // the network's majority alone).
+  bool producing = false;
+  // Configured but not heard yet, within the wait the first step gives it at start.
+  bool awaited = false;
+  bool pulse_backed = false;  // its seconds are a PPS's edges, not a sentence's arrival
   // Its latest sample's offset (s) against our clock, taken or refused, while recent.
   std::optional<double> recent_offset;
-  double root_distance = 0.0;  // s, of our clock while it follows the reference clock
+  // s: the error of that sample itself (its servo's jitter, the sentence's noise), never the
+  // dispersion we serve, which grows with the very disagreement the check must see.
+  double sample_error = 0.0;
 };
 
 // What clients are told while the network steers.
@@ -68,6 +77,13 @@ struct NetworkSource {
   std::uint32_t reference_id = 0;  // the system peer's address
   double root_delay = 0.0;
   double root_dispersion = 0.0;
+};
+
+// What the network asks of the clock: an offset, and whether a quorum stands behind it against a
+// reference clock it has outvoted (then a step needs no stepout: it is corroborated).
+struct NetworkSteer {
+  double offset = 0.0;  // s
+  bool corroborated = false;
 };
 
 struct SystemSettings {
@@ -84,8 +100,8 @@ class SystemProcess {
   // Reruns the selection over the network after a new sample or a source lost. Returns the
   // offset (s) to steer the clock by when the network steers and its system peer has a sample
   // the clock has not taken yet (never a sample twice, never an older one).
-  std::optional<double> update(const std::vector<NetworkCandidate>& network,
-                               const ReferenceClockState& reference);
+  std::optional<NetworkSteer> update(const std::vector<NetworkCandidate>& network,
+                                     const ReferenceClockState& reference);
   // A reference clock sample arrived: whether it may steer. Hands the clock back from the
   // network unless the reference clock is marked a falseticker.
   bool reference_sample();
@@ -107,6 +123,8 @@ class SystemProcess {
   bool reference_falseticker() const { return reference_falseticker_; }
   // Our clock's offset (s) from the network's majority at the last selection, while one exists.
   std::optional<double> majority_offset() const { return majority_offset_; }
+  // A selection has found a majority since start: the network has had its say.
+  bool network_heard() const { return network_heard_; }
   int tally_of(std::uintptr_t id) const;
 
  private:
@@ -123,6 +141,9 @@ class SystemProcess {
   std::optional<std::uintptr_t> steered_by_;  // the system peer whose sample steered last
   UtcTime steered_sample_{};
   bool reference_falseticker_ = false;
+  bool quorum_against_reference_ = false;  // the last verdict that marked it had a quorum
+  bool network_heard_ = false;
+  bool seconded_said_ = false;
   int agreements_in_a_row_ = 0;  // updates in a row where a marked reference clock agreed
 };
 

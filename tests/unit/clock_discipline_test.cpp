@@ -308,6 +308,58 @@ TEST(ClockDiscipline, ALockedClockIgnoresAWrongSecondUntilItPersistsForStepout) 
   EXPECT_NEAR(to_seconds(clock.time_error()), 1.0, 1e-3);
 }
 
+TEST(ClockDiscipline, WhileWaitingForStepoutTheDisagreementIsServedAndThenLiThree) {
+  DisciplineConfig config;
+  config.stepout = 60s;
+  SimClock clock(kStart, 300ms, OscillatorParams{.frequency_error_ppm = 17.5});
+  ClockDiscipline loop(clock, config, false);
+  const auto sample = [&](Nanoseconds source_error) {
+    clock.advance(1s);
+    loop.on_sample({clock.now(), clock.true_time() + source_error, LeapIndicator::none},
+                   SampleClass::pps);
+    loop.on_tick(clock.now());
+  };
+  const auto served = [&] {
+    ClockSnapshot snapshot;
+    loop.fill_snapshot(snapshot, 0);
+    return snapshot;
+  };
+  for (int i = 0; i < 60; ++i) sample(0ns);
+  ASSERT_TRUE(served().synchronised());
+  // One wild sample is a glitch: nothing announced changes.
+  sample(10s);
+  EXPECT_LT(served().root_dispersion, 1ms);
+  // It persists: the root dispersion covers the 10 s at once, and past the grace the time is
+  // announced unsynchronised (SNTP clients read only LI and stratum).
+  sample(10s);
+  EXPECT_GE(served().root_dispersion, 10s);
+  EXPECT_TRUE(served().synchronised());
+  for (int i = 0; i < 10; ++i) sample(10s);
+  EXPECT_FALSE(served().synchronised());
+  EXPECT_EQ(served().leap, LeapIndicator::unsynchronised);
+  // The reference agrees again: the doubt is over.
+  sample(0ns);
+  EXPECT_TRUE(served().synchronised());
+  EXPECT_LT(served().root_dispersion, 1ms);
+  EXPECT_EQ(loop.status().steps, 1u);
+}
+
+TEST(ClockDiscipline, ACorroboratedOffsetIsSteppedAtOnceNotAfterStepout) {
+  SimClock clock(kStart, 300ms, OscillatorParams{.frequency_error_ppm = 17.5});
+  ClockDiscipline loop(clock, DisciplineConfig{}, false);
+  for (int i = 0; i < 60; ++i) {
+    clock.advance(1s);
+    loop.on_sample({clock.now(), clock.true_time(), LeapIndicator::none}, SampleClass::pps);
+  }
+  ASSERT_EQ(loop.status().state, SyncState::locked);
+  clock.advance(1s);
+  loop.on_sample({clock.now(), clock.true_time() - 18s, LeapIndicator::none}, SampleClass::pps,
+                 true);
+  EXPECT_EQ(loop.status().steps, 2u);
+  EXPECT_EQ(loop.status().last_step, -18s);
+  EXPECT_NEAR(to_seconds(clock.time_error()), -18.0, 1e-3);
+}
+
 TEST(ClockDiscipline, HoldoverDispersionGrowsAtLeastAtPhiAndCoversTheRealError) {
   PpsSimulation sim(300ms, 17.5);
   sim.clock_ = SimClock(kStart, 300ms,

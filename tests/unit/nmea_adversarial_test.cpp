@@ -111,6 +111,33 @@ TEST(NmeaAdversarial, DatesTheCalendarOrTheWeekCountCannotMeanAreRefused) {
   EXPECT_TRUE(time_of(a, "GPZDA,120000.00,01,01,2045,00,00"));  // within 1024 weeks
 }
 
+TEST(NmeaAdversarial, ADateJustBeforeTheBaseIsNotMovedTwentyYearsOnItsWordAlone) {
+  // The base is 6 December 2026; the receiver says 26 November 2026, ten days before it. Moved
+  // 1024 weeks forward that is July 2046: refused while nothing is known of the time.
+  NmeaTimeAssembler a(*parse_iso_date("2026-12-06"));
+  EXPECT_FALSE(time_of(a, "GPRMC,120000.00,A,,,,,,,261126,,,A"));
+  EXPECT_EQ(a.counters().near_base_refused, 1u);
+  EXPECT_EQ(a.counters().rollover_corrected, 0u);
+  // The clock (set by the network) says it is late November 2026: the date is right as it is.
+  std::optional<UtcTime> known = UtcTime{sys_days{2026y / November / 26} + 11h};
+  a.know_time_by([&] { return known; });
+  const auto as_is = time_of(a, "GPRMC,120001.00,A,,,,,,,261126,,,A");
+  ASSERT_TRUE(as_is);
+  EXPECT_EQ(as_is->time, UtcTime{sys_days{2026y / November / 26} + 12h + 1s});
+  EXPECT_EQ(as_is->rollover_periods, 0);
+  // The last known time is in 2046 (a receiver with the bug, twenty years on): corrected.
+  known = UtcTime{sys_days{2046y / July / 1}};
+  const auto moved = time_of(a, "GPRMC,120002.00,A,,,,,,,261126,,,A");
+  ASSERT_TRUE(moved);
+  EXPECT_EQ(moved->rollover_periods, 1);
+  EXPECT_EQ(moved->time, UtcTime{sys_days{2026y / November / 26} + days{7168} + 12h + 2s});
+  // A date far before the base (the 2019 bug's 1999) is corrected without asking.
+  known.reset();
+  const auto old_bug = time_of(a, "GPRMC,120003.00,A,,,,,,,050807,,,A");
+  ASSERT_TRUE(old_bug);
+  EXPECT_EQ(old_bug->rollover_periods, 1);
+}
+
 TEST(NmeaAdversarial, AGarbledHourDoesNotMoveTheDate) {
   NmeaTimeAssembler a(*parse_iso_date("2026-01-01"));
   ASSERT_TRUE(time_of(a, "GPRMC,233000.00,A,,,,,,,261126,,,A"));

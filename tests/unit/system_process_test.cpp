@@ -51,7 +51,18 @@ class SystemProcessTest : public ::testing::Test {
       n.sample_time = UtcTime{std::chrono::seconds{clock_seconds}};
   }
   static ReferenceClockState gps(double offset, bool serving = true) {
-    return ReferenceClockState{serving, offset, 10e-6};
+    ReferenceClockState r;
+    r.serving = serving;
+    r.producing = true;
+    r.recent_offset = offset;
+    r.sample_error = 10e-6;
+    return r;
+  }
+  // A PPS-backed reference clock still locking: producing samples, not serving yet.
+  static ReferenceClockState locking_pps(double offset) {
+    ReferenceClockState r = gps(offset, false);
+    r.pulse_backed = true;
+    return r;
   }
 };
 
@@ -76,9 +87,10 @@ TEST_F(SystemProcessTest, AServingGpsThatAgreesKeepsSteeringAndTheNetworkOnlyVot
 
 TEST_F(SystemProcessTest, AGpsGoneBeyondHoldoverHandsOverToTheNetworkAndTakesBackOnItsReturn) {
   auto network = three_servers(2 * kMs);
-  const std::optional<double> steer = system.update(network, ReferenceClockState{});
+  const std::optional<NetworkSteer> steer = system.update(network, ReferenceClockState{});
   ASSERT_TRUE(steer.has_value());
-  EXPECT_NEAR(*steer, 2 * kMs, 0.3 * kMs);
+  EXPECT_NEAR(steer->offset, 2 * kMs, 0.3 * kMs);
+  EXPECT_FALSE(steer->corroborated);  // no reference clock was outvoted: stepout applies
   EXPECT_TRUE(system.network_steers());
   EXPECT_EQ(log.back(), "following upstream server 192.0.2.x");
   int peers = 0;
@@ -122,9 +134,11 @@ TEST_F(SystemProcessTest, EachSampleOfTheSystemPeerSteersOnce) {
 TEST_F(SystemProcessTest,
        AGpsOneSecondOffIsOutvotedByThreeIndependentServersAndStaysOutUntilItAgrees) {
   auto network = three_servers(0.0);
-  const std::optional<double> steer = system.update(network, gps(1.0));
+  const std::optional<NetworkSteer> steer = system.update(network, gps(1.0));
   EXPECT_TRUE(system.reference_falseticker());
-  EXPECT_TRUE(steer.has_value());
+  ASSERT_TRUE(steer.has_value());
+  // The quorum that outvoted the reference clock stands behind the step: no stepout.
+  EXPECT_TRUE(steer->corroborated);
   EXPECT_TRUE(system.network_steers());
   EXPECT_NE(log.front().find("marked a falseticker"), std::string::npos) << log.front();
   EXPECT_FALSE(system.reference_sample());  // its samples never steer while marked
@@ -156,6 +170,53 @@ TEST_F(SystemProcessTest, OneServerOrServersSharingAnUpstreamCannotOutvoteTheGps
   for (NetworkCandidate& n : network) n.witness = false;
   system.update(network, gps(1.0));
   EXPECT_FALSE(system.reference_falseticker());
+}
+
+TEST_F(SystemProcessTest, ALockingReferenceClockIsNotSteppedAwayByTheNetworksMajorityAlone) {
+  // Two servers lying +10 s and one honest: the majority lies, but it is no quorum of three.
+  std::vector<NetworkCandidate> network{server(1, 10.0), server(2, 10.0 + 0.2 * kMs),
+                                        server(3, 0.0)};
+  EXPECT_FALSE(system.update(network, locking_pps(0.0)).has_value());
+  EXPECT_FALSE(system.network_steers());
+  EXPECT_FALSE(system.reference_falseticker());
+  // Nor while it is awaited at start, before its first sample.
+  ReferenceClockState awaited;
+  awaited.awaited = true;
+  SystemProcess fresh{SystemSettings{0.1, 3}, [](const std::string&) {}};
+  EXPECT_FALSE(fresh.update(network, awaited).has_value());
+  EXPECT_TRUE(fresh.network_heard());
+  // Nothing configured, or the wait over: the network's majority steers.
+  EXPECT_TRUE(fresh.update(network, ReferenceClockState{}).has_value());
+}
+
+TEST_F(SystemProcessTest, APpsSecondedByOneIndependentServerOutranksServersAgreeingOnlyWithEachOther) {
+  // Three independent servers lie +10 s, one tells the truth, and the PPS agrees with it.
+  std::vector<NetworkCandidate> network{server(1, 10.0), server(2, 10.0 + 0.2 * kMs),
+                                        server(3, 10.0 - 0.2 * kMs), server(4, 0.1 * kMs)};
+  EXPECT_FALSE(system.update(network, locking_pps(0.0)).has_value());
+  EXPECT_FALSE(system.reference_falseticker());
+  EXPECT_NE(log.back().find("1 independent source(s) agree with it"), std::string::npos)
+      << log.back();
+  // Without its one witness it is outvoted: a quorum against a receiver alone wins.
+  network.pop_back();
+  next_poll(network);
+  EXPECT_TRUE(system.update(network, locking_pps(0.0)).has_value());
+  EXPECT_TRUE(system.reference_falseticker());
+  // NMEA-only time (no pulse) is outvoted by the quorum even when one server agrees with it.
+  SystemProcess nmea{SystemSettings{0.1, 3}, [](const std::string&) {}};
+  network.push_back(server(4, 0.1 * kMs));
+  EXPECT_TRUE(nmea.update(network, gps(0.0, false)).has_value());
+  EXPECT_TRUE(nmea.reference_falseticker());
+}
+
+TEST_F(SystemProcessTest, TheReferenceClockIsJudgedByItsOwnErrorNotByTheDispersionWeServe) {
+  // The receiver +1 s: its sample error is milliseconds, whatever the served dispersion has grown
+  // to while the clock waited for stepout.
+  auto network = three_servers(0.0);
+  ReferenceClockState nmea = gps(1.0);
+  nmea.sample_error = 5e-3;
+  system.update(network, nmea);
+  EXPECT_TRUE(system.reference_falseticker());
 }
 
 TEST_F(SystemProcessTest, PreferPicksTheSystemPeerAndNoselectNeverSteers) {
