@@ -526,8 +526,13 @@ constexpr std::chrono::seconds kProducing{10};
 // taken at once, once.
 constexpr std::chrono::minutes kUtcLearning{20};
 
+// Only servers polled in a burst at start (iburst) answer within the wait; others would hold the
+// first step for nothing.
 bool Daemon::network_awaited() const {
-  return network_ && network_->configured() && !system_.network_heard() &&
+  const bool answers_soon =
+      std::any_of(config_.associations.begin(), config_.associations.end(),
+                  [](const AssociationLine& line) { return line.iburst; });
+  return answers_soon && network_ && network_->configured() && !system_.network_heard() &&
          discipline_.status().state == SyncState::unsynchronised &&
          std::chrono::steady_clock::now() - started_ < kNetworkAwaited;
 }

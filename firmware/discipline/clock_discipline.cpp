@@ -65,6 +65,26 @@ void ClockDiscipline::doubt(Nanoseconds offset, UtcTime at) {
   ++doubt_->samples;
 }
 
+// A clock that has been synchronised is not stepped again on one source's word while it waits
+// for a lock (after holdover, after a source was lost or outvoted): the offset must persist for
+// stepout (ntpd's SPIK state), unless corroborated. Before the first lock it steps at once, as
+// ntpd's first clock update does.
+bool ClockDiscipline::persisted(const RefSample& sample) {
+  if (!was_synchronised_) return true;
+  if (!spike_since_) {
+    spike_since_ = sample.reference;
+    say("offset " + seconds_text(sample.offset()) +
+        " on a clock that was synchronised: not stepped unless it persists for the stepout "
+        "interval (" +
+        std::to_string(
+            std::chrono::duration_cast<std::chrono::seconds>(config_.stepout).count()) +
+        " s) or a quorum of sources corroborates it");
+  }
+  if (sample.reference - *spike_since_ >= config_.stepout) return true;
+  ++status_.outliers;
+  return false;
+}
+
 void ClockDiscipline::start_from(const RefSample& sample) {
   const Nanoseconds offset = sample.offset();
   const Nanoseconds threshold = status_.state == SyncState::unsynchronised
@@ -88,6 +108,7 @@ void ClockDiscipline::start_from(const RefSample& sample) {
   status_.state = kind_ == SampleClass::network && config_.network_samples_to_lock <= 1
                       ? SyncState::locked
                       : SyncState::locking;
+  if (status_.state == SyncState::locked) was_synchronised_ = true;
   status_.last_update = sample.reference;
   status_.last_offset = offset;
   good_in_a_row_ = 0;
@@ -116,15 +137,21 @@ void ClockDiscipline::on_sample(const RefSample& sample, SampleClass kind, bool 
     }
   }
 
+  const bool beyond_step =
+      config_.step_threshold > Nanoseconds{0} && magnitude(offset) > config_.step_threshold;
   if (status_.state == SyncState::unsynchronised) {
-    if (!refuse_panic(offset, sample.local)) start_from(sample);
+    if (refuse_panic(offset, sample.local)) return;
+    if (beyond_step && !corroborated && !persisted(sample)) return;
+    start_from(sample);
     return;
   }
-  if (refuse_panic(offset, sample.local)) return;  // ntpd exits here; we keep serving what we have and say why
+  // ntpd exits here; we keep serving what we have and say why.
+  if (refuse_panic(offset, sample.local)) return;
 
-  if (config_.step_threshold > Nanoseconds{0} && magnitude(offset) > config_.step_threshold) {
+  if (beyond_step) {
     if (status_.state == SyncState::locking) {
-      start_from(sample);  // the samples since the last step did not bear it out
+      // The samples since the last step did not bear it out.
+      if (corroborated || persisted(sample)) start_from(sample);
       return;
     }
     if (corroborated) {
@@ -180,6 +207,7 @@ void ClockDiscipline::on_sample(const RefSample& sample, SampleClass kind, bool 
                (kind_ != SampleClass::pps ||
                 active().estimate().frequency_sd_ppm < config_.lock_frequency_sd_ppm)) {
       status_.state = SyncState::locked;
+      was_synchronised_ = true;
       frequency_known_ = true;
       say(std::string("locked (") + active().name() + " servo, frequency " +
           std::to_string(clock_.frequency_ppm()) + " ppm)");

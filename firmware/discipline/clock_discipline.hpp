@@ -137,6 +137,7 @@ class ClockDiscipline {
   Nanoseconds lock_threshold() const;
   void start_from(const RefSample& sample);
   bool refuse_panic(Nanoseconds offset, UtcTime at);
+  bool persisted(const RefSample& sample);
   void apply(const ServoCorrection& correction);
   void update_leap(UtcTime now);
   void say(const std::string& line) const {
@@ -159,6 +160,7 @@ class ClockDiscipline {
   int good_in_a_row_ = 0;
   int refused_in_a_row_ = 0;
   std::optional<UtcTime> spike_since_;
+  bool was_synchronised_ = false;
   std::optional<Doubt> doubt_;
   void doubt(Nanoseconds offset, UtcTime at);
   bool warned_panic_ = false;

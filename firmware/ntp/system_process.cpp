@@ -52,13 +52,9 @@ std::optional<NetworkSteer> SystemProcess::update(const std::vector<NetworkCandi
   std::vector<Candidate> candidates;
   std::vector<const NetworkCandidate*> index;  // candidate -> association
   for (const NetworkCandidate& n : network) {
-    const bool follows_us =
-        n.candidate.stratum > 1 && std::find(local_refids_.begin(), local_refids_.end(),
-                                             n.announced_refid) != local_refids_.end();
-    if (!n.selectable || follows_us) continue;
+    if (!n.selectable || follows_us(n)) continue;
     Candidate c = n.candidate;
-    // A stratum-1 server is its own witness; above, the refid names the upstream it follows.
-    c.lineage = c.stratum <= 1 ? n.address_refid : n.announced_refid;
+    c.lineage = lineage_of(n);
     candidates.push_back(c);
     index.push_back(&n);
   }
@@ -68,7 +64,7 @@ std::optional<NetworkSteer> SystemProcess::update(const std::vector<NetworkCandi
   for (std::size_t k : selection.falsetickers) tally_[index[k]->id] = tally::kFalseticker;
   for (std::size_t k : selection.survivors) tally_[index[k]->id] = tally::kCandidate;
 
-  judge_reference_clock(candidates, index, reference);
+  judge_reference_clock(network, reference);
   // The reference clock holds the clock while it serves, while its samples arrive, and while it
   // is awaited at start: the network's majority alone never steps a clock the reference clock
   // is about to set (only a quorum that marks it a falseticker hands the clock over).
@@ -79,7 +75,6 @@ std::optional<NetworkSteer> SystemProcess::update(const std::vector<NetworkCandi
     return std::nullopt;
   }
   majority_offset_ = selection.offset;
-  network_heard_ = true;
   if (reference_holds && !reference_falseticker_) return std::nullopt;
 
   const NetworkCandidate& peer = *index[selection.survivors.front()];
@@ -100,15 +95,35 @@ std::optional<NetworkSteer> SystemProcess::update(const std::vector<NetworkCandi
   return NetworkSteer{selection.offset, reference_falseticker_ && quorum_against_reference_};
 }
 
-void SystemProcess::judge_reference_clock(const std::vector<Candidate>& candidates,
-                                          const std::vector<const NetworkCandidate*>& index,
+bool SystemProcess::follows_us(const NetworkCandidate& n) const {
+  return n.candidate.stratum > 1 && std::find(local_refids_.begin(), local_refids_.end(),
+                                              n.announced_refid) != local_refids_.end();
+}
+
+// A stratum-1 server is its own witness; above, the refid names the upstream it follows.
+std::uint32_t SystemProcess::lineage_of(const NetworkCandidate& n) {
+  return n.candidate.stratum <= 1 ? n.address_refid : n.announced_refid;
+}
+
+void SystemProcess::judge_reference_clock(const std::vector<NetworkCandidate>& network,
                                           const ReferenceClockState& reference) {
-  if (!reference.recent_offset) return;  // nothing recent to judge (a stale verdict stays)
   // Witnesses: the sources the operator configured, and hosts we have no line for only when they
-  // authenticated with a trusted key. Anyone else may be anyone.
+  // authenticated with a trusted key (anyone else may be anyone), from their first sample: each
+  // judged by its sample's own error bound, not by the dispersion of a filter still filling.
   std::vector<Candidate> witnesses;
-  for (std::size_t k = 0; k < candidates.size(); ++k) {
-    if (index[k]->witness) witnesses.push_back(candidates[k]);
+  std::size_t heard = 0;
+  for (const NetworkCandidate& n : network) {
+    heard += n.heard;
+    if (!n.heard || !n.witness || follows_us(n)) continue;
+    Candidate c = n.candidate;
+    c.lineage = lineage_of(n);
+    c.root_distance = n.sample_distance;
+    witnesses.push_back(c);
+  }
+  if (!reference.recent_offset) {
+    // Nothing recent to judge (a stale verdict stays); whether the network could judge now.
+    if (!network.empty() && heard == network.size()) network_heard_ = true;
+    return;
   }
   Candidate clock;
   clock.offset = *reference.recent_offset;
@@ -116,6 +131,8 @@ void SystemProcess::judge_reference_clock(const std::vector<Candidate>& candidat
   const SanityVerdict verdict = check_reference_clock(clock, witnesses, settings_.sanity_bound,
                                                       settings_.min_sane, reference.pulse_backed);
   quorum_against_reference_ = verdict.falseticker;
+  // The network has had its say at start: a quorum judged, or every source answered.
+  if (verdict.checked || (!network.empty() && heard == network.size())) network_heard_ = true;
   const bool seconded = verdict.checked && verdict.seconded_by > 0;
   if (seconded && !seconded_said_) {
     log_("the network's majority (" + std::to_string(verdict.witnesses) +

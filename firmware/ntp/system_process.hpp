@@ -40,6 +40,8 @@ struct NetworkCandidate {
   std::string_view role;  // "upstream server", "peer", "broadcast server": for the log
   std::string_view address;
   bool selectable = false;  // reachable with a filtered sample, and not `noselect`
+  // It answered with a sample (synchronised, not stopped), however few: a witness from then on.
+  bool heard = false;
   // Configured by the operator, or a host we have no line for that authenticated with a trusted
   // key: only these may outvote the reference clock.
   bool witness = false;
@@ -51,6 +53,11 @@ struct NetworkCandidate {
   double delay = 0.0;  // s, of the sample its filter chose
   double dispersion = 0.0;
   double jitter = 0.0;
+  // s: the chosen sample's own error bound (half its round trip and the source's, its root
+  // dispersion, the filter's jitter), without the dispersion a filter that is not full yet adds
+  // for its empty stages: what the reference clock is judged against, so that three servers that
+  // agree to a millisecond can tell a wrong second from their first samples.
+  double sample_distance = 0.0;
   UtcTime sample_time{};  // when the chosen sample was taken
 };
 
@@ -123,14 +130,16 @@ class SystemProcess {
   bool reference_falseticker() const { return reference_falseticker_; }
   // Our clock's offset (s) from the network's majority at the last selection, while one exists.
   std::optional<double> majority_offset() const { return majority_offset_; }
-  // A selection has found a majority since start: the network has had its say.
+  // Since start, a quorum of witnesses judged the reference clock, or every source answered:
+  // the network has had its say.
   bool network_heard() const { return network_heard_; }
   int tally_of(std::uintptr_t id) const;
 
  private:
-  void judge_reference_clock(const std::vector<Candidate>& candidates,
-                             const std::vector<const NetworkCandidate*>& index,
+  void judge_reference_clock(const std::vector<NetworkCandidate>& network,
                              const ReferenceClockState& reference);
+  bool follows_us(const NetworkCandidate& n) const;
+  static std::uint32_t lineage_of(const NetworkCandidate& n);
 
   SystemSettings settings_;
   Log log_;

@@ -2,13 +2,17 @@
 """A GPS receiver on a pseudo-terminal, for the serial NMEA tests.
 
   nmea_writer.py LINK [--delay S] [--baud B] [--burst whole|chunks] [--lies N] [--owner U:G]
+                  [--skew S [--skew-for N]]
 
 Opens a pty, points LINK at its slave side (as udev would point /dev/gps0 at a USB receiver) and,
 a fixed delay after every true second (this host's CLOCK_REALTIME), writes RMC, GGA and ZDA for
 that second, paced byte by byte at the baud rate as a real UART would deliver them; with --burst
 as a USB-CDC receiver delivers them: the whole second in one write, or cut at random points into
 writes a millisecond apart (chunks). With --lies N every Nth cycle is a checksum-valid lie
-(nmea_sentences.LIES in turn: a day ahead, demo mode, 31 November...). SIGUSR1
+(nmea_sentences.LIES in turn: a day ahead, demo mode, 31 November...). --skew S makes every
+sentence name the second S seconds after the true one (a receiver that lies steadily, or one still
+reporting GPS time: +18), sent at the true second's time; --skew-for N only for the first N
+cycles, the true second after that (a receiver that has learnt UTC; "learnt UTC" printed). SIGUSR1
 unplugs the receiver (closes the pty) and plugs it back in two seconds later, on a new pty.
 --owner gives each pty to the daemon's account, as udev gives a serial port to `dialout`: a daemon
 running as that account (-u) must reopen it after an unplug.
@@ -69,6 +73,8 @@ def main():
     p.add_argument("--burst", choices=["whole", "chunks"])
     p.add_argument("--lies", type=int, default=0)
     p.add_argument("--owner")
+    p.add_argument("--skew", type=int, default=0)
+    p.add_argument("--skew-for", type=int)
     args = p.parse_args()
     receiver = Receiver(args.link, args.owner)
     signal.signal(signal.SIGUSR1, lambda *_: setattr(receiver, "unplug_requested", True))
@@ -80,11 +86,15 @@ def main():
     def sentences(second):
         nonlocal cycles
         cycles += 1
+        skewed = args.skew_for is None or cycles <= args.skew_for
+        if args.skew and args.skew_for is not None and cycles == args.skew_for + 1:
+            print("learnt UTC at", second, flush=True)
+        named = second + (args.skew if skewed else 0)
         if args.lies and cycles % args.lies == 0:
             kind = LIES[(cycles // args.lies - 1) % len(LIES)]
             print("lie", kind, second, flush=True)
-            return lie(second, kind)
-        return cycle(second)
+            return lie(named, kind)
+        return cycle(named)
 
     while True:
         sleep_until(second + args.delay)

@@ -360,6 +360,55 @@ TEST(ClockDiscipline, ACorroboratedOffsetIsSteppedAtOnceNotAfterStepout) {
   EXPECT_NEAR(to_seconds(clock.time_error()), -18.0, 1e-3);
 }
 
+TEST(ClockDiscipline, AClockThatWasSynchronisedIsNotSteppedOnOneSourcesWordAfterHoldover) {
+  DisciplineConfig config;
+  config.stepout = 60s;
+  config.holdover_limit = 30s;
+  SimClock clock(kStart, 300ms, OscillatorParams{.frequency_error_ppm = 17.5});
+  ClockDiscipline loop(clock, config, false);
+  for (int i = 0; i < 60; ++i) {
+    clock.advance(1s);
+    loop.on_sample({clock.now(), clock.true_time(), LeapIndicator::none}, SampleClass::pps);
+    loop.on_tick(clock.now());
+  }
+  ASSERT_EQ(loop.status().state, SyncState::locked);
+  // The receiver is gone beyond the holdover limit.
+  for (int i = 0; i < 40; ++i) {
+    clock.advance(1s);
+    loop.on_tick(clock.now());
+  }
+  ASSERT_EQ(loop.status().state, SyncState::unsynchronised);
+  // The network's majority (no quorum) says +10 s: not stepped while it has not persisted.
+  const auto network = [&](bool corroborated) {
+    clock.advance(1s);
+    loop.on_sample({clock.now(), clock.true_time() + 10s, LeapIndicator::none},
+                   SampleClass::network, corroborated);
+    loop.on_tick(clock.now());
+  };
+  for (int i = 0; i < 30; ++i) network(false);
+  EXPECT_EQ(loop.status().steps, 1u);
+  EXPECT_EQ(loop.status().state, SyncState::unsynchronised);
+  // It persisted past stepout: now it is stepped.
+  for (int i = 0; i < 35; ++i) network(false);
+  EXPECT_EQ(loop.status().steps, 2u);
+  // A quorum's word is enough at once.
+  SimClock other(kStart, 300ms, OscillatorParams{.frequency_error_ppm = 17.5});
+  ClockDiscipline fresh(other, config, false);
+  for (int i = 0; i < 60; ++i) {
+    other.advance(1s);
+    fresh.on_sample({other.now(), other.true_time(), LeapIndicator::none}, SampleClass::pps);
+    fresh.on_tick(other.now());
+  }
+  for (int i = 0; i < 40; ++i) {
+    other.advance(1s);
+    fresh.on_tick(other.now());
+  }
+  other.advance(1s);
+  fresh.on_sample({other.now(), other.true_time() + 10s, LeapIndicator::none},
+                  SampleClass::network, true);
+  EXPECT_EQ(fresh.status().steps, 2u);
+}
+
 TEST(ClockDiscipline, HoldoverDispersionGrowsAtLeastAtPhiAndCoversTheRealError) {
   PpsSimulation sim(300ms, 17.5);
   sim.clock_ = SimClock(kStart, 300ms,

@@ -26,6 +26,7 @@ class SystemProcessTest : public ::testing::Test {
     n.role = "upstream server";
     n.address = "192.0.2.x";
     n.selectable = true;
+    n.heard = true;
     n.witness = true;
     n.candidate.offset = offset;
     n.candidate.root_distance = 2 * kMs;
@@ -38,6 +39,7 @@ class SystemProcessTest : public ::testing::Test {
     n.delay = 0.4 * kMs;
     n.dispersion = 0.2 * kMs;
     n.jitter = 0.1 * kMs;
+    n.sample_distance = 1 * kMs;
     n.sample_time = UtcTime{std::chrono::seconds{clock_seconds}};
     return n;
   }
@@ -216,6 +218,22 @@ TEST_F(SystemProcessTest, TheReferenceClockIsJudgedByItsOwnErrorNotByTheDispersi
   ReferenceClockState nmea = gps(1.0);
   nmea.sample_error = 5e-3;
   system.update(network, nmea);
+  EXPECT_TRUE(system.reference_falseticker());
+}
+
+TEST_F(SystemProcessTest, ThreeServersTellAWrongSecondFromTheirFirstSamples) {
+  // One sample each: the filters' empty stages keep them unselectable for several polls, but
+  // each sample's own error bound is a millisecond.
+  auto network = three_servers(0.0);
+  for (NetworkCandidate& n : network) {
+    n.selectable = false;
+    n.candidate.root_distance = 8.0;
+  }
+  EXPECT_FALSE(system.network_heard());
+  ReferenceClockState nmea = gps(1.0, false);
+  nmea.sample_error = 5e-3;
+  system.update(network, nmea);
+  EXPECT_TRUE(system.network_heard());
   EXPECT_TRUE(system.reference_falseticker());
 }
 
