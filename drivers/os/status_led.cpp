@@ -20,8 +20,10 @@ std::string trigger_in_force(const std::string& list) {
   return list.substr(open + 1, close - open - 1);
 }
 
+// The LED's own files are never links (the class directory itself is one, which is fine): a link
+// planted in their place is refused.
 UniqueFd open_for_writing(const std::string& path) {
-  UniqueFd fd{::open(path.c_str(), O_WRONLY | O_CLOEXEC)};
+  UniqueFd fd{::open(path.c_str(), O_WRONLY | O_NOFOLLOW | O_CLOEXEC)};
   if (!fd.valid()) {
     const int error = errno;
     throw std::runtime_error(

@@ -13,6 +13,8 @@
 #                      to 2046, unsynchronised throughout
 #   near_base_network  the same with three honest servers: the network's time corroborates the date
 #                      as it is; stratum 1 from the PPS
+#   near_base_saved    the same with no network but the last known time saved beside the drift
+#                      file a day ago: it corroborates the date as it is; stratum 1
 #   gps_time           a receiver reporting GPS time (+18 s) for its first 40 s, three servers: never
 #                      served at stratum 1 until it reports UTC; then stratum 1
 #   gps_time_alone     the same with no network: its correction to UTC is one step at once, not
@@ -88,10 +90,16 @@ nmea_liar)
   log_says "disagrees with 3 independent network sources"
   no_step_beyond 0.5
   ;;
-near_base | near_base_network)
+near_base | near_base_network | near_base_saved)
   start_gps pps
   echo "tos basedate $(date -u -d '+10 days' +%F)" >>"$work/ntp.conf"
-  if [[ $scenario == near_base ]]; then
+  if [[ $scenario == near_base_saved ]]; then
+    echo "driftfile $work/drift" >>"$work/ntp.conf"
+    echo $(($(date +%s) - 86400)) >"$work/drift.time"
+    run_daemon -g
+    watch_answers --min 20 --max 60 --final-stratum 1 --final-refid PPS
+    log_says "taken as it is, not as a week rollover"
+  elif [[ $scenario == near_base ]]; then
     run_daemon -g
     watch_answers --min 30 --max 40 --final-stratum 16
     python3 -c 'import json, sys

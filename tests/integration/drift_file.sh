@@ -1,5 +1,7 @@
 # The drift file: a corrupt one is ignored with a warning; after locking, the learnt frequency is
-# written at exit in ntpd's format (atomically), and read back at the next start.
+# written at exit in ntpd's format (atomically), and read back at the next start. Beside it, the
+# time it was written (DRIFTFILE.time): the last time the appliance knew for sure, against which a
+# receiver date just before the base date is judged.
 source "$(dirname "$0")/lib.sh"
 
 printf 'driftfile %s/drift\n' "$work" >"$work/ntp.conf"
@@ -15,6 +17,8 @@ cat "$work/drift"
 python3 -c 'import sys; v=float(open(sys.argv[1]).read()); assert -30 < v < -5, v' "$work/drift" ||
   fail "drift file holds $(cat "$work/drift")"
 [[ ! -e $work/drift.tmp ]] || fail "the temporary file was left behind"
+python3 -c 'import sys, time; v=int(open(sys.argv[1]).read()); assert abs(v - time.time()) < 5, v' "$work/drift.time" ||
+  fail "the last known time is not the time it was written: $(cat "$work/drift.time" 2>&1)"
 
 mv "$work/daemon.log" "$work/first.log"
 start_daemon --simulate -n -x -c "$work/ntp.conf"

@@ -197,5 +197,27 @@ TEST(GpsCombiner, RolloverAffectedDatesAreCorrected) {
   EXPECT_GE(sim.nmea_.times().counters().rollover_corrected, 1u);
 }
 
+TEST(GpsCombiner, AnEdgeStampedBeforeAStepIsNeverLabelledAfterIt) {
+  std::vector<ReferenceSample> samples;
+  GpsCombiner combiner(CombinerConfig{}, nullptr,
+                       [&](const ReferenceSample& s) { samples.push_back(s); });
+  const std::int64_t second = 1'800'000'000;
+  const UtcTime edge{seconds{second}};
+  combiner.on_edge({edge});
+  // A step of 300 ms between the edge and its label: the label still falls within a second of
+  // the old stamp, which would make a sample 300 ms wrong (and a second step).
+  combiner.clock_stepped(300ms);
+  combiner.on_label(NmeaLabel{
+      TimeLabel{second, edge + 300ms + 150ms, true, LeapIndicator::none}, NmeaType::rmc});
+  EXPECT_TRUE(samples.empty());
+  // The next second, all on the new clock: labelled, exact.
+  combiner.on_edge({edge + 1300ms});
+  combiner.on_label(NmeaLabel{
+      TimeLabel{second + 1, edge + 1300ms + 150ms, true, LeapIndicator::none}, NmeaType::rmc});
+  ASSERT_EQ(samples.size(), 1u);
+  EXPECT_EQ(samples[0].kind, SampleKind::pps);
+  EXPECT_EQ(samples[0].sample.offset(), -300ms);
+}
+
 }  // namespace
 }  // namespace stratumd

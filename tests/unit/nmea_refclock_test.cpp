@@ -23,8 +23,9 @@ struct Receiver {
                     [this](const std::string& line) { log.push_back(line); }};
   // The served clock when a cycle's sentences arrive: 150 ms after each true second.
   UtcTime arrival_for(std::int64_t true_second) const {
-    return UtcTime{seconds{true_second}} + 150ms;
+    return UtcTime{seconds{true_second}} + 150ms + served_clock_error;
   }
+  Nanoseconds served_clock_error{0};  // how far the served clock, which stamps arrivals, is off
   // One cycle: an RMC naming `named` (and a GGA naming `gga_named`, by default the same), as
   // they arrive `true_second` + 150 ms.
   void cycle(std::int64_t true_second, std::int64_t named, std::string gga_talker = "GP",
@@ -115,6 +116,20 @@ TEST(NmeaRefclock, ALeapSecondKeepsTheCount) {
             (std::vector<std::int64_t>{midnight - 2, midnight - 1, midnight, midnight + 1}));
   EXPECT_EQ(r.nmea.counters().unconfirmed, 0u);
   EXPECT_EQ(r.nmea.counters().leap_second_skipped, 1u);
+}
+
+TEST(NmeaRefclock, OurOwnStepIsNotTakenForAJumpOfTheReceiver) {
+  Receiver r;
+  for (int i = 0; i < 5; ++i) r.cycle(kNoon + i, kNoon + i);
+  // The served clock is stepped by -18 s (it had followed the network's wrong time): the
+  // receiver's seconds go on as before, only their arrival stamps moved.
+  r.served_clock_error = -18s;
+  r.nmea.clock_stepped(-18s);
+  for (int i = 5; i < 10; ++i) r.cycle(kNoon + i, kNoon + i);
+  EXPECT_EQ(r.labels.size(), 10u);
+  EXPECT_EQ(r.nmea.counters().jumps, 0u);
+  EXPECT_EQ(r.nmea.counters().unconfirmed, 0u);
+  EXPECT_TRUE(r.log.empty()) << r.log.front();
 }
 
 }  // namespace
