@@ -177,6 +177,7 @@ Daemon::Daemon(const Options& options, DaemonSetup setup)
       loop_(options.io),
       stats_(log_),
       started_(std::chrono::steady_clock::now()),
+      reference_watch_(started_),
       policy_(policy_for(config_)),
       status_line_(!options.quiet_status && !Logger::is_journal(STDOUT_FILENO)),
       next_calibration_save_(std::chrono::steady_clock::now() + std::chrono::hours{1}) {
@@ -420,8 +421,7 @@ void Daemon::show_status_led() {
   constexpr std::chrono::seconds kSilent{60};
   const SyncState state = discipline_.status().state;
   const bool silent = plan_.has_reference_clock && !system_.network_steers() &&
-                      std::chrono::steady_clock::now() - started_ > kSilent &&
-                      (!reference_heard_ || std::chrono::steady_clock::now() - *reference_heard_ > kSilent);
+                      reference_watch_.silent_for(kSilent, std::chrono::steady_clock::now());
   status_led_->show(led_pattern(led_state(state, plan_.no_time_source || silent)));
 }
 
@@ -513,18 +513,10 @@ void Daemon::reload_file() {
   if (applied && console_) console_->set_running_text(read_file(*config_file_).value_or(""));
 }
 
-// How long the first step waits at start for the sources of the other kind: a reachable server
-// answers iburst within seconds; a receiver may need a while for its first fix. The decision is
-// then taken over all sources at once (docs/associations.md).
+// How long the first step waits at start for the network: a reachable server answers iburst
+// within seconds (the reference clock's side: ReferenceWatch::kAwaited). The decision is then
+// taken over all sources at once (docs/associations.md).
 constexpr std::chrono::seconds kNetworkAwaited{15};
-constexpr std::chrono::seconds kReferenceAwaited{30};
-// A reference clock whose samples arrived this recently is producing (it holds the clock while
-// it locks).
-constexpr std::chrono::seconds kProducing{10};
-// Receivers learn UTC (the GPS-UTC offset, from the almanac: up to 12.5 min) after their first
-// fix and report GPS time until then; a whole-second correction of theirs in this window is
-// taken at once, once.
-constexpr std::chrono::minutes kUtcLearning{20};
 
 // Only servers polled in a burst at start (iburst) answer within the wait; others would hold the
 // first step for nothing.
@@ -537,30 +529,9 @@ bool Daemon::network_awaited() const {
          std::chrono::steady_clock::now() - started_ < kNetworkAwaited;
 }
 
-// Receivers only ever learn UTC, never unlearn it: a jump of whole seconds (GPS time to UTC,
-// 18 s today; a default leap count corrected) soon after the first fix is the receiver's
-// correction, not a lie to sit out for the stepout interval. A network quorum still judges it
-// first (a falseticker never gets here).
-bool Daemon::receivers_first_correction(const ReferenceSample& s) {
-  const double offset = to_seconds(s.sample.offset());
-  const double step = to_seconds(loop_settings(config_, plan_.allow_first_panic_step).step_threshold);
-  const bool whole_seconds = std::abs(offset) >= 0.5 && std::abs(offset) <= 20.5 &&
-                             std::abs(offset - std::round(offset)) < 0.1;
-  if (utc_correction_taken_ || !first_reference_ || step <= 0.0 || std::abs(offset) <= step ||
-      !whole_seconds || std::chrono::steady_clock::now() - *first_reference_ > kUtcLearning ||
-      discipline_.status().state == SyncState::unsynchronised) {
-    return false;
-  }
-  utc_correction_taken_ = true;
-  log_clock_("the receiver's time moved by " + std::to_string(std::lround(offset)) +
-             " whole seconds within its first minutes: taken as its correction to UTC");
-  return true;
-}
-
 void Daemon::on_reference_sample(const ReferenceSample& s) {
-  latest_reference_ = LatestReference{to_seconds(s.sample.offset()), clock_.now(), s.kind};
-  reference_heard_ = std::chrono::steady_clock::now();
-  if (!first_reference_) first_reference_ = reference_heard_;
+  const auto now = std::chrono::steady_clock::now();
+  reference_watch_.heard(s, now);
   if (discipline_.status().state == SyncState::unsynchronised && network_ &&
       network_->configured()) {
     // The first step is one decision over all sources: the network is heard first (briefly),
@@ -576,7 +547,16 @@ void Daemon::on_reference_sample(const ReferenceSample& s) {
     sample_kind_ = s.kind;
   }
   reference_id_ = s.reference_id;
-  const bool corrected = receivers_first_correction(s);
+  // Receivers only ever learn UTC, never unlearn it: a whole-second jump soon after the first fix
+  // is the receiver's correction, not a lie to sit out for stepout (a network quorum judged it
+  // first: a falseticker never gets here).
+  const bool corrected =
+      discipline_.status().state != SyncState::unsynchronised &&
+      reference_watch_.utc_correction(s, to_seconds(discipline_.config().step_threshold), now);
+  if (corrected) {
+    log_clock_("the receiver's time moved by " + std::to_string(std::lround(to_seconds(s.sample.offset()))) +
+               " whole seconds within its first minutes: taken as its correction to UTC");
+  }
   discipline_.on_sample(
       s.sample, s.kind == SampleKind::pps ? SampleClass::pps : SampleClass::coarse, corrected);
   after_clock_update();
@@ -601,32 +581,21 @@ void Daemon::after_clock_update() {
     // So do the receivers' running counts and edges waiting for their label: one step per
     // correction, never a second from samples stamped before it.
     sources_->clock_stepped(discipline_.status().last_step);
-    latest_reference_.reset();
+    reference_watch_.clock_stepped();
   }
   schedule_clock_service();
   publish();
 }
 
 ReferenceClockState Daemon::reference_state() const {
-  constexpr std::chrono::seconds kRecent{120};
   const SyncState state = discipline_.status().state;
-  ReferenceClockState reference;
-  const bool configured = reference_report_.has_reference_clock;
-  reference.serving = configured && !system_.network_steers() &&
-                      (state == SyncState::locked || state == SyncState::holdover);
-  reference.producing =
-      configured && latest_reference_ && clock_.now() - latest_reference_->at <= kProducing;
-  reference.awaited = configured && !first_reference_ && sources_->labels_its_own_seconds() &&
-                      std::chrono::steady_clock::now() - started_ < kReferenceAwaited;
-  if (latest_reference_ && clock_.now() - latest_reference_->at <= kRecent) {
-    reference.recent_offset = latest_reference_->offset;
-    reference.pulse_backed = latest_reference_->kind == SampleKind::pps;
-    // Its own error: the servo's measured jitter while it steers, else a floor for the kind.
-    const bool own_servo = !system_.network_steers() && state != SyncState::unsynchronised;
-    reference.sample_error = (reference.pulse_backed ? 1e-5 : 5e-3) +
-                             (own_servo ? to_seconds(discipline_.status().jitter) : 0.0);
-  }
-  return reference;
+  const bool serving = !system_.network_steers() &&
+                       (state == SyncState::locked || state == SyncState::holdover);
+  const bool own_servo = !system_.network_steers() && state != SyncState::unsynchronised;
+  return reference_watch_.state(
+      reference_report_.has_reference_clock, sources_->labels_its_own_seconds(), serving,
+      own_servo ? std::optional<double>(to_seconds(discipline_.status().jitter)) : std::nullopt,
+      std::chrono::steady_clock::now());
 }
 
 // The kernel's clock ends its slews when told: at the time it names, from the loop.

@@ -38,6 +38,7 @@
 #include "firmware/network_sources.hpp"
 #include "firmware/ntp/system_process.hpp"
 #include "firmware/reference_sources.hpp"
+#include "firmware/reference_watch.hpp"
 #include "firmware/start_plan.hpp"
 #include "firmware/stats_recorder.hpp"
 #include "firmware/system_statistics.hpp"
@@ -73,11 +74,6 @@ class Daemon {
 
  private:
   using Log = std::function<void(const std::string&)>;
-  struct LatestReference {
-    double offset = 0.0;  // s, against our clock
-    UtcTime at{};
-    SampleKind kind = SampleKind::pps;
-  };
 
   // Start-up, in order.
   Clock& open_clock();
@@ -103,10 +99,8 @@ class Daemon {
   // The data path.
   void on_reference_sample(const ReferenceSample& sample);
   void on_network_offset(const NetworkSteer& steer);
-  // Whether a reference clock sample may reach the discipline yet, and whether it is a
-  // receiver's first whole-second correction (taken at once).
+  // Whether a reference clock sample must wait for the network at start.
   bool network_awaited() const;
-  bool receivers_first_correction(const ReferenceSample& s);
   void after_clock_update();
   ReferenceClockState reference_state() const;
   void schedule_clock_service();
@@ -169,11 +163,8 @@ class Daemon {
   const std::chrono::steady_clock::time_point started_;
   std::uint64_t steps_seen_ = 0;
   std::optional<SampleKind> sample_kind_;
-  // Kept even when refused: the sanity check judges the reference clock by it.
-  std::optional<LatestReference> latest_reference_;
-  std::optional<std::chrono::steady_clock::time_point> first_reference_;
-  std::optional<std::chrono::steady_clock::time_point> reference_heard_;
-  bool utc_correction_taken_ = false;
+  // Every sample, kept even when refused: the sanity check judges the reference clock by it.
+  ReferenceWatch reference_watch_;
   std::optional<UtcTime> last_known_time_;  // saved beside the drift file
   std::unique_ptr<ReferenceSources> sources_;
 

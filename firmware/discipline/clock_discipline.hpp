@@ -97,6 +97,7 @@ class ClockDiscipline {
   void set_leap_table(std::optional<LeapTable> table) { leap_table_ = std::move(table); }
   // A reload: new thresholds and limits, the clock's state and the servos' learning kept.
   void set_config(const DisciplineConfig& config) { config_ = config; }
+  const DisciplineConfig& config() const { return config_; }
   // The kernel's PPS loop steers (`enable kernel`): PPS samples still number the seconds, set the
   // clock at start and drive the state machine, but their corrections are the kernel's to make.
   void set_kernel_pps(bool on) { kernel_pps_ = on; }
