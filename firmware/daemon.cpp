@@ -521,9 +521,8 @@ constexpr std::chrono::seconds kNetworkAwaited{15};
 // Only servers polled in a burst at start (iburst) answer within the wait; others would hold the
 // first step for nothing.
 bool Daemon::network_awaited() const {
-  const bool answers_soon =
-      std::any_of(config_.associations.begin(), config_.associations.end(),
-                  [](const AssociationLine& line) { return line.iburst; });
+  const bool answers_soon = std::any_of(config_.associations.begin(), config_.associations.end(),
+                                        [](const AssociationLine& line) { return line.iburst; });
   return answers_soon && network_ && network_->configured() && !system_.network_heard() &&
          discipline_.status().state == SyncState::unsynchronised &&
          std::chrono::steady_clock::now() - started_ < kNetworkAwaited;
@@ -554,7 +553,8 @@ void Daemon::on_reference_sample(const ReferenceSample& s) {
       discipline_.status().state != SyncState::unsynchronised &&
       reference_watch_.utc_correction(s, to_seconds(discipline_.config().step_threshold), now);
   if (corrected) {
-    log_clock_("the receiver's time moved by " + std::to_string(std::lround(to_seconds(s.sample.offset()))) +
+    log_clock_("the receiver's time moved by " +
+               std::to_string(std::lround(to_seconds(s.sample.offset()))) +
                " whole seconds within its first minutes: taken as its correction to UTC");
   }
   discipline_.on_sample(
@@ -589,8 +589,8 @@ void Daemon::after_clock_update() {
 
 ReferenceClockState Daemon::reference_state() const {
   const SyncState state = discipline_.status().state;
-  const bool serving = !system_.network_steers() &&
-                       (state == SyncState::locked || state == SyncState::holdover);
+  const bool serving =
+      !system_.network_steers() && (state == SyncState::locked || state == SyncState::holdover);
   const bool own_servo = !system_.network_steers() && state != SyncState::unsynchronised;
   return reference_watch_.state(
       reference_report_.has_reference_clock, sources_->labels_its_own_seconds(), serving,

@@ -27,12 +27,11 @@ ReferenceClockState ReferenceWatch::state(bool configured, bool names_its_second
   return r;
 }
 
-bool ReferenceWatch::utc_correction(const ReferenceSample& s, double step_threshold,
-                                    Steady now) {
+bool ReferenceWatch::utc_correction(const ReferenceSample& s, double step_threshold, Steady now) {
   const double offset = to_seconds(s.sample.offset());
   const double size = std::abs(offset);
-  const bool whole_seconds = size >= 0.5 && size <= kLargestUtcCorrection &&
-                             std::abs(offset - std::round(offset)) < 0.1;
+  const bool whole_seconds =
+      size >= 0.5 && size <= kLargestUtcCorrection && std::abs(offset - std::round(offset)) < 0.1;
   if (utc_correction_taken_ || !first_heard_ || step_threshold <= 0.0 || size <= step_threshold ||
       !whole_seconds || now - *first_heard_ > kUtcLearning) {
     return false;

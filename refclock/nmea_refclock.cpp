@@ -74,8 +74,8 @@ void NmeaRefclock::say_near_base(const NmeaTimeCounters& before) {
   if (said_near_base_ == what) return;
   said_near_base_ = what;
   const std::string base = stratumd::utc_text(UtcTime{assembler_.base_date()}).substr(0, 10);
-  say(refused ? "NMEA: the receiver's date lies less than " +
-                    std::to_string(kNearBase.count()) + " days before the base date " + base +
+  say(refused ? "NMEA: the receiver's date lies less than " + std::to_string(kNearBase.count()) +
+                    " days before the base date " + base +
                     ": moved 1024 weeks forward it would be 19.6 years ahead, and neither the "
                     "clock nor the last known time corroborates either date; refused (no "
                     "samples) until one does (see tos basedate)"

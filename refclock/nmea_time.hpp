@@ -34,8 +34,8 @@ struct NmeaTimeCounters {
   std::uint64_t times = 0;
   std::uint64_t no_date_yet = 0;  // time of day before any RMC/ZDA date
   std::uint64_t rollover_corrected = 0;
-  std::uint64_t bad_date = 0;      // a date the calendar does not have
-  std::uint64_t out_of_range = 0;  // 1024 weeks or more after the base date
+  std::uint64_t bad_date = 0;           // a date the calendar does not have
+  std::uint64_t out_of_range = 0;       // 1024 weeks or more after the base date
   std::uint64_t near_base_refused = 0;  // a date just before the base, nothing to corroborate
   std::uint64_t near_base_as_is = 0;    // a date just before the base, the known time agrees
 };

@@ -48,19 +48,21 @@ Logger::Logger(std::string logfile, bool foreground, LogMask mask)
     if (!file_) {
       // A link planted at the path (opened with O_NOFOLLOW), a missing directory: never a reason
       // not to serve. The messages go where they would without a logfile line.
-      std::fprintf(stderr,
-                   "stratumd: warning: logfile %s: %s; it is not written, messages go to %s\n",
-                   logfile_.c_str(),
-                   errno == ELOOP ? "a symbolic link, refused" : std::strerror(errno),
-                   journal_ ? "the journal" : "syslog");
+      std::fprintf(
+          stderr, "stratumd: warning: logfile %s: %s; it is not written, messages go to %s\n",
+          logfile_.c_str(), errno == ELOOP ? "a symbolic link, refused" : std::strerror(errno),
+          journal_ ? "the journal" : "syslog");
     }
   }
   if (!file_ && !journal_) ::openlog("stratumd", LOG_PID | LOG_NDELAY, LOG_DAEMON);
 }
 
 Logger::~Logger() {
-  if (file_) std::fclose(file_);
-  else if (!journal_) ::closelog();
+  if (file_) {
+    std::fclose(file_);
+  } else if (!journal_) {
+    ::closelog();
+  }
 }
 
 void Logger::reopen() {

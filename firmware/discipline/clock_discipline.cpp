@@ -76,8 +76,7 @@ bool ClockDiscipline::persisted(const RefSample& sample) {
     say("offset " + seconds_text(sample.offset()) +
         " on a clock that was synchronised: not stepped unless it persists for the stepout "
         "interval (" +
-        std::to_string(
-            std::chrono::duration_cast<std::chrono::seconds>(config_.stepout).count()) +
+        std::to_string(std::chrono::duration_cast<std::chrono::seconds>(config_.stepout).count()) +
         " s) or a quorum of sources corroborates it");
   }
   if (sample.reference - *spike_since_ >= config_.stepout) return true;
@@ -155,7 +154,8 @@ void ClockDiscipline::on_sample(const RefSample& sample, SampleClass kind, bool 
       return;
     }
     if (corroborated) {
-      say("offset " + seconds_text(offset) + " is corroborated: stepped at once, not after stepout");
+      say("offset " + seconds_text(offset) +
+          " is corroborated: stepped at once, not after stepout");
       start_from(sample);
       return;
     }

@@ -59,7 +59,10 @@ interface ignore all
 interface listen 127.0.0.1
 CONF
 }
-run_daemon() { LD_PRELOAD=$FAKE_PPS STRATUMD_FAKE_PPS_PATH=/dev/gpspps0 start_daemon -n -x "$@" -c "$work/ntp.conf"; }
+run_daemon() {
+  LD_PRELOAD=$FAKE_PPS STRATUMD_FAKE_PPS_PATH=/dev/gpspps0 start_daemon -n -x --console-socket none "$@" \
+    -c "$work/ntp.conf"
+}
 watch_answers() {
   python3 "$here/honest_answers.py" --log "$work/answers.jsonl" "$@" >"$work/watch.out" 2>&1 ||
     fail "$(cat "$work/watch.out")"
@@ -172,7 +175,7 @@ logfile_symlink)
   mkdir -p "$work/log"
   ln -s "$work/victim" "$work/log/stratumd.log"
   printf 'logfile %s\n' "$work/log/stratumd.log" >"$work/ntp.conf"
-  start_daemon -n -x --simulate -c "$work/ntp.conf"
+  start_daemon -n -x --simulate --console-socket none -c "$work/ntp.conf"
   retry_until 10 grep -q "warning: logfile $work/log/stratumd.log: a symbolic link, refused" "$work/daemon.log" ||
     fail "no warning naming the planted link"
   wait_for_stratum_1 30

@@ -3,16 +3,19 @@
 to the honest-answer invariant, then waits for the end state the scenario expects.
 
   honest_answers.py --log FILE [--truth S] [--check-from S] [--min S] [--max S]
-                    [--final-stratum N] [--final-refid TEXT] [--hold K]
+                    [--final-stratum N] [--final-refid TEXT] [--hold K] [--sntp-grace S]
 
 Every answer that is not unsynchronised (LI != 3, stratum 1..15) must satisfy
 |offset - truth| <= root delay / 2 + root dispersion + 1 ms, where offset is the daemon's time
 against this host's CLOCK_REALTIME (the truth of every scenario: the receivers and honest servers
 follow it; --truth shifts it when what was asked is another time) and answers before --check-from
-seconds are not judged (a lie no source can tell). It asks for at least --min seconds and until
-the last --hold answers have the expected final stratum (and refid: text, or an IPv4 address for
+seconds are not judged (a lie no source can tell). SNTP clients read only LI and stratum: a run of
+served answers more than the step threshold (128 ms) off the truth may last --sntp-grace seconds
+at most (the daemon's 10 s grace for a glitch, plus slack). It asks for at least --min seconds
+and until the last --hold answers have the expected final stratum (and refid: text, or an IPv4 address for
 stratum 2 and above), at most --max seconds. Each answer is a JSON line in --log; the last line
-printed is a summary. Exit 1 on a dishonest answer or when the end state never came.
+printed is a summary. Exit 1 on a dishonest answer, a wrong time served to SNTP clients beyond the
+grace, or when the end state never came.
 """
 import argparse
 import json
@@ -59,11 +62,13 @@ def main():
     p.add_argument("--final-stratum", type=int)
     p.add_argument("--final-refid")
     p.add_argument("--hold", type=int, default=5)
+    p.add_argument("--sntp-grace", type=float, default=12.0)
     args = p.parse_args()
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     s.settimeout(0.5)
     start = time.time()
-    answers, dishonest = [], []
+    answers, dishonest, sntp_wrong = [], [], []
+    wrong_since = None
     final_reached_at = None
     asked = 0
 
@@ -88,6 +93,13 @@ def main():
                 a["honest"] = not served or abs(a["offset"] - args.truth) <= bound
                 if not a["honest"] and elapsed >= args.check_from:
                     dishonest.append(a)
+                wrong = served and abs(a["offset"] - args.truth) > 0.128
+                if wrong and elapsed >= args.check_from:
+                    wrong_since = elapsed if wrong_since is None else wrong_since
+                    if elapsed - wrong_since > args.sntp_grace:
+                        sntp_wrong.append(a)
+                else:
+                    wrong_since = None
                 log.write(json.dumps(a) + "\n")
                 log.flush()
             tail = answers[-args.hold:]
@@ -102,13 +114,18 @@ def main():
     served = [a for a in answers if a["leap"] != 3 and 1 <= a["stratum"] <= 15]
     summary = {
         "answers": len(answers), "served": len(served), "dishonest": len(dishonest),
-        "first_dishonest": dishonest[:3],
+        "first_dishonest": dishonest[:3], "wrong_for_sntp": len(sntp_wrong),
+        "first_wrong_for_sntp": sntp_wrong[:2],
         "worst_error": max((abs(a["offset"] - args.truth) for a in served), default=None),
         "final_reached_at": final_reached_at, "last": answers[-1] if answers else None,
     }
     print(json.dumps(summary))
     if dishonest:
         print("dishonest answers: %d (the first above)" % len(dishonest), file=sys.stderr)
+        return 1
+    if sntp_wrong:
+        print("served with LI 0 more than 128 ms off for longer than %.0f s: %d answers" %
+              (args.sntp_grace, len(sntp_wrong)), file=sys.stderr)
         return 1
     if args.final_stratum is not None and final_reached_at is None:
         print("the expected end state (stratum %s, refid %s) never held for %d answers" %

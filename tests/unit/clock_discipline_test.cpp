@@ -404,8 +404,8 @@ TEST(ClockDiscipline, AClockThatWasSynchronisedIsNotSteppedOnOneSourcesWordAfter
     fresh.on_tick(other.now());
   }
   other.advance(1s);
-  fresh.on_sample({other.now(), other.true_time() + 10s, LeapIndicator::none},
-                  SampleClass::network, true);
+  fresh.on_sample({other.now(), other.true_time() + 10s, LeapIndicator::none}, SampleClass::network,
+                  true);
   EXPECT_EQ(fresh.status().steps, 2u);
 }
 

@@ -207,8 +207,8 @@ TEST(GpsCombiner, AnEdgeStampedBeforeAStepIsNeverLabelledAfterIt) {
   // A step of 300 ms between the edge and its label: the label still falls within a second of
   // the old stamp, which would make a sample 300 ms wrong (and a second step).
   combiner.clock_stepped(300ms);
-  combiner.on_label(NmeaLabel{
-      TimeLabel{second, edge + 300ms + 150ms, true, LeapIndicator::none}, NmeaType::rmc});
+  combiner.on_label(
+      NmeaLabel{TimeLabel{second, edge + 300ms + 150ms, true, LeapIndicator::none}, NmeaType::rmc});
   EXPECT_TRUE(samples.empty());
   // The next second, all on the new clock: labelled, exact.
   combiner.on_edge({edge + 1300ms});

@@ -191,7 +191,8 @@ TEST_F(SystemProcessTest, ALockingReferenceClockIsNotSteppedAwayByTheNetworksMaj
   EXPECT_TRUE(fresh.update(network, ReferenceClockState{}).has_value());
 }
 
-TEST_F(SystemProcessTest, APpsSecondedByOneIndependentServerOutranksServersAgreeingOnlyWithEachOther) {
+TEST_F(SystemProcessTest,
+       APpsSecondedByOneIndependentServerOutranksServersAgreeingOnlyWithEachOther) {
   // Three independent servers lie +10 s, one tells the truth, and the PPS agrees with it.
   std::vector<NetworkCandidate> network{server(1, 10.0), server(2, 10.0 + 0.2 * kMs),
                                         server(3, 10.0 - 0.2 * kMs), server(4, 0.1 * kMs)};
