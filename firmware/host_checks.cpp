@@ -1,5 +1,6 @@
 #include "firmware/host_checks.hpp"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "drivers/os/text_file.hpp"
@@ -68,12 +69,19 @@ std::vector<HostFinding> host_findings(const DaemonConfig& config, const std::st
   if (statistics)
     check_directory(config.statsdir, "no statistics files will be written (statsdir)");
   if (!config.logfile.empty()) {
+    // As the daemon does: a logfile it cannot open (a link planted there included) is not a
+    // reason not to serve; the messages go to syslog or the journal instead.
     const std::string& log = config.logfile;
+    struct stat info {};
+    const bool link = ::lstat(log.c_str(), &info) == 0 && S_ISLNK(info.st_mode);
     const bool writable = exists(log) ? ::access(log.c_str(), W_OK) == 0
                                       : ::access(directory_of(log).c_str(), W_OK) == 0;
-    if (!writable) {
-      found.push_back({true, config_name + ": error: logfile " + log +
-                                 " cannot be opened for writing: the daemon would not start"});
+    if (link) {
+      warn(config_name,
+           "logfile " + log + " is a symbolic link: refused, messages go to syslog or the journal");
+    } else if (!writable) {
+      warn(config_name, "logfile " + log +
+                            " cannot be opened for writing: messages go to syslog or the journal");
     }
   }
   if (const auto& leapfile = config.discipline.leapfile;

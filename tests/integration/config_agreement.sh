@@ -1,7 +1,8 @@
 # --check-config and the daemon agree: over every example configuration and the line shapes
 # operators bring from ntpd (the LOCAL clock, drivers stratumd lacks, a PPS device that is not
-# there, a logfile that cannot be written, a receiver not plugged in), a configuration the check
-# passes starts the daemon, and one it refuses is refused by the daemon too.
+# there, a logfile that cannot be written or is a planted link (warnings: the messages go to
+# syslog), a receiver not plugged in), a configuration the check passes starts the daemon, and one
+# it refuses is refused by the daemon too.
 set -euo pipefail
 # The SHM clocks of the examples make gpsd's segments: in an IPC namespace of the test's own, so
 # neither the host's gpsd nor its segments are touched.
@@ -17,6 +18,9 @@ printf 'server 127.127.22.0\nfudge 127.127.22.0 flag3 1\n' >"$shapes/pps-missing
 printf 'refclock gpio unit 0 path /dev/no-such-gpiochip line 18\n' >"$shapes/gpio-missing.conf"
 printf 'server 127.127.20.0 mode 17\nfudge 127.127.20.0 time2 0.1\n' >"$shapes/nmea-unplugged.conf"
 printf 'server 127.127.28.0\nlogfile /no/such/dir/ntp.log\n' >"$shapes/logfile-unwritable.conf"
+echo "not a log" >"$work/link-target"
+ln -s "$work/link-target" "$shapes/planted.log"
+printf 'server 127.127.28.0\nlogfile %s\n' "$shapes/planted.log" >"$shapes/logfile-link.conf"
 printf 'server 127.127.28.0\nleapfile /no/such/leap-seconds.list\ndriftfile /no/such/dir/drift\n' >"$shapes/files-missing.conf"
 
 checked=0

@@ -5,6 +5,8 @@
 # invariant (honest_answers.py: served time within root delay/2 + root dispersion + 1 ms of the
 # truth), then waits for the end state the scenario expects. docs/associations.md has the table.
 #
+#   healthy            GPS+PPS and three honest servers: stratum 1 from the PPS as fast as without
+#                      the servers (the decision over all sources costs no time when they agree)
 #   network_first      healthy GPS+PPS, two servers +10 s and one honest, all started together:
 #                      the PPS and its one witness outrank the lying majority; stratum 1, no step
 #   nmea_liar          NMEA-only receiver +1 s from the start, three honest servers: the receiver is
@@ -78,6 +80,17 @@ no_step_beyond() {  # $1: seconds
 log_says() { grep -q -- "$1" "$work/daemon.log" || fail "the log never said: $1"; }
 
 case $scenario in
+healthy)
+  start_gps pps
+  start_servers 0 0 0
+  run_daemon
+  watch_answers --min 5 --max 40 --final-stratum 1 --final-refid PPS
+  python3 -c 'import json, sys
+first = next(json.loads(l)["elapsed"] for l in open(sys.argv[1]) if json.loads(l)["stratum"] == 1)
+print("stratum 1 after", first, "s")
+assert first <= 30, first' "$work/answers.jsonl" || fail "stratum 1 came late"
+  [[ $(steps) -le 1 ]] || fail "more than one step: $(grep stepped "$work/daemon.log")"
+  ;;
 network_first)
   start_gps pps
   start_servers 10 10 0
