@@ -90,6 +90,7 @@ first = next(json.loads(l)["elapsed"] for l in open(sys.argv[1]) if json.loads(l
 print("stratum 1 after", first, "s")
 assert first <= 30, first' "$work/answers.jsonl" || fail "stratum 1 came late"
   [[ $(steps) -le 1 ]] || fail "more than one step: $(grep stepped "$work/daemon.log")"
+  grep -E "state=|stepped|locked" "$work/daemon.log" | head -n 14
   ;;
 network_first)
   start_gps pps
