@@ -389,8 +389,7 @@ void NetworkSources::update() {
                                                         : "peer";
     n.address = st.address;
     n.selectable = st.usable() && !a->config().noselect;
-    n.heard =
-        st.reach != 0 && st.filtered && st.stratum < 16 && !st.stopped && !a->config().noselect;
+    n.heard = st.answered() && !a->config().noselect;
     n.witness = (st.host_mode != kHostModePassive && st.host_mode != kHostModeBroadcastClient) ||
                 st.key_id != 0;
     n.candidate = st.candidate();
@@ -405,8 +404,7 @@ void NetworkSources::update() {
       n.dispersion = st.filtered->dispersion;
       n.jitter = st.filtered->jitter;
       n.sample_time = st.filtered->chosen.when;
-      n.sample_distance =
-          std::max(1e-6, (st.root_delay + n.delay) / 2.0) + st.root_dispersion + n.jitter;
+      n.sample_distance = st.sample_distance();
     }
     network.push_back(n);
   }

@@ -84,14 +84,22 @@ std::uint16_t flash_for(ReplyVerdict verdict) {
   return flash_bit::header;
 }
 
-double UpstreamStatus::root_distance() const {
+double UpstreamStatus::sample_distance() const {
   if (!filtered) return 16.0;
   return std::max(1e-6, (root_delay + filtered->chosen.delay) / 2.0) + root_dispersion +
-         filtered->dispersion + filtered->jitter;
+         filtered->jitter;
+}
+
+double UpstreamStatus::root_distance() const {
+  return filtered ? sample_distance() + filtered->dispersion : 16.0;
+}
+
+bool UpstreamStatus::answered() const {
+  return reach != 0 && filtered && stratum < 16 && !stopped;
 }
 
 bool UpstreamStatus::usable() const {
-  return reach != 0 && filtered && stratum < 16 && !stopped && root_distance() < kMaxDistance;
+  return answered() && root_distance() < kMaxDistance;
 }
 
 Candidate UpstreamStatus::candidate() const {

@@ -73,6 +73,12 @@ struct UpstreamStatus {
 
   // Root distance as RFC 5905 defines it: the source's worth as a candidate.
   double root_distance() const;
+  // The chosen sample's own error bound: the root distance without the dispersion the filter's
+  // stages add (large while the filter is still filling). 16 s without a sample.
+  double sample_distance() const;
+  // It answered with a sample (synchronised, not stopped), however few.
+  bool answered() const;
+  // Answered, and close enough to be a candidate.
   bool usable() const;
   Candidate candidate() const;
   void count_refused(ReplyVerdict verdict);

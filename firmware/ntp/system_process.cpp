@@ -120,19 +120,16 @@ void SystemProcess::judge_reference_clock(const std::vector<NetworkCandidate>& n
     c.root_distance = n.sample_distance;
     witnesses.push_back(c);
   }
-  if (!reference.recent_offset) {
-    // Nothing recent to judge (a stale verdict stays); whether the network could judge now.
-    if (!network.empty() && heard == network.size()) network_heard_ = true;
-    return;
-  }
+  // The network has had its say at start once every source answered (or a quorum judged, below).
+  if (!network.empty() && heard == network.size()) network_heard_ = true;
+  if (!reference.recent_offset) return;  // nothing recent to judge (a stale verdict stays)
   Candidate clock;
   clock.offset = *reference.recent_offset;
   clock.root_distance = reference.sample_error;
   const SanityVerdict verdict = check_reference_clock(clock, witnesses, settings_.sanity_bound,
                                                       settings_.min_sane, reference.pulse_backed);
   quorum_against_reference_ = verdict.falseticker;
-  // The network has had its say at start: a quorum judged, or every source answered.
-  if (verdict.checked || (!network.empty() && heard == network.size())) network_heard_ = true;
+  if (verdict.checked) network_heard_ = true;
   const bool seconded = verdict.checked && verdict.seconded_by > 0;
   if (seconded && !seconded_said_) {
     log_("the network's majority (" + std::to_string(verdict.witnesses) +

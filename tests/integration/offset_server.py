@@ -16,12 +16,7 @@ import socket
 import struct
 import time
 
-NTP_UNIX_OFFSET = 2208988800
-
-
-def to_ntp(t):
-    seconds = int(t // 1)
-    return ((seconds + NTP_UNIX_OFFSET) << 32) | int((t - seconds) * 2**32)
+from ntp_probe import unix_to_ntp as to_ntp
 
 
 def main():

@@ -282,131 +282,113 @@ TEST(ClockDiscipline, NeverStepsWhenTheStepThresholdIsZero) {
   EXPECT_LT(sim.worst_recent_, 5e-6);
 }
 
-TEST(ClockDiscipline, ALockedClockIgnoresAWrongSecondUntilItPersistsForStepout) {
-  DisciplineConfig config;
-  config.stepout = 60s;
-  SimClock clock(kStart, 300ms, OscillatorParams{.frequency_error_ppm = 17.5});
-  ClockDiscipline loop(clock, config, false);
-  const auto sample = [&](Nanoseconds source_error) {
+// A clock 300 ms off on a 17.5 ppm crystal, fed one sample a second whose source error (and
+// class, and corroboration) each test sets; no real time passes.
+struct SteeredClock {
+  explicit SteeredClock(DisciplineConfig config = {}) : loop(clock, config, false) {}
+  void sample(Nanoseconds source_error, SampleClass kind = SampleClass::pps,
+              bool corroborated = false) {
     clock.advance(1s);
-    loop.on_sample({clock.now(), clock.true_time() + source_error, LeapIndicator::none},
-                   SampleClass::pps);
+    loop.on_sample({clock.now(), clock.true_time() + source_error, LeapIndicator::none}, kind,
+                   corroborated);
     loop.on_tick(clock.now());
-  };
-  for (int i = 0; i < 60; ++i) sample(0ns);
-  ASSERT_EQ(loop.status().state, SyncState::locked);
-  // The source is a second off for 30 s (a receiver's wrong second): nothing moves.
-  for (int i = 0; i < 30; ++i) sample(1s);
-  EXPECT_EQ(loop.status().steps, 1u);
-  EXPECT_LT(std::abs(to_seconds(clock.time_error())), 20e-6);
-  // No sample accepted for a while: holdover, still serving on the learnt frequency.
-  EXPECT_EQ(loop.status().state, SyncState::holdover);
-  EXPECT_GE(loop.status().outliers, 30u);
-  // It persists past stepout: the clock follows with one step.
-  for (int i = 0; i < 40; ++i) sample(1s);
-  EXPECT_EQ(loop.status().steps, 2u);
-  EXPECT_NEAR(to_seconds(clock.time_error()), 1.0, 1e-3);
-}
-
-TEST(ClockDiscipline, WhileWaitingForStepoutTheDisagreementIsServedAndThenLiThree) {
-  DisciplineConfig config;
-  config.stepout = 60s;
-  SimClock clock(kStart, 300ms, OscillatorParams{.frequency_error_ppm = 17.5});
-  ClockDiscipline loop(clock, config, false);
-  const auto sample = [&](Nanoseconds source_error) {
-    clock.advance(1s);
-    loop.on_sample({clock.now(), clock.true_time() + source_error, LeapIndicator::none},
-                   SampleClass::pps);
-    loop.on_tick(clock.now());
-  };
-  const auto served = [&] {
+  }
+  void lock() {
+    for (int i = 0; i < 60; ++i) sample(0ns);
+  }
+  // Seconds with no sample at all.
+  void silence(int seconds) {
+    for (int i = 0; i < seconds; ++i) {
+      clock.advance(1s);
+      loop.on_tick(clock.now());
+    }
+  }
+  ClockSnapshot served() const {
     ClockSnapshot snapshot;
     loop.fill_snapshot(snapshot, 0);
     return snapshot;
-  };
-  for (int i = 0; i < 60; ++i) sample(0ns);
-  ASSERT_TRUE(served().synchronised());
+  }
+  SimClock clock{kStart, 300ms, OscillatorParams{.frequency_error_ppm = 17.5}};
+  ClockDiscipline loop;
+};
+
+DisciplineConfig with_stepout(Nanoseconds stepout) {
+  DisciplineConfig config;
+  config.stepout = stepout;
+  return config;
+}
+
+TEST(ClockDiscipline, ALockedClockIgnoresAWrongSecondUntilItPersistsForStepout) {
+  SteeredClock c(with_stepout(60s));
+  c.lock();
+  ASSERT_EQ(c.loop.status().state, SyncState::locked);
+  // The source is a second off for 30 s (a receiver's wrong second): nothing moves.
+  for (int i = 0; i < 30; ++i) c.sample(1s);
+  EXPECT_EQ(c.loop.status().steps, 1u);
+  EXPECT_LT(std::abs(to_seconds(c.clock.time_error())), 20e-6);
+  // No sample accepted for a while: holdover, still serving on the learnt frequency.
+  EXPECT_EQ(c.loop.status().state, SyncState::holdover);
+  EXPECT_GE(c.loop.status().outliers, 30u);
+  // It persists past stepout: the clock follows with one step.
+  for (int i = 0; i < 40; ++i) c.sample(1s);
+  EXPECT_EQ(c.loop.status().steps, 2u);
+  EXPECT_NEAR(to_seconds(c.clock.time_error()), 1.0, 1e-3);
+}
+
+TEST(ClockDiscipline, WhileWaitingForStepoutTheDisagreementIsServedAndThenLiThree) {
+  SteeredClock c(with_stepout(60s));
+  c.lock();
+  ASSERT_TRUE(c.served().synchronised());
   // One wild sample is a glitch: nothing announced changes.
-  sample(10s);
-  EXPECT_LT(served().root_dispersion, 1ms);
+  c.sample(10s);
+  EXPECT_LT(c.served().root_dispersion, 1ms);
   // It persists: the root dispersion covers the 10 s at once, and past the grace the time is
   // announced unsynchronised (SNTP clients read only LI and stratum).
-  sample(10s);
-  EXPECT_GE(served().root_dispersion, 10s);
-  EXPECT_TRUE(served().synchronised());
-  for (int i = 0; i < 10; ++i) sample(10s);
-  EXPECT_FALSE(served().synchronised());
-  EXPECT_EQ(served().leap, LeapIndicator::unsynchronised);
+  c.sample(10s);
+  EXPECT_GE(c.served().root_dispersion, 10s);
+  EXPECT_TRUE(c.served().synchronised());
+  for (int i = 0; i < 10; ++i) c.sample(10s);
+  EXPECT_FALSE(c.served().synchronised());
+  EXPECT_EQ(c.served().leap, LeapIndicator::unsynchronised);
   // The reference agrees again: the doubt is over.
-  sample(0ns);
-  EXPECT_TRUE(served().synchronised());
-  EXPECT_LT(served().root_dispersion, 1ms);
-  EXPECT_EQ(loop.status().steps, 1u);
+  c.sample(0ns);
+  EXPECT_TRUE(c.served().synchronised());
+  EXPECT_LT(c.served().root_dispersion, 1ms);
+  EXPECT_EQ(c.loop.status().steps, 1u);
 }
 
 TEST(ClockDiscipline, ACorroboratedOffsetIsSteppedAtOnceNotAfterStepout) {
-  SimClock clock(kStart, 300ms, OscillatorParams{.frequency_error_ppm = 17.5});
-  ClockDiscipline loop(clock, DisciplineConfig{}, false);
-  for (int i = 0; i < 60; ++i) {
-    clock.advance(1s);
-    loop.on_sample({clock.now(), clock.true_time(), LeapIndicator::none}, SampleClass::pps);
-  }
-  ASSERT_EQ(loop.status().state, SyncState::locked);
-  clock.advance(1s);
-  loop.on_sample({clock.now(), clock.true_time() - 18s, LeapIndicator::none}, SampleClass::pps,
-                 true);
-  EXPECT_EQ(loop.status().steps, 2u);
-  EXPECT_EQ(loop.status().last_step, -18s);
-  EXPECT_NEAR(to_seconds(clock.time_error()), -18.0, 1e-3);
+  SteeredClock c;
+  c.lock();
+  ASSERT_EQ(c.loop.status().state, SyncState::locked);
+  c.sample(-18s, SampleClass::pps, true);
+  EXPECT_EQ(c.loop.status().steps, 2u);
+  EXPECT_EQ(c.loop.status().last_step, -18s);
+  EXPECT_NEAR(to_seconds(c.clock.time_error()), -18.0, 1e-3);
 }
 
 TEST(ClockDiscipline, AClockThatWasSynchronisedIsNotSteppedOnOneSourcesWordAfterHoldover) {
-  DisciplineConfig config;
-  config.stepout = 60s;
+  DisciplineConfig config = with_stepout(60s);
   config.holdover_limit = 30s;
-  SimClock clock(kStart, 300ms, OscillatorParams{.frequency_error_ppm = 17.5});
-  ClockDiscipline loop(clock, config, false);
-  for (int i = 0; i < 60; ++i) {
-    clock.advance(1s);
-    loop.on_sample({clock.now(), clock.true_time(), LeapIndicator::none}, SampleClass::pps);
-    loop.on_tick(clock.now());
-  }
-  ASSERT_EQ(loop.status().state, SyncState::locked);
+  SteeredClock c(config);
+  c.lock();
+  ASSERT_EQ(c.loop.status().state, SyncState::locked);
   // The receiver is gone beyond the holdover limit.
-  for (int i = 0; i < 40; ++i) {
-    clock.advance(1s);
-    loop.on_tick(clock.now());
-  }
-  ASSERT_EQ(loop.status().state, SyncState::unsynchronised);
+  c.silence(40);
+  ASSERT_EQ(c.loop.status().state, SyncState::unsynchronised);
   // The network's majority (no quorum) says +10 s: not stepped while it has not persisted.
-  const auto network = [&](bool corroborated) {
-    clock.advance(1s);
-    loop.on_sample({clock.now(), clock.true_time() + 10s, LeapIndicator::none},
-                   SampleClass::network, corroborated);
-    loop.on_tick(clock.now());
-  };
-  for (int i = 0; i < 30; ++i) network(false);
-  EXPECT_EQ(loop.status().steps, 1u);
-  EXPECT_EQ(loop.status().state, SyncState::unsynchronised);
+  for (int i = 0; i < 30; ++i) c.sample(10s, SampleClass::network);
+  EXPECT_EQ(c.loop.status().steps, 1u);
+  EXPECT_EQ(c.loop.status().state, SyncState::unsynchronised);
   // It persisted past stepout: now it is stepped.
-  for (int i = 0; i < 35; ++i) network(false);
-  EXPECT_EQ(loop.status().steps, 2u);
+  for (int i = 0; i < 35; ++i) c.sample(10s, SampleClass::network);
+  EXPECT_EQ(c.loop.status().steps, 2u);
   // A quorum's word is enough at once.
-  SimClock other(kStart, 300ms, OscillatorParams{.frequency_error_ppm = 17.5});
-  ClockDiscipline fresh(other, config, false);
-  for (int i = 0; i < 60; ++i) {
-    other.advance(1s);
-    fresh.on_sample({other.now(), other.true_time(), LeapIndicator::none}, SampleClass::pps);
-    fresh.on_tick(other.now());
-  }
-  for (int i = 0; i < 40; ++i) {
-    other.advance(1s);
-    fresh.on_tick(other.now());
-  }
-  other.advance(1s);
-  fresh.on_sample({other.now(), other.true_time() + 10s, LeapIndicator::none}, SampleClass::network,
-                  true);
-  EXPECT_EQ(fresh.status().steps, 2u);
+  SteeredClock fresh(config);
+  fresh.lock();
+  fresh.silence(40);
+  fresh.sample(10s, SampleClass::network, true);
+  EXPECT_EQ(fresh.loop.status().steps, 2u);
 }
 
 TEST(ClockDiscipline, HoldoverDispersionGrowsAtLeastAtPhiAndCoversTheRealError) {
