@@ -259,10 +259,7 @@ std::unique_ptr<ReferenceSources> Daemon::make_reference_sources(const DaemonCon
   });
   // A receiver date just before the base date is judged against what we know of the time.
   fresh->know_time_by([this]() -> std::optional<UtcTime> {
-    const SyncState state = discipline_.status().state;
-    if ((state == SyncState::locked || state == SyncState::holdover) && !discipline_.doubted())
-      return clock_.now();
-    return last_known_time_;
+    return clock_known_good() ? std::optional<UtcTime>(clock_.now()) : last_known_time_;
   });
   reference_report_.source_address = fresh->source_address();
   reference_report_.host_name = fresh->host_name();
@@ -733,17 +730,29 @@ void Daemon::save_drift() {
   const SyncState state = discipline_.status().state;
   if (config_.driftfile && (state == SyncState::locked || state == SyncState::holdover)) {
     write_atomically(*config_.driftfile, format_drift_file(clock_.frequency_ppm()));
-    if (!discipline_.doubted()) {
+    if (clock_known_good()) {
       const auto seconds =
           std::chrono::floor<std::chrono::seconds>(clock_.now()).time_since_epoch().count();
-      write_atomically(*config_.driftfile + ".time", std::to_string(seconds) + "\n");
+      write_atomically(*last_known_time_file(), std::to_string(seconds) + "\n");
     }
   }
 }
 
-std::optional<UtcTime> Daemon::load_last_known_time() const {
+// Synchronised, and not doubted: what the clock says is time this appliance knows.
+bool Daemon::clock_known_good() const {
+  const SyncState state = discipline_.status().state;
+  return (state == SyncState::locked || state == SyncState::holdover) && !discipline_.doubted();
+}
+
+std::optional<std::string> Daemon::last_known_time_file() const {
   if (!config_.driftfile) return std::nullopt;
-  const auto text = read_file(*config_.driftfile + ".time");
+  return *config_.driftfile + ".time";
+}
+
+std::optional<UtcTime> Daemon::load_last_known_time() const {
+  const auto file = last_known_time_file();
+  if (!file) return std::nullopt;
+  const auto text = read_file(*file);
   if (!text) return std::nullopt;
   long long seconds = 0;
   if (std::sscanf(text->c_str(), "%lld", &seconds) != 1 || seconds <= 0) return std::nullopt;

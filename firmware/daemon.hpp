@@ -117,6 +117,8 @@ class Daemon {
   void save_calibration();
   void save_drift();
   std::optional<UtcTime> load_last_known_time() const;
+  std::optional<std::string> last_known_time_file() const;
+  bool clock_known_good() const;
   void write_atomically(const std::string& path, const std::string& text);
   void start_resolving();
   ServerPolicy policy_for(const DaemonConfig& config) const;
