@@ -564,9 +564,9 @@ void Daemon::on_reference_sample(const ReferenceSample& s) {
 }
 
 void Daemon::on_network_offset(const NetworkSteer& steer) {
-  const UtcTime now = clock_.now();
-  discipline_.on_sample({now, now + from_seconds(steer.offset), LeapIndicator::none},
-                        SampleClass::network, steer.corroborated);
+  discipline_.on_sample(
+      {steer.taken, steer.taken + from_seconds(steer.offset), LeapIndicator::none, steer.variance},
+      SampleClass::network, steer.corroborated);
   after_clock_update();
 }
 
@@ -574,7 +574,7 @@ void Daemon::after_clock_update() {
   // After a step of the clock the associations' offsets measured the old clock: forgotten.
   if (discipline_.status().steps != steps_seen_) {
     steps_seen_ = discipline_.status().steps;
-    if (network_) network_->clock_stepped();
+    if (network_) network_->clock_stepped(discipline_.status().last_step);
     // So do the receivers' running counts and edges waiting for their label: one step per
     // correction, never a second from samples stamped before it.
     sources_->clock_stepped(discipline_.status().last_step);

@@ -362,11 +362,11 @@ void NetworkSources::refresh_local_refids() {
   system_.set_local_refids(std::move(refids));
 }
 
-void NetworkSources::clock_stepped() {
-  for (const auto& a : servers_) a->clock_stepped();
-  for (const auto& a : peers_) a->clock_stepped();
-  for (const auto& a : broadcast_clients_) a->clock_stepped();
-  system_.clock_stepped();
+void NetworkSources::clock_stepped(Nanoseconds step) {
+  for (const auto& a : servers_) a->clock_stepped(step);
+  for (const auto& a : peers_) a->clock_stepped(step);
+  for (const auto& a : broadcast_clients_) a->clock_stepped(step);
+  system_.clock_stepped(step);
 }
 
 bool NetworkSources::configured() const {
@@ -406,6 +406,8 @@ void NetworkSources::update() {
       n.sample_time = st.filtered->chosen.when;
       n.sample_distance = st.sample_distance();
     }
+    n.latest = st.latest;
+    n.latest_variance = st.latest_variance;
     network.push_back(n);
   }
   const std::optional<NetworkSteer> steer = system_.update(network, hooks_.reference());

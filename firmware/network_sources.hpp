@@ -49,9 +49,9 @@ class NetworkSources {
                  Hooks hooks);
   ~NetworkSources();
 
-  // The local clock was stepped: every association's filter is cleared, and nothing is judged or
-  // steered on offsets measured against the old clock.
-  void clock_stepped();
+  // The local clock was stepped by `step`: every association's samples move with it, and the
+  // selection's judgements made on the old clock are forgotten.
+  void clock_stepped(Nanoseconds step);
   // The keys in force were replaced (a reload): what they need is set up now, not at the first
   // packet signed with them.
   void keys_changed();

@@ -25,6 +25,9 @@ struct RefSample {
   UtcTime local;      // served clock at the edge
   UtcTime reference;  // what it should have read
   LeapIndicator leap = LeapIndicator::none;
+  // s^2: the sample's own error variance when its source measured it (a network sample's, from
+  // its delay above the path's least); 0: the servo measures the noise of the stream itself.
+  double variance = 0.0;
 
   Nanoseconds offset() const { return reference - local; }
 };

@@ -24,7 +24,7 @@ class BroadcastClient : public NetworkAssociation {
 
   const UpstreamStatus& status() const override { return machine_.status(); }
   const AssociationLine& config() const override { return machine_.config(); }
-  void clock_stepped() override { machine_.clock_stepped(); }
+  void clock_stepped(Nanoseconds step) override { machine_.clock_stepped(step); }
 
  private:
   std::unique_ptr<ClientSocket> calibration_;

@@ -23,8 +23,8 @@ class NetworkAssociation {
   virtual ~NetworkAssociation() = default;
   virtual const UpstreamStatus& status() const = 0;
   virtual const AssociationLine& config() const = 0;
-  // The local clock was stepped: samples measured against the old clock are forgotten.
-  virtual void clock_stepped() = 0;
+  // The local clock was stepped by `step`: samples measured against the old clock move with it.
+  virtual void clock_stepped(Nanoseconds step) = 0;
 };
 
 }  // namespace stratumd

@@ -17,7 +17,7 @@ class UpstreamAssociation : public NetworkAssociation {
   void start() { runner_.start(); }
   const UpstreamStatus& status() const override { return machine_.status(); }
   const AssociationLine& config() const override { return machine_.config(); }
-  void clock_stepped() override { machine_.clock_stepped(); }
+  void clock_stepped(Nanoseconds step) override { machine_.clock_stepped(step); }
   int unanswered() const { return machine_.unanswered(); }
 
  private:

@@ -100,7 +100,7 @@ void ClockDiscipline::start_from(const RefSample& sample) {
     active().reset(clock_, frequency_known_, sample.reference);
   } else {
     active().reset(clock_, frequency_known_, sample.local);
-    apply(active().sample(offset, sample.local, clock_));
+    apply(active().sample(offset, sample.local, clock_, sample.variance));
   }
   // A network sample is the clock filter's pick already: like ntpd's first clock update, it
   // synchronises at once.
@@ -175,14 +175,14 @@ void ClockDiscipline::on_sample(const RefSample& sample, SampleClass kind, bool 
   doubt_.reset();
 
   // The servos work on the clock's own time axis, where its ledger is kept.
-  ServoCorrection correction = active().sample(offset, sample.local, clock_);
+  ServoCorrection correction = active().sample(offset, sample.local, clock_, sample.variance);
   if (!correction.accepted) {
     ++status_.outliers;
     if (++refused_in_a_row_ < config_.refusals_before_relock) return;
     say(std::to_string(refused_in_a_row_) + " samples in a row refused (offset " +
         seconds_text(offset) + "): the reference moved; locking again");
     active().reset(clock_, true, sample.local);
-    correction = active().sample(offset, sample.local, clock_);
+    correction = active().sample(offset, sample.local, clock_, sample.variance);
     status_.state = SyncState::locking;
     good_in_a_row_ = 0;
   }

@@ -1,8 +1,8 @@
 // The discipline: decides, per sample, whether to step, slew through a servo, or refuse; runs the
 // state machine unsynchronised -> locking -> locked -> holdover -> unsynchronised; arms leap
 // seconds; and says honestly, in the snapshot, how good the served time is. It talks to the clock
-// only through the Clock interface and to the servos only through Servo (PPS and NMEA-only
-// samples: the adaptive Kalman servo; network samples: the RFC 5905 loop).
+// only through the Clock interface and to the servos only through Servo (one adaptive Kalman
+// servo per sample class).
 #pragma once
 
 #include <cstdint>
@@ -15,15 +15,14 @@
 #include "firmware/clock/clock_snapshot.hpp"
 #include "firmware/discipline/holdover_frequency.hpp"
 #include "firmware/discipline/leap_table.hpp"
-#include "firmware/discipline/pps_kalman_servo.hpp"
-#include "firmware/discipline/rfc5905_servo.hpp"
+#include "firmware/discipline/kalman_servo.hpp"
 #include "refclock/ref_sample.hpp"
 
 namespace stratumd {
 
-// coarse: NMEA-only samples (a second apart, milliseconds of noise: the Kalman servo again);
-// network: the combined offset of upstream servers, a poll interval apart (the RFC 5905 loop;
-// they time out later).
+// coarse: NMEA-only samples (a second apart, milliseconds of noise);
+// network: each new sample of every upstream server the selection kept, with its own error
+// from its delay (they come a poll interval apart, and time out later).
 enum class SampleClass { pps, coarse, network };
 
 struct DisciplineConfig {
@@ -149,12 +148,16 @@ class ClockDiscipline {
   DisciplineConfig config_;
   bool frequency_known_;
   Log log_;
-  PpsKalmanServo pps_;
+  KalmanServo pps_;
   // NMEA-only samples come once a second too, only noisier: the same estimator, which measures
   // their noise, beats a fixed-gain loop on them.
-  PpsKalmanServo nmea_{PpsServoParams{
+  KalmanServo nmea_{KalmanServoParams{
       .name = "nmea-kalman", .initial_noise = 10e-3, .slew_duration = std::chrono::seconds{16}}};
-  Rfc5905Servo network_;
+  // Network samples: each weighted by the variance its delay gives it; slewed over a few
+  // seconds, since the next sample comes seconds later.
+  KalmanServo network_{KalmanServoParams{.name = "network-kalman",
+                                         .initial_noise = 1e-3,
+                                         .slew_duration = std::chrono::seconds{8}}};
   HoldoverFrequency holdover_frequency_;
   SampleClass kind_ = SampleClass::pps;
   LoopStatus status_;

@@ -41,8 +41,13 @@ class Servo {
                      bool phase_known = false) = 0;
   // `offset` is reference minus `clock` at `at`, as `clock` read it (the servos work on the
   // clock's own time axis, where its ledger is kept); samples come in time order. The
-  // correction is applied to `clock` right after, at its now().
-  virtual ServoCorrection sample(Nanoseconds offset, UtcTime at, const Clock& clock) = 0;
+  // correction is applied to `clock` right after, at its now(). `variance` (s^2): the sample's
+  // own error when its source knows it (a network sample's, from its delay); 0: unknown.
+  virtual ServoCorrection sample(Nanoseconds offset, UtcTime at, const Clock& clock,
+                                 double variance) = 0;
+  ServoCorrection sample(Nanoseconds offset, UtcTime at, const Clock& clock) {
+    return sample(offset, at, clock, 0.0);
+  }
   virtual ServoEstimate estimate() const = 0;
 };
 

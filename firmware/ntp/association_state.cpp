@@ -8,6 +8,13 @@ namespace stratumd {
 namespace {
 
 constexpr double kMaxDistance = 1.5;  // s: RFC 5905's MAXDIST plus ntpd's slack
+// s: the least noise a network sample carries, however little it was queued (timestamping in
+// both hosts' kernels and drivers).
+constexpr double kLeastSampleNoise = 1e-6;
+// How late the least of DelayFloor's window still is, as a share of the window's median excess:
+// for two legs of exponential queueing, the least of 32 round trips is about an eighth of the
+// median's excess above the path's true minimum.
+constexpr double kLeastShareOfSpread = 0.125;
 
 }  // namespace
 
@@ -49,9 +56,23 @@ FilterOutput record_sample(const AssociationCore& context, UpstreamStatus& statu
   status.reference_id = sample.reference_id;
   status.root_delay = sample.root_delay;
   status.root_dispersion = sample.root_dispersion;
-  status.filtered = filter.add({sample.offset, sample.delay, sample.dispersion, when},
-                               std::ldexp(1.0, context.precision));
+  const FilterSample taken{sample.offset, sample.delay, sample.dispersion, when};
+  status.filtered = filter.add(taken, std::ldexp(1.0, context.precision));
+  status.delay_floor.add(sample.delay);
+  status.latest = taken;
+  // A sample as fast as the window's least still carries the stamping of both hosts, and the
+  // least itself was queued a little: its share of the delays' spread.
+  const double floor =
+      std::max({kLeastSampleNoise, std::ldexp(1.0, context.precision),
+                kLeastShareOfSpread * status.delay_floor.median_excess()});
+  status.latest_variance = status.delay_floor.variance(sample.delay, floor * floor);
   return *status.filtered;
+}
+
+void shift_samples(UpstreamStatus& status, ClockFilter& filter, Nanoseconds step) {
+  filter.shift(step);
+  if (status.filtered) shift_sample(status.filtered->chosen, step);
+  if (status.latest) shift_sample(*status.latest, step);
 }
 
 std::uint16_t flash_for(ReplyVerdict verdict) {

@@ -17,6 +17,7 @@
 #include "firmware/config/association_config.hpp"
 #include "firmware/net/ip_address.hpp"
 #include "firmware/ntp/clock_filter.hpp"
+#include "firmware/ntp/delay_floor.hpp"
 #include "firmware/ntp/on_wire.hpp"
 #include "firmware/ntp/packet_mac.hpp"
 #include "firmware/ntp/source_selection.hpp"
@@ -63,6 +64,11 @@ struct UpstreamStatus {
   int stratum = 16;
   std::uint32_t reference_id = 0;
   std::optional<FilterOutput> filtered;  // the last sample the filter chose
+  // The newest sample, whichever the filter chose (cleared when the clock is stepped), and the
+  // variance of its offset, from its delay above the path's least: what the servo weighs it by.
+  std::optional<FilterSample> latest;
+  double latest_variance = 0.0;
+  DelayFloor delay_floor;
   double root_delay = 0.0;
   double root_dispersion = 0.0;
   bool stopped = false;  // a DENY or RSTR kiss: no more polling
@@ -106,6 +112,9 @@ struct AssociationActions {
   std::optional<std::chrono::nanoseconds> interval;
   bool updated = false;  // a new filtered sample, or a source lost: selection reruns
 };
+
+// The local clock was stepped by `step`: the association's samples move with it.
+void shift_samples(UpstreamStatus& status, ClockFilter& filter, Nanoseconds step);
 
 // The key an association with `key N` signs with, when the keys file has it and it is trusted.
 const SymmetricKey* association_key(const AssociationCore& context, std::uint32_t id);

@@ -36,10 +36,7 @@ class BroadcastClientAssociation {
   double one_way_delay() const { return one_way_delay_; }
   const UpstreamStatus& status() const { return status_; }
   const AssociationLine& config() const { return config_; }
-  void clock_stepped() {
-    filter_.clear();
-    status_.filtered.reset();
-  }
+  void clock_stepped(Nanoseconds step) { shift_samples(status_, filter_, step); }
 
  private:
   const AssociationCore& core_;

@@ -28,7 +28,13 @@ AssociationActions ClientAssociation::on_timer(UtcTime /*now*/) {
   AssociationActions actions;
   if (status_.stopped) return actions;
   const bool answered = (status_.reach & 1) != 0;
-  if (burst_left_ == 0) poll_.on_poll(answered);
+  if (burst_left_ == 0) {
+    poll_.on_poll(answered);
+    // ntpd's iburst: a burst instead of one packet at every poll while the server is unreachable
+    // (one that answers unsynchronised, still setting its own clock, is: its burst then fills
+    // the filter as soon as it has time to give, not one poll interval per sample).
+    if (config_.iburst && status_.reach == 0) burst_left_ = kBurstPackets;
+  }
   unanswered_ = answered ? 0 : unanswered_ + 1;
   // The reach register shifts once per request: eight unanswered polls and the source is gone.
   status_.reach = static_cast<std::uint8_t>(status_.reach << 1);

@@ -31,9 +31,9 @@ class ClientAssociation {
 
   const UpstreamStatus& status() const { return status_; }
   const AssociationLine& config() const { return config_; }
-  void clock_stepped() {
-    filter_.clear();
-    status_.filtered.reset();
+  void clock_stepped(Nanoseconds step) {
+    shift_samples(status_, filter_, step);
+    wire_.clock_stepped(step);
   }
   // Polls sent since the last reply (a pool member this long unanswered is replaced).
   int unanswered() const { return unanswered_; }

@@ -44,4 +44,14 @@ FilterOutput ClockFilter::add(const FilterSample& sample, double precision) {
   return out;
 }
 
+void ClockFilter::shift(Nanoseconds step) {
+  for (std::size_t i = 0; i < count_; ++i) shift_sample(stages_[i], step);
+  if (last_used_) *last_used_ += step;
+}
+
+void shift_sample(FilterSample& sample, Nanoseconds step) {
+  sample.offset -= to_seconds(step);
+  sample.when += step;
+}
+
 }  // namespace stratumd

@@ -19,6 +19,9 @@ struct FilterSample {
   UtcTime when{};
 };
 
+// A sample measured against a clock since stepped by `step`, as the stepped clock would have it.
+void shift_sample(FilterSample& sample, Nanoseconds step);
+
 struct FilterOutput {
   FilterSample chosen;
   double dispersion = 0.0;  // peer dispersion (weighted sum over the stages)
@@ -35,12 +38,10 @@ class ClockFilter {
   FilterOutput add(const FilterSample& sample, double precision);
 
   std::size_t count() const { return count_; }
-  // The clock was stepped: every stage measured the old clock (ntpd clears its filters too).
-  void clear() {
-    stages_ = {};
-    count_ = 0;
-    last_used_.reset();
-  }
+  // The clock was stepped by `step`: every stage measured the old clock, and moves with it (its
+  // offset less the step, its time on the new clock), as chrony corrects its samples; ntpd
+  // clears its filters instead, which leaves the source unselectable until they fill again.
+  void shift(Nanoseconds step);
 
  private:
   std::array<FilterSample, kStages> stages_{};

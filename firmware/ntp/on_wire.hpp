@@ -59,6 +59,10 @@ class ClientOnWire {
   // A reply received at `t4` (our clock), from a server whose precision is in the header.
   ReplyVerdict receive(const NtpHeader& reply, UtcTime t4, std::int8_t our_precision,
                        OnWireSample& sample);
+  // Our clock was stepped by `step` while a request may be in flight: T1 moves with the clock,
+  // so the reply measures the new clock (T1 on the old one and T4 on the new would put half the
+  // step into the offset, with a delay that looks better than any before).
+  void clock_stepped(Nanoseconds step) { last_sent_at_ += step; }
 
  private:
   std::optional<NtpTimestamp> last_sent_;
@@ -78,6 +82,9 @@ class SymmetricOnWire {
   void prepare(NtpHeader& packet, NtpTimestamp transmit);
   ReplyVerdict receive(const NtpHeader& packet, UtcTime t4, std::int8_t our_precision,
                        OnWireSample& sample);
+  // Our clock was stepped: the peer's next packet echoes a transmit time of the old clock, so
+  // that exchange gives no sample (the one after it does).
+  void clock_stepped() { our_last_transmit_.reset(); }
 
  private:
   std::optional<NtpTimestamp> our_last_transmit_;

@@ -36,9 +36,9 @@ class PeerAssociation {
   bool expired() const { return !active_ && status_.reach == 0 && status_.sent >= 8; }
   const UpstreamStatus& status() const { return status_; }
   const AssociationLine& config() const { return config_; }
-  void clock_stepped() {
-    filter_.clear();
-    status_.filtered.reset();
+  void clock_stepped(Nanoseconds step) {
+    shift_samples(status_, filter_, step);
+    wire_.clock_stepped();
   }
 
  private:

@@ -22,11 +22,10 @@ int SystemProcess::tally_of(std::uintptr_t id) const {
 
 void SystemProcess::forget(std::uintptr_t id) {
   tally_.erase(id);
-  if (steered_by_ == id) steered_by_.reset();
 }
 
-void SystemProcess::clock_stepped() {
-  steered_by_.reset();
+void SystemProcess::clock_stepped(Nanoseconds step) {
+  if (steered_sample_) *steered_sample_ += step;
   agreements_in_a_row_ = 0;
   majority_offset_.reset();
 }
@@ -87,12 +86,17 @@ std::optional<NetworkSteer> SystemProcess::update(const std::vector<NetworkCandi
   network_.root_delay = peer.root_delay + peer.delay;
   network_.root_dispersion =
       peer.root_dispersion + peer.dispersion + std::max(selection.jitter, peer.jitter);
-  // The clock takes each of the system peer's samples once; the selection reruns as other
-  // sources' samples arrive.
-  if (steered_by_ == peer.id && peer.sample_time <= steered_sample_) return std::nullopt;
-  steered_by_ = peer.id;
-  steered_sample_ = peer.sample_time;
-  return NetworkSteer{selection.offset, reference_falseticker_ && quorum_against_reference_};
+  // Each survivor's samples steer, once each and in the order they were taken.
+  const NetworkCandidate* newest = nullptr;
+  for (std::size_t k : selection.survivors) {
+    const NetworkCandidate& n = *index[k];
+    if (!n.latest || (steered_sample_ && n.latest->when <= *steered_sample_)) continue;
+    if (!newest || n.latest->when > newest->latest->when) newest = &n;
+  }
+  if (!newest) return std::nullopt;
+  steered_sample_ = newest->latest->when;
+  return NetworkSteer{newest->latest->offset, newest->latest->when, newest->latest_variance,
+                      reference_falseticker_ && quorum_against_reference_};
 }
 
 bool SystemProcess::follows_us(const NetworkCandidate& n) const {

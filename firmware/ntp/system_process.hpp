@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "firmware/clock/clock_snapshot.hpp"
+#include "firmware/ntp/clock_filter.hpp"
 #include "firmware/ntp/source_selection.hpp"
 #include "firmware/time/time_types.hpp"
 
@@ -59,6 +60,10 @@ struct NetworkCandidate {
   // agree to a millisecond can tell a wrong second from their first samples.
   double sample_distance = 0.0;
   UtcTime sample_time{};  // when the chosen sample was taken
+  // The newest sample, whichever the filter chose, and its own error variance (s^2, from its
+  // delay above the path's least): what steers the clock while the source is a survivor.
+  std::optional<FilterSample> latest;
+  double latest_variance = 0.0;
 };
 
 // The reference clock as the system process needs it.
@@ -86,10 +91,13 @@ struct NetworkSource {
   double root_dispersion = 0.0;
 };
 
-// What the network asks of the clock: an offset, and whether a quorum stands behind it against a
-// reference clock it has outvoted (then a step needs no stepout: it is corroborated).
+// What the network asks of the clock: one survivor's new sample (its offset, when it was taken,
+// its error variance), and whether a quorum stands behind it against a reference clock it has
+// outvoted (then a step needs no stepout: it is corroborated).
 struct NetworkSteer {
   double offset = 0.0;  // s
+  UtcTime taken{};      // on the clock the offset was measured against
+  double variance = 0.0;
   bool corroborated = false;
 };
 
@@ -104,16 +112,18 @@ class SystemProcess {
 
   SystemProcess(SystemSettings settings, Log log);
 
-  // Reruns the selection over the network after a new sample or a source lost. Returns the
-  // offset (s) to steer the clock by when the network steers and its system peer has a sample
-  // the clock has not taken yet (never a sample twice, never an older one).
+  // Reruns the selection over the network after a new sample or a source lost. While the
+  // network steers, returns the newest sample of any survivor the clock has not taken yet (never
+  // a sample twice, never one older than the last taken): every survivor's samples steer, each
+  // weighted by its own error, so the servo combines the servers rather than following one.
   std::optional<NetworkSteer> update(const std::vector<NetworkCandidate>& network,
                                      const ReferenceClockState& reference);
   // A reference clock sample arrived: whether it may steer. Hands the clock back from the
   // network unless the reference clock is marked a falseticker.
   bool reference_sample();
-  // The clock was stepped: offsets measured against the old clock mean nothing now.
-  void clock_stepped();
+  // The clock was stepped by `step`: the judgements on the old clock are forgotten; the samples
+  // already taken stay taken (their times move with the clock).
+  void clock_stepped(Nanoseconds step);
   // Every network source went quiet: no majority remains.
   void network_silent() { majority_offset_.reset(); }
   // An association ended: its tally goes, and it can no longer be the one whose sample steered.
@@ -147,8 +157,7 @@ class SystemProcess {
   std::map<std::uintptr_t, int> tally_;
   NetworkSource network_;
   std::optional<double> majority_offset_;
-  std::optional<std::uintptr_t> steered_by_;  // the system peer whose sample steered last
-  UtcTime steered_sample_{};
+  std::optional<UtcTime> steered_sample_;  // when the last sample that steered was taken
   bool reference_falseticker_ = false;
   bool quorum_against_reference_ = false;  // the last verdict that marked it had a quorum
   bool network_heard_ = false;

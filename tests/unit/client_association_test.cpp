@@ -75,6 +75,39 @@ TEST_F(ClientAssociationTest, IburstSendsEightRequestsTwoSecondsApartThenPollsAt
   EXPECT_EQ(a.status().sent, 8u);
 }
 
+// ntpd's iburst: a burst at every poll while the server is unreachable, as one still setting its
+// own clock is (it answers unsynchronised); once it gave a sample, single polls.
+TEST_F(ClientAssociationTest, IburstBurstsAgainWhileTheServerIsUnreachable) {
+  ClientAssociation a(core, line(true), *IpAddress::parse("192.0.2.1"));
+  AssociationActions actions = a.start(now);
+  const auto burst = [&](bool answer_synchronised) {
+    std::vector<std::chrono::nanoseconds> timers;
+    for (int k = 1; k <= 8; ++k) {
+      const NtpHeader request = transmit(a, actions);
+      std::vector<std::uint8_t> answer = reply(request);
+      if (!answer_synchronised) answer[0] = static_cast<std::uint8_t>(answer[0] | 0xC0);  // LI 3
+      a.on_packet(answer, now + 20ms);
+      timers.push_back(*actions.timer);
+      now += *actions.timer;
+      actions = a.on_timer(now);
+    }
+    return timers;
+  };
+  const std::vector<std::chrono::nanoseconds> first = burst(false);
+  EXPECT_EQ(first.back(), std::chrono::nanoseconds{64s});
+  EXPECT_EQ(a.status().reach, 0);  // unsynchronised answers are no samples
+  // Still unreachable at the poll: another burst of eight, two seconds apart.
+  // (The poll itself backs off while unanswered, as ntpd's does.)
+  const std::vector<std::chrono::nanoseconds> second = burst(true);
+  EXPECT_EQ(second.front(), std::chrono::nanoseconds{2s});
+  EXPECT_GE(second.back(), std::chrono::nanoseconds{64s});
+  EXPECT_EQ(a.status().sent, 16u);
+  EXPECT_NE(a.status().reach, 0);
+  // Reachable now: the next poll is one request, then the poll interval.
+  transmit(a, actions);
+  EXPECT_GE(*actions.timer, std::chrono::nanoseconds{64s});
+}
+
 TEST_F(ClientAssociationTest, AReplyIsASampleAndTheReachRegisterShiftsOncePerPoll) {
   ClientAssociation a(core, line(), *IpAddress::parse("192.0.2.1"));
   AssociationActions actions = a.start(now);
@@ -171,14 +204,20 @@ TEST_F(ClientAssociationTest, AKeyThatIsNotTrustedSendsNothingAndSaysSoOnce) {
             1);
 }
 
-TEST_F(ClientAssociationTest, AfterAStepTheFilterStartsAfresh) {
+TEST_F(ClientAssociationTest, AStepMovesTheSamplesWithTheClock) {
   ClientAssociation a(core, line(), *IpAddress::parse("192.0.2.1"));
   const NtpHeader request = transmit(a, a.start(now));
   a.on_packet(reply(request), now + 20ms);
-  ASSERT_TRUE(a.status().filtered.has_value());
-  a.clock_stepped();
-  EXPECT_FALSE(a.status().filtered.has_value());
-  EXPECT_EQ(a.status().reach, 1);  // still reachable: only its samples are forgotten
+  ASSERT_TRUE(a.status().filtered.has_value() && a.status().latest.has_value());
+  const FilterSample before = *a.status().latest;
+  a.clock_stepped(-250ms);
+  // Measured against the old clock, the sample says 250 ms more now, at a time 250 ms earlier:
+  // still selectable, not forgotten until the filter fills again.
+  ASSERT_TRUE(a.status().filtered.has_value() && a.status().latest.has_value());
+  EXPECT_DOUBLE_EQ(a.status().latest->offset, before.offset + 0.25);
+  EXPECT_EQ(a.status().latest->when, before.when - 250ms);
+  EXPECT_DOUBLE_EQ(a.status().filtered->chosen.offset, before.offset + 0.25);
+  EXPECT_EQ(a.status().reach, 1);
 }
 
 }  // namespace

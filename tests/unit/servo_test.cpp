@@ -6,8 +6,7 @@
 #include <vector>
 
 #include "firmware/clock/sim_clock.hpp"
-#include "firmware/discipline/pps_kalman_servo.hpp"
-#include "firmware/discipline/rfc5905_servo.hpp"
+#include "firmware/discipline/kalman_servo.hpp"
 
 namespace stratumd {
 namespace {
@@ -48,10 +47,10 @@ Steered steer(Servo& servo, SimClock& clock, double noise, int samples, Nanoseco
   return {std::sqrt(squares / counted), clock.frequency_ppm()};
 }
 
-TEST(PpsKalmanServo, AveragesPpsNoiseWellBelowASingleSample) {
+TEST(KalmanServo, AveragesPpsNoiseWellBelowASingleSample) {
   SimClock clock(kStart, 0ns,
                  OscillatorParams{.frequency_error_ppm = 50.0, .random_walk_fm = 1e-5});
-  PpsKalmanServo servo;
+  KalmanServo servo;
   const Steered s = steer(servo, clock, 1e-6, 3600, 1s);
   EXPECT_LT(s.rms, 0.4e-6);  // one sample alone is 1 us
   EXPECT_NEAR(s.final_frequency, -50.0, 0.01);
@@ -59,21 +58,21 @@ TEST(PpsKalmanServo, AveragesPpsNoiseWellBelowASingleSample) {
   EXPECT_NEAR(to_seconds(servo.estimate().jitter), 1e-6, 0.3e-6);
 }
 
-TEST(PpsKalmanServo, CorrectionsAppliedLateAreAccountedExactly) {
+TEST(KalmanServo, CorrectionsAppliedLateAreAccountedExactly) {
   // The frequency and slew take effect 0.7 s after the edge they come from, as with a driver
   // polled once a second: a servo that assumed them in effect at the edge would be biased by
   // the change times the latency, and oscillate.
   SimClock clock(kStart, 0ns,
                  OscillatorParams{.frequency_error_ppm = 50.0, .random_walk_fm = 1e-5});
-  PpsKalmanServo servo;
+  KalmanServo servo;
   const Steered s = steer(servo, clock, 1e-6, 3600, 1s, 700ms);
   EXPECT_LT(s.rms, 0.4e-6);
   EXPECT_NEAR(s.final_frequency, -50.0, 0.01);
 }
 
-TEST(PpsKalmanServo, RefusesAGlitchOnceItKnowsTheNoise) {
+TEST(KalmanServo, RefusesAGlitchOnceItKnowsTheNoise) {
   SimClock clock(kStart, 0ns, OscillatorParams{.frequency_error_ppm = 5.0});
-  PpsKalmanServo servo;
+  KalmanServo servo;
   steer(servo, clock, 1e-6, 120, 1s);
   const UtcTime before = clock.now();
   clock.advance(1s);
@@ -84,14 +83,14 @@ TEST(PpsKalmanServo, RefusesAGlitchOnceItKnowsTheNoise) {
   EXPECT_GT(clock.now(), before);
 }
 
-TEST(PpsKalmanServo, RefusedGlitchesLeaveNoTrace) {
+TEST(KalmanServo, RefusedGlitchesLeaveNoTrace) {
   // The same clock and noise twice, once with a 10 ms glitch every 500 samples: the glitches are
   // refused, and the samples after them judged over the right interval (the drift since the last
   // accepted sample), so the clock follows the same path.
   const auto run = [](bool glitches) {
     SimClock clock(kStart, 0ns,
                    OscillatorParams{.frequency_error_ppm = 50.0, .random_walk_fm = 1e-5});
-    PpsKalmanServo servo;
+    KalmanServo servo;
     std::mt19937_64 rng(7);
     std::normal_distribution<double> gauss(0.0, 1e-6);
     servo.reset(clock, false, clock.now());
@@ -119,9 +118,9 @@ TEST(PpsKalmanServo, RefusedGlitchesLeaveNoTrace) {
   EXPECT_LT(worst, 100e-9);
 }
 
-TEST(PpsKalmanServo, NeverAsksForMoreThanTheFrequencyLimit) {
+TEST(KalmanServo, NeverAsksForMoreThanTheFrequencyLimit) {
   SimClock clock(kStart, 0ns, OscillatorParams{});
-  PpsKalmanServo servo;
+  KalmanServo servo;
   servo.reset(clock, false, kStart);
   // Samples that would need 2000 ppm (the slews are the clock's to pace).
   for (int i = 1; i <= 20; ++i) {
@@ -130,50 +129,6 @@ TEST(PpsKalmanServo, NeverAsksForMoreThanTheFrequencyLimit) {
     ASSERT_LE(std::abs(c.frequency_ppm), kMaxFrequencyPpm);
     ASSERT_GT(c.slew_duration, 0ns);
   }
-}
-
-TEST(Rfc5905Servo, MeasuresTheFrequencyFirstThenLocksAndLengthensItsPoll) {
-  SimClock clock(kStart, 0ns, OscillatorParams{.frequency_error_ppm = 20.0});
-  Rfc5905Params params;
-  params.min_poll = 4;
-  params.max_poll = 8;
-  Rfc5905Servo servo(params);
-  // Network-like noise at one sample per 16 s.
-  const Steered s = steer(servo, clock, 100e-6, 1500, 16s);
-  EXPECT_NEAR(s.final_frequency, -20.0, 0.5);
-  EXPECT_LT(s.rms, 1e-3);
-  EXPECT_GT(servo.poll_log2(), 4);  // offsets within the jitter: the time constant grew
-  EXPECT_NEAR(to_seconds(servo.estimate().jitter), 140e-6, 100e-6);
-}
-
-TEST(Rfc5905Servo, LeavesTheClockAloneWhileItWatchesTheFrequency) {
-  Rfc5905Servo servo;
-  SimClock clock(kStart, 0ns, OscillatorParams{});
-  clock.set_frequency(3.0);
-  servo.reset(clock, false, kStart);
-  const ServoCorrection c = servo.sample(5ms, kStart + 100s, clock);
-  EXPECT_TRUE(c.accepted);
-  EXPECT_DOUBLE_EQ(c.frequency_ppm, 3.0);
-  EXPECT_EQ(c.slew, 0ns);
-  // After the watch: frequency from the offset's growth (5 ms more in 300 s: +16.7 ppm).
-  const ServoCorrection after = servo.sample(10ms, kStart + 300s, clock);
-  EXPECT_NEAR(after.frequency_ppm, 3.0 + 10e-3 / 300 * 1e6, 1e-6);
-}
-
-// An NMEA-only clock spends its first five minutes watching: its scatter must show then, not a
-// jitter of zero beside offsets hundreds of microseconds apart.
-TEST(Rfc5905Servo, MeasuresTheJitterWhileItWatchesTheFrequency) {
-  Rfc5905Servo servo;
-  SimClock clock(kStart, 0ns, OscillatorParams{});
-  servo.reset(clock, false, kStart);
-  for (int i = 1; i <= 60; ++i) {
-    const Nanoseconds scatter = (i % 2 ? 300us : -300us);
-    servo.sample(scatter, kStart + i * 1s, clock);
-  }
-  EXPECT_NEAR(to_seconds(servo.estimate().jitter), 600e-6, 100e-6);
-  EXPECT_TRUE(servo.estimate().frequency_measuring);  // the console says so beside its +0 ppm
-  servo.sample(0us, kStart + 301s, clock);
-  EXPECT_FALSE(servo.estimate().frequency_measuring);
 }
 
 }  // namespace

@@ -41,6 +41,8 @@ class SystemProcessTest : public ::testing::Test {
     n.jitter = 0.1 * kMs;
     n.sample_distance = 1 * kMs;
     n.sample_time = UtcTime{std::chrono::seconds{clock_seconds}};
+    n.latest = FilterSample{offset, n.delay, n.dispersion, n.sample_time};
+    n.latest_variance = 1e-10;
     return n;
   }
   std::vector<NetworkCandidate> three_servers(double offset) {
@@ -49,8 +51,11 @@ class SystemProcessTest : public ::testing::Test {
   // Each poll brings newer samples.
   void next_poll(std::vector<NetworkCandidate>& network) {
     clock_seconds += 16;
-    for (NetworkCandidate& n : network)
+    for (NetworkCandidate& n : network) {
       n.sample_time = UtcTime{std::chrono::seconds{clock_seconds}};
+      n.latest->when = n.sample_time;
+      n.latest->offset = n.candidate.offset;
+    }
   }
   static ReferenceClockState gps(double offset, bool serving = true) {
     ReferenceClockState r;
@@ -119,18 +124,36 @@ TEST_F(SystemProcessTest, AGpsGoneBeyondHoldoverHandsOverToTheNetworkAndTakesBac
   EXPECT_FALSE(system.network_steers());
 }
 
-TEST_F(SystemProcessTest, EachSampleOfTheSystemPeerSteersOnce) {
+TEST_F(SystemProcessTest, EverySurvivorsSamplesSteerOnceEachInTheOrderTaken) {
   auto network = three_servers(1 * kMs);
-  EXPECT_TRUE(system.update(network, ReferenceClockState{}).has_value());
-  // Another source's news reruns the selection; the system peer's sample was taken already.
+  const UtcTime t0 = network[0].latest->when;
+  // Server 2 answered last, server 3 in between: the newest steers first, with its own variance.
+  network[1].latest->when = t0 + std::chrono::seconds{4};
+  network[1].latest_variance = 4e-10;
+  network[2].latest->when = t0 + std::chrono::seconds{2};
+  std::optional<NetworkSteer> steer = system.update(network, ReferenceClockState{});
+  ASSERT_TRUE(steer.has_value());
+  EXPECT_EQ(steer->taken, t0 + std::chrono::seconds{4});
+  EXPECT_DOUBLE_EQ(steer->offset, network[1].candidate.offset);
+  EXPECT_DOUBLE_EQ(steer->variance, 4e-10);
+  // The others are older than what the clock took: never taken out of order, never twice.
   EXPECT_FALSE(system.update(network, ReferenceClockState{}).has_value());
-  next_poll(network);
-  EXPECT_TRUE(system.update(network, ReferenceClockState{}).has_value());
-  // After a step, the offsets belong to the old clock: no majority until the sources measure
-  // again, and the next selection may steer at once.
-  system.clock_stepped();
+  // Server 1 answers again: it steers, not the system peer alone.
+  network[0].latest->when = t0 + std::chrono::seconds{16};
+  steer = system.update(network, ReferenceClockState{});
+  ASSERT_TRUE(steer.has_value());
+  EXPECT_EQ(steer->taken, t0 + std::chrono::seconds{16});
+  EXPECT_FALSE(system.update(network, ReferenceClockState{}).has_value());
+  // A step moves the samples with the clock (the associations shift theirs): what was taken
+  // stays taken, and the majority judged on the old clock is forgotten.
+  system.clock_stepped(std::chrono::seconds{-1});
   EXPECT_FALSE(system.majority_offset().has_value());
-  EXPECT_TRUE(system.update(network, ReferenceClockState{}).has_value());
+  for (NetworkCandidate& n : network) n.latest->when -= std::chrono::seconds{1};
+  EXPECT_FALSE(system.update(network, ReferenceClockState{}).has_value());
+  network[2].latest->when = t0 + std::chrono::seconds{18} - std::chrono::seconds{1};
+  steer = system.update(network, ReferenceClockState{});
+  ASSERT_TRUE(steer.has_value());
+  EXPECT_EQ(steer->taken, t0 + std::chrono::seconds{17});
 }
 
 TEST_F(SystemProcessTest,

@@ -14,6 +14,7 @@ import sys
 
 PPS_SETTLE_BOUND = 10e-6
 NMEA_SETTLE_BOUND = 100e-6
+NETWORK_SETTLE_BOUND = 100e-6
 OUTAGE = 3600
 
 
@@ -43,7 +44,42 @@ def rms(values):
     return math.sqrt(sum(x * x for x in values) / len(values))
 
 
+def network_figures(args):
+    """A network cell: node 1 is the client under test; its own clock's error is the measure."""
+    offsets = columns(f"{args.dir}/offset")
+    seconds = len(offsets)
+    holdover = "holdover" in args.scenario
+    start = seconds // 3
+    end = min(seconds, args.outage_at) if holdover else seconds
+    clock = [row[0] for row in offsets]
+    steady = clock[start:end]
+    last_bad = max((i for i, x in enumerate(clock[:end]) if abs(x) > NETWORK_SETTLE_BOUND),
+                   default=-1)
+    first_close = next((i for i, x in enumerate(clock) if abs(x) < 1e-3), None)
+    after = clock[first_close:end] if first_close is not None else []
+    flaps = 0
+    if args.daemon.startswith("stratumd"):
+        with open(f"{args.dir}/server.log", errors="replace") as f:
+            flaps = sum(1 for line in f if "no samples: holdover" in line)
+    figures = {
+        "daemon": args.daemon,
+        "scenario": args.scenario,
+        "seed": args.seed,
+        "seconds": seconds,
+        "rms": rms(steady),
+        "max": max(abs(x) for x in steady),
+        "settled": None if last_bad >= end - 60 else last_bad + 1,
+        "max_after_close": max((abs(x) for x in after), default=None),
+        "holdovers_entered": flaps,
+    }
+    if holdover and args.outage_at + OUTAGE < seconds:
+        figures["holdover"] = abs(offsets[args.outage_at + OUTAGE - 1][0])
+    print(json.dumps(figures))
+
+
 def run_figures(args):
+    if args.scenario.startswith("net-"):
+        return network_figures(args)
     offsets = columns(f"{args.dir}/offset")
     freqs = columns(f"{args.dir}/freq")
     seconds = len(offsets)
@@ -103,6 +139,51 @@ def table(args):
           f"(holdover scenario: before the outage). Median over seeds [min-max].")
     print("served: the chronyd client in basic mode; xleave: the one in interleaved mode "
           "(I = share of its exchanges that were interleaved).")
+    net = [s for s in scenarios if s.startswith("net-")]
+    scenarios = [s for s in scenarios if not s.startswith("net-")]
+    if scenarios:
+        reference_table(runs, scenarios)
+    if net:
+        network_table(runs, net)
+    return 0
+
+
+def network_table(runs, scenarios):
+    print()
+    print("Network cells: the daemon as a client of 3 chronyd servers; its own clock's error. "
+          "settled: within 100 us for good; after: largest error once first within 1 ms; "
+          "holdovers: times stratumd entered holdover (state flaps).")
+    print(f"{'scenario':<22} {'daemon':<9} {'rms':>24} {'max':>10} {'settled':>8} "
+          f"{'after':>10} {'hold 1h':>9} {'holdovers':>9}")
+    for scenario in scenarios:
+        per = {}
+        for daemon in ("chronyd", "stratumd"):
+            rs = [r for r in runs if r["scenario"] == scenario and r["daemon"] == daemon]
+            if not rs:
+                continue
+            med = lambda k: statistics.median(r[k] for r in rs)
+            span = f"{text(med('rms'))} [{text(min(r['rms'] for r in rs))}-{text(max(r['rms'] for r in rs))}]"
+            settled = [r["settled"] for r in rs]
+            settle_text = "never" if any(s is None for s in settled) else f"{max(settled)} s"
+            after = [r["max_after_close"] for r in rs if r["max_after_close"] is not None]
+            holds = [r["holdover"] for r in rs if "holdover" in r]
+            per[daemon] = {"rms": med("rms"), "after": max(after) if after else None,
+                           "holdover": statistics.median(holds) if holds else None,
+                           "settled": None if any(s is None for s in settled) else max(settled)}
+            flaps = max(r["holdovers_entered"] for r in rs)
+            print(f"{scenario:<22} {daemon:<9} {span:>24} {text(max(r['max'] for r in rs)):>10} "
+                  f"{settle_text:>8} {text(per[daemon]['after']):>10} "
+                  f"{text(per[daemon]['holdover']):>9} {flaps if daemon != 'chronyd' else '-':>9}")
+        if "chronyd" in per and "stratumd" in per:
+            c, s = per["chronyd"], per["stratumd"]
+            ratio = lambda a, b: f"{a / b:.2f}x" if a is not None and b else "-"
+            parts = [f"rms {ratio(s['rms'], c['rms'])}", f"after {ratio(s['after'], c['after'])}"]
+            if c["holdover"] and s["holdover"] is not None:
+                parts.append(f"holdover {ratio(s['holdover'], c['holdover'])}")
+            print(f"{'':<22} {'ratio':<9} stratumd/chronyd: " + ", ".join(parts))
+
+
+def reference_table(runs, scenarios):
     header = (f"{'scenario':<20} {'daemon':<10} {'rms':>22} {'max':>10} {'settled':>8} "
               f"{'|f| max':>9} {'hold 1h':>9} {'served rms':>22} {'served mean':>11} "
               f"{'xleave rms':>10} {'I':>4}")
@@ -145,7 +226,6 @@ def table(args):
             if "stratumd-x" in per:
                 parts.append(f"served with -x {ratio(per['stratumd-x']['served'], c['served'])}")
             print(f"{'':<20} {'ratio':<10} stratumd/chronyd: " + ", ".join(parts))
-    return 0
 
 
 def main():

@@ -1,12 +1,15 @@
-// The PPS servo: a bank of Kalman filters over the clock's offset and frequency, one per candidate
-// oscillator noise model, the best explained by the recent samples steering the clock
-// (multiple-model adaptive estimation). The measurement noise is measured from the samples
-// themselves (PhaseNoiseEstimator on the reconstructed free-running phase). A sample far outside
-// the selected filter's prediction is refused, so a glitch never moves the clock. Each accepted
-// sample is steered out at once (deadbeat, slewed over the next second), as the models estimate
+// The servo for every sample class (PPS, NMEA-only, network): a bank of Kalman filters over the
+// clock's offset and frequency, one per candidate oscillator noise model, the best explained by
+// the recent samples steering the clock (multiple-model adaptive estimation). The measurement
+// noise is measured from the samples themselves (PhaseNoiseEstimator on the reconstructed
+// free-running phase), or comes with each sample when its source knows it: a network sample's
+// error is bounded by its delay above the path's least, so each is weighted by what it is worth
+// and several servers combine by their errors, not by following one. A sample far outside the
+// selected filter's prediction is refused, so a glitch never moves the clock. Each accepted
+// sample is steered out at once (deadbeat, slewed over `slew_duration`), as the models estimate
 // it weighted by how well each explains the recent samples: the clock's error is then the
-// estimation error, the least any servo can leave. The filters are told what
-// the clock really applied between samples (its ledger), never what was asked of it.
+// estimation error, the least any servo can leave. The filters are told what the clock really
+// applied between samples (its ledger), never what was asked of it.
 #pragma once
 
 #include <array>
@@ -19,8 +22,8 @@
 
 namespace stratumd {
 
-struct PpsServoParams {
-  const char* name = "pps-kalman";  // the same servo steers NMEA-only samples as "nmea-kalman"
+struct KalmanServoParams {
+  const char* name = "pps-kalman";  // "nmea-kalman", "network-kalman" for the other classes
   double outlier_sigmas = 6.0;      // refuse samples beyond this many predicted sigmas
   int samples_before_gating = 16;   // until the noise is measured, everything is taken
   double likelihood_memory = 512;   // samples over which the models' fit is compared
@@ -31,14 +34,16 @@ struct PpsServoParams {
   Nanoseconds slew_duration = std::chrono::seconds{1};
 };
 
-class PpsKalmanServo final : public Servo {
+class KalmanServo final : public Servo {
  public:
-  explicit PpsKalmanServo(PpsServoParams params = {});
+  explicit KalmanServo(KalmanServoParams params = {});
 
   const char* name() const override { return params_.name; }
   void reset(const Clock& clock, bool frequency_known, UtcTime at,
              bool phase_known = false) override;
-  ServoCorrection sample(Nanoseconds offset, UtcTime at, const Clock& clock) override;
+  using Servo::sample;
+  ServoCorrection sample(Nanoseconds offset, UtcTime at, const Clock& clock,
+                         double variance) override;
   ServoEstimate estimate() const override;
 
   std::uint64_t refused() const { return refused_; }
@@ -61,7 +66,7 @@ class PpsKalmanServo final : public Servo {
   const Model& selected() const { return models_[selected_]; }
   void learn_measurement_noise(double offset, UtcTime at);
 
-  PpsServoParams params_;
+  KalmanServoParams params_;
   std::array<Model, kModels> models_{};
   int selected_ = 0;
   std::optional<UtcTime> last_at_;
@@ -76,6 +81,8 @@ class PpsKalmanServo final : public Servo {
   // Measurement noise from the free-running phase: the clock's own corrections added back.
   PhaseNoiseEstimator noise_;
   double measurement_variance_;             // until measured: params_.initial_noise squared
+  // The samples' own variances, when they come with them: their recent average, for the jitter.
+  std::optional<double> given_variance_;
   double variance_at_score_reset_;          // model scores compare fairly under one R only
   double correction_since_accepted_ = 0.0;  // corrections applied since the last accepted sample
   std::optional<double> last_accepted_offset_;

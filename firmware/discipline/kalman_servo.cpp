@@ -1,4 +1,4 @@
-#include "firmware/discipline/pps_kalman_servo.hpp"
+#include "firmware/discipline/kalman_servo.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -17,7 +17,7 @@ constexpr double kMaxNoiseInterval = 16.0;
 
 }  // namespace
 
-PpsKalmanServo::PpsKalmanServo(PpsServoParams params)
+KalmanServo::KalmanServo(KalmanServoParams params)
     : params_(params),
       measurement_variance_(params.initial_noise * params.initial_noise),
       variance_at_score_reset_(measurement_variance_) {
@@ -30,7 +30,7 @@ PpsKalmanServo::PpsKalmanServo(PpsServoParams params)
   }
 }
 
-void PpsKalmanServo::reset(const Clock& clock, bool frequency_known, UtcTime at, bool phase_known) {
+void KalmanServo::reset(const Clock& clock, bool frequency_known, UtcTime at, bool phase_known) {
   // The filters work in the ledger's unit: frequency per second of the clock's reading.
   const double frequency = ledger_rate_from_ppm(clock.frequency_ppm());
   // A phase just set from a sample is as uncertain as one sample is, at least.
@@ -57,7 +57,7 @@ void PpsKalmanServo::reset(const Clock& clock, bool frequency_known, UtcTime at,
   scored_since_reset_ = 0;
 }
 
-void PpsKalmanServo::learn_measurement_noise(double offset, UtcTime at) {
+void KalmanServo::learn_measurement_noise(double offset, UtcTime at) {
   // The first samples after a reset carry the frequency transient, not noise.
   const bool settled = accepted_since_reset_ >= kTransientSamples;
   // Since the last accepted sample, refused ones in between: the drift is over all of it (one
@@ -85,7 +85,8 @@ void PpsKalmanServo::learn_measurement_noise(double offset, UtcTime at) {
   }
 }
 
-ServoCorrection PpsKalmanServo::sample(Nanoseconds offset_ns, UtcTime at, const Clock& clock) {
+ServoCorrection KalmanServo::sample(Nanoseconds offset_ns, UtcTime at, const Clock& clock,
+                                    double variance) {
   const double offset = to_seconds(offset_ns);
   const double dt = last_at_ ? std::max(0.0, to_seconds(at - *last_at_)) : 1.0;
   last_at_ = at;
@@ -96,7 +97,8 @@ ServoCorrection PpsKalmanServo::sample(Nanoseconds offset_ns, UtcTime at, const 
   for (Model& m : models_) m.filter.predict(dt, 0.0, applied, m.noise);
   correction_since_accepted_ += applied;
 
-  const double r = measurement_variance_;
+  const bool given = variance > 0.0;
+  const double r = given ? variance : measurement_variance_;
   const KalmanClockFilter::Innovation nu = selected().filter.innovation(offset, r);
   if (accepted_since_reset_ >= static_cast<std::uint64_t>(params_.samples_before_gating) &&
       std::abs(nu.value) > params_.outlier_sigmas * std::sqrt(nu.variance)) {
@@ -104,7 +106,13 @@ ServoCorrection PpsKalmanServo::sample(Nanoseconds offset_ns, UtcTime at, const 
     return {};
   }
 
-  learn_measurement_noise(offset, at);
+  if (given) {
+    // Each likelihood below is judged under its own sample's variance: the scores compare.
+    given_variance_ = given_variance_ ? *given_variance_ + (variance - *given_variance_) / 16.0
+                                      : variance;
+  } else {
+    learn_measurement_noise(offset, at);
+  }
   ++accepted_since_reset_;
   ++scored_since_reset_;
   const double alpha =
@@ -149,13 +157,13 @@ ServoCorrection PpsKalmanServo::sample(Nanoseconds offset_ns, UtcTime at, const 
   return {true, frequency_ppm, from_seconds(offset_now), params_.slew_duration};
 }
 
-ServoEstimate PpsKalmanServo::estimate() const {
+ServoEstimate KalmanServo::estimate() const {
   ServoEstimate e;
   const Model& m = selected();
   e.offset = blended_offset_;
   e.frequency_ppm = ppm_from_ledger_rate(blended_frequency_);
   e.frequency_sd_ppm = std::sqrt(std::max(0.0, m.filter.frequency_variance())) * 1e6;
-  e.jitter = from_seconds(std::sqrt(measurement_variance_));
+  e.jitter = from_seconds(std::sqrt(given_variance_.value_or(measurement_variance_)));
   e.random_walk = m.noise.frequency;
   e.phase_diffusion = m.noise.phase;
   e.wander_ppm = std::sqrt(m.noise.frequency) * 1e6;

@@ -1,0 +1,53 @@
+// The least round-trip delay a path has shown lately, and what a sample's delay above it says
+// about that sample's error. Queueing only ever adds delay, so the least delay of recent samples
+// is the path's own; a sample that took D longer was held up D in total on its two legs, in an
+// unknown split, so its offset is off by up to D/2 (chrony's sourcestats weights samples by this
+// excess too). With the split uniform over [0, D], as independent exponential queueing delays
+// give, the offset error is uniform over [-D/2, D/2]: variance D^2/12. Pure, fixed memory.
+#pragma once
+
+#include <algorithm>
+#include <array>
+#include <cstddef>
+
+namespace stratumd {
+
+class DelayFloor {
+ public:
+  // Recent enough to follow a path that changed (a new route), long enough to have seen a sample
+  // that was hardly queued: 32 polls.
+  static constexpr std::size_t kWindow = 32;
+
+  void add(double delay) {
+    delays_[next_] = delay;
+    next_ = (next_ + 1) % kWindow;
+    count_ = std::min(count_ + 1, kWindow);
+  }
+  std::size_t count() const { return count_; }
+  // The least delay of the window (0 before any sample).
+  double least() const {
+    if (count_ == 0) return 0.0;
+    return *std::min_element(delays_.begin(), delays_.begin() + static_cast<long>(count_));
+  }
+  // The median delay of the window above its least.
+  double median_excess() const {
+    if (count_ == 0) return 0.0;
+    std::array<double, kWindow> sorted = delays_;
+    const auto end = sorted.begin() + static_cast<long>(count_);
+    std::nth_element(sorted.begin(), sorted.begin() + static_cast<long>(count_ / 2), end);
+    return sorted[count_ / 2] - least();
+  }
+  // s^2: the offset error variance of a sample with `delay`, beyond `floor_variance` (what a
+  // sample with no excess still carries: stamping, the server's own noise).
+  double variance(double delay, double floor_variance) const {
+    const double excess = std::max(0.0, delay - least());
+    return excess * excess / 12.0 + floor_variance;
+  }
+
+ private:
+  std::array<double, kWindow> delays_{};
+  std::size_t next_ = 0;
+  std::size_t count_ = 0;
+};
+
+}  // namespace stratumd
