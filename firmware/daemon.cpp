@@ -647,8 +647,9 @@ void Daemon::publish_metrics(const ServerCounters& served, bool write_textfile) 
 // Once a second: the discipline's clock, what is served and shown, and the saved state.
 void Daemon::tick() {
   discipline_.on_tick(clock_.now());
-  schedule_clock_service();  // also after a timer that ran early: the slew still ends
-  publish();
+  // Also after a timer that ran early: the slew still ends. The tick may set the clock (network
+  // samples that paused before it was set).
+  after_clock_update();
   if (system_clock_) {
     const ClockSnapshot snapshot = published_.load();
     system_clock_->report_synchronisation(snapshot.synchronised(), discipline_.status().jitter,

@@ -102,11 +102,9 @@ void ClockDiscipline::start_from(const RefSample& sample) {
     active().reset(clock_, frequency_known_, sample.local);
     apply(active().sample(offset, sample.local, clock_, sample.variance));
   }
-  // A network sample is the clock filter's pick already: like ntpd's first clock update, it
-  // synchronises at once.
-  status_.state = kind_ == SampleClass::network && config_.network_samples_to_lock <= 1
-                      ? SyncState::locked
-                      : SyncState::locking;
+  // A network sample is a quorum's survivor already (and a corroborated one steps here): like
+  // ntpd's first clock update, it synchronises at once.
+  status_.state = kind_ == SampleClass::network ? SyncState::locked : SyncState::locking;
   if (status_.state == SyncState::locked) was_synchronised_ = true;
   status_.last_update = sample.reference;
   status_.last_offset = offset;
@@ -115,6 +113,55 @@ void ClockDiscipline::start_from(const RefSample& sample) {
   spike_since_.reset();
   doubt_.reset();
   holdover_frequency_.clear();
+  forget_acquisition();
+}
+
+// An unsynchronised clock and network samples: the servo takes them without steering (its
+// ledger then shows nothing applied, so its estimate is of the free-running clock) until it has
+// enough to set the clock better than any one sample could, frequency included.
+bool ClockDiscipline::acquired(const RefSample& sample) {
+  if (acquisition_samples_ == 0) {
+    active().reset_unset(clock_, frequency_known_, sample.local, sample.offset());
+  }
+  const ServoCorrection estimate =
+      active().sample(sample.offset(), sample.local, clock_, sample.variance);
+  if (!estimate.accepted) return false;
+  ++acquisition_samples_;
+  acquisition_latest_.emplace(sample, estimate);
+  if (acquisition_samples_ < config_.network_samples_to_set ||
+      active().estimate().frequency_sd_ppm > config_.lock_frequency_sd_ppm) {
+    return false;
+  }
+  set_from_estimate(sample, estimate);
+  return true;
+}
+
+void ClockDiscipline::set_from_estimate(const RefSample& sample, const ServoCorrection& estimate) {
+  const Nanoseconds offset = estimate.slew;  // the estimate, carried to now
+  const Nanoseconds threshold = std::min(config_.step_threshold, config_.acquisition_step);
+  const int samples = acquisition_samples_;
+  if (config_.steer && config_.step_threshold > Nanoseconds{0} && magnitude(offset) > threshold) {
+    clock_.step(offset);
+    ++status_.steps;
+    status_.last_step = offset;
+    say("stepped the clock by " + seconds_text(offset) + " (the estimate of " +
+        std::to_string(samples) + " network samples)");
+    active().clock_stepped(offset, clock_);
+    if (config_.steer) clock_.set_frequency(estimate.frequency_ppm);
+  } else {
+    apply(estimate);
+  }
+  status_.state = SyncState::locked;
+  was_synchronised_ = true;
+  status_.last_update = sample.reference;
+  status_.last_offset = sample.offset();
+  good_in_a_row_ = 0;
+  refused_in_a_row_ = 0;
+  spike_since_.reset();
+  doubt_.reset();
+  holdover_frequency_.clear();
+  forget_acquisition();
+  status_.frequency_ppm = clock_.frequency_ppm();
 }
 
 void ClockDiscipline::on_sample(const RefSample& sample, SampleClass kind, bool corroborated) {
@@ -131,6 +178,7 @@ void ClockDiscipline::on_sample(const RefSample& sample, SampleClass kind, bool 
     good_in_a_row_ = 0;
     refused_in_a_row_ = 0;
     holdover_frequency_.clear();
+    forget_acquisition();
     if (status_.state != SyncState::unsynchronised) {
       active().reset(clock_, frequency_known_, sample.local, true);
     }
@@ -141,6 +189,10 @@ void ClockDiscipline::on_sample(const RefSample& sample, SampleClass kind, bool 
   if (status_.state == SyncState::unsynchronised) {
     if (refuse_panic(offset, sample.local)) return;
     if (beyond_step && !corroborated && !persisted(sample)) return;
+    if (kind_ == SampleClass::network && !corroborated) {
+      acquired(sample);
+      return;
+    }
     start_from(sample);
     return;
   }
@@ -202,8 +254,7 @@ void ClockDiscipline::on_sample(const RefSample& sample, SampleClass kind, bool 
       status_.state = SyncState::locked;
       say("samples again: holdover ends");
     } else if (status_.state == SyncState::locking &&
-               good_in_a_row_ >= (kind_ == SampleClass::network ? config_.network_samples_to_lock
-                                                                : config_.samples_to_lock) &&
+               good_in_a_row_ >= (kind_ == SampleClass::network ? 1 : config_.samples_to_lock) &&
                (kind_ != SampleClass::pps ||
                 active().estimate().frequency_sd_ppm < config_.lock_frequency_sd_ppm)) {
       status_.state = SyncState::locked;
@@ -225,6 +276,16 @@ void ClockDiscipline::on_sample(const RefSample& sample, SampleClass kind, bool 
 }
 
 void ClockDiscipline::on_tick(UtcTime now) {
+  if (status_.state == SyncState::unsynchronised && acquisition_latest_ &&
+      now - acquisition_latest_->first.local > config_.network_acquisition_pause) {
+    // The samples paused: the clock is set from what the servo has, its offset carried from the
+    // latest sample to now at the frequency it estimated (nothing was applied meanwhile).
+    auto [sample, estimate] = *acquisition_latest_;
+    const double drift = ledger_rate_from_ppm(estimate.frequency_ppm) -
+                         ledger_rate_from_ppm(clock_.frequency_ppm());
+    estimate.slew += from_seconds(drift * to_seconds(now - acquisition_latest_->first.local));
+    set_from_estimate(sample, estimate);
+  }
   if (status_.last_update) {
     const Nanoseconds age = now - *status_.last_update;
     const Nanoseconds timeout =

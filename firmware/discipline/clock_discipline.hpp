@@ -45,11 +45,15 @@ struct DisciplineConfig {
   Nanoseconds coarse_lock_threshold = std::chrono::milliseconds{50};
   int samples_to_lock = 8;
   // PPS: and the servo's frequency known this well (1 sigma), so a lock, and the drift file
-  // written from it, never carries the start-up transient.
+  // written from it, never carries the start-up transient (network: before the clock is set).
   double lock_frequency_sd_ppm = 1.0;
-  // A network sample is already the clock filter's pick of several: one within bounds locks, as
-  // ntpd's first clock update synchronises it.
-  int network_samples_to_lock = 1;
+  // Network samples are tens of microseconds apart from each other: an unsynchronised clock is
+  // set from the servo's estimate over at least this many of them, once it knows the frequency
+  // to `lock_frequency_sd_ppm` (some seconds of an iburst), not from one, and is locked from
+  // then on; or with what it has when they pause this long (an iburst's samples come two
+  // seconds apart; without one, the next is a poll away).
+  int network_samples_to_set = 4;
+  Nanoseconds network_acquisition_pause = std::chrono::seconds{5};
   // A run of refused samples this long means the reference really moved: start over.
   int refusals_before_relock = 30;
   // While the clock is known to disagree with its reference beyond the step threshold (a step
@@ -136,6 +140,12 @@ class ClockDiscipline {
   }
   Nanoseconds lock_threshold() const;
   void start_from(const RefSample& sample);
+  bool acquired(const RefSample& sample);
+  void forget_acquisition() {
+    acquisition_samples_ = 0;
+    acquisition_latest_.reset();
+  }
+  void set_from_estimate(const RefSample& sample, const ServoCorrection& estimate);
   bool refuse_panic(Nanoseconds offset, UtcTime at);
   bool persisted(const RefSample& sample);
   void apply(const ServoCorrection& correction);
@@ -166,6 +176,10 @@ class ClockDiscipline {
   std::optional<UtcTime> spike_since_;
   bool was_synchronised_ = false;
   std::optional<Doubt> doubt_;
+  // Network samples gathered while unsynchronised, before the clock is set from their estimate:
+  // how many, and the servo's word on the latest (its offset carried to then, its frequency).
+  int acquisition_samples_ = 0;
+  std::optional<std::pair<RefSample, ServoCorrection>> acquisition_latest_;
   void doubt(Nanoseconds offset, UtcTime at);
   bool warned_panic_ = false;
   std::optional<LeapTable> leap_table_;

@@ -24,6 +24,8 @@ class KalmanClockFilter {
     double variance = 0.0;
   };
   Innovation innovation(double measured_offset, double measurement_variance) const;
+  // The clock was stepped: the offset moves by `change`; what is known of it stays.
+  void shift(double change) { offset_ += change; }
   void update(double measured_offset, double measurement_variance);
 
   double offset() const { return offset_; }

@@ -57,6 +57,13 @@ void KalmanServo::reset(const Clock& clock, bool frequency_known, UtcTime at, bo
   scored_since_reset_ = 0;
 }
 
+void KalmanServo::reset_unset(const Clock& clock, bool frequency_known, UtcTime at,
+                              Nanoseconds offset) {
+  reset(clock, frequency_known, at);
+  for (Model& m : models_) m.filter.shift(to_seconds(offset));
+  blended_offset_ = to_seconds(offset);
+}
+
 void KalmanServo::learn_measurement_noise(double offset, UtcTime at) {
   // The first samples after a reset carry the frequency transient, not noise.
   const bool settled = accepted_since_reset_ >= kTransientSamples;
@@ -155,6 +162,19 @@ ServoCorrection KalmanServo::sample(Nanoseconds offset_ns, UtcTime at, const Clo
   const double offset_now = offset_estimate + frequency_estimate * to_seconds(now - at) -
                             (ledger.at(now) - correction_at_sample);
   return {true, frequency_ppm, from_seconds(offset_now), params_.slew_duration};
+}
+
+void KalmanServo::clock_stepped(Nanoseconds step, const Clock& clock) {
+  const double change = -to_seconds(step);
+  for (Model& m : models_) m.filter.shift(change);
+  blended_offset_ += change;
+  if (last_accepted_offset_) *last_accepted_offset_ += change;
+  if (last_accepted_at_) *last_accepted_at_ += step;
+  // The clock's ledger started over at the step: the next sample is judged against it.
+  if (last_at_) {
+    *last_at_ += step;
+    correction_at_last_ = clock.corrections().at(*last_at_);
+  }
 }
 
 ServoEstimate KalmanServo::estimate() const {

@@ -42,9 +42,12 @@ class KalmanServo final : public Servo {
   void reset(const Clock& clock, bool frequency_known, UtcTime at,
              bool phase_known = false) override;
   using Servo::sample;
+  void reset_unset(const Clock& clock, bool frequency_known, UtcTime at,
+                   Nanoseconds offset) override;
   ServoCorrection sample(Nanoseconds offset, UtcTime at, const Clock& clock,
                          double variance) override;
   ServoEstimate estimate() const override;
+  void clock_stepped(Nanoseconds step, const Clock& clock) override;
 
   std::uint64_t refused() const { return refused_; }
 

@@ -39,6 +39,10 @@ class Servo {
   // effect; `frequency_known` says whether it is trusted (a drift file, an earlier lock).
   virtual void reset(const Clock& clock, bool frequency_known, UtcTime at,
                      bool phase_known = false) = 0;
+  // Starts over on a clock that was not set: at `at` it is off by about `offset` (one sample's
+  // word), and the servo estimates it before the discipline sets it.
+  virtual void reset_unset(const Clock& clock, bool frequency_known, UtcTime at,
+                           Nanoseconds offset) = 0;
   // `offset` is reference minus `clock` at `at`, as `clock` read it (the servos work on the
   // clock's own time axis, where its ledger is kept); samples come in time order. The
   // correction is applied to `clock` right after, at its now(). `variance` (s^2): the sample's
@@ -49,6 +53,9 @@ class Servo {
     return sample(offset, at, clock, 0.0);
   }
   virtual ServoEstimate estimate() const = 0;
+  // The discipline stepped `clock` by `step` right after the last sample, on the servo's own
+  // estimate: what the servo learnt stays (the offset moves by the step, the frequency is kept).
+  virtual void clock_stepped(Nanoseconds step, const Clock& clock) = 0;
 };
 
 // No oscillator is further off than this (ntpd's limit as well): a servo never asks for more.

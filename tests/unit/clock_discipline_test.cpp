@@ -380,9 +380,12 @@ TEST(ClockDiscipline, AClockThatWasSynchronisedIsNotSteppedOnOneSourcesWordAfter
   for (int i = 0; i < 30; ++i) c.sample(10s, SampleClass::network);
   EXPECT_EQ(c.loop.status().steps, 1u);
   EXPECT_EQ(c.loop.status().state, SyncState::unsynchronised);
-  // It persisted past stepout: now it is stepped.
-  for (int i = 0; i < 35; ++i) c.sample(10s, SampleClass::network);
+  // It persisted past stepout: now it is stepped, from the servo's estimate over the network
+  // samples that follow (network_samples_to_set of them).
+  for (int i = 0; i < 35 + config.network_samples_to_set; ++i) c.sample(10s, SampleClass::network);
   EXPECT_EQ(c.loop.status().steps, 2u);
+  EXPECT_NEAR(to_seconds(c.loop.status().last_step), 10.0, 1e-3);
+  EXPECT_EQ(c.loop.status().state, SyncState::locked);
   // A quorum's word is enough at once.
   SteeredClock fresh(config);
   fresh.lock();
