@@ -564,6 +564,14 @@ void Daemon::on_reference_sample(const ReferenceSample& s) {
 }
 
 void Daemon::on_network_offset(const NetworkSteer& steer) {
+  if (discipline_.status().state == SyncState::unsynchronised && !system_.network_heard()) {
+    // Before the network first sets the clock, the first source to answer does not do it alone
+    // while the others configured may still answer (a server still setting its own clock, a
+    // slower path): briefly, from its first sample on.
+    const auto now = std::chrono::steady_clock::now();
+    if (!first_network_steer_) first_network_steer_ = now;
+    if (now - *first_network_steer_ < kNetworkAwaited) return;
+  }
   discipline_.on_sample(
       {steer.taken, steer.taken + from_seconds(steer.offset), LeapIndicator::none, steer.variance},
       SampleClass::network, steer.corroborated);
@@ -586,8 +594,9 @@ void Daemon::after_clock_update() {
 
 ReferenceClockState Daemon::reference_state() const {
   const SyncState state = discipline_.status().state;
-  const bool serving =
-      !system_.network_steers() && (state == SyncState::locked || state == SyncState::holdover);
+  // Holding over is not serving against the network: while its samples are gone, a network
+  // majority steers (within its noise, not the oscillator's drift); it takes back with them.
+  const bool serving = !system_.network_steers() && state == SyncState::locked;
   const bool own_servo = !system_.network_steers() && state != SyncState::unsynchronised;
   return reference_watch_.state(
       reference_report_.has_reference_clock, sources_->labels_its_own_seconds(), serving,

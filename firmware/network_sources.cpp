@@ -405,6 +405,10 @@ void NetworkSources::update() {
       n.jitter = st.filtered->jitter;
       n.sample_time = st.filtered->chosen.when;
       n.sample_distance = st.sample_distance();
+      n.trend_offset = st.filtered->trend_offset;
+      n.trend_slope = st.filtered->trend_slope;
+      n.trend_residual = st.filtered->trend_residual;
+      n.trend_at = st.filtered->trend_at;
     }
     n.latest = st.latest;
     n.latest_variance = st.latest_variance;

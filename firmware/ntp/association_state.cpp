@@ -75,7 +75,11 @@ FilterOutput record_sample(const AssociationCore& context, UpstreamStatus& statu
 
 void shift_samples(UpstreamStatus& status, ClockFilter& filter, Nanoseconds step) {
   filter.shift(step);
-  if (status.filtered) shift_sample(status.filtered->chosen, step);
+  if (status.filtered) {
+    shift_sample(status.filtered->chosen, step);
+    status.filtered->trend_offset -= to_seconds(step);
+    status.filtered->trend_at += step;
+  }
   if (status.latest) shift_sample(*status.latest, step);
 }
 

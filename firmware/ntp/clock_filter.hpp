@@ -26,6 +26,15 @@ struct FilterOutput {
   FilterSample chosen;
   double dispersion = 0.0;  // peer dispersion (weighted sum over the stages)
   double jitter = 0.0;      // RMS of the stages' offsets from the chosen one
+  // The stages' offsets as a straight line (least squares; with fewer than three stages, the
+  // newest offset and no slope): where it puts the offset at the newest stage's time, its slope
+  // (s/s: the clock's frequency error against this source) and the RMS of the stages about it.
+  // Unlike the jitter, not inflated by a clock that runs free at a wrong frequency, so sources
+  // compare at a common time before the clock is set.
+  double trend_offset = 0.0;
+  double trend_slope = 0.0;
+  double trend_residual = 0.0;
+  UtcTime trend_at{};
   bool fresh = false;       // the chosen sample was not used before: news for the discipline
 };
 
@@ -44,6 +53,8 @@ class ClockFilter {
   void shift(Nanoseconds step);
 
  private:
+  void fit_trend(FilterOutput& out) const;
+
   std::array<FilterSample, kStages> stages_{};
   std::size_t count_ = 0;
   std::optional<UtcTime> last_used_;

@@ -9,6 +9,11 @@ namespace {
 // Network updates in a row that must agree with a reference clock marked a falseticker before
 // the mark clears (about 20 s with three sources polling every 8 s).
 constexpr int kAgreementsToClear = 8;
+// A survivor steers when its offset is within this many of the noise (its filter's jitter, or
+// the median source's) of the survivors' median; the noise is taken as at least
+// kLeastAgreement.
+constexpr double kAgreement = 4.0;
+constexpr double kLeastAgreement = 10e-6;
 
 }  // namespace
 
@@ -76,7 +81,45 @@ std::optional<NetworkSteer> SystemProcess::update(const std::vector<NetworkCandi
   majority_offset_ = selection.offset;
   if (reference_holds && !reference_falseticker_) return std::nullopt;
 
-  const NetworkCandidate& peer = *index[selection.survivors.front()];
+  // The survivors whose samples steer: those that agree with the survivors' median within their
+  // noise. Clustering stops at three survivors, and an interval wide enough to hold a server a
+  // millisecond off is no reason to average its millisecond in.
+  // Compared as lines at one time (each source's samples' trend), so that a clock running free at
+  // a wrong frequency before it is set does not blur them.
+  std::vector<const NetworkCandidate*> steering;
+  {
+    UtcTime common{};
+    for (std::size_t k : selection.survivors) common = std::max(common, index[k]->trend_at);
+    const auto at_common = [common](const NetworkCandidate& c) {
+      return c.trend_offset + c.trend_slope * to_seconds(common - c.trend_at);
+    };
+    std::vector<const NetworkCandidate*> sorted;
+    for (std::size_t k : selection.survivors) sorted.push_back(index[k]);
+    std::sort(sorted.begin(), sorted.end(),
+              [&](const NetworkCandidate* a, const NetworkCandidate* b) {
+                return at_common(*a) < at_common(*b);
+              });
+    const std::size_t n = sorted.size();
+    const NetworkCandidate& low = *sorted[(n - 1) / 2];
+    const NetworkCandidate& high = *sorted[n / 2];
+    const double median = (at_common(low) + at_common(high)) / 2.0;
+    const double median_noise = std::max(low.trend_residual, high.trend_residual);
+    for (std::size_t k : selection.survivors) {
+      const NetworkCandidate& c = *index[k];
+      const double noise = std::max({c.trend_residual, median_noise, kLeastAgreement});
+      if (c.candidate.truechimer || std::abs(at_common(c) - median) <= kAgreement * noise) {
+        steering.push_back(&c);
+      } else {
+        tally_[c.id] = tally::kOutlier;
+      }
+    }
+  }
+  // The network's first sample to steer comes from a majority of the sources that answered, not
+  // from the first one or two whose filters filled while the others' still fill.
+  const auto heard = static_cast<std::size_t>(
+      std::count_if(network.begin(), network.end(), [](const NetworkCandidate& n) { return n.heard; }));
+  if (steering.empty() || (!steered_sample_ && 2 * steering.size() <= heard)) return std::nullopt;
+  const NetworkCandidate& peer = *steering.front();
   tally_[peer.id] = tally::kSystemPeer;
   if (!network_.active)
     log_("following " + std::string(peer.role) + " " + std::string(peer.address));
@@ -86,10 +129,10 @@ std::optional<NetworkSteer> SystemProcess::update(const std::vector<NetworkCandi
   network_.root_delay = peer.root_delay + peer.delay;
   network_.root_dispersion =
       peer.root_dispersion + peer.dispersion + std::max(selection.jitter, peer.jitter);
-  // Each survivor's samples steer, once each and in the order they were taken.
+  // Each of their samples steers, once each and in the order they were taken.
   const NetworkCandidate* newest = nullptr;
-  for (std::size_t k : selection.survivors) {
-    const NetworkCandidate& n = *index[k];
+  for (const NetworkCandidate* c : steering) {
+    const NetworkCandidate& n = *c;
     if (!n.latest || (steered_sample_ && n.latest->when <= *steered_sample_)) continue;
     if (!newest || n.latest->when > newest->latest->when) newest = &n;
   }

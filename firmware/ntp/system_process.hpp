@@ -64,6 +64,11 @@ struct NetworkCandidate {
   // delay above the path's least): what steers the clock while the source is a survivor.
   std::optional<FilterSample> latest;
   double latest_variance = 0.0;
+  // Its samples as a line (ClockFilter's trend): offset at `trend_at`, slope, residual RMS.
+  double trend_offset = 0.0;
+  double trend_slope = 0.0;
+  double trend_residual = 0.0;
+  UtcTime trend_at{};
 };
 
 // The reference clock as the system process needs it.
