@@ -204,6 +204,24 @@ TEST_F(ClientAssociationTest, AKeyThatIsNotTrustedSendsNothingAndSaysSoOnce) {
             1);
 }
 
+TEST(ClockFilterTrend, SamplesOfAClockRunningFreeLieOnALineWhateverTheirScatterAroundIt) {
+  ClockFilter filter;
+  const UtcTime t0{std::chrono::seconds{1'790'000'000}};
+  FilterOutput out;
+  // 50 ppm fast, 2 s apart, +-10 us alternating scatter.
+  for (int i = 0; i < 8; ++i) {
+    const double scatter = i % 2 ? 10e-6 : -10e-6;
+    out = filter.add({1e-3 - 50e-6 * 2.0 * i + scatter, 200e-6, 0.0, t0 + std::chrono::seconds{2 * i}},
+                     1e-7);
+  }
+  EXPECT_NEAR(out.trend_slope, -50e-6, 2e-6);
+  EXPECT_NEAR(out.trend_offset, 1e-3 - 50e-6 * 14.0, 10e-6);
+  EXPECT_EQ(out.trend_at, t0 + std::chrono::seconds{14});
+  EXPECT_NEAR(out.trend_residual, 10e-6, 2e-6);
+  // The RFC jitter sees the drift: 700 us across the stages.
+  EXPECT_GT(out.jitter, 100e-6);
+}
+
 TEST_F(ClientAssociationTest, AStepMovesTheSamplesWithTheClock) {
   ClientAssociation a(core, line(), *IpAddress::parse("192.0.2.1"));
   const NtpHeader request = transmit(a, a.start(now));

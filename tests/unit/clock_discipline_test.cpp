@@ -367,6 +367,57 @@ TEST(ClockDiscipline, ACorroboratedOffsetIsSteppedAtOnceNotAfterStepout) {
   EXPECT_NEAR(to_seconds(c.clock.time_error()), -18.0, 1e-3);
 }
 
+// Network samples on an unsynchronised clock (300 ms off, 17.5 ppm fast): gathered, not applied,
+// until the servo knows the frequency; then one step by its estimate, and the frequency with it.
+TEST(ClockDiscipline, AnUnsynchronisedClockIsSetFromTheEstimateOfSeveralNetworkSamples) {
+  SteeredClock c;
+  std::mt19937_64 rng(3);
+  std::normal_distribution<double> noise(0.0, 20e-6);
+  const auto network_sample = [&] {
+    c.clock.advance(2s);
+    c.loop.on_sample({c.clock.now(), c.clock.true_time() + from_seconds(noise(rng)),
+                      LeapIndicator::none, 20e-6 * 20e-6},
+                     SampleClass::network);
+    c.loop.on_tick(c.clock.now());
+  };
+  network_sample();
+  EXPECT_EQ(c.loop.status().steps, 0u);
+  EXPECT_EQ(c.loop.status().state, SyncState::unsynchronised);
+  int samples = 1;
+  while (c.loop.status().state == SyncState::unsynchronised && samples < 60) {
+    network_sample();
+    ++samples;
+  }
+  EXPECT_EQ(c.loop.status().state, SyncState::locked);
+  EXPECT_GE(samples, c.loop.config().network_samples_to_set);
+  EXPECT_EQ(c.loop.status().steps, 1u);
+  // Set to the estimate of many samples, each 20 us off: far better than one, and the
+  // frequency measured meanwhile is taken with it.
+  EXPECT_LT(std::abs(to_seconds(c.clock.time_error())), 20e-6);
+  EXPECT_NEAR(c.clock.frequency_ppm(), -17.5, 1.5);
+}
+
+// Without a burst the next sample is a poll away: the clock is set from what was gathered once
+// the samples pause.
+TEST(ClockDiscipline, NetworkSamplesThatPauseSetTheClockFromWhatWasGathered) {
+  SteeredClock c;
+  for (int i = 0; i < 2; ++i) {
+    c.clock.advance(1s);
+    c.loop.on_sample({c.clock.now(), c.clock.true_time(), LeapIndicator::none, 1e-10},
+                     SampleClass::network);
+  }
+  c.loop.on_tick(c.clock.now());
+  EXPECT_EQ(c.loop.status().state, SyncState::unsynchronised);
+  const auto pause =
+      std::chrono::duration_cast<std::chrono::seconds>(c.loop.config().network_acquisition_pause);
+  c.silence(static_cast<int>(pause.count()) - 1);
+  EXPECT_EQ(c.loop.status().state, SyncState::unsynchronised);  // a burst's gap is no pause
+  c.silence(2);
+  EXPECT_EQ(c.loop.status().state, SyncState::locked);
+  EXPECT_EQ(c.loop.status().steps, 1u);
+  EXPECT_LT(std::abs(to_seconds(c.clock.time_error())), 1e-3);
+}
+
 TEST(ClockDiscipline, AClockThatWasSynchronisedIsNotSteppedOnOneSourcesWordAfterHoldover) {
   DisciplineConfig config = with_stepout(60s);
   config.holdover_limit = 30s;

@@ -43,6 +43,9 @@ class SystemProcessTest : public ::testing::Test {
     n.sample_time = UtcTime{std::chrono::seconds{clock_seconds}};
     n.latest = FilterSample{offset, n.delay, n.dispersion, n.sample_time};
     n.latest_variance = 1e-10;
+    n.trend_offset = offset;
+    n.trend_residual = n.jitter;
+    n.trend_at = n.sample_time;
     return n;
   }
   std::vector<NetworkCandidate> three_servers(double offset) {
@@ -53,8 +56,8 @@ class SystemProcessTest : public ::testing::Test {
     clock_seconds += 16;
     for (NetworkCandidate& n : network) {
       n.sample_time = UtcTime{std::chrono::seconds{clock_seconds}};
-      n.latest->when = n.sample_time;
-      n.latest->offset = n.candidate.offset;
+      n.latest->when = n.trend_at = n.sample_time;
+      n.latest->offset = n.trend_offset = n.candidate.offset;
     }
   }
   static ReferenceClockState gps(double offset, bool serving = true) {
@@ -154,6 +157,41 @@ TEST_F(SystemProcessTest, EverySurvivorsSamplesSteerOnceEachInTheOrderTaken) {
   steer = system.update(network, ReferenceClockState{});
   ASSERT_TRUE(steer.has_value());
   EXPECT_EQ(steer->taken, t0 + std::chrono::seconds{17});
+}
+
+// Three servers whose intervals overlap (clustering keeps three), one a millisecond off: it stays
+// a survivor for the intervals' sake, but its samples never steer.
+TEST_F(SystemProcessTest, ASurvivorThatDisagreesWithTheMedianBeyondItsNoiseDoesNotSteer) {
+  std::vector<NetworkCandidate> network = {server(1, 0.0), server(2, 20e-6), server(3, 1 * kMs)};
+  for (NetworkCandidate& n : network) {
+    n.candidate.root_distance = 5 * kMs;  // wide: all three intersect
+    n.trend_residual = 30e-6;
+  }
+  network[2].latest->when += std::chrono::seconds{1};  // the newest sample is the outlier's
+  const std::optional<NetworkSteer> steer = system.update(network, ReferenceClockState{});
+  ASSERT_TRUE(steer.has_value());
+  EXPECT_NE(steer->offset, 1 * kMs);
+  EXPECT_EQ(system.tally_of(3), tally::kOutlier);
+  // Its next sample is not taken either; the others' are.
+  network[2].latest->when += std::chrono::seconds{10};
+  EXPECT_FALSE(system.update(network, ReferenceClockState{}).has_value());
+  network[0].latest->when += std::chrono::seconds{12};
+  ASSERT_TRUE(system.update(network, ReferenceClockState{}).has_value());
+}
+
+// Before the network first steers, one source whose filter filled first does not set the clock
+// alone while the others that answered have not caught up.
+TEST_F(SystemProcessTest, TheNetworksFirstSteeringSampleNeedsAMajorityOfTheSourcesThatAnswered) {
+  auto network = three_servers(0.0);
+  network[1].selectable = network[2].selectable = false;  // answered, filters still filling
+  EXPECT_FALSE(system.update(network, ReferenceClockState{}).has_value());
+  network[1].selectable = true;
+  next_poll(network);
+  EXPECT_TRUE(system.update(network, ReferenceClockState{}).has_value());
+  // Steering since: one survivor is enough.
+  network[1].selectable = false;
+  next_poll(network);
+  EXPECT_TRUE(system.update(network, ReferenceClockState{}).has_value());
 }
 
 TEST_F(SystemProcessTest,
