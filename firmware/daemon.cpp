@@ -564,14 +564,6 @@ void Daemon::on_reference_sample(const ReferenceSample& s) {
 }
 
 void Daemon::on_network_offset(const NetworkSteer& steer) {
-  if (discipline_.status().state == SyncState::unsynchronised && !system_.network_heard()) {
-    // Before the network first sets the clock, the first source to answer does not do it alone
-    // while the others configured may still answer (a server still setting its own clock, a
-    // slower path): briefly, from its first sample on.
-    const auto now = std::chrono::steady_clock::now();
-    if (!first_network_steer_) first_network_steer_ = now;
-    if (now - *first_network_steer_ < kNetworkAwaited) return;
-  }
   discipline_.on_sample(
       {steer.taken, steer.taken + from_seconds(steer.offset), LeapIndicator::none, steer.variance},
       SampleClass::network, steer.corroborated);

@@ -101,8 +101,6 @@ class Daemon {
   void on_network_offset(const NetworkSteer& steer);
   // Whether a reference clock sample must wait for the network at start.
   bool network_awaited() const;
-  // When the network first asked to steer an unsynchronised clock (its wait for the others).
-  std::optional<std::chrono::steady_clock::time_point> first_network_steer_;
   void after_clock_update();
   ReferenceClockState reference_state() const;
   void schedule_clock_service();

@@ -172,7 +172,18 @@ void ClockDiscipline::on_sample(const RefSample& sample, SampleClass kind, bool 
   receiver_leap_ = sample.leap;
 
   if (kind != kind_) {
-    // The other servo takes over from the clock as it stands; a locked clock stays locked.
+    // The other servo takes over from the clock as it stands, as well as the one before knew it
+    // (its error grown since its last sample); a locked clock stays locked.
+    const ServoEstimate before = active().estimate();
+    const double since =
+        status_.last_update ? std::max(0.0, to_seconds(sample.reference - *status_.last_update))
+                            : 0.0;
+    const double frequency_sd = before.frequency_sd_ppm * 1e-6;
+    const double offset_sd = std::sqrt(
+        std::pow(to_seconds(before.jitter), 2) + std::pow(frequency_sd * since, 2) +
+        before.phase_diffusion * since + before.random_walk * since * since * since / 3.0);
+    const double frequency_sd_now =
+        std::sqrt(frequency_sd * frequency_sd + before.random_walk * since) * 1e6;
     kind_ = kind;
     status_.servo = active().name();
     good_in_a_row_ = 0;
@@ -180,7 +191,7 @@ void ClockDiscipline::on_sample(const RefSample& sample, SampleClass kind, bool 
     holdover_frequency_.clear();
     forget_acquisition();
     if (status_.state != SyncState::unsynchronised) {
-      active().reset(clock_, frequency_known_, sample.local, true);
+      active().take_over(clock_, sample.local, offset_sd, frequency_sd_now);
     }
   }
 
@@ -293,7 +304,10 @@ void ClockDiscipline::on_tick(UtcTime now) {
     if (status_.state == SyncState::locked && age > timeout) {
       status_.state = SyncState::holdover;
       std::string held = "the learnt frequency";
-      const auto average = holdover_frequency_.frequency_ppm();
+      // Network samples, polls apart: the servo's estimate already averages over its memory, and
+      // follows an oscillator that wanders; a fixed half hour lags it.
+      const auto average = kind_ == SampleClass::network ? std::nullopt
+                                                         : holdover_frequency_.frequency_ppm();
       if (average && config_.steer && !(kernel_pps_ && kind_ == SampleClass::pps)) {
         // The servo's last estimate carries the last minutes' noise; the average does not.
         clock_.set_frequency(*average);

@@ -12,6 +12,9 @@ constexpr std::uint64_t kTransientSamples = 8;
 constexpr double kUnknownOffsetVariance = 1e-6;     // (1 ms)^2 right after the phase was set
 constexpr double kKnownFrequencyVariance = 1e-12;   // (1 ppm)^2: a drift file or earlier lock
 constexpr double kUnknownFrequencyVariance = 4e-8;  // (200 ppm)^2
+// A clock taken over from another servo is never trusted closer than this.
+constexpr double kLeastTakenOverOffset = 1e-6;
+constexpr double kLeastTakenOverFrequencyPpm = 1e-3;
 // Samples further apart than this do not join the noise measurement: frequency wander dominates.
 constexpr double kMaxNoiseInterval = 16.0;
 
@@ -30,13 +33,21 @@ KalmanServo::KalmanServo(KalmanServoParams params)
   }
 }
 
-void KalmanServo::reset(const Clock& clock, bool frequency_known, UtcTime at, bool phase_known) {
+void KalmanServo::take_over(const Clock& clock, UtcTime at, double offset_sd,
+                            double frequency_sd_ppm) {
+  reset(clock, true, at);
+  const double frequency = ledger_rate_from_ppm(clock.frequency_ppm());
+  const double offset_variance = std::pow(std::max(offset_sd, kLeastTakenOverOffset), 2);
+  const double frequency_variance =
+      std::pow(std::max(frequency_sd_ppm, kLeastTakenOverFrequencyPpm) * 1e-6, 2);
+  for (Model& m : models_) m.filter.reset(0.0, offset_variance, frequency, frequency_variance);
+}
+
+void KalmanServo::reset(const Clock& clock, bool frequency_known, UtcTime at) {
   // The filters work in the ledger's unit: frequency per second of the clock's reading.
   const double frequency = ledger_rate_from_ppm(clock.frequency_ppm());
   // A phase just set from a sample is as uncertain as one sample is, at least.
-  const double offset_variance = phase_known
-                                     ? kUnknownOffsetVariance
-                                     : std::max(kUnknownOffsetVariance, measurement_variance_);
+  const double offset_variance = std::max(kUnknownOffsetVariance, measurement_variance_);
   for (Model& m : models_) {
     m.filter.reset(0.0, offset_variance, frequency,
                    frequency_known ? kKnownFrequencyVariance : kUnknownFrequencyVariance);

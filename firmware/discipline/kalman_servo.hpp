@@ -39,8 +39,9 @@ class KalmanServo final : public Servo {
   explicit KalmanServo(KalmanServoParams params = {});
 
   const char* name() const override { return params_.name; }
-  void reset(const Clock& clock, bool frequency_known, UtcTime at,
-             bool phase_known = false) override;
+  void reset(const Clock& clock, bool frequency_known, UtcTime at) override;
+  void take_over(const Clock& clock, UtcTime at, double offset_sd,
+                 double frequency_sd_ppm) override;
   using Servo::sample;
   void reset_unset(const Clock& clock, bool frequency_known, UtcTime at,
                    Nanoseconds offset) override;

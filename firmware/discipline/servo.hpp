@@ -34,11 +34,15 @@ class Servo {
  public:
   virtual ~Servo() = default;
   virtual const char* name() const = 0;
-  // Starts over at `at`, right after the discipline set the clock's phase from a sample (or, with
-  // `phase_known`, took over a clock another servo kept in phase): the clock's frequency is in
-  // effect; `frequency_known` says whether it is trusted (a drift file, an earlier lock).
-  virtual void reset(const Clock& clock, bool frequency_known, UtcTime at,
-                     bool phase_known = false) = 0;
+  // Starts over at `at`, right after the discipline set the clock's phase from a sample: the
+  // clock's frequency is in effect; `frequency_known` says whether it is trusted (a drift file,
+  // an earlier lock).
+  virtual void reset(const Clock& clock, bool frequency_known, UtcTime at) = 0;
+  // Takes over at `at` a clock another servo kept: its phase known to `offset_sd` (s) and the
+  // frequency in effect to `frequency_sd_ppm`, as that servo knew them (grown since its last
+  // sample), so the first samples of another source do not move it by their own noise.
+  virtual void take_over(const Clock& clock, UtcTime at, double offset_sd,
+                         double frequency_sd_ppm) = 0;
   // Starts over on a clock that was not set: at `at` it is off by about `offset` (one sample's
   // word), and the servo estimates it before the discipline sets it.
   virtual void reset_unset(const Clock& clock, bool frequency_known, UtcTime at,
