@@ -175,9 +175,9 @@ void ClockDiscipline::on_sample(const RefSample& sample, SampleClass kind, bool 
     // The other servo takes over from the clock as it stands, as well as the one before knew it
     // (its error grown since its last sample); a locked clock stays locked.
     const ServoEstimate before = active().estimate();
-    const double since =
-        status_.last_update ? std::max(0.0, to_seconds(sample.reference - *status_.last_update))
-                            : 0.0;
+    const double since = status_.last_update
+                             ? std::max(0.0, to_seconds(sample.reference - *status_.last_update))
+                             : 0.0;
     const double frequency_sd = before.frequency_sd_ppm * 1e-6;
     const double offset_sd = std::sqrt(
         std::pow(to_seconds(before.jitter), 2) + std::pow(frequency_sd * since, 2) +
@@ -292,8 +292,8 @@ void ClockDiscipline::on_tick(UtcTime now) {
     // The samples paused: the clock is set from what the servo has, its offset carried from the
     // latest sample to now at the frequency it estimated (nothing was applied meanwhile).
     auto [sample, estimate] = *acquisition_latest_;
-    const double drift = ledger_rate_from_ppm(estimate.frequency_ppm) -
-                         ledger_rate_from_ppm(clock_.frequency_ppm());
+    const double drift =
+        ledger_rate_from_ppm(estimate.frequency_ppm) - ledger_rate_from_ppm(clock_.frequency_ppm());
     estimate.slew += from_seconds(drift * to_seconds(now - acquisition_latest_->first.local));
     set_from_estimate(sample, estimate);
   }
@@ -306,8 +306,8 @@ void ClockDiscipline::on_tick(UtcTime now) {
       std::string held = "the learnt frequency";
       // Network samples, polls apart: the servo's estimate already averages over its memory, and
       // follows an oscillator that wanders; a fixed half hour lags it.
-      const auto average = kind_ == SampleClass::network ? std::nullopt
-                                                         : holdover_frequency_.frequency_ppm();
+      const auto average =
+          kind_ == SampleClass::network ? std::nullopt : holdover_frequency_.frequency_ppm();
       if (average && config_.steer && !(kernel_pps_ && kind_ == SampleClass::pps)) {
         // The servo's last estimate carries the last minutes' noise; the average does not.
         clock_.set_frequency(*average);

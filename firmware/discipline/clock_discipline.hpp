@@ -14,8 +14,8 @@
 #include "firmware/clock/clock.hpp"
 #include "firmware/clock/clock_snapshot.hpp"
 #include "firmware/discipline/holdover_frequency.hpp"
-#include "firmware/discipline/leap_table.hpp"
 #include "firmware/discipline/kalman_servo.hpp"
+#include "firmware/discipline/leap_table.hpp"
 #include "refclock/ref_sample.hpp"
 
 namespace stratumd {
@@ -165,9 +165,8 @@ class ClockDiscipline {
       .name = "nmea-kalman", .initial_noise = 10e-3, .slew_duration = std::chrono::seconds{16}}};
   // Network samples: each weighted by the variance its delay gives it; slewed over a few
   // seconds, since the next sample comes seconds later.
-  KalmanServo network_{KalmanServoParams{.name = "network-kalman",
-                                         .initial_noise = 1e-3,
-                                         .slew_duration = std::chrono::seconds{8}}};
+  KalmanServo network_{KalmanServoParams{
+      .name = "network-kalman", .initial_noise = 1e-3, .slew_duration = std::chrono::seconds{8}}};
   HoldoverFrequency holdover_frequency_;
   SampleClass kind_ = SampleClass::pps;
   LoopStatus status_;

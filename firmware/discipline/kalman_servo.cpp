@@ -126,8 +126,8 @@ ServoCorrection KalmanServo::sample(Nanoseconds offset_ns, UtcTime at, const Clo
 
   if (given) {
     // Each likelihood below is judged under its own sample's variance: the scores compare.
-    given_variance_ = given_variance_ ? *given_variance_ + (variance - *given_variance_) / 16.0
-                                      : variance;
+    given_variance_ =
+        given_variance_ ? *given_variance_ + (variance - *given_variance_) / 16.0 : variance;
   } else {
     learn_measurement_noise(offset, at);
   }

@@ -84,7 +84,7 @@ class KalmanServo final : public Servo {
 
   // Measurement noise from the free-running phase: the clock's own corrections added back.
   PhaseNoiseEstimator noise_;
-  double measurement_variance_;             // until measured: params_.initial_noise squared
+  double measurement_variance_;  // until measured: params_.initial_noise squared
   // The samples' own variances, when they come with them: their recent average, for the jitter.
   std::optional<double> given_variance_;
   double variance_at_score_reset_;          // model scores compare fairly under one R only

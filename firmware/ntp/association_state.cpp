@@ -65,10 +65,9 @@ FilterOutput record_sample(const AssociationCore& context, UpstreamStatus& statu
   // holds few samples, a share of the least delay itself (one sample is off by up to half its
   // delay, RFC 5905's bound; the least of n by about 1/n of that).
   const DelayFloor& paths = status.delay_floor;
-  const double floor =
-      std::max({kLeastSampleNoise, std::ldexp(1.0, context.precision),
-                kLeastShareOfSpread * paths.median_excess(),
-                paths.least() / (2.0 * static_cast<double>(paths.count()))});
+  const double floor = std::max({kLeastSampleNoise, std::ldexp(1.0, context.precision),
+                                 kLeastShareOfSpread * paths.median_excess(),
+                                 paths.least() / (2.0 * static_cast<double>(paths.count()))});
   status.latest_variance = status.delay_floor.variance(sample.delay, floor * floor);
   return *status.filtered;
 }

@@ -35,7 +35,7 @@ struct FilterOutput {
   double trend_slope = 0.0;
   double trend_residual = 0.0;
   UtcTime trend_at{};
-  bool fresh = false;       // the chosen sample was not used before: news for the discipline
+  bool fresh = false;  // the chosen sample was not used before: news for the discipline
 };
 
 class ClockFilter {

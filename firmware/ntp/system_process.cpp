@@ -116,8 +116,8 @@ std::optional<NetworkSteer> SystemProcess::update(const std::vector<NetworkCandi
   }
   // The network's first sample to steer comes from a majority of the sources that answered, not
   // from the first one or two whose filters filled while the others' still fill.
-  const auto heard = static_cast<std::size_t>(
-      std::count_if(network.begin(), network.end(), [](const NetworkCandidate& n) { return n.heard; }));
+  const auto heard = static_cast<std::size_t>(std::count_if(
+      network.begin(), network.end(), [](const NetworkCandidate& n) { return n.heard; }));
   if (steering.empty() || (!steered_sample_ && 2 * steering.size() <= heard)) return std::nullopt;
   const NetworkCandidate& peer = *steering.front();
   tally_[peer.id] = tally::kSystemPeer;

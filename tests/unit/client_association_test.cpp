@@ -211,8 +211,8 @@ TEST(ClockFilterTrend, SamplesOfAClockRunningFreeLieOnALineWhateverTheirScatterA
   // 50 ppm fast, 2 s apart, +-10 us alternating scatter.
   for (int i = 0; i < 8; ++i) {
     const double scatter = i % 2 ? 10e-6 : -10e-6;
-    out = filter.add({1e-3 - 50e-6 * 2.0 * i + scatter, 200e-6, 0.0, t0 + std::chrono::seconds{2 * i}},
-                     1e-7);
+    out = filter.add(
+        {1e-3 - 50e-6 * 2.0 * i + scatter, 200e-6, 0.0, t0 + std::chrono::seconds{2 * i}}, 1e-7);
   }
   EXPECT_NEAR(out.trend_slope, -50e-6, 2e-6);
   EXPECT_NEAR(out.trend_offset, 1e-3 - 50e-6 * 14.0, 10e-6);

@@ -173,15 +173,15 @@ TEST(KalmanServo, NetworkSamplesWeightedByTheirDelayBeatTreatingAllAlike) {
   const OscillatorParams oscillator{.frequency_error_ppm = 50.0, .random_walk_fm = 1e-3};
   SimClock weighted_clock(kStart, 0ns, oscillator);
   SimClock plain_clock(kStart, 0ns, oscillator);
-  const KalmanServoParams network{.name = "network-kalman",
-                                  .initial_noise = 1e-3,
-                                  .slew_duration = std::chrono::seconds{8}};
+  const KalmanServoParams network{
+      .name = "network-kalman", .initial_noise = 1e-3, .slew_duration = std::chrono::seconds{8}};
   KalmanServo weighted(network), plain(network);
   const double weighted_rms = steer_network(weighted, weighted_clock, true);
   const double plain_rms = steer_network(plain, plain_clock, false);
   // One sample is off by 35 us RMS; the least-delayed ones by a few.
   EXPECT_LT(weighted_rms, 6e-6);
-  EXPECT_LT(weighted_rms, 0.85 * plain_rms) << "weighted " << weighted_rms << " plain " << plain_rms;
+  EXPECT_LT(weighted_rms, 0.85 * plain_rms)
+      << "weighted " << weighted_rms << " plain " << plain_rms;
   EXPECT_NEAR(weighted_clock.frequency_ppm(), -50.0, 0.2);
 }
 
