@@ -92,10 +92,7 @@ void ClockDiscipline::start_from(const RefSample& sample) {
   const bool step =
       config_.steer && config_.step_threshold > Nanoseconds{0} && magnitude(offset) > threshold;
   if (step) {
-    clock_.step(offset);
-    ++status_.steps;
-    status_.last_step = offset;
-    say("stepped the clock by " + seconds_text(offset));
+    step_clock(offset, "");
     // After the step (which restarts the clock's ledger): the edge now reads `reference`.
     active().reset(clock_, frequency_known_, sample.reference);
   } else {
@@ -104,16 +101,29 @@ void ClockDiscipline::start_from(const RefSample& sample) {
   }
   // A network sample is a quorum's survivor already (and a corroborated one steps here): like
   // ntpd's first clock update, it synchronises at once.
-  status_.state = kind_ == SampleClass::network ? SyncState::locked : SyncState::locking;
-  if (status_.state == SyncState::locked) was_synchronised_ = true;
+  started(sample, kind_ == SampleClass::network ? SyncState::locked : SyncState::locking);
+}
+
+void ClockDiscipline::step_clock(Nanoseconds offset, const std::string& how) {
+  clock_.step(offset);
+  ++status_.steps;
+  status_.last_step = offset;
+  say("stepped the clock by " + seconds_text(offset) + how);
+}
+
+// The clock was just set (or slewed) from `sample`: the state machine starts over from it.
+void ClockDiscipline::started(const RefSample& sample, SyncState state) {
+  status_.state = state;
+  if (state == SyncState::locked) was_synchronised_ = true;
   status_.last_update = sample.reference;
-  status_.last_offset = offset;
+  status_.last_offset = sample.offset();
   good_in_a_row_ = 0;
   refused_in_a_row_ = 0;
   spike_since_.reset();
   doubt_.reset();
   holdover_frequency_.clear();
   forget_acquisition();
+  status_.frequency_ppm = clock_.frequency_ppm();
 }
 
 // An unsynchronised clock and network samples: the servo takes them without steering (its
@@ -139,29 +149,15 @@ bool ClockDiscipline::acquired(const RefSample& sample) {
 void ClockDiscipline::set_from_estimate(const RefSample& sample, const ServoCorrection& estimate) {
   const Nanoseconds offset = estimate.slew;  // the estimate, carried to now
   const Nanoseconds threshold = std::min(config_.step_threshold, config_.acquisition_step);
-  const int samples = acquisition_samples_;
   if (config_.steer && config_.step_threshold > Nanoseconds{0} && magnitude(offset) > threshold) {
-    clock_.step(offset);
-    ++status_.steps;
-    status_.last_step = offset;
-    say("stepped the clock by " + seconds_text(offset) + " (the estimate of " +
-        std::to_string(samples) + " network samples)");
+    step_clock(offset,
+               " (the estimate of " + std::to_string(acquisition_samples_) + " network samples)");
     active().clock_stepped(offset, clock_);
-    if (config_.steer) clock_.set_frequency(estimate.frequency_ppm);
+    clock_.set_frequency(estimate.frequency_ppm);
   } else {
     apply(estimate);
   }
-  status_.state = SyncState::locked;
-  was_synchronised_ = true;
-  status_.last_update = sample.reference;
-  status_.last_offset = sample.offset();
-  good_in_a_row_ = 0;
-  refused_in_a_row_ = 0;
-  spike_since_.reset();
-  doubt_.reset();
-  holdover_frequency_.clear();
-  forget_acquisition();
-  status_.frequency_ppm = clock_.frequency_ppm();
+  started(sample, SyncState::locked);
 }
 
 void ClockDiscipline::on_sample(const RefSample& sample, SampleClass kind, bool corroborated) {

@@ -146,6 +146,8 @@ class ClockDiscipline {
     acquisition_latest_.reset();
   }
   void set_from_estimate(const RefSample& sample, const ServoCorrection& estimate);
+  void step_clock(Nanoseconds offset, const std::string& how);
+  void started(const RefSample& sample, SyncState state);
   bool refuse_panic(Nanoseconds offset, UtcTime at);
   bool persisted(const RefSample& sample);
   void apply(const ServoCorrection& correction);

@@ -2,19 +2,26 @@
 # The daemon unmodified inside clknetsim, beside chronyd on the same simulated noise (one short
 # scenario of tests/bench/clock_sim): the plain I/O mode runs there with no preload but the
 # simulator's, steers the simulated kernel clock through clock_adjtime, serves chronyd clients in
-# basic and interleaved mode, and with -x serves its virtual clock. Deterministic: simulated time, fixed seed.
+# basic and interleaved mode, and with -x serves its virtual clock. With --network: the quick
+# network cell instead, stratumd as a client of three chronyd servers (themselves disciplined by
+# reference clocks) beside chronyd in the same role. Deterministic: simulated time, fixed seed.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 clknetsim=${CLKNETSIM:-${SHARED_DIR:-$top/../shared}/clknetsim}
 if [[ ! -f $clknetsim/Makefile ]]; then
-  echo "SKIP: clknetsim not found at $clknetsim" >&2
-  exit 77
+  echo "FAIL: clknetsim not found at $clknetsim (set CLKNETSIM)" >&2
+  exit 1
 fi
+mode=${1:-reference}
 results=$(mktemp)
 trap 'rm -f "$results"' EXIT
-CLKNETSIM=$clknetsim RESULTS=$results "$top/tests/bench/clock_sim/run" --quick
+if [[ $mode == --network ]]; then
+  CLKNETSIM=$clknetsim RESULTS=$results "$top/tests/bench/clock_sim/run" --quick --network
+else
+  CLKNETSIM=$clknetsim RESULTS=$results "$top/tests/bench/clock_sim/run" --quick
+fi
 
-python3 - "$results" <<'PY'
+python3 - "$results" "$mode" <<'PY'
 import json, sys
 runs = {r["daemon"]: r for r in map(json.loads, open(sys.argv[1]))}
 failures = []
@@ -22,6 +29,20 @@ def check(ok, what):
     print(("ok   " if ok else "FAIL ") + what)
     if not ok:
         failures.append(what)
+if sys.argv[2] == "--network":
+    check(set(runs) == {"chronyd", "stratumd"}, "chronyd and stratumd both ran as clients")
+    c, s = runs["chronyd"], runs["stratumd"]
+    check(c["rms"] < 20e-6, f"the peer chronyd followed its servers (rms {c['rms'] * 1e6:.2f} us)")
+    check(s["rms"] <= c["rms"],
+          f"stratumd's clock no further off than chronyd's (rms {s['rms'] * 1e6:.2f} us against "
+          f"{c['rms'] * 1e6:.2f} us)")
+    check(s["settled"] is not None and s["settled"] <= 100,
+          f"stratumd settled within 100 us in 100 s from +0.1 s/+50 ppm (took {s['settled']} s)")
+    check(s["max_after_close"] is not None and s["max_after_close"] < 200e-6,
+          f"no excursion once within 1 ms (largest {s['max_after_close'] * 1e6:.1f} us)")
+    check(s["holdovers_entered"] == 0,
+          f"no holdover while the servers answer ({s['holdovers_entered']} entered)")
+    sys.exit(1 if failures else 0)
 check(set(runs) == {"chronyd", "stratumd", "stratumd-x"}, "chronyd, stratumd and stratumd -x all ran")
 c, s, x = runs["chronyd"], runs["stratumd"], runs["stratumd-x"]
 check(c["rms"] < 2e-6, f"the peer chronyd locked (rms {c['rms'] * 1e9:.0f} ns)")
