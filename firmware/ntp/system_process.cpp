@@ -9,11 +9,12 @@ namespace {
 // Network updates in a row that must agree with a reference clock marked a falseticker before
 // the mark clears (about 20 s with three sources polling every 8 s).
 constexpr int kAgreementsToClear = 8;
-// A survivor steers when its offset is within this many of the noise (its filter's jitter, or
-// the median source's) of the survivors' median; the noise is taken as at least
-// kLeastAgreement.
+// A survivor steers when its offset is within this many of the noise (the residual of its
+// samples about their trend, or the median source's) of the median source's; the noise is taken
+// as at least kLeastAgreement.
 constexpr double kAgreement = 4.0;
 constexpr double kLeastAgreement = 10e-6;
+constexpr std::chrono::seconds kFirstSteerWait{64};
 
 }  // namespace
 
@@ -99,11 +100,20 @@ std::optional<NetworkSteer> SystemProcess::update(const std::vector<NetworkCandi
               [&](const NetworkCandidate* a, const NetworkCandidate* b) {
                 return at_common(*a) < at_common(*b);
               });
+    // The median source itself (of an even number, the better ranked of the middle two), so one
+    // always steers: two servers a millisecond apart (paths of different asymmetry) are
+    // followed as ntpd would, by the better one, not left both unused.
     const std::size_t n = sorted.size();
-    const NetworkCandidate& low = *sorted[(n - 1) / 2];
-    const NetworkCandidate& high = *sorted[n / 2];
-    const double median = (at_common(low) + at_common(high)) / 2.0;
-    const double median_noise = std::max(low.trend_residual, high.trend_residual);
+    const NetworkCandidate* middle = sorted[(n - 1) / 2];
+    if (n % 2 == 0) {
+      const auto rank = [&](const NetworkCandidate* c) {
+        return std::find_if(selection.survivors.begin(), selection.survivors.end(),
+                            [&](std::size_t k) { return index[k] == c; });
+      };
+      if (rank(sorted[n / 2]) < rank(middle)) middle = sorted[n / 2];
+    }
+    const double median = at_common(*middle);
+    const double median_noise = middle->trend_residual;
     for (std::size_t k : selection.survivors) {
       const NetworkCandidate& c = *index[k];
       const double noise = std::max({c.trend_residual, median_noise, kLeastAgreement});
@@ -114,11 +124,20 @@ std::optional<NetworkSteer> SystemProcess::update(const std::vector<NetworkCandi
       }
     }
   }
+  if (steering.empty()) return std::nullopt;
   // The network's first sample to steer comes from a majority of the sources that answered, not
-  // from the first one or two whose filters filled while the others' still fill.
+  // from the first one or two whose filters filled while the others' still fill (for at most
+  // kFirstSteerWait of the samples' own time).
   const auto heard = static_cast<std::size_t>(std::count_if(
       network.begin(), network.end(), [](const NetworkCandidate& n) { return n.heard; }));
-  if (steering.empty() || (!steered_sample_ && 2 * steering.size() <= heard)) return std::nullopt;
+  if (!steered_sample_ && 2 * steering.size() <= heard && selection.survivors.size() < heard) {
+    UtcTime newest_sample{};
+    for (const NetworkCandidate* c : steering) {
+      if (c->latest) newest_sample = std::max(newest_sample, c->latest->when);
+    }
+    if (!first_steer_wait_) first_steer_wait_ = newest_sample;
+    if (newest_sample - *first_steer_wait_ < kFirstSteerWait) return std::nullopt;
+  }
   const NetworkCandidate& peer = *steering.front();
   tally_[peer.id] = tally::kSystemPeer;
   if (!network_.active)

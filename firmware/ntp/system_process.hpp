@@ -162,7 +162,8 @@ class SystemProcess {
   std::map<std::uintptr_t, int> tally_;
   NetworkSource network_;
   std::optional<double> majority_offset_;
-  std::optional<UtcTime> steered_sample_;  // when the last sample that steered was taken
+  std::optional<UtcTime> steered_sample_;    // when the last sample that steered was taken
+  std::optional<UtcTime> first_steer_wait_;  // since when the first steer waits for a majority
   bool reference_falseticker_ = false;
   bool quorum_against_reference_ = false;  // the last verdict that marked it had a quorum
   bool network_heard_ = false;

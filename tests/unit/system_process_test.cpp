@@ -179,6 +179,21 @@ TEST_F(SystemProcessTest, ASurvivorThatDisagreesWithTheMedianBeyondItsNoiseDoesN
   ASSERT_TRUE(system.update(network, ReferenceClockState{}).has_value());
 }
 
+// Two servers a millisecond apart whose intervals overlap (paths of different asymmetry): the
+// better ranked steers, as ntpd's system peer would; they are not both left unused.
+TEST_F(SystemProcessTest, OfTwoServersThatDisagreeTheBetterRankedSteers) {
+  std::vector<NetworkCandidate> network = {server(1, 0.0), server(2, 1 * kMs)};
+  for (NetworkCandidate& n : network) {
+    n.candidate.root_distance = 5 * kMs;
+    n.trend_residual = 30e-6;
+  }
+  const std::optional<NetworkSteer> steer = system.update(network, ReferenceClockState{});
+  ASSERT_TRUE(steer.has_value());
+  const std::uintptr_t steering = system.tally_of(1) == tally::kSystemPeer ? 1 : 2;
+  EXPECT_EQ(system.tally_of(steering == 1 ? 2 : 1), tally::kOutlier);
+  EXPECT_DOUBLE_EQ(steer->offset, steering == 1 ? 0.0 : 1 * kMs);
+}
+
 // Before the network first steers, one source whose filter filled first does not set the clock
 // alone while the others that answered have not caught up.
 TEST_F(SystemProcessTest, TheNetworksFirstSteeringSampleNeedsAMajorityOfTheSourcesThatAnswered) {
@@ -188,6 +203,16 @@ TEST_F(SystemProcessTest, TheNetworksFirstSteeringSampleNeedsAMajorityOfTheSourc
   network[1].selectable = true;
   next_poll(network);
   EXPECT_TRUE(system.update(network, ReferenceClockState{}).has_value());
+  // A source that never fills its filter does not hold the first steer for long.
+  SystemProcess fresh{SystemSettings{0.1, 3}, [](const std::string&) {}};
+  network[1].selectable = false;
+  EXPECT_FALSE(fresh.update(network, ReferenceClockState{}).has_value());
+  for (int poll = 0; poll < 3; ++poll) {
+    next_poll(network);
+    EXPECT_FALSE(fresh.update(network, ReferenceClockState{}).has_value()) << poll;
+  }
+  next_poll(network);
+  EXPECT_TRUE(fresh.update(network, ReferenceClockState{}).has_value());
   // Steering since: one survivor is enough.
   network[1].selectable = false;
   next_poll(network);
