@@ -69,15 +69,19 @@ void ClockDiscipline::doubt(Nanoseconds offset, UtcTime at) {
 // for a lock (after holdover, after a source was lost or outvoted): the offset must persist for
 // stepout (ntpd's SPIK state), unless corroborated. Before the first lock it steps at once, as
 // ntpd's first clock update does.
+void ClockDiscipline::say_waiting_for_stepout(Nanoseconds offset) const {
+  say("offset " + seconds_text(offset) +
+      " on a clock that was synchronised: not stepped unless it persists for the stepout "
+      "interval (" +
+      std::to_string(std::chrono::duration_cast<std::chrono::seconds>(config_.stepout).count()) +
+      " s) or a quorum of sources corroborates it");
+}
+
 bool ClockDiscipline::persisted(const RefSample& sample) {
   if (!was_synchronised_) return true;
   if (!spike_since_) {
     spike_since_ = sample.reference;
-    say("offset " + seconds_text(sample.offset()) +
-        " on a clock that was synchronised: not stepped unless it persists for the stepout "
-        "interval (" +
-        std::to_string(std::chrono::duration_cast<std::chrono::seconds>(config_.stepout).count()) +
-        " s) or a quorum of sources corroborates it");
+    say_waiting_for_stepout(sample.offset());
   }
   if (sample.reference - *spike_since_ >= config_.stepout) return true;
   ++status_.outliers;
@@ -220,7 +224,12 @@ void ClockDiscipline::on_sample(const RefSample& sample, SampleClass kind, bool 
     }
     // Once locked, a step needs the offset to persist (ntpd's stepout): one wrong second from a
     // receiver must not move a good clock.
-    if (!spike_since_) spike_since_ = sample.reference;
+    if (!spike_since_) {
+      spike_since_ = sample.reference;
+      // Holding over, the offset comes from another source (a network majority): said, as when
+      // the clock waits unsynchronised.
+      if (status_.state == SyncState::holdover) say_waiting_for_stepout(offset);
+    }
     if (sample.reference - *spike_since_ < config_.stepout) {
       ++status_.outliers;
       doubt(offset, sample.local);

@@ -150,6 +150,7 @@ class ClockDiscipline {
   void started(const RefSample& sample, SyncState state);
   bool refuse_panic(Nanoseconds offset, UtcTime at);
   bool persisted(const RefSample& sample);
+  void say_waiting_for_stepout(Nanoseconds offset) const;
   void apply(const ServoCorrection& correction);
   void update_leap(UtcTime now);
   void say(const std::string& line) const {
