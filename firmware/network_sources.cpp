@@ -403,7 +403,6 @@ void NetworkSources::update() {
       n.delay = st.filtered->chosen.delay;
       n.dispersion = st.filtered->dispersion;
       n.jitter = st.filtered->jitter;
-      n.sample_time = st.filtered->chosen.when;
       n.sample_distance = st.sample_distance();
       n.trend_offset = st.filtered->trend_offset;
       n.trend_slope = st.filtered->trend_slope;

@@ -11,10 +11,6 @@ constexpr double kMaxDistance = 1.5;  // s: RFC 5905's MAXDIST plus ntpd's slack
 // s: the least noise a network sample carries, however little it was queued (timestamping in
 // both hosts' kernels and drivers).
 constexpr double kLeastSampleNoise = 1e-6;
-// How late the least of DelayFloor's window still is, as a share of the window's median excess:
-// for two legs of exponential queueing, the least of 32 round trips is about an eighth of the
-// median's excess above the path's true minimum.
-constexpr double kLeastShareOfSpread = 0.125;
 
 }  // namespace
 
@@ -60,15 +56,8 @@ FilterOutput record_sample(const AssociationCore& context, UpstreamStatus& statu
   status.filtered = filter.add(taken, std::ldexp(1.0, context.precision));
   status.delay_floor.add(sample.delay);
   status.latest = taken;
-  // A sample as fast as the window's least still carries the stamping of both hosts, and the
-  // least itself was queued a little: its share of the delays' spread, or, while the window
-  // holds few samples, a share of the least delay itself (one sample is off by up to half its
-  // delay, RFC 5905's bound; the least of n by about 1/n of that).
-  const DelayFloor& paths = status.delay_floor;
-  const double floor = std::max({kLeastSampleNoise, std::ldexp(1.0, context.precision),
-                                 kLeastShareOfSpread * paths.median_excess(),
-                                 paths.least() / (2.0 * static_cast<double>(paths.count()))});
-  status.latest_variance = status.delay_floor.variance(sample.delay, floor * floor);
+  status.latest_variance = status.delay_floor.sample_variance(
+      sample.delay, std::max(kLeastSampleNoise, std::ldexp(1.0, context.precision)));
   return *status.filtered;
 }
 

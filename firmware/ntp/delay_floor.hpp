@@ -17,6 +17,10 @@ class DelayFloor {
   // Recent enough to follow a path that changed (a new route), long enough to have seen a sample
   // that was hardly queued: 32 polls.
   static constexpr std::size_t kWindow = 32;
+  // How late the least of the window still is, as a share of its median excess: for two legs of
+  // exponential queueing, the least of 32 round trips is about an eighth of the median's excess
+  // above the path's true minimum.
+  static constexpr double kLeastShareOfSpread = 0.125;
 
   void add(double delay) {
     delays_[next_] = delay;
@@ -42,6 +46,17 @@ class DelayFloor {
   double variance(double delay, double floor_variance) const {
     const double excess = std::max(0.0, delay - least());
     return excess * excess / 12.0 + floor_variance;
+  }
+  // s^2: the variance of the newest sample (`delay`, already added), over `least_noise` (s: the
+  // stamping of both hosts). A sample as fast as the window's least still carries that, and the
+  // least itself was queued a little: its share of the delays' spread, or, while the window holds
+  // few samples, a share of the least delay itself (one sample is off by up to half its delay,
+  // RFC 5905's bound; the least of n by about 1/n of that).
+  double sample_variance(double delay, double least_noise) const {
+    const double floor =
+        std::max({least_noise, kLeastShareOfSpread * median_excess(),
+                  least() / (2.0 * static_cast<double>(std::max<std::size_t>(count_, 1)))});
+    return variance(delay, floor * floor);
   }
 
  private:

@@ -59,7 +59,6 @@ struct NetworkCandidate {
   // for its empty stages: what the reference clock is judged against, so that three servers that
   // agree to a millisecond can tell a wrong second from their first samples.
   double sample_distance = 0.0;
-  UtcTime sample_time{};  // when the chosen sample was taken
   // The newest sample, whichever the filter chose, and its own error variance (s^2, from its
   // delay above the path's least): what steers the clock while the source is a survivor.
   std::optional<FilterSample> latest;

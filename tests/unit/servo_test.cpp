@@ -154,8 +154,7 @@ double steer_network(Servo& servo, SimClock& clock, bool weighted) {
     const Nanoseconds offset = clock.true_time() - clock.now() + from_seconds((out - back) / 2.0);
     DelayFloor& path = paths[static_cast<std::size_t>(i % 3)];
     path.add(delay);
-    const double floor = std::max(1e-6, path.median_excess() / 8.0);
-    const double variance = weighted ? path.variance(delay, floor * floor) : 0.0;
+    const double variance = weighted ? path.sample_variance(delay, 1e-6) : 0.0;
     const ServoCorrection c = servo.sample(offset, clock.now(), clock, variance);
     if (c.accepted) {
       clock.set_frequency(c.frequency_ppm);

@@ -40,12 +40,12 @@ class SystemProcessTest : public ::testing::Test {
     n.dispersion = 0.2 * kMs;
     n.jitter = 0.1 * kMs;
     n.sample_distance = 1 * kMs;
-    n.sample_time = UtcTime{std::chrono::seconds{clock_seconds}};
-    n.latest = FilterSample{offset, n.delay, n.dispersion, n.sample_time};
+    const UtcTime taken{std::chrono::seconds{clock_seconds}};
+    n.latest = FilterSample{offset, n.delay, n.dispersion, taken};
     n.latest_variance = 1e-10;
     n.trend_offset = offset;
     n.trend_residual = n.jitter;
-    n.trend_at = n.sample_time;
+    n.trend_at = taken;
     return n;
   }
   std::vector<NetworkCandidate> three_servers(double offset) {
@@ -55,8 +55,7 @@ class SystemProcessTest : public ::testing::Test {
   void next_poll(std::vector<NetworkCandidate>& network) {
     clock_seconds += 16;
     for (NetworkCandidate& n : network) {
-      n.sample_time = UtcTime{std::chrono::seconds{clock_seconds}};
-      n.latest->when = n.trend_at = n.sample_time;
+      n.latest->when = n.trend_at = UtcTime{std::chrono::seconds{clock_seconds}};
       n.latest->offset = n.trend_offset = n.candidate.offset;
     }
   }
