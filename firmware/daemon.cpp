@@ -491,7 +491,11 @@ std::pair<bool, std::string> Daemon::reload(const DaemonConfig& next) {
   } else {
     summary += "; reference clocks unchanged (their state kept)";
   }
+  // After apply: associations a reload adds or changes sign with the keys it brings.
   apply(next);
+  if (network_) network_->reconcile(next, plan.associations);
+  const std::string sources = plan.associations.describe();
+  summary += sources.empty() ? "; sources unchanged" : "; sources: " + sources;
   for (const std::string& part : plan.needs_restart) {
     summary += "; " + part + " changed: takes effect at the next restart";
   }

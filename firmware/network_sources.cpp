@@ -16,10 +16,14 @@ constexpr std::size_t kPoolMembers = 4;
 constexpr int kPoolUnanswered = 8;
 constexpr std::chrono::seconds kSweepInterval{8};
 
-// Associations made from one configuration line (a pool's members) share its location.
+// Associations made from one configuration line (a pool's members) share its host and role,
+// wherever a reload moved the line.
 bool from_line(const NetworkAssociation& association, const AssociationLine& line) {
-  return association.config().file == line.file && association.config().line == line.line &&
-         association.config().kind == line.kind;
+  return same_association(association.config(), line);
+}
+
+std::uintptr_t id_of(const NetworkAssociation& association) {
+  return reinterpret_cast<std::uintptr_t>(&association);
 }
 
 }  // namespace
@@ -132,6 +136,72 @@ void NetworkSources::add_line(const AssociationLine& line) {
   }
 }
 
+void NetworkSources::reconcile(const DaemonConfig& next, const AssociationDiff& diff) {
+  context_.auth_required = next.discipline.auth_required;
+  broadcast_delay_ = next.broadcast_delay;
+  for (const AssociationLine& line : diff.removed) remove_line(line);
+  for (const AssociationChange& change : diff.kept) change_line(change);
+  for (const AssociationLine& line : diff.added) {
+    try {
+      add_line(line);
+    } catch (const std::exception& e) {
+      hooks_.log(std::string("warning: ") + e.what());
+    }
+  }
+  update();
+}
+
+void NetworkSources::remove_line(const AssociationLine& line) {
+  const auto leaves = [&](const auto& association) {
+    if (!from_line(*association, line)) return false;
+    forget(*association);
+    return true;
+  };
+  std::erase_if(servers_, leaves);
+  std::erase_if(peers_, leaves);
+  std::erase_if(named_, [&](const auto& named) { return same_association(named->line, line); });
+  std::erase_if(broadcasts_, [&](const auto& b) { return same_association(b->config(), line); });
+  std::erase_if(manycasts_, [&](const auto& m) { return same_association(m->config(), line); });
+  if (line.kind == AssociationLine::Kind::broadcastclient) {
+    broadcast_client_line_.reset();
+    for (const auto& client : broadcast_clients_) forget(*client);
+    broadcast_clients_.clear();
+  }
+}
+
+// Servers and peers take the new options in place; a broadcast or manycast line with new options
+// starts again (it keeps no samples).
+void NetworkSources::change_line(const AssociationChange& change) {
+  for (const auto& a : servers_) {
+    if (from_line(*a, change.running)) a->reconfigure(change.next);
+  }
+  for (const auto& a : peers_) {
+    if (from_line(*a, change.running)) a->reconfigure(change.next);
+  }
+  for (const auto& named : named_) {
+    if (same_association(named->line, change.running)) named->line = change.next;
+  }
+  if (change.next.kind == AssociationLine::Kind::broadcastclient) {
+    broadcast_client_line_ = change.next;
+  }
+  if (!change.what.empty() && (change.next.kind == AssociationLine::Kind::broadcast ||
+                               change.next.kind == AssociationLine::Kind::manycastclient)) {
+    remove_line(change.running);
+    add_line(change.next);
+  }
+}
+
+void NetworkSources::forget(const NetworkAssociation& association) {
+  system_.forget(id_of(association));
+  association_ids_.erase(id_of(association));
+}
+
+std::uint16_t NetworkSources::association_id(const NetworkAssociation& association) const {
+  const auto [it, fresh] = association_ids_.try_emplace(id_of(association), next_association_id_);
+  if (fresh) next_association_id_ = next_association_id_ == 0xFFFF ? 2 : next_association_id_ + 1;
+  return it->second;
+}
+
 void NetworkSources::join_groups(const std::vector<std::string>& groups, const std::string& said) {
   for (const std::string& group : groups) {
     const auto address = IpAddress::parse(group);
@@ -176,7 +246,7 @@ bool NetworkSources::drop_dead_members(const AssociationLine& line,
                line.addresses.front() + ": dropping " + a->status().address +
                (a->status().stopped ? " (it refuses us)" : " (unreachable)"));
     if (dropped) dropped->push_back(a->status().source);
-    system_.forget(reinterpret_cast<std::uintptr_t>(a.get()));
+    forget(*a);
     return true;
   });
   return servers_.size() != before;
@@ -330,7 +400,7 @@ void NetworkSources::sweep() {
   const auto gone = [this](const auto& association) {
     if (!association->expired()) return false;
     hooks_.log("association with " + association->status().address + " ended (unreachable)");
-    system_.forget(reinterpret_cast<std::uintptr_t>(association.get()));
+    forget(*association);
     return true;
   };
   const std::size_t before = peers_.size() + broadcast_clients_.size() + servers_.size();
@@ -383,7 +453,7 @@ void NetworkSources::update() {
   for (const NetworkAssociation* a : associations()) {
     const UpstreamStatus& st = a->status();
     NetworkCandidate n;
-    n.id = reinterpret_cast<std::uintptr_t>(a);
+    n.id = id_of(*a);
     n.role = st.host_mode == kHostModeClient            ? "upstream server"
              : st.host_mode == kHostModeBroadcastClient ? "broadcast server"
                                                         : "peer";
@@ -444,7 +514,8 @@ std::vector<UpstreamReport> NetworkSources::reports() const {
       r.jitter = st.filtered->jitter;
       r.last_sample = st.filtered->chosen.when;
     }
-    r.selection = system_.tally_of(reinterpret_cast<std::uintptr_t>(a));
+    r.selection = system_.tally_of(id_of(*a));
+    r.association_id = association_id(*a);
     out.push_back(r);
   }
   return out;

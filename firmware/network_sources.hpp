@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -20,6 +21,7 @@
 #include "drivers/net/symmetric_peer.hpp"
 #include "drivers/net/upstream_association.hpp"
 #include "drivers/os/event_loop.hpp"
+#include "firmware/config/association_diff.hpp"
 #include "firmware/config/ntp_conf_parser.hpp"
 #include "firmware/control/control_variables.hpp"
 #include "firmware/ntp/system_process.hpp"
@@ -52,6 +54,10 @@ class NetworkSources {
   // The local clock was stepped by `step`: every association's samples move with it, and the
   // selection's judgements made on the old clock are forgotten.
   void clock_stepped(Nanoseconds step);
+  // A reload: the associations of removed lines stop (their state is forgotten), those of added
+  // lines start, and those of kept lines take their new options with their samples, reach and
+  // association ids kept.
+  void reconcile(const DaemonConfig& next, const AssociationDiff& diff);
   // The keys in force were replaced (a reload): what they need is set up now, not at the first
   // packet signed with them.
   void keys_changed();
@@ -65,6 +71,11 @@ class NetworkSources {
  private:
   // The associations one configuration line asks for (a named one once resolved).
   void add_line(const AssociationLine& line);
+  void remove_line(const AssociationLine& line);
+  void change_line(const AssociationChange& change);
+  // An association leaves: the selection forgets it, and its association id is not reused.
+  void forget(const NetworkAssociation& association);
+  std::uint16_t association_id(const NetworkAssociation& association) const;
   void update();
   void on_inbound(const InboundPacket& packet);
   void mobilise_passive(const InboundPacket& packet);
@@ -107,6 +118,10 @@ class NetworkSources {
   std::vector<std::unique_ptr<BroadcastClient>> broadcast_clients_;
   std::vector<std::unique_ptr<BroadcastServer>> broadcasts_;
   std::vector<std::unique_ptr<ManycastClient>> manycasts_;
+  // ntpq's association ids: given when first reported, kept while the association lives (1 is the
+  // reference clock's).
+  mutable std::map<std::uintptr_t, std::uint16_t> association_ids_;
+  mutable std::uint16_t next_association_id_ = 2;
   bool said_peer_refused_ = false;
   bool said_broadcast_refused_ = false;
 };

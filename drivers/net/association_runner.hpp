@@ -26,6 +26,11 @@ class AssociationRunner {
   AssociationRunner& operator=(const AssociationRunner&) = delete;
 
   void start() { execute(machine_.start(context_.clock.now())); }
+  // Carries out actions whose timer replaces the one set (a reload changed the poll interval).
+  void reschedule(const AssociationActions& actions) {
+    if (actions.timer) context_.loop.cancel_timers(this);
+    execute(actions);
+  }
   void execute(const AssociationActions& actions) {
     if (!actions.send.empty()) {
       machine_.transmitting(context_.clock.now());

@@ -29,6 +29,9 @@ class SymmetricPeer : public NetworkAssociation {
   const UpstreamStatus& status() const override { return machine_.status(); }
   const AssociationLine& config() const override { return machine_.config(); }
   void clock_stepped(Nanoseconds step) override { machine_.clock_stepped(step); }
+  void reconfigure(const AssociationLine& config) {
+    runner_.reschedule(machine_.reconfigure(config));
+  }
 
  private:
   SocketAddress peer_;

@@ -18,6 +18,9 @@ class UpstreamAssociation : public NetworkAssociation {
   const UpstreamStatus& status() const override { return machine_.status(); }
   const AssociationLine& config() const override { return machine_.config(); }
   void clock_stepped(Nanoseconds step) override { machine_.clock_stepped(step); }
+  void reconfigure(const AssociationLine& config) {
+    runner_.reschedule(machine_.reconfigure(config));
+  }
   int unanswered() const { return machine_.unanswered(); }
 
  private:

@@ -28,18 +28,9 @@ ReloadPlan plan_reload(const DaemonConfig& running, const DaemonConfig& next) {
     plan.needs_restart.push_back("interface/nic rules (the sockets stay as they are)");
   }
   if (running.threads != next.threads) plan.needs_restart.push_back("threads");
-  const auto association_text = [](const DaemonConfig& c) {
-    std::string text;
-    for (const AssociationLine& a : c.associations) {
-      for (const std::string& address : a.addresses) text += address + " ";
-      text += std::to_string(static_cast<int>(a.kind)) + " " + std::to_string(a.minpoll) + " " +
-              std::to_string(a.maxpoll) + (a.iburst ? " iburst" : "") + ";";
-    }
-    return text;
-  };
-  if (association_text(running) != association_text(next)) {
-    plan.needs_restart.push_back("server/pool/peer lines");
-  }
+  plan.associations = diff_associations(running.associations, next.associations);
+  for (const std::string& part : plan.associations.needs_restart)
+    plan.needs_restart.push_back(part);
   if (running.logfile != next.logfile) plan.needs_restart.push_back("logfile");
   if (running.metrics_listen != next.metrics_listen ||
       running.metrics_textfile != next.metrics_textfile) {

@@ -51,8 +51,9 @@ std::uint16_t system_status_word(const ClockSnapshot& s, bool pps, int event_cou
                                     (last_event & 0xF));
 }
 
-std::uint16_t peer_status_word(bool reachable, int selection) {
-  const int flags = 0x80 /* configured */ | (reachable ? 0x10 : 0);
+std::uint16_t peer_status_word(bool reachable, int selection, bool keyed, bool authentic) {
+  const int flags =
+      0x80 /* configured */ | (keyed ? 0x40 : 0) | (authentic ? 0x20 : 0) | (reachable ? 0x10 : 0);
   return static_cast<std::uint16_t>(((flags | (selection & 0x7)) << 8));
 }
 
@@ -193,8 +194,10 @@ void render_upstream(const UpstreamReport& u, UtcTime now, std::size_t index,
                      ControlVariables& out) {
   (void)now;
   ControlAssociation& a = out.associations[index];
-  a.id = static_cast<std::uint16_t>(index + 1);
-  a.peer_status = peer_status_word(u.reach != 0, u.selection);
+  a.id = u.association_id != 0 ? u.association_id : static_cast<std::uint16_t>(index + 1);
+  // With a key only authenticated replies count: one that reached us was authentic.
+  a.peer_status =
+      peer_status_word(u.reach != 0, u.selection, u.key_id != 0, u.key_id != 0 && u.reach != 0);
   std::string peer;
   peer += "srcadr=" + u.address + ", srcport=123";
   peer += ", dstadr=0.0.0.0, dstport=123";

@@ -29,6 +29,7 @@ struct UpstreamReport {
   double offset = 0.0, delay = 0.0, dispersion = 0.0, jitter = 0.0;  // s
   UtcTime last_sample{};
   int selection = 0;  // peer status selection code: 0 reject, 1 falseticker, 4 candidate, 6 peer
+  std::uint16_t association_id = 0;  // ntpq's; 0: numbered by position
 };
 
 // What the main loop knows of the reference clock it follows.
@@ -84,7 +85,9 @@ struct SystemStatistics {
 std::uint16_t system_status_word(const ClockSnapshot& snapshot, bool pps, int event_count,
                                  int last_event);
 // The peer status word: configured, reachable, and the selection (0 reject, 6 system peer, 7 PPS).
-std::uint16_t peer_status_word(bool reachable, int selection);
+// `keyed`: the association authenticates (ntpq's auth column: "ok" once `authentic`, else "bad").
+std::uint16_t peer_status_word(bool reachable, int selection, bool keyed = false,
+                               bool authentic = false);
 
 void render_control_variables(const ClockSnapshot& snapshot, const LoopStatus& loop, UtcTime now,
                               const ReferenceReport& reference, const std::string& version,

@@ -35,6 +35,9 @@ class ClientAssociation {
     shift_samples(status_, filter_, step);
     wire_.clock_stepped(step);
   }
+  // The line's options changed (a reload); the association keeps its samples and reach. A poll
+  // interval that changed is restarted from now (the returned timer).
+  AssociationActions reconfigure(const AssociationLine& config);
   // Polls sent since the last reply (a pool member this long unanswered is replaced).
   int unanswered() const { return unanswered_; }
 

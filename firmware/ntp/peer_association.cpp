@@ -30,9 +30,7 @@ AssociationActions PeerAssociation::on_timer(UtcTime now) {
     status_.filtered.reset();
     actions.updated = true;
   }
-  // RFC 5905: symmetric peers poll at the lower of their two intervals.
-  status_.poll_log2 =
-      std::max(config_.minpoll, std::min(poll_.poll(), std::max(status_.peer_poll_log2, 3)));
+  status_.poll_log2 = poll_exponent();
   actions.send = packet(now);
   // Each interval is stretched by a random 0 to 1/16 of itself, as ntpd does. Two peers whose
   // timers fire in step, ours just before theirs, would otherwise each send before the other's
@@ -42,6 +40,27 @@ AssociationActions PeerAssociation::on_timer(UtcTime now) {
   const std::chrono::milliseconds spread{std::random_device{}() % (interval.count() / 16 + 1)};
   actions.timer = interval + spread;
   return actions;
+}
+
+AssociationActions PeerAssociation::reconfigure(const AssociationLine& config) {
+  AssociationActions actions;
+  if (config.key != config_.key) {
+    status_.key_id = config.key.value_or(0);
+    said_no_key_ = false;
+    said_bad_auth_ = false;
+  }
+  config_ = config;
+  poll_.set_range(config.minpoll, config.maxpoll);
+  if (poll_exponent() != status_.poll_log2) {
+    status_.poll_log2 = poll_exponent();
+    actions.timer = std::chrono::seconds{std::int64_t{1} << status_.poll_log2};
+  }
+  return actions;
+}
+
+// RFC 5905: symmetric peers poll at the lower of their two intervals.
+int PeerAssociation::poll_exponent() const {
+  return std::max(config_.minpoll, std::min(poll_.poll(), std::max(status_.peer_poll_log2, 3)));
 }
 
 std::span<const std::uint8_t> PeerAssociation::packet(UtcTime now) {

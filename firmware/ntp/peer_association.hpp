@@ -32,6 +32,9 @@ class PeerAssociation {
   void transmitted() { ++status_.sent; }
   AssociationActions on_packet(std::span<const std::uint8_t> bytes, UtcTime arrival);
 
+  // The line's options changed (a reload): samples and reach are kept; a changed poll interval
+  // restarts from now (the returned timer).
+  AssociationActions reconfigure(const AssociationLine& config);
   // A passive association whose peer went quiet: its owner removes it.
   bool expired() const { return !active_ && status_.reach == 0 && status_.sent >= 8; }
   const UpstreamStatus& status() const { return status_; }
@@ -43,6 +46,7 @@ class PeerAssociation {
 
  private:
   std::span<const std::uint8_t> packet(UtcTime now);
+  int poll_exponent() const;
 
   const AssociationCore& core_;
   AssociationLine config_;

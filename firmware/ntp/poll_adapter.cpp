@@ -35,6 +35,12 @@ int JiggleCounter::update(bool agrees) {
   return poll_;
 }
 
+void JiggleCounter::set_range(int minpoll, int maxpoll) {
+  minpoll_ = minpoll;
+  maxpoll_ = maxpoll;
+  poll_ = std::clamp(poll_, minpoll, maxpoll);
+}
+
 PollAdapter::PollAdapter(int minpoll, int maxpoll)
     : minpoll_(minpoll),
       maxpoll_(std::max(minpoll, maxpoll)),
@@ -62,6 +68,12 @@ void PollAdapter::on_poll(bool previous_answered) {
 
 void PollAdapter::slow_down() {
   jiggle_.restart(std::min(jiggle_.poll() + 1, std::max(maxpoll_, kMaxPollCeiling)));
+}
+
+void PollAdapter::set_range(int minpoll, int maxpoll) {
+  minpoll_ = minpoll;
+  maxpoll_ = std::max(minpoll, maxpoll);
+  jiggle_.set_range(minpoll_, maxpoll_);
 }
 
 }  // namespace stratumd

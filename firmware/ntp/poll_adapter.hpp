@@ -25,6 +25,8 @@ class JiggleCounter {
     poll_ = poll;
     counter_ = 0;
   }
+  // New bounds (a reload): the poll is kept where it fits.
+  void set_range(int minpoll, int maxpoll);
 
  private:
   int minpoll_, maxpoll_, poll_;
@@ -41,6 +43,8 @@ class PollAdapter {
   void on_poll(bool previous_answered);
   // A RATE kiss: at least one step slower than now, allowed past maxpoll up to 2^17 s.
   void slow_down();
+  // New minpoll/maxpoll (a reload changed the line); the poll is kept where it fits in them.
+  void set_range(int minpoll, int maxpoll);
 
  private:
   int minpoll_, maxpoll_;

@@ -89,15 +89,19 @@ PY
 retry_until 15 grep -qE "applied configuration is kept|apply rolled back" "$work/daemon.log" ||
   fail "the apply was never judged"
 grep -q "apply rolled back" "$work/daemon.log" && fail "an unsynchronised daemon's apply was rolled back: $(grep 'rolled back' "$work/daemon.log")"
-# A server line is applied to the text, but only a restart starts the association: `show running`
-# lists it and says so.
-PYTHONPATH=$here python3 - "$work/console.sock" <<'PY' || fail "show running does not say what waits for a restart"
+# A server line is applied live (the association starts, the reply says so); a changed thread
+# count waits for a restart: `show running` lists both and says which waits.
+PYTHONPATH=$here python3 - "$work/console.sock" <<'PY' || fail "show running does not say what is live and what waits for a restart"
 import sys
 from console_socket import Console
 ask = Console(sys.argv[1]).ask
 ask("add server 127.0.0.3")
-assert "takes effect at the next restart" in ask("apply 2")
+ask("add threads 1")
+applied = ask("apply 2")
+assert "sources: added server 127.0.0.3" in applied, applied
+assert "threads changed: takes effect at the next restart" in applied, applied
+assert "server/pool/peer" not in applied, applied
 shown = ask("show running")
-assert "server 127.0.0.3" in shown and "wait for a restart: server/pool/peer lines" in shown, shown
+assert "server 127.0.0.3" in shown and "wait for a restart: threads" in shown, shown
 PY
 echo "PASS: console on a pty: edit, apply, refuse, roll back, save; a removed socket comes back; apply while unsynchronised is kept"

@@ -151,11 +151,12 @@ start_pty_receiver() {
 }
 
 # chronyd as an upstream server: `local stratum STRATUM` (default 3) on ADDRESS:123 (default
-# 127.0.0.2), never touching this machine's clock (-x), in the foreground (-d). Sets chronyd_pid;
-# skips the test without chronyd. Several may run, on different addresses.
+# 127.0.0.2), never touching this machine's clock (-x), in the foreground (-d), with KEYFILE (in
+# chrony's format) when given. Sets chronyd_pid; fails the test without chronyd. Several may run,
+# on different addresses.
 start_local_chronyd() {
-  local address=${1:-127.0.0.2} stratum=${2:-3}
-  command -v chronyd >/dev/null || { echo "SKIP: chronyd not installed"; exit 77; }
+  local address=${1:-127.0.0.2} stratum=${2:-3} keyfile=${3:-}
+  command -v chronyd >/dev/null || fail "chronyd is not installed (scripts/test installs it)"
   cat >"$work/chrony.$address.conf" <<CONF
 local stratum $stratum
 bindaddress $address
@@ -163,6 +164,7 @@ port 123
 allow 127.0.0.0/8
 cmdport 0
 pidfile $work/chronyd.$address.pid
+${keyfile:+keyfile $keyfile}
 CONF
   chronyd -x -d -f "$work/chrony.$address.conf" >"$work/chronyd.$address.log" 2>&1 &
   chronyd_pid=$!

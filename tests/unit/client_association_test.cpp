@@ -240,3 +240,47 @@ TEST_F(ClientAssociationTest, AStepMovesTheSamplesWithTheClock) {
 
 }  // namespace
 }  // namespace stratumd
+
+namespace stratumd {
+namespace {
+
+using namespace std::chrono_literals;
+
+// A reload changes a kept server's key and poll bounds: its samples and reach stay, the next
+// request is signed with the new key, and the poll interval restarts within the new bounds.
+TEST_F(ClientAssociationTest, AReloadChangesKeyAndPollKeepingSamplesAndReach) {
+  trust_key(8, 0x43);
+  ClientAssociation a(core, line(false, 7), *IpAddress::parse("192.0.2.1"));
+  AssociationActions actions = a.start(now);
+  const NtpHeader request = transmit(a, actions);
+  ASSERT_TRUE(a.on_packet(reply(request, nullptr, &keys.keys[7]), now + 20ms).updated);
+  ASSERT_EQ(a.status().reach, 1);
+
+  AssociationLine changed = line(false, 8);
+  changed.minpoll = 3;
+  changed.maxpoll = 4;
+  actions = a.reconfigure(changed);
+  ASSERT_TRUE(actions.timer.has_value());
+  EXPECT_EQ(*actions.timer, std::chrono::nanoseconds{16s});  // poll 6 clamped to maxpoll 4
+  EXPECT_EQ(a.status().poll_log2, 4);
+  EXPECT_EQ(a.status().key_id, 8u);
+  EXPECT_EQ(a.status().reach, 1);
+  EXPECT_TRUE(a.status().filtered.has_value());
+
+  now += 16s;
+  actions = a.on_timer(now);
+  const NtpHeader signed_request = transmit(a, actions);
+  // Signed with key 8 now: a reply signed with key 7 no longer counts, one with key 8 does.
+  EXPECT_FALSE(a.on_packet(reply(signed_request, nullptr, &keys.keys[7]), now + 20ms).updated);
+  EXPECT_TRUE(a.on_packet(reply(signed_request, nullptr, &keys.keys[8]), now + 20ms).updated);
+  EXPECT_EQ(a.status().reach, 3);
+  EXPECT_EQ(a.status().received, 2u);
+
+  // Options that leave the poll where it was set no new timer.
+  changed.prefer = true;
+  EXPECT_FALSE(a.reconfigure(changed).timer.has_value());
+  EXPECT_TRUE(a.config().prefer);
+}
+
+}  // namespace
+}  // namespace stratumd

@@ -610,6 +610,41 @@ TEST(ConfigReload, SaysWhatChangesInPlaceAndWhatNeedsARestart) {
   EXPECT_EQ(plan.needs_restart[1], "threads");
 }
 
+// Servers are matched by host and role, not by line: a reload adds, removes and changes them,
+// and only multicast groups (joined at start) wait for a restart.
+TEST(ConfigReload, SourcesAreAddedRemovedAndChangedByHost) {
+  const DaemonConfig running = parse_one(
+      "server 127.0.0.2 iburst\nserver 127.0.0.3 key 1\nserver 127.0.0.4\n"
+      "pool pool.example.org\nmulticastclient 224.0.1.1\n");
+  const DaemonConfig next = parse_one(
+      "# lines moved\nserver 127.0.0.4\nserver 127.0.0.3 key 2 minpoll 4 prefer\n"
+      "server 127.0.0.5 iburst\npool pool.example.org\n");
+  const ReloadPlan plan = plan_reload(running, next);
+  const AssociationDiff& d = plan.associations;
+  ASSERT_EQ(d.added.size(), 1u);
+  EXPECT_EQ(d.added[0].addresses.front(), "127.0.0.5");
+  ASSERT_EQ(d.removed.size(), 1u);
+  EXPECT_EQ(d.removed[0].addresses.front(), "127.0.0.2");
+  ASSERT_EQ(d.kept.size(), 3u);
+  EXPECT_TRUE(d.kept[0].what.empty());
+  EXPECT_EQ(d.kept[0].next.line, 2);  // the moved line's new place
+  EXPECT_EQ(d.kept[1].what,
+            (std::vector<std::string>{"key 1 -> 2", "minpoll 6 -> 4", "prefer on"}));
+  EXPECT_TRUE(d.changes_sources());
+  EXPECT_EQ(d.describe(),
+            "added server 127.0.0.5; removed server 127.0.0.2; server 127.0.0.3: key 1 -> 2, "
+            "minpoll 6 -> 4, prefer on");
+  EXPECT_EQ(plan.needs_restart, (std::vector<std::string>{"removed multicastclient 224.0.1.1"}));
+
+  // The same sources in another order change nothing; -4 makes another association.
+  EXPECT_FALSE(plan_reload(running, running).associations.changes_sources());
+  const DaemonConfig v4 = parse_one(
+      "server 127.0.0.2 iburst\nserver 127.0.0.3 key 1\nserver 127.0.0.4\n"
+      "pool -4 pool.example.org\nmulticastclient 224.0.1.1\n");
+  const AssociationDiff family = plan_reload(running, v4).associations;
+  EXPECT_EQ(family.describe(), "added pool pool.example.org -4; removed pool pool.example.org");
+}
+
 }  // namespace
 }  // namespace stratumd
 
