@@ -7,13 +7,14 @@
 # under its own system call filter beside systemd's, and answer stratumctl.
 # Usage: tests/container_boot.sh BUILD_DIR PACKAGE_DIR
 set -euo pipefail
+source "$(dirname "$0")/cannot_run.sh"
 build=$1
 packages=$2
 here=$(cd "$(dirname "$0")" && pwd)
 template=$build/container-root
 deb=$(ls "$packages"/stratumd_*.deb 2>/dev/null || true)
-command -v systemd-nspawn >/dev/null || { echo "SKIP: no systemd-nspawn (systemd-container)"; exit 77; }
-[[ -d $template ]] || { echo "SKIP: no $template (scripts/setup --test makes it)"; exit 77; }
+command -v systemd-nspawn >/dev/null || cannot_run "no systemd-nspawn (systemd-container)"
+[[ -d $template ]] || cannot_run "no $template (scripts/setup --test makes it)"
 [[ -n $deb ]] || { echo "FAIL: no package in $packages (static.debian_package builds it)"; exit 1; }
 
 scratch=$(mktemp -d /tmp/stratumd-container.XXXXXX)

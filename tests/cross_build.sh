@@ -9,6 +9,7 @@
 # not fetch packages).
 # Usage: tests/cross_build.sh SOURCE_DIR BUILD_DIR ARCH   (STRATUMD_ARMHF_SYSROOT names the sysroot)
 set -euo pipefail
+source "$(dirname "$0")/cannot_run.sh"
 top=$1 build=$2 arch=$3
 fail() { echo "FAIL: $*" >&2; exit 1; }
 case $arch in
@@ -16,13 +17,13 @@ case $arch in
   armhf)
     needs=(crossbuild-essential-armhf qemu-user-static mmdebstrap)
     sysroot=${STRATUMD_ARMHF_SYSROOT:-$top/build/sysroot-armhf}
-    [[ -f $sysroot/stratumd-sysroot ]] || { echo "SKIP: no armhf sysroot $sysroot (scripts/setup --test makes it)"; exit 77; }
+    [[ -f $sysroot/stratumd-sysroot ]] || cannot_run "no armhf sysroot $sysroot (scripts/setup --test makes it)"
     qemu=(qemu-arm-static -L "$sysroot")
     ;;
   *) fail "no architecture $arch" ;;
 esac
 installed=$(dpkg-query -W -f='${Status}\n' "${needs[@]}" 2>/dev/null | grep -c 'install ok installed' || true)
-((installed == ${#needs[@]})) || { echo "SKIP: no $arch toolchain (scripts/setup --test installs it)"; exit 77; }
+((installed == ${#needs[@]})) || cannot_run "no $arch toolchain (scripts/setup --test installs it)"
 
 "$top/scripts/cross" "$arch" "$build"
 

@@ -6,10 +6,11 @@
 # installing it replaces chrony or ntpsec rather than running beside them).
 # Usage: tests/debian_package.sh SOURCE_DIR PACKAGE_DIR   (the .deb is left in PACKAGE_DIR)
 set -euo pipefail
+source "$(dirname "$0")/cannot_run.sh"
 top=$1
 packages=$2
 command -v dpkg-buildpackage >/dev/null && dpkg-query -W debhelper >/dev/null 2>&1 ||
-  { echo "SKIP: no debhelper (scripts/setup --test installs it)"; exit 77; }
+  cannot_run "no debhelper (scripts/setup --test installs it)"
 out=$(mktemp -d /tmp/stratumd-deb.XXXXXX)
 trap 'rm -rf "$out"' EXIT
 fail() { echo "FAIL: $*"; exit 1; }

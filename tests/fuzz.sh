@@ -5,12 +5,12 @@
 # invariant fails the test and leaves its input under BUILD_DIR/findings.
 # Usage: tests/fuzz.sh SOURCE_DIR BUILD_DIR [SECONDS_PER_TARGET]
 set -euo pipefail
+source "$(dirname "$0")/cannot_run.sh"
 source_dir=$1
 build_dir=$2
 seconds=${3:-30}
 if ! command -v clang++ >/dev/null; then
-  echo "SKIP: clang++ is not installed (scripts/setup --test installs it)"
-  exit 77
+  cannot_run "clang++ is not installed (scripts/setup --test installs it)"
 fi
 flags="-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer -g"
 cmake -S "$source_dir" -B "$build_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ \

@@ -6,11 +6,12 @@
 # same message as under libgpiod 1.6 (this machine has no GPIO chip, and no gpio-sim, for edges).
 # Usage: tests/gpiod2_build.sh SOURCE_DIR BUILD_DIR
 set -euo pipefail
+source "$(dirname "$0")/cannot_run.sh"
 top=$(cd "$1" && pwd)
 build=$(cd "$2" && pwd)
 sysroot=$build/sysroot-gpiod2
 fail() { echo "FAIL: $*" >&2; exit 1; }
-[[ -f $sysroot/usr/include/gpiod.h ]] || { echo "SKIP: no $sysroot (scripts/setup --test makes it)"; exit 77; }
+[[ -f $sysroot/usr/include/gpiod.h ]] || cannot_run "no $sysroot (scripts/setup --test makes it)"
 lib=$(ls "$sysroot"/usr/lib/*/libgpiod.a)
 version=$(sed -n 's/^Version: //p' "$sysroot"/usr/lib/*/pkgconfig/libgpiod.pc)
 [[ $version == 2.* ]] || fail "the root's libgpiod is $version, not 2.x"

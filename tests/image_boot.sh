@@ -15,29 +15,30 @@
 # Usage: tests/image_boot.sh SOURCE_DIR BUILD_DIR [ARCH|BOARD]   (arm64, the default, amd64 or
 #                                                                 raspberry-pi-3, arm64-gpio)
 set -euo pipefail
+source "$(dirname "$0")/cannot_run.sh"
 top=$1
 build=$2
 arch=${3:-arm64}
 if [[ $arch == arm64-gpio ]]; then
-  [[ -f $build/image-arm64/root.img ]] || { echo "SKIP: no arm64 image (image.arm64_boot builds it)"; exit 77; }
+  [[ -f $build/image-arm64/root.img ]] || cannot_run "no arm64 image (image.arm64_boot builds it)"
   exec "$top/board/image/boot-test" "$build/image-arm64" 12303 --gpio-edges
 fi
 board=
 if [[ $arch == raspberry-pi-* ]]; then
   board=$arch arch=arm64
   firmware=$(ls "$build"/raspi-firmware/raspi-firmware_*.deb 2>/dev/null | head -n 1)
-  [[ -n $firmware ]] || { echo "SKIP: no raspi-firmware package (scripts/setup --test fetches it)"; exit 77; }
+  [[ -n $firmware ]] || cannot_run "no raspi-firmware package (scripts/setup --test fetches it)"
   command -v mcopy >/dev/null && command -v sfdisk >/dev/null && command -v mkfs.vfat >/dev/null ||
-    { echo "SKIP: no mtools, fdisk or dosfstools"; exit 77; }
+    cannot_run "no mtools, fdisk or dosfstools"
 fi
 template=$build/image-rootfs-$arch
 qemu=qemu-system-aarch64
 [[ $arch == amd64 ]] && qemu=qemu-system-x86_64
-command -v $qemu >/dev/null || { echo "SKIP: no $qemu"; exit 77; }
-[[ -d $template ]] || { echo "SKIP: no $template (scripts/setup --test makes it)"; exit 77; }
+command -v $qemu >/dev/null || cannot_run "no $qemu"
+[[ -d $template ]] || cannot_run "no $template (scripts/setup --test makes it)"
 if [[ $arch != $(dpkg --print-architecture) ]]; then
   dpkg-query -W -f='${Status}\n' "libgps-dev:$arch" "crossbuild-essential-$arch" 2>/dev/null |
-    grep -c 'install ok installed' | grep -qx 2 || { echo "SKIP: no $arch toolchain"; exit 77; }
+    grep -c 'install ok installed' | grep -qx 2 || cannot_run "no $arch toolchain"
 fi
 
 if [[ -n $board ]]; then

@@ -7,7 +7,7 @@ if [[ -z ${STRATUMD_IN_IPC_NS:-} ]]; then
   STRATUMD_IN_IPC_NS=1 exec unshare --ipc bash "$0" "$@"
 fi
 source "$(dirname "$0")/lib.sh"
-command -v gpsd >/dev/null || { echo "SKIP: gpsd not installed"; exit 77; }
+command -v gpsd >/dev/null || cannot_run "gpsd not installed"
 
 start_tcp_receiver 0.100
 

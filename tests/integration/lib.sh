@@ -11,6 +11,7 @@ if [[ -n ${private_ipc:-} && -z ${STRATUMD_IN_IPC_NS:-} ]]; then
 fi
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+source "$here/../cannot_run.sh"
 : "${STRATUMD:?set STRATUMD to the stratumd binary}"
 work=$(mktemp -d /tmp/stratumd-test.XXXXXX)
 # Every daemon of the suite runs under the system call filter the unit turns on (-F 1): a call

@@ -7,8 +7,8 @@
 private_ipc=1
 source "$(dirname "$0")/lib.sh"
 ntpd=$(dirname "${NTPQ:-/nonexistent}")/../sbin/ntpd
-[[ -x $ntpd ]] || { echo "SKIP: no NTPsec ntpd beside ntpq (scripts/setup --test unpacks it)"; exit 77; }
-command -v capsh >/dev/null || { echo "SKIP: no capsh"; exit 77; }
+[[ -x $ntpd ]] || cannot_run "no NTPsec ntpd beside ntpq (scripts/setup --test unpacks it)"
+command -v capsh >/dev/null || cannot_run "no capsh"
 
 # NTPsec will not configure a loopback server: the server and the peer sit (silent) behind a veth.
 ip link add m6-a type veth peer name m6-b

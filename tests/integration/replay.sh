@@ -1,14 +1,9 @@
 # --replay feeds a captured receiver log through the NMEA reference clock at its original rate:
 # the daemon locks to the log's time and serves it (here a u-blox MAX-M8Q capture from 2017).
 source "$(dirname "$0")/lib.sh"
-# A u-blox MAX-M8Q capture from 2017 when ../shared is there (72 s from 2017-01-10 00:09:41),
-# else the project's own fixture (10 s across midnight into 2021-07-01).
-log_file=${SHARED_DIR:-}/testdata/nmea/ublox-8.log
+# A u-blox MAX-M8Q capture from 2017 (72 s from 2017-01-10 00:09:41; gpsd's, tests/fixtures/gpsd-nmea).
+log_file=$FIXTURE_DIR/gpsd-nmea/ublox-8.log
 first=2017-01-10T00:09:41 last=2017-01-10T00:11:30
-if [[ ! -f $log_file ]]; then
-  log_file=$FIXTURE_DIR/nmea/across-midnight.log
-  first=2021-06-30T23:59:55 last=2021-07-01T00:01:00
-fi
 
 start_daemon -n -x --replay "$log_file"
 retry_until 10 grep -q 'reference: the NMEA log' "$work/daemon.log" || fail "the replay did not start"

@@ -10,7 +10,7 @@ if [[ -z ${STRATUMD_IN_IPC_NS:-} ]]; then
   STRATUMD_IN_IPC_NS=1 exec unshare --ipc bash "$0" "$@"
 fi
 source "$(dirname "$0")/lib.sh"
-[[ -x ${NTPQ:-} ]] || { echo "SKIP: NTPsec's ntpq was not unpacked"; exit 77; }
+[[ -x ${NTPQ:-} ]] || cannot_run "NTPsec's ntpq was not unpacked"
 
 start_shm_writer --delay 0.050
 write_config() {  # extra lines

@@ -5,7 +5,7 @@
 # key 1: both sides list each other (ntpq 's' there, 'S' here), packets flow both ways and
 # verify, and the caller follows at stratum 2.
 source "$(dirname "$0")/lib.sh"
-[[ -x ${NTPQ:-} ]] || { echo "SKIP: NTPsec's ntpq was not unpacked"; exit 77; }
+[[ -x ${NTPQ:-} ]] || cannot_run "NTPsec's ntpq was not unpacked"
 make_second_host
 
 printf '1 SHA1 0123456789abcdef0123456789abcdef01234567\n' >"$work/keys"

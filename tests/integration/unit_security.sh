@@ -4,9 +4,10 @@
 # run without are still there (clock_adjtime allowed, port 123 bindable, the state directory), and it
 # never runs as root: its own account, with no capability beyond the three it starts with.
 set -euo pipefail
+source "$(dirname "$0")/../cannot_run.sh"
 # The unit as configured for the build's prefix (board/systemd/stratumd.service.in).
 unit=${STRATUMD_UNIT:?set STRATUMD_UNIT to the configured stratumd.service}
-command -v systemd-analyze >/dev/null || { echo "SKIP: no systemd-analyze"; exit 77; }
+command -v systemd-analyze >/dev/null || cannot_run "no systemd-analyze"
 systemd-analyze security --offline=true "$unit" | tail -n 1
 systemd-analyze security --offline=true --threshold=25 "$unit" >/dev/null ||
   { echo "FAIL: exposure above 2.5"; exit 1; }

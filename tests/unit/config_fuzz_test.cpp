@@ -107,12 +107,11 @@ TEST(ConfigFuzz, MutatedConfigurationsNeverCrashAndEveryFindingIsLocated) {
       "restrict 127.0.0.1\ndiscard average 3 minimum 1\ndriftfile /var/lib/ntp/drift\n"
       "statistics loopstats peerstats\nfilegen loopstats file loopstats type day enable\n"
       "tinker panic 0 step 0.2\nkeys /etc/ntp/keys\ntrustedkey 1 ( 3 ... 5 )\n";
-  std::ifstream shared(std::string(SHARED_DIR) + "/configs/centos-ntp.conf");
-  if (shared) {
-    std::ostringstream text;
-    text << shared.rdbuf();
-    base += text.str();
-  }
+  std::ifstream stock(std::string(FIXTURE_DIR) + "/configs/centos-ntp.conf");
+  ASSERT_TRUE(stock) << "the stock CentOS configuration is missing from " << FIXTURE_DIR;
+  std::ostringstream stock_text;
+  stock_text << stock.rdbuf();
+  base += stock_text.str();
   std::mt19937_64 engine(20261125);
   auto rng = [&engine] { return static_cast<std::size_t>(engine()); };
   const std::string alphabet = " \t\n#\"\\()/.:-0123456789abcdefxyz\x01\xff";

@@ -1,5 +1,5 @@
-// Every captured receiver log in ../shared/testdata/nmea replays through the parser and the time
-// assembler; the UTC times gpsd reported for the same bytes (TPV "time" in the .chk beside each
+// Every captured receiver log in tests/fixtures/gpsd-nmea replays through the parser and the time
+// assembler; the UTC times gpsd reported for the same bytes (TPV "time" in the .tpv beside each
 // log) must all be among the times we yield, and none of the times we yield with a valid fix may
 // lie outside the span gpsd saw. Garbage lines interleaved change nothing. The replay source keeps
 // the log's rate.
@@ -28,7 +28,7 @@ namespace {
 namespace fs = std::filesystem;
 using namespace std::chrono;
 
-const fs::path kLogDir = fs::path(SHARED_DIR) / "testdata" / "nmea";
+const fs::path kLogDir = fs::path(FIXTURE_DIR) / "gpsd-nmea";  // README.md there: origin, licence
 
 std::vector<std::string> split_lines(const std::string& bytes) {
   std::vector<std::string> lines;
@@ -46,9 +46,9 @@ std::string read_all(const fs::path& p) {
 }
 
 // "2017-01-10T00:09:41.000Z" -> whole seconds, as gpsd reports them.
-std::set<std::string> gpsd_times(const fs::path& chk) {
+std::set<std::string> gpsd_times(const fs::path& tpv) {
   std::set<std::string> times;
-  for (const std::string& line : split_lines(read_all(chk))) {
+  for (const std::string& line : split_lines(read_all(tpv))) {
     if (line.find("\"class\":\"TPV\"") == std::string::npos) continue;
     const auto at = line.find("\"time\":\"");
     if (at != std::string::npos) times.insert(line.substr(at + 8, 19));
@@ -62,7 +62,7 @@ std::set<std::string> gpsd_times(const fs::path& chk) {
 // replayed with a base after the 2019 rollover, we make the same correction.
 sys_days base_date_for(const std::string& log) {
   if (log == "neo-m8n.log") return *parse_iso_date("2019-04-07");
-  const std::set<std::string> times = gpsd_times(kLogDir / (log + ".chk"));
+  const std::set<std::string> times = gpsd_times(kLogDir / (log + ".tpv"));
   if (times.empty()) return *parse_iso_date("1999-08-22");
   return *parse_iso_date(times.begin()->substr(0, 10)) - days{365};
 }
@@ -116,7 +116,7 @@ std::vector<std::string> logs() {
   std::vector<std::string> names;
   if (!fs::is_directory(kLogDir)) return names;
   for (const auto& entry : fs::directory_iterator(kLogDir)) {
-    if (entry.path().extension() == ".log" && fs::exists(entry.path().string() + ".chk")) {
+    if (entry.path().extension() == ".log" && fs::exists(entry.path().string() + ".tpv")) {
       names.push_back(entry.path().filename().string());
     }
   }
@@ -126,10 +126,10 @@ std::vector<std::string> logs() {
 
 TEST(NmeaReplay, EveryCapturedLogYieldsTheTimesGpsdSaw) {
   const auto names = logs();
-  if (names.empty()) GTEST_SKIP() << kLogDir << " not present";
+  ASSERT_FALSE(names.empty()) << "no captured logs in " << kLogDir;
   int checked = 0, skipped = 0;
   for (const std::string& name : names) {
-    const std::set<std::string> want = gpsd_times(kLogDir / (name + ".chk"));
+    const std::set<std::string> want = gpsd_times(kLogDir / (name + ".tpv"));
     if (want.empty()) {
       ++skipped;
       continue;
@@ -149,7 +149,7 @@ TEST(NmeaReplay, EveryCapturedLogYieldsTheTimesGpsdSaw) {
     }
     EXPECT_GT(got.sentences_ok, 0u) << name;
   }
-  std::printf("replayed %d logs against gpsd's times; %d skipped (no TPV time in their .chk)\n",
+  std::printf("replayed %d logs against gpsd's times; %d skipped (no TPV time in their .tpv)\n",
               checked, skipped);
   EXPECT_GE(checked, 30);
 }
@@ -171,7 +171,7 @@ TEST(NmeaReplay, ProjectFixtureAcrossMidnightWithNoise) {
 
 TEST(NmeaReplay, GarbageBetweenSentencesChangesNothing) {
   const auto names = logs();
-  if (names.empty()) GTEST_SKIP() << kLogDir << " not present";
+  ASSERT_FALSE(names.empty()) << "no captured logs in " << kLogDir;
   const std::vector<std::string> garbage{
       "\x01\x02\xb5\x62garbage",
       "$GPRMC,123456",

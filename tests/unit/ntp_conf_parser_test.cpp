@@ -381,8 +381,8 @@ TEST(NtpConfParser, StatisticsAndFilegen) {
 }
 
 TEST(NtpConfParser, StockCentosConfigLoads) {
-  std::ifstream in(std::string(SHARED_DIR) + "/configs/centos-ntp.conf");
-  if (!in) GTEST_SKIP() << "../shared/configs/centos-ntp.conf not present";
+  std::ifstream in(std::string(FIXTURE_DIR) + "/configs/centos-ntp.conf");
+  ASSERT_TRUE(in) << FIXTURE_DIR << "/configs/centos-ntp.conf is missing";
   std::ostringstream text;
   text << in.rdbuf();
   Files files;
