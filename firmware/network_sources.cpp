@@ -514,6 +514,7 @@ std::vector<UpstreamReport> NetworkSources::reports() const {
       r.jitter = st.filtered->jitter;
       r.last_sample = st.filtered->chosen.when;
     }
+    if (st.latest) r.last_received = st.latest->when;
     r.selection = system_.tally_of(id_of(*a));
     r.association_id = association_id(*a);
     out.push_back(r);

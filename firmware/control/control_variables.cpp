@@ -205,7 +205,9 @@ void render_upstream(const UpstreamReport& u, UtcTime now, std::size_t index,
   peer += ", rootdelay=0.000, rootdisp=0.000";
   peer += ", refid=" + upstream_refid(u);
   peer += ", reftime=" + ntp_hex_timestamp(u.last_sample);
-  peer += ", rec=" + ntp_hex_timestamp(u.last_sample);
+  peer +=
+      ", rec=" + ntp_hex_timestamp(u.last_received.time_since_epoch().count() != 0 ? u.last_received
+                                                                                   : u.last_sample);
   char reach[16];
   std::snprintf(reach, sizeof reach, "0x%02x", u.reach);
   // The peer's mode as it answers ours: server to a client, the other symmetric mode, broadcast.

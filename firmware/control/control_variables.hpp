@@ -27,7 +27,8 @@ struct UpstreamReport {
   std::uint64_t sent = 0, received = 0;
   std::uint64_t refused_duplicate = 0, refused_bogus = 0, refused_auth = 0, refused_other = 0;
   double offset = 0.0, delay = 0.0, dispersion = 0.0, jitter = 0.0;  // s
-  UtcTime last_sample{};
+  UtcTime last_sample{};    // the filter's chosen sample (ntpq's reftime)
+  UtcTime last_received{};  // the newest sample (ntpq's rec, from which it shows "when")
   int selection = 0;  // peer status selection code: 0 reject, 1 falseticker, 4 candidate, 6 peer
   std::uint16_t association_id = 0;  // ntpq's; 0: numbered by position
 };
