@@ -67,8 +67,12 @@ grep -q "symmetric peer 127.0.0.2 refused (restrict nopeer)" "$work/daemon.log" 
 grep -q "broadcaster 127.0.0.2 refused (restrict nopeer)" "$work/daemon.log" ||
   fail "an unauthenticated broadcaster was not refused before it had an association"
 if [[ -x ${NTPQ:-} ]]; then
+  # The broadcast client is the daemon's one association: its id as `ntpq -c as` lists it.
   counters_seen() {
-    "$NTPQ" -c "rv 1 received,badauth,oldpkt,refused,flash" 127.0.0.1 >"$work/rv.out" 2>&1 &&
+    local assid
+    assid=$("$NTPQ" -c as 127.0.0.1 | awk 'NR > 2 && $2 ~ /^[0-9]+$/ { print $2; exit }')
+    [[ -n $assid ]] &&
+      "$NTPQ" -c "rv $assid received,badauth,oldpkt,refused,flash" 127.0.0.1 >"$work/rv.out" 2>&1 &&
       python3 - "$work/rv.out" <<'PY'
 import re, sys
 text = open(sys.argv[1]).read()
