@@ -34,7 +34,9 @@ fail() {
 }
 
 started=$(date +%s.%N)
-cp -a "$template" "$scratch/root"
+# The contents: the template may be a link to a cached root.
+mkdir -p "$scratch/root"
+cp -a "$template/." "$scratch/root"
 cp "$deb" "$scratch/root/tmp/"
 chroot "$scratch/root" dpkg -i "/tmp/$(basename "$deb")" >"$scratch/dpkg.log" 2>&1 ||
   fail "dpkg -i: $(cat "$scratch/dpkg.log")"
