@@ -1,6 +1,7 @@
 #include "firmware/network_sources.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 #include "firmware/ntp/reference_id.hpp"
 #include "firmware/ntp/restrict_table.hpp"
@@ -481,6 +482,7 @@ void NetworkSources::update() {
     }
     n.latest = st.latest;
     n.latest_variance = st.latest_variance;
+    n.poll_interval = std::ldexp(1.0, st.poll_log2);
     network.push_back(n);
   }
   const std::optional<NetworkSteer> steer = system_.update(network, hooks_.reference());
