@@ -691,9 +691,26 @@ void Daemon::keep_console_socket() {
   if (console_server_) log_("the console socket had gone: made again");
 }
 
+// The keep-alive comes from the main loop (which steers and runs the associations) and only
+// while every worker thread went round since the last one: a hung worker, or a stopped loop,
+// stops the keep-alives and systemd restarts the daemon.
+void Daemon::keep_alive(std::chrono::microseconds interval) {
+  if (server_->workers_progressed()) {
+    notify_service_manager("WATCHDOG=1");
+    said_worker_stuck_ = false;
+  } else if (!said_worker_stuck_) {
+    log_("a server thread has not gone round in " +
+         std::to_string(std::chrono::duration_cast<std::chrono::seconds>(interval / 2).count()) +
+         " s: no watchdog keep-alive (systemd restarts the daemon if it stays stuck)");
+    said_worker_stuck_ = true;
+  }
+  loop_.call_after(interval / 2, [this, interval] { keep_alive(interval); });
+}
+
 int Daemon::run() {
   loop_.call_after(std::chrono::seconds{1}, [this] { tick(); });
   notify_service_manager("READY=1");  // systemd's Type=notify: serving from here on
+  if (const auto watchdog = service_watchdog_interval()) keep_alive(*watchdog);
   loop_.run();
   notify_service_manager("STOPPING=1");
   if (kernel_pps_) system_clock_->set_kernel_pps_discipline(false);

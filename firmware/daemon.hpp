@@ -109,6 +109,8 @@ class Daemon {
   void publish_metrics(const ServerCounters& served, bool write_textfile);
   void tick();
   void keep_console_socket();
+  // systemd's watchdog: "WATCHDOG=1" every half interval while the server's threads go round.
+  void keep_alive(std::chrono::microseconds interval);
   void show_status_led();
 
   // Persistent state.
@@ -179,6 +181,7 @@ class Daemon {
   std::optional<PidFile> pidfile_;
   std::optional<SignalWatch> signals_;
   bool kernel_pps_ = false;
+  bool said_worker_stuck_ = false;
   std::unique_ptr<NetworkSources> network_;
   std::unique_ptr<HostResolver> resolver_;
   std::unique_ptr<MetricsExporter> metrics_;

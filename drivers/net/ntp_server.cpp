@@ -81,6 +81,18 @@ void NtpServer::stop() {
   for (auto& worker : workers_) worker->stop();
 }
 
+bool NtpServer::workers_progressed() {
+  if (serving_loop_) return true;
+  rounds_seen_.resize(workers_.size(), 0);
+  bool all = true;
+  for (std::size_t i = 0; i < workers_.size(); ++i) {
+    const std::uint64_t rounds = workers_[i]->rounds();
+    all = all && rounds != rounds_seen_[i];
+    rounds_seen_[i] = rounds;
+  }
+  return all;
+}
+
 bool NtpServer::kernel_receive_stamps() const {
   for (const auto& worker : workers_) {
     if (!worker->kernel_receive_stamps()) return false;

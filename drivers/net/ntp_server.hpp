@@ -33,6 +33,9 @@ class NtpServer {
   // The client monitors of all workers together (ntpq monstats); `now` on the served clock.
   MonitorStatistics monitor_statistics(NtpTimestamp now) const;
   std::size_t worker_count() const { return workers_.size(); }
+  // Whether every worker thread went round since the last call (true in the plain I/O mode,
+  // where the caller's loop serves): the watchdog's keep-alive says the server serves.
+  bool workers_progressed();
   // Whether every socket has kernel receive stamps (SO_TIMESTAMPNS); see NtpWorker.
   bool kernel_receive_stamps() const;
   // Sends a datagram from the server port (symmetric peers and broadcasts come from port 123).
@@ -46,6 +49,7 @@ class NtpServer {
  private:
   // Before the workers: they keep a pointer to it.
   MonitorDirectory monitors_;
+  std::vector<std::uint64_t> rounds_seen_;
   std::vector<std::unique_ptr<NtpWorker>> workers_;
   EventLoop* serving_loop_ = nullptr;
 };

@@ -403,8 +403,10 @@ void NtpWorker::run() {
   fds[0] = {stop_event_.get(), POLLIN, 0};
   for (std::size_t i = 0; i < sockets_.size(); ++i) fds[i + 1] = {sockets_[i].fd.get(), POLLIN, 0};
   const auto count_fds = static_cast<nfds_t>(sockets_.size() + 1);
+  constexpr int kWakeupMs = 250;  // so that rounds() shows a live thread on an idle server
   for (;;) {
-    if (::poll(fds.data(), count_fds, -1) < 0) {
+    rounds_.fetch_add(1, std::memory_order_relaxed);
+    if (::poll(fds.data(), count_fds, kWakeupMs) < 0) {
       if (errno == EINTR) continue;
       return;
     }

@@ -108,6 +108,9 @@ class NtpWorker {
   std::vector<int> socket_fds() const;
   void serve_ready(std::size_t index) { serve(sockets_[index]); }
   ServerCounters counters() const;
+  // Rounds of this worker's thread: it wakes at least four times a second, so a count that stands
+  // still means the thread is stuck (the watchdog's keep-alive is then withheld).
+  std::uint64_t rounds() const { return rounds_.load(std::memory_order_relaxed); }
   const ClientMonitor& monitor() const { return monitor_; }
   // False when the kernel would not stamp arrivals on some socket (SO_TIMESTAMPNS refused): its
   // requests are stamped when read.
@@ -160,6 +163,7 @@ class NtpWorker {
   struct MruScratch;
   std::unique_ptr<MruScratch> mru_scratch_;
   std::thread thread_;
+  std::atomic<std::uint64_t> rounds_{0};
   std::atomic<std::uint64_t> received_{0};
   std::array<std::atomic<std::uint64_t>, kOutcomeCount> outcomes_{};
   std::atomic<std::uint64_t> evictions_{0};

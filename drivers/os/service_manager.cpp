@@ -30,6 +30,19 @@ void notify_service_manager(std::string_view state) {
                static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + length));
 }
 
+std::optional<std::chrono::microseconds> service_watchdog_interval() {
+  const char* usec = std::getenv("WATCHDOG_USEC");
+  if (!usec || usec[0] == '\0') return std::nullopt;
+  if (const char* pid = std::getenv("WATCHDOG_PID"); pid && pid[0] != '\0') {
+    char* end = nullptr;
+    if (std::strtol(pid, &end, 10) != ::getpid() || *end != '\0') return std::nullopt;
+  }
+  char* end = nullptr;
+  const unsigned long long value = std::strtoull(usec, &end, 10);
+  if (*end != '\0' || value == 0) return std::nullopt;
+  return std::chrono::microseconds{value};
+}
+
 PidFile::PidFile(std::string path) : path_(std::move(path)) {
   if (!write_file_atomically(path_, std::to_string(::getpid()) + "\n")) {
     throw std::runtime_error("pidfile " + path_ + ": cannot be written");
