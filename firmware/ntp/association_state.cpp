@@ -61,6 +61,15 @@ FilterOutput record_sample(const AssociationCore& context, UpstreamStatus& statu
   return *status.filtered;
 }
 
+bool take_line(const AssociationLine& next, AssociationLine& config, UpstreamStatus& status,
+               PollAdapter& poll) {
+  const bool key_changed = next.key != config.key;
+  status.key_id = next.key.value_or(0);
+  config = next;
+  poll.set_range(next.minpoll, next.maxpoll);
+  return key_changed;
+}
+
 void shift_samples(UpstreamStatus& status, ClockFilter& filter, Nanoseconds step) {
   filter.shift(step);
   if (status.filtered) {

@@ -20,6 +20,7 @@
 #include "firmware/ntp/delay_floor.hpp"
 #include "firmware/ntp/on_wire.hpp"
 #include "firmware/ntp/packet_mac.hpp"
+#include "firmware/ntp/poll_adapter.hpp"
 #include "firmware/ntp/source_selection.hpp"
 #include "firmware/ntp/symmetric_key.hpp"
 
@@ -115,6 +116,12 @@ struct AssociationActions {
 
 // The local clock was stepped by `step`: the association's samples move with it.
 void shift_samples(UpstreamStatus& status, ClockFilter& filter, Nanoseconds step);
+
+// A reload gave an association `next` for its line `config`, in place: the key shown in
+// `status` and the poll's bounds follow it; samples and reach stay. True when the key changed
+// (what was said of the old key may be said again of the new one).
+bool take_line(const AssociationLine& next, AssociationLine& config, UpstreamStatus& status,
+               PollAdapter& poll);
 
 // The key an association with `key N` signs with, when the keys file has it and it is trusted.
 const SymmetricKey* association_key(const AssociationCore& context, std::uint32_t id);

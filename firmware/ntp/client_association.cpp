@@ -24,13 +24,7 @@ AssociationActions ClientAssociation::start(UtcTime now) {
 
 AssociationActions ClientAssociation::reconfigure(const AssociationLine& config) {
   AssociationActions actions;
-  if (config.key != config_.key) {
-    status_.key_id = config.key.value_or(0);
-    said_no_key_ = false;
-    said_bad_auth_ = false;
-  }
-  config_ = config;
-  poll_.set_range(config.minpoll, config.maxpoll);
+  if (take_line(config, config_, status_, poll_)) said_no_key_ = said_bad_auth_ = false;
   if (poll_.poll() != status_.poll_log2 && burst_left_ == 0) {
     status_.poll_log2 = poll_.poll();
     actions.timer = std::chrono::seconds{std::int64_t{1} << status_.poll_log2};

@@ -44,13 +44,7 @@ AssociationActions PeerAssociation::on_timer(UtcTime now) {
 
 AssociationActions PeerAssociation::reconfigure(const AssociationLine& config) {
   AssociationActions actions;
-  if (config.key != config_.key) {
-    status_.key_id = config.key.value_or(0);
-    said_no_key_ = false;
-    said_bad_auth_ = false;
-  }
-  config_ = config;
-  poll_.set_range(config.minpoll, config.maxpoll);
+  if (take_line(config, config_, status_, poll_)) said_no_key_ = said_bad_auth_ = false;
   if (poll_exponent() != status_.poll_log2) {
     status_.poll_log2 = poll_exponent();
     actions.timer = std::chrono::seconds{std::int64_t{1} << status_.poll_log2};
