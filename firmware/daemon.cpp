@@ -675,6 +675,12 @@ void Daemon::tick() {
   if (status_line_) print_status_line(discipline_.status(), served, sources_->calibration_status());
   if (ticks_ % 5 == 0) keep_console_socket();
   show_status_led();
+  // The first lock's frequency is written at once (a power cut in the first hour keeps it), then
+  // hourly and at exit.
+  if (!drift_saved_locked_ && discipline_.status().state == SyncState::locked) {
+    drift_saved_locked_ = true;
+    save_drift();
+  }
   if (std::chrono::steady_clock::now() >= next_calibration_save_) {
     save_drift();
     save_calibration();

@@ -182,6 +182,7 @@ class Daemon {
   std::optional<SignalWatch> signals_;
   bool kernel_pps_ = false;
   bool said_worker_stuck_ = false;
+  bool drift_saved_locked_ = false;  // the drift file was written since the discipline locked
   std::unique_ptr<NetworkSources> network_;
   std::unique_ptr<HostResolver> resolver_;
   std::unique_ptr<MetricsExporter> metrics_;
