@@ -24,8 +24,10 @@ AssociationActions ClientAssociation::start(UtcTime now) {
 
 AssociationActions ClientAssociation::reconfigure(const AssociationLine& config) {
   AssociationActions actions;
+  // Only new bounds move the timer: a reload that keeps them keeps the poll's schedule.
+  const bool bounds = config.minpoll != config_.minpoll || config.maxpoll != config_.maxpoll;
   if (take_line(config, config_, status_, poll_)) said_no_key_ = said_bad_auth_ = false;
-  if (poll_.poll() != status_.poll_log2 && burst_left_ == 0) {
+  if (bounds && poll_.poll() != status_.poll_log2 && burst_left_ == 0) {
     status_.poll_log2 = poll_.poll();
     actions.timer = std::chrono::seconds{std::int64_t{1} << status_.poll_log2};
   }

@@ -44,8 +44,10 @@ AssociationActions PeerAssociation::on_timer(UtcTime now) {
 
 AssociationActions PeerAssociation::reconfigure(const AssociationLine& config) {
   AssociationActions actions;
+  // Only new bounds move the timer: a reload that keeps them keeps the poll's schedule.
+  const bool bounds = config.minpoll != config_.minpoll || config.maxpoll != config_.maxpoll;
   if (take_line(config, config_, status_, poll_)) said_no_key_ = said_bad_auth_ = false;
-  if (poll_exponent() != status_.poll_log2) {
+  if (bounds && poll_exponent() != status_.poll_log2) {
     status_.poll_log2 = poll_exponent();
     actions.timer = std::chrono::seconds{std::int64_t{1} << status_.poll_log2};
   }
