@@ -568,9 +568,9 @@ void Daemon::on_reference_sample(const ReferenceSample& s) {
 }
 
 void Daemon::on_network_offset(const NetworkSteer& steer) {
-  discipline_.on_sample({steer.taken, steer.taken + from_seconds(steer.offset), LeapIndicator::none,
-                         steer.variance, from_seconds(steer.poll_interval)},
-                        SampleClass::network, steer.corroborated);
+  discipline_.on_sample(
+      {steer.taken, steer.taken + from_seconds(steer.offset), LeapIndicator::none, steer.variance},
+      SampleClass::network, steer.corroborated);
   after_clock_update();
 }
 

@@ -1,7 +1,6 @@
 #include "firmware/network_sources.hpp"
 
 #include <algorithm>
-#include <cmath>
 
 #include "firmware/ntp/reference_id.hpp"
 #include "firmware/ntp/restrict_table.hpp"
@@ -482,7 +481,6 @@ void NetworkSources::update() {
     }
     n.latest = st.latest;
     n.latest_variance = st.latest_variance;
-    n.poll_interval = std::ldexp(1.0, st.poll_log2);
     network.push_back(n);
   }
   const std::optional<NetworkSteer> steer = system_.update(network, hooks_.reference());

@@ -28,9 +28,6 @@ struct RefSample {
   // s^2: the sample's own error variance when its source measured it (a network sample's, from
   // its delay above the path's least); 0: the servo measures the noise of the stream itself.
   double variance = 0.0;
-  // When the source's next sample is due (a network source's poll interval); 0: every second or
-  // so, as a reference clock's.
-  Nanoseconds next_within{0};
 
   Nanoseconds offset() const { return reference - local; }
 };

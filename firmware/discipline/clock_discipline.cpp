@@ -143,17 +143,11 @@ bool ClockDiscipline::acquired(const RefSample& sample) {
   ++acquisition_samples_;
   acquisition_latest_.emplace(sample, estimate);
   if (acquisition_samples_ < config_.network_samples_to_set ||
-      active().estimate().frequency_sd_ppm > config_.lock_frequency_sd_ppm ||
-      !holds_until_next(sample)) {
+      active().estimate().frequency_sd_ppm > config_.lock_frequency_sd_ppm) {
     return false;
   }
   set_from_estimate(sample, estimate);
   return true;
-}
-
-bool ClockDiscipline::holds_until_next(const RefSample& sample) {
-  const double drift = active().estimate().frequency_sd_ppm * 1e-6 * to_seconds(sample.next_within);
-  return drift <= std::max(to_seconds(config_.acquisition_drift), std::sqrt(sample.variance));
 }
 
 void ClockDiscipline::set_from_estimate(const RefSample& sample, const ServoCorrection& estimate) {
@@ -298,14 +292,8 @@ void ClockDiscipline::on_sample(const RefSample& sample, SampleClass kind, bool 
 }
 
 void ClockDiscipline::on_tick(UtcTime now) {
-  const auto paused = [&] {
-    const RefSample& latest = acquisition_latest_->first;
-    const Nanoseconds since = now - latest.local;
-    return since > config_.network_acquisition_pause &&
-           (holds_until_next(latest) ||
-            since > latest.next_within + config_.network_acquisition_pause);
-  };
-  if (status_.state == SyncState::unsynchronised && acquisition_latest_ && paused()) {
+  if (status_.state == SyncState::unsynchronised && acquisition_latest_ &&
+      now - acquisition_latest_->first.local > config_.network_acquisition_pause) {
     // The samples paused: the clock is set from what the servo has, its offset carried from the
     // latest sample to now at the frequency it estimated (nothing was applied meanwhile).
     auto [sample, estimate] = *acquisition_latest_;

@@ -54,11 +54,6 @@ struct DisciplineConfig {
   // seconds apart; without one, the next is a poll away).
   int network_samples_to_set = 4;
   Nanoseconds network_acquisition_pause = std::chrono::seconds{5};
-  // And only once the frequency is known well enough that the clock drifts no further than a
-  // sample's own error (at least this) before the source's next sample: an iburst's seconds
-  // fix the frequency to a few ppm, which 16 s polls soon correct and 64 s polls would not (the
-  // clock waits for the next poll's samples instead; unless they do not come).
-  Nanoseconds acquisition_drift = std::chrono::microseconds{25};
   // A run of refused samples this long means the reference really moved: start over.
   int refusals_before_relock = 30;
   // While the clock is known to disagree with its reference beyond the step threshold (a step
@@ -146,9 +141,6 @@ class ClockDiscipline {
   Nanoseconds lock_threshold() const;
   void start_from(const RefSample& sample);
   bool acquired(const RefSample& sample);
-  // The frequency is known well enough for the clock to keep within a sample's error until the
-  // source's next sample is due (acquisition_drift).
-  bool holds_until_next(const RefSample& sample);
   void forget_acquisition() {
     acquisition_samples_ = 0;
     acquisition_latest_.reset();

@@ -158,7 +158,7 @@ std::optional<NetworkSteer> SystemProcess::update(const std::vector<NetworkCandi
   if (!newest) return std::nullopt;
   steered_sample_ = newest->latest->when;
   return NetworkSteer{newest->latest->offset, newest->latest->when, newest->latest_variance,
-                      reference_falseticker_ && quorum_against_reference_, newest->poll_interval};
+                      reference_falseticker_ && quorum_against_reference_};
 }
 
 bool SystemProcess::follows_us(const NetworkCandidate& n) const {

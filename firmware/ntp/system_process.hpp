@@ -63,7 +63,6 @@ struct NetworkCandidate {
   // delay above the path's least): what steers the clock while the source is a survivor.
   std::optional<FilterSample> latest;
   double latest_variance = 0.0;
-  double poll_interval = 0.0;  // s: when its next sample is due
   // Its samples as a line (ClockFilter's trend): offset at `trend_at`, slope, residual RMS.
   double trend_offset = 0.0;
   double trend_slope = 0.0;
@@ -104,7 +103,6 @@ struct NetworkSteer {
   UtcTime taken{};      // on the clock the offset was measured against
   double variance = 0.0;
   bool corroborated = false;
-  double poll_interval = 0.0;  // s: when the next sample of this source is due
 };
 
 struct SystemSettings {

@@ -418,56 +418,6 @@ TEST(ClockDiscipline, NetworkSamplesThatPauseSetTheClockFromWhatWasGathered) {
   EXPECT_LT(std::abs(to_seconds(c.clock.time_error())), 1e-3);
 }
 
-// An iburst fixes the frequency only to a few ppm. With 16 s polls that drifts little before the
-// next sample and the clock is set at the burst's end; with 1024 s polls it would drift far, so
-// the clock waits for the next poll's samples, which the longer span makes good enough. Unless
-// they never come: then it is set from what it has.
-TEST(ClockDiscipline, TheClockIsSetOnceItsFrequencyHoldsUntilTheNextPoll) {
-  // Whether the clock was set by the burst's end; then the next poll's answers, if any.
-  const auto burst_then_wait = [](SteeredClock& c, std::chrono::seconds poll,
-                                  bool next_poll_answers) {
-    std::mt19937_64 rng(5);
-    std::normal_distribution<double> noise(0.0, 20e-6);
-    const auto network_sample = [&] {
-      c.loop.on_sample({c.clock.now(), c.clock.true_time() + from_seconds(noise(rng)),
-                        LeapIndicator::none, 20e-6 * 20e-6, poll},
-                       SampleClass::network);
-    };
-    for (int i = 0; i < 8; ++i) {
-      c.clock.advance(2s);
-      network_sample();
-      c.loop.on_tick(c.clock.now());
-    }
-    c.silence(10);  // the burst's end, and a pause
-    const bool set_after_burst = c.loop.status().state != SyncState::unsynchronised;
-    if (!set_after_burst && next_poll_answers) {
-      c.silence(static_cast<int>(poll.count()) - 11);
-      for (int i = 0; i < 3; ++i) network_sample();  // three servers answer the next poll
-      c.silence(10);
-    }
-    return set_after_burst;
-  };
-  SteeredClock short_poll;
-  EXPECT_TRUE(burst_then_wait(short_poll, 16s, true));
-  EXPECT_EQ(short_poll.loop.status().steps, 1u);
-
-  SteeredClock long_poll;
-  EXPECT_FALSE(burst_then_wait(long_poll, 1024s, true));
-  EXPECT_EQ(long_poll.loop.status().state, SyncState::locked);
-  EXPECT_EQ(long_poll.loop.status().steps, 1u);
-  // Set from samples 1000 s apart: the frequency is known far better than from the burst.
-  const double truth = -17.5;
-  EXPECT_LT(std::abs(long_poll.clock.frequency_ppm() - truth),
-            std::abs(short_poll.clock.frequency_ppm() - truth));
-  EXPECT_NEAR(long_poll.clock.frequency_ppm(), truth, 0.1);
-
-  SteeredClock gone;
-  EXPECT_FALSE(burst_then_wait(gone, 1024s, false));
-  gone.silence(1024);
-  EXPECT_EQ(gone.loop.status().steps, 1u);  // set when the next poll did not answer (and since
-  EXPECT_EQ(gone.loop.status().state, SyncState::holdover);  // then without samples)
-}
-
 TEST(ClockDiscipline, AClockThatWasSynchronisedIsNotSteppedOnOneSourcesWordAfterHoldover) {
   DisciplineConfig config = with_stepout(60s);
   config.holdover_limit = 30s;
