@@ -44,7 +44,7 @@ start_servers() {
     # shellcheck disable=SC2086
     python3 "$here/offset_server.py" 127.0.0.$n --offset "$offset" $extra >"$work/server.$n.log" 2>&1 &
     helper_pids+=($!)
-    retry_until 5 grep -q listening "$work/server.$n.log" || fail "server 127.0.0.$n did not start"
+    retry_until 15 grep -q listening "$work/server.$n.log" || fail "server 127.0.0.$n did not start: $(cat "$work/server.$n.log")"
     echo "server 127.0.0.$n iburst ${poll_options:-}" >>"$work/ntp.conf"
     n=$((n + 1))
   done

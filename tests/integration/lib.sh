@@ -55,7 +55,8 @@ cleanup() {
     kill "$daemon_pid" 2>/dev/null || true
     wait "$daemon_pid" 2>/dev/null || true
   fi
-  rm -rf "$work"
+  # STRATUMD_KEEP_WORK=1 keeps the logs and answers of a run for a post-mortem.
+  if [[ -n ${STRATUMD_KEEP_WORK:-} ]]; then echo "work directory kept: $work" >&2; else rm -rf "$work"; fi
 }
 trap cleanup EXIT
 
@@ -118,7 +119,7 @@ start_shm_writer() {
 start_tcp_receiver() {
   python3 "$here/nmea_tcp_server.py" 5000 --delay "$1" >"$work/receiver.log" 2>&1 &
   helper_pids+=($!)
-  retry_until 5 grep -q listening "$work/receiver.log" || fail "the TCP receiver did not start"
+  retry_until 15 grep -q listening "$work/receiver.log" || fail "the TCP receiver did not start: $(cat "$work/receiver.log")"
 }
 
 # Runs a command in its own process group (gpsd, gpsfake and the gpsd it starts), so that
@@ -146,7 +147,7 @@ start_pty_receiver() {
     >"$work/writer.log" 2>&1 &
   writer_pid=$!
   helper_pids+=($writer_pid)
-  retry_until 5 grep -q plugged "$work/writer.log" || fail "the writer did not start"
+  retry_until 15 grep -q plugged "$work/writer.log" || fail "the writer did not start: $(cat "$work/writer.log")"
   printf 'server 127.127.20.0 mode %s prefer\nfudge 127.127.20.0 time2 %s refid GPS\n' \
     "$mode" "$delay" >"$work/ntp.conf"
 }

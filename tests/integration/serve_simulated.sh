@@ -26,7 +26,9 @@ python3 - "$work/ntpdig.json" <<'PY' || fail "ntpdig offset out of bounds: $(cat
 import json, sys
 r = json.load(open(sys.argv[1]))
 assert r["stratum"] == 1 and r["leap"] == "no-leap", r
-assert abs(r["offset"]) < 1e-3, r
+# ntpdig's "precision" is its synchronisation distance, half the round trip and more: the offset
+# it measured is only known to within that (a loaded machine stretches the round trip).
+assert abs(r["offset"]) < 1e-3 + r["precision"] and r["precision"] < 0.01, r
 PY
 
 retry_until 5 ntpdig_says_stratum_1 ::1 || fail "no stratum-1 answer over IPv6: $(cat "$work/ntpdig.err")"
