@@ -716,7 +716,12 @@ void Daemon::keep_alive(std::chrono::microseconds interval) {
 int Daemon::run() {
   loop_.call_after(std::chrono::seconds{1}, [this] { tick(); });
   notify_service_manager("READY=1");  // systemd's Type=notify: serving from here on
-  if (const auto watchdog = service_watchdog_interval()) keep_alive(*watchdog);
+  if (const auto watchdog = service_watchdog_interval()) {
+    // READY=1 is the first sign of life; the workers' rounds count from here, so the first
+    // judgement, half an interval on, does not take threads that just started for stuck ones.
+    server_->workers_progressed();
+    loop_.call_after(*watchdog / 2, [this, interval = *watchdog] { keep_alive(interval); });
+  }
   loop_.run();
   notify_service_manager("STOPPING=1");
   if (kernel_pps_) system_clock_->set_kernel_pps_discipline(false);

@@ -4,7 +4,8 @@
 # the daemon started by its unit at boot. It must come up active, answer NTP inside the container
 # (unsynchronised: the packaged ntp.conf has no receiver), run as the account stratumd with no
 # capability left (nspawn withholds CAP_SYS_TIME: the clock is not the container's to steer),
-# under its own system call filter beside systemd's, and answer stratumctl.
+# under its own system call filter beside systemd's, and answer stratumctl; a reinstall while it runs
+# restarts it, and dpkg -r stops it.
 # Usage: tests/container_boot.sh BUILD_DIR PACKAGE_DIR
 set -euo pipefail
 source "$(dirname "$0")/cannot_run.sh"
@@ -37,8 +38,8 @@ started=$(date +%s.%N)
 # The contents: the template may be a link to a cached root.
 mkdir -p "$scratch/root"
 cp -a "$template/." "$scratch/root"
-cp "$deb" "$scratch/root/tmp/"
-chroot "$scratch/root" dpkg -i "/tmp/$(basename "$deb")" >"$scratch/dpkg.log" 2>&1 ||
+cp "$deb" "$scratch/root/var/tmp/"  # not /tmp: the booted system mounts a tmpfs there
+chroot "$scratch/root" dpkg -i "/var/tmp/$(basename "$deb")" >"$scratch/dpkg.log" 2>&1 ||
   fail "dpkg -i: $(cat "$scratch/dpkg.log")"
 
 systemd-nspawn --quiet --directory="$scratch/root" --boot --private-network --register=no \
@@ -78,5 +79,16 @@ in_container journalctl -b -u stratumd --no-pager >"$scratch/journal.txt" 2>&1
 grep -q "system call filter on (-F 1)" "$scratch/journal.txt" || fail "its own filter is not on"
 in_container stratumctl -c status >"$scratch/console.txt" 2>&1 || fail "stratumctl: $(cat "$scratch/console.txt")"
 
+# Reinstalled over itself (dpkg's upgrade path) while it runs: debian/postinst restarts it, so the
+# new programs serve. Removed: debian/prerm stops it before its programs go.
+deb_inside=/var/tmp/$(basename "$deb")
+in_container dpkg -i "$deb_inside" </dev/null >"$scratch/upgrade.log" 2>&1 || fail "dpkg -i again: $(cat "$scratch/upgrade.log")"
+new_pid=$(in_container systemctl show -P MainPID stratumd)
+[[ $new_pid != 0 && $new_pid != "$main_pid" ]] && active ||
+  fail "not restarted by the upgrade (MainPID $main_pid -> $new_pid, $(in_container systemctl is-active stratumd))"
+in_container dpkg -r stratumd </dev/null >"$scratch/remove.log" 2>&1 || fail "dpkg -r: $(cat "$scratch/remove.log")"
+! in_container kill -0 "$new_pid" 2>/dev/null || fail "the daemon still runs after dpkg -r"
+[[ $(in_container systemctl is-active stratumd 2>/dev/null) != active ]] || fail "still active after dpkg -r"
+
 echo "boot to answering NTP: $(python3 -c "print(f'{$ready - $started:.1f}')") s (copy, dpkg -i, boot)"
-echo "PASS: installed in a clean Debian 12 root and started by its unit: active, answering, as stratumd, no capabilities, filtered, stratumctl answers"
+echo "PASS: installed in a clean Debian 12 root and started by its unit: active, answering, as stratumd, no capabilities, filtered, stratumctl answers; restarted by an upgrade, stopped by dpkg -r"

@@ -2,7 +2,8 @@
 # The Debian package (scripts/package): it builds from the tree, lintian finds no error, and it
 # holds what the appliance needs where Debian 12 looks for it: the daemon, the unit (as the account
 # stratumd, started with -g), the account made before the directories that name its group, the
-# unit enabled and started last, the configuration as a conffile, and time-daemon provided (so
+# unit enabled and started last (after udev's rules are applied to a receiver already plugged
+# in) and stopped on removal, the configuration as a conffile, and time-daemon provided (so
 # installing it replaces chrony or ntpsec rather than running beside them).
 # Usage: tests/debian_package.sh SOURCE_DIR PACKAGE_DIR   (the .deb is left in PACKAGE_DIR)
 set -euo pipefail
@@ -44,11 +45,15 @@ grep -qx 'u stratumd .*' "$out/root/usr/lib/sysusers.d/stratumd.conf" || fail "n
 grep -qx /etc/stratumd/ntp.conf "$out/control/conffiles" || fail "ntp.conf is not a conffile"
 "$out/root/usr/sbin/stratumd" --check-config -c "$out/root/etc/stratumd/ntp.conf" >/dev/null ||
   fail "the packaged configuration does not load"
-# postinst: the account, then its directories, then the unit.
+# postinst: the account, then its directories, then udev's rules applied to a receiver already
+# plugged in, then the unit (re)started; prerm stops it on removal.
 first_line() { grep -n -m 1 "$1" "$out/control/postinst" | cut -d: -f1; }
-users=$(first_line systemd-sysusers) dirs=$(first_line systemd-tmpfiles) start=$(first_line deb-systemd-invoke)
-[[ -n $users && -n $dirs && -n $start && $users -lt $dirs && $dirs -lt $start ]] ||
-  fail "postinst order (sysusers ${users:-none}, tmpfiles ${dirs:-none}, start ${start:-none})"
+users=$(first_line systemd-sysusers) dirs=$(first_line systemd-tmpfiles)
+trigger=$(first_line "udevadm trigger") start=$(first_line "deb-systemd-invoke restart")
+[[ -n $users && -n $dirs && -n $trigger && -n $start && $users -lt $dirs && $dirs -lt $trigger &&
+  $trigger -lt $start ]] ||
+  fail "postinst order (sysusers ${users:-none}, tmpfiles ${dirs:-none}, udevadm trigger ${trigger:-none}, start ${start:-none})"
+grep -q "deb-systemd-invoke stop stratumd.service" "$out/control/prerm" || fail "prerm does not stop the daemon"
 # libgps is loaded only for a gpsd reference clock, so the daemon does not link it: the package
 # must still depend on it (debian/rules shows dpkg-shlibdeps a program that links it).
 [[ $(dpkg-deb -f "$deb" Depends) =~ libgps[0-9]+\ \( ]] ||

@@ -13,7 +13,8 @@ writes a millisecond apart (chunks). With --lies N every Nth cycle is a checksum
 sentence name the second S seconds after the true one (a receiver that lies steadily, or one still
 reporting GPS time: +18), sent at the true second's time; --skew-for N only for the first N
 cycles, the true second after that (a receiver that has learnt UTC; "learnt UTC" printed). SIGUSR1
-unplugs the receiver (closes the pty) and plugs it back in two seconds later, on a new pty.
+unplugs the receiver (removes the link, closes the pty) and plugs it back in two seconds later, on
+a new pty; SIGTERM unplugs it for good.
 --owner gives each pty to the daemon's account, as udev gives a serial port to `dialout`: a daemon
 running as that account (-u) must reopen it after an unplug.
 """
@@ -52,6 +53,13 @@ class Receiver:
         print("plugged", name, flush=True)
 
     def unplug(self):
+        # The link goes first, as udev removes it when a USB receiver is pulled: a link left
+        # pointing at a freed pty number would lead the daemon to whatever pty another program
+        # opens next under that number (tests run side by side share /dev/pts).
+        if os.path.lexists(self.link):
+            os.unlink(self.link)
+        if self.master is None:
+            return
         os.close(self.master)
         self.master = None
         print("unplugged", flush=True)
@@ -78,6 +86,12 @@ def main():
     args = p.parse_args()
     receiver = Receiver(args.link, args.owner)
     signal.signal(signal.SIGUSR1, lambda *_: setattr(receiver, "unplug_requested", True))
+
+    def unplugged_for_good(*_):
+        receiver.unplug()
+        sys.exit(0)
+
+    signal.signal(signal.SIGTERM, unplugged_for_good)
     receiver.plug()
     byte_time = 10.0 / args.baud
     second = int(time.time()) + 1

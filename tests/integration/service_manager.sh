@@ -51,6 +51,8 @@ grep -q "stratumd" "$work/syslog.txt" && fail "messages went to syslog as well a
 keep_alives() { grep -c "^WATCHDOG=1" "$work/notify.txt" || true; }
 more_keep_alives_than() { (($(keep_alives) > $1)); }
 retry_until 10 more_keep_alives_than 2 || fail "no watchdog keep-alives: $(cat "$work/notify.txt")"
+grep -q "has not gone round" "$work/daemon.log" &&
+  fail "a running daemon's server thread taken for stuck: $(grep "has not gone round" "$work/daemon.log")"
 # A stopped daemon sends none (systemd would restart it after 2 s); it resumes when continued.
 kill -STOP "$daemon_pid"
 stopped_at=$(keep_alives)
