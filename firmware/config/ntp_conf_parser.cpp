@@ -1,5 +1,6 @@
 #include "firmware/config/ntp_conf_parser.hpp"
 
+#include "firmware/config/association_diff.hpp"
 #include "firmware/config/chrony_hint.hpp"
 #include "firmware/ntp/restrict_table.hpp"
 
@@ -263,6 +264,15 @@ class Parser {
     line.line = where.line;
     const std::string e = parse_association(words, line);
     if (!e.empty()) return error(where, e);
+    // ntpd keeps one association per host and role ("ignoring duplicate configuration"); two
+    // would poll the server twice and count it twice in the vote, and a reload could not tell
+    // which of them a removed line meant.
+    for (const AssociationLine& earlier : config_.associations) {
+      if (!same_association(earlier, line)) continue;
+      return warning(where, "a second '" + association_name(line) + "' line (the first is at " +
+                                earlier.file + ":" + std::to_string(earlier.line) +
+                                "): one association per host; line ignored");
+    }
     config_.associations.push_back(line);
     if ((line.kind == Kind::broadcast || line.kind == Kind::manycastclient) &&
         !IpAddress::parse(line.addresses.front())) {

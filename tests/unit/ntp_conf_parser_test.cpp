@@ -750,6 +750,25 @@ TEST(NtpConfParser, AssociationLinesAreCheckedOptionByOption) {
   EXPECT_NE(d.findings[1].message.find("needs an address (a multicast group)"), std::string::npos);
 }
 
+TEST(NtpConfParser, ASecondLineForTheSameHostIsIgnoredWithAWarningNamingTheFirst) {
+  Files files;
+  files.add("/c", "server 192.0.2.1 iburst\nincludefile /d\nserver -4 192.0.2.1\npeer 192.0.2.1\n")
+      .add("/d", "\nserver 192.0.2.1 prefer\n");
+  const DaemonConfig c = parse_ntp_conf("/c", files.loader());
+  EXPECT_FALSE(c.has_errors()) << all_findings(c);
+  // Another family or another role is another association.
+  ASSERT_EQ(c.associations.size(), 3u);
+  EXPECT_TRUE(c.associations[0].iburst);
+  EXPECT_FALSE(c.associations[0].prefer);
+  ASSERT_EQ(c.findings.size(), 1u) << all_findings(c);
+  EXPECT_EQ(c.findings[0].severity, Severity::warning);
+  EXPECT_EQ(c.findings[0].where.file, "/d");
+  EXPECT_EQ(c.findings[0].where.line, 2);
+  EXPECT_EQ(c.findings[0].message,
+            "a second 'server 192.0.2.1' line (the first is at /c:1): one association per host; "
+            "line ignored");
+}
+
 TEST(NtpConfParser, AssociationErrorsNameTheOptionAndTheValidOnes) {
   const std::vector<std::pair<std::string, std::string>> cases = {
       {"server time.example.com ibrust", "unknown server option 'ibrust'; valid: iburst, burst"},
