@@ -1,8 +1,8 @@
 # --check-config and the daemon agree: over every example configuration and the line shapes
 # operators bring from ntpd (the LOCAL clock, drivers stratumd lacks, a PPS device that is not
 # there, a logfile that cannot be written or is a planted link (warnings: the messages go to
-# syslog), a receiver not plugged in), a configuration the check passes starts the daemon, and one
-# it refuses is refused by the daemon too.
+# syslog), a receiver not plugged in, a second line for one server), a configuration the check
+# passes starts the daemon, and one it refuses is refused by the daemon too.
 set -euo pipefail
 # The SHM clocks of the examples make gpsd's segments: in an IPC namespace of the test's own, so
 # neither the host's gpsd nor its segments are touched.
@@ -21,6 +21,7 @@ printf 'server 127.127.28.0\nlogfile /no/such/dir/ntp.log\n' >"$shapes/logfile-u
 echo "not a log" >"$work/link-target"
 ln -s "$work/link-target" "$shapes/planted.log"
 printf 'server 127.127.28.0\nlogfile %s\n' "$shapes/planted.log" >"$shapes/logfile-link.conf"
+printf 'server 127.0.0.2 iburst\nserver 127.0.0.2 prefer\n' >"$shapes/duplicate-server.conf"
 printf 'server 127.127.28.0\nleapfile /no/such/leap-seconds.list\ndriftfile /no/such/dir/drift\n' >"$shapes/files-missing.conf"
 
 checked=0
@@ -63,4 +64,7 @@ grep -q "nmea-unplugged.conf:1: warning: /dev/gps0 does not exist (yet)" "$work/
 "$STRATUMD" --check-config -c "$shapes/files-missing.conf" >"$work/out" 2>&1 || fail "missing files failed the check"
 grep -q "warning: leapfile /no/such/leap-seconds.list cannot be read" "$work/out" || fail "no leapfile warning"
 grep -q "warning: /no/such/dir does not exist: the frequency will not be kept" "$work/out" || fail "no driftfile warning"
+"$STRATUMD" --check-config -c "$shapes/duplicate-server.conf" >"$work/out" 2>&1 || fail "a duplicate line failed the check"
+grep -q "duplicate-server.conf:2: warning: a second 'server 127.0.0.2' line (the first is at $shapes/duplicate-server.conf:1)" "$work/out" ||
+  fail "no duplicate warning: $(cat "$work/out")"
 echo "PASS: --check-config and the daemon agree on $checked configurations"
