@@ -41,6 +41,19 @@ if [[ $arch != $(dpkg --print-architecture) ]]; then
     grep -c 'install ok installed' | grep -qx 2 || cannot_run "no $arch toolchain"
 fi
 
+# The root as built: no trace of this build host's resolver, no apt timers.
+check_root() {
+  local image=$1 resolv timer
+  resolv=$(debugfs -R "cat /etc/resolv.conf" "$image" 2>/dev/null)
+  for server in $(awk '$1 == "nameserver" { print $2 }' /etc/resolv.conf); do
+    ! grep -qw -- "$server" <<<"$resolv" || { echo "FAIL: the image has this host's nameserver $server"; exit 1; }
+  done
+  for timer in apt-daily.timer apt-daily-upgrade.timer dpkg-db-backup.timer; do
+    debugfs -R "stat /etc/systemd/system/$timer" "$image" 2>/dev/null | grep -q 'link dest: "/dev/null"' ||
+      { echo "FAIL: $timer is not masked in the image"; exit 1; }
+  done
+}
+
 if [[ -n $board ]]; then
   out=$build/image-$board
   deb=$(ls "$build/packages-$arch"/stratumd_*_"$arch".deb 2>/dev/null || true)
@@ -66,6 +79,7 @@ if [[ -n $board ]]; then
   done
   ! mtype -i "$boot" ::cmdline.txt | grep -q "console=serial0\|console=ttyS1\|console=ttyAMA0" ||
     { echo "FAIL: a console on the GPS's UART"; exit 1; }
+  check_root "$out/root.img"
   exec "$top/board/image/boot-test" "$out" 12302
 fi
 rm -rf "$build/image-$arch"
@@ -81,6 +95,7 @@ fi
 read_only=
 [[ $arch == amd64 ]] && read_only=--read-only
 "$top/board/image/build-image" "$template" "$deb" "$build/image-$arch" --simulate $read_only
+check_root "$build/image-$arch/root.img"
 port=12300
 [[ $arch == amd64 ]] && port=12301  # the two tests never share a forwarded port
 exec "$top/board/image/boot-test" "$build/image-$arch" $port
