@@ -54,6 +54,13 @@ trigger=$(first_line "udevadm trigger") start=$(first_line "deb-systemd-invoke r
   $trigger -lt $start ]] ||
   fail "postinst order (sysusers ${users:-none}, tmpfiles ${dirs:-none}, udevadm trigger ${trigger:-none}, start ${start:-none})"
 grep -q "deb-systemd-invoke stop stratumd.service" "$out/control/prerm" || fail "prerm does not stop the daemon"
+# The appliance image's first boot is in the package, never enabled by it (build-image does that):
+# on Raspberry Pi OS cloud-init reads the same seed.
+firstboot=$out/root/lib/systemd/system/stratumd-firstboot.service
+[[ -f $firstboot ]] || fail "no stratumd-firstboot.service"
+program=$(sed -n 's/^ExecStart=//p' "$firstboot")
+[[ -x $out/root$program ]] || fail "stratumd-firstboot.service runs $program, which the package does not have"
+! grep -q "stratumd-firstboot" "$out/control/postinst" || fail "the package enables or starts the first boot"
 # libgps is loaded only for a gpsd reference clock, so the daemon does not link it: the package
 # must still depend on it (debian/rules shows dpkg-shlibdeps a program that links it).
 [[ $(dpkg-deb -f "$deb" Depends) =~ libgps[0-9]+\ \( ]] ||

@@ -17,7 +17,7 @@ cmake -S "$source_dir" -B "$build_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE
   -DCMAKE_CXX_FLAGS="$flags" -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=address,undefined" \
   -DSTRATUMD_BUILD_TESTS=OFF -DSTRATUMD_FUZZ=ON >"$build_dir.cmake.log" 2>&1 ||
   { cat "$build_dir.cmake.log"; exit 1; }
-targets=(ntp_packet mode6 ntp_conf nmea leap_seconds)
+targets=(ntp_packet mode6 ntp_conf nmea leap_seconds first_boot_seed)
 cmake --build "$build_dir" -j "$(nproc)" --target "${targets[@]/%/_fuzz}" >"$build_dir.build.log" 2>&1 ||
   { tail -n 40 "$build_dir.build.log"; exit 1; }
 

@@ -6,7 +6,9 @@
 # amd64: KVM when it can), and answered at stratum 1 on 127.0.0.1 through qemu's user-mode
 # networking; then shut down by its power button, leaving the drift file on its data partition.
 # The amd64 image has a read-only root, which must come back unwritten; the arm64 one a writable
-# root. Skipped without the root, the toolchain or qemu.
+# root. Each boots with a first-boot seed checked over SSH (tests/image_seed.sh): amd64 a
+# read-only one, the Pi's card a writable one, arm64 none (no SSH then). Fails without the root,
+# the toolchain or qemu (cannot_run).
 # With BOARD raspberry-pi-3, the Raspberry Pi's SD card image instead (build-image --board: the
 # firmware partition, root and data), booted under qemu's raspi3b from what is on the card; it
 # takes the arm64 package image.arm64_boot built when there is one. With arm64-gpio, the image
@@ -48,10 +50,27 @@ check_root() {
   for server in $(awk '$1 == "nameserver" { print $2 }' /etc/resolv.conf); do
     ! grep -qw -- "$server" <<<"$resolv" || { echo "FAIL: the image has this host's nameserver $server"; exit 1; }
   done
+  # Every flashed card makes its own SSH host keys (stratumd-firstboot): none in the image.
+  ! debugfs -R "ls -l /etc/ssh" "$image" 2>/dev/null | grep -q ssh_host_ ||
+    { echo "FAIL: the image carries SSH host keys every card would share"; exit 1; }
+  debugfs -R "stat /etc/systemd/system/multi-user.target.wants/stratumd-firstboot.service" "$image" 2>/dev/null |
+    grep -q 'link dest' || { echo "FAIL: the first boot is not enabled in the image"; exit 1; }
   for timer in apt-daily.timer apt-daily-upgrade.timer dpkg-db-backup.timer; do
     debugfs -R "stat /etc/systemd/system/$timer" "$image" 2>/dev/null | grep -q 'link dest: "/dev/null"' ||
       { echo "FAIL: $timer is not masked in the image"; exit 1; }
   done
+}
+
+# Booted with a first-boot seed of KIND (tests/image_seed.sh), checked over SSH while it serves.
+boot_with_seed() {
+  local kind=$1 image=$2 port=$3
+  seed_dir=$(mktemp -d /tmp/stratumd-seed.XXXXXX)
+  trap 'rm -rf "$seed_dir"' EXIT
+  local seed=$seed_dir
+  "$top/tests/image_seed.sh" seed "$kind" "$seed"
+  local options=(--while-up "'$top/tests/image_seed.sh' check $kind '$seed'")
+  [[ $kind == none ]] || options+=(--seed "$seed")
+  "$top/board/image/boot-test" "$image" "$port" "${options[@]}"
 }
 
 if [[ -n $board ]]; then
@@ -80,7 +99,7 @@ if [[ -n $board ]]; then
   ! mtype -i "$boot" ::cmdline.txt | grep -q "console=serial0\|console=ttyS1\|console=ttyAMA0" ||
     { echo "FAIL: a console on the GPS's UART"; exit 1; }
   check_root "$out/root.img"
-  exec "$top/board/image/boot-test" "$out" 12302
+  boot_with_seed card "$out" 12302
 fi
 rm -rf "$build/image-$arch"
 if [[ $arch == $(dpkg --print-architecture) ]]; then
@@ -96,6 +115,6 @@ read_only=
 [[ $arch == amd64 ]] && read_only=--read-only
 "$top/board/image/build-image" "$template" "$deb" "$build/image-$arch" --simulate $read_only
 check_root "$build/image-$arch/root.img"
-port=12300
-[[ $arch == amd64 ]] && port=12301  # the two tests never share a forwarded port
-exec "$top/board/image/boot-test" "$build/image-$arch" $port
+port=12300 kind=none
+[[ $arch == amd64 ]] && port=12301 kind=read-only  # the two tests never share a forwarded port
+boot_with_seed $kind "$build/image-$arch" $port
