@@ -34,6 +34,20 @@ using namespace stratumd::firstboot;
 
 namespace {
 
+class Descriptor {
+ public:
+  explicit Descriptor(int fd) : fd_(fd) {}
+  Descriptor(const Descriptor&) = delete;
+  Descriptor& operator=(const Descriptor&) = delete;
+  ~Descriptor() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  [[nodiscard]] int get() const { return fd_; }
+
+ private:
+  int fd_;
+};
+
 struct Options {
   std::vector<fs::path> seed_dirs{"/boot/firmware"};
   std::string seed_label = "CIDATA";
@@ -112,6 +126,7 @@ class FirstBoot {
     std::vector<char*> args;
     for (const auto& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
     args.push_back(nullptr);
+    std::cout.flush();
     const pid_t pid = ::fork();
     if (pid == 0) {
       ::execvp(args[0], args.data());
@@ -131,12 +146,16 @@ class FirstBoot {
   // Written whole or not at all: a power cut leaves the old file or the new one.
   static bool write_atomically(const fs::path& path, const std::string& content, mode_t mode) {
     const fs::path temporary = path.string() + ".firstboot-new";
-    const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-    if (fd < 0) return false;
-    bool ok = ::fchmod(fd, mode) == 0 &&
-              ::write(fd, content.data(), content.size()) == static_cast<ssize_t>(content.size()) &&
-              ::fsync(fd) == 0;
-    ok = ::close(fd) == 0 && ok;
+    bool ok = false;
+    {
+      const Descriptor fd(
+          ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode));
+      if (fd.get() < 0) return false;
+      ok = ::fchmod(fd.get(), mode) == 0 &&
+           ::write(fd.get(), content.data(), content.size()) ==
+               static_cast<ssize_t>(content.size()) &&
+           ::fsync(fd.get()) == 0;
+    }
     if (ok && ::rename(temporary.c_str(), path.c_str()) == 0) return true;
     ::unlink(temporary.c_str());
     return false;
