@@ -1,5 +1,7 @@
 #include "firmware/system_statistics.hpp"
 
+#include <sys/utsname.h>
+
 #include "drivers/clock/kernel_loop.hpp"
 
 namespace stratumd {
@@ -28,6 +30,11 @@ SystemStatistics collect_system_statistics(const ServerCounters& served, Nanosec
   s.send_failures = served.send_failures;
   s.ignored = served.dropped();
   s.kernel = read_kernel_loop();
+  static const std::string processor = [] {
+    utsname name{};
+    return ::uname(&name) == 0 ? std::string(name.machine) : std::string("unknown");
+  }();
+  s.processor = processor;
   return s;
 }
 

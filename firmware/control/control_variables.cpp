@@ -3,6 +3,8 @@
 #include <cmath>
 #include <cstdio>
 
+#include "firmware/time/utc_text.hpp"
+
 namespace stratumd {
 namespace {
 
@@ -164,7 +166,14 @@ void render_control_variables(const ClockSnapshot& s, const LoopStatus& loop, Ut
   sys += ", sys_jitter=" + format("%.6f", ms(loop.jitter));
   sys += ", clk_jitter=" + format("%.6f", ms(loop.jitter));
   sys += ", clk_wander=" + format("%.3f", loop.wander_ppm);
-  sys += ", version=\"" + version + "\", processor=\"unknown\", system=\"Linux\"";
+  sys += ", version=\"" + version + "\", processor=\"" + stats.processor + "\", system=\"Linux\"";
+  // ntpd's leap-table variables: TAI - UTC now, the table's last transition and its expiry
+  // (yyyymmddhhmm, UTC); absent, as ntpd's, without a table.
+  if (const auto& table = loop.leap_table) {
+    sys += ", tai=" + std::to_string(table->tai_offset);
+    sys += ", leapsec=" + utc_minute_text(UtcTime{} + std::chrono::seconds{table->last_transition});
+    sys += ", expire=" + utc_minute_text(UtcTime{} + std::chrono::seconds{table->expires});
+  }
   out.system_variables.assign(sys);
   render_named_variables(s, ref, now, stats, out);
 

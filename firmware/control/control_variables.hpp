@@ -80,6 +80,7 @@ struct SystemStatistics {
   std::uint64_t sent = 0, send_failures = 0, ignored = 0;  // ntpq iostats
   MonitorStatistics monitor;
   std::optional<KernelLoopState> kernel;  // nullopt: the kernel's state could not be read
+  std::string processor = "unknown";      // uname's machine, as ntpd's `processor`
 };
 
 // The system status word's clock source: 1 PPS, 4 "UHF radio" (GPS/NMEA), 0 unspecified.

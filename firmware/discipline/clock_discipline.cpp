@@ -342,6 +342,8 @@ void ClockDiscipline::update_leap(UtcTime now) {
     return;
   }
   if (status_.pending_leap) completed_leap_ = status_.pending_leap->at;
+  status_.leap_table.reset();
+  if (leap_table_) status_.leap_table = summarize_leap_table(*leap_table_, now);
   std::optional<LeapEvent> next;
   if (leap_table_ && !leap_table_->expired_at(now)) {
     next = next_leap_from_table(*leap_table_, now);  // a current table is authoritative

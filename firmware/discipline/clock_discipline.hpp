@@ -78,8 +78,9 @@ struct LoopStatus {
   Nanoseconds last_step{0};  // by how much the clock was last stepped
   std::uint64_t panics = 0;  // offsets beyond the panic threshold, never applied
   std::optional<UtcTime> last_update;
-  LeapIndicator leap = LeapIndicator::none;  // announced to clients now
-  std::optional<LeapEvent> pending_leap;     // armed in the clock
+  LeapIndicator leap = LeapIndicator::none;    // announced to clients now
+  std::optional<LeapEvent> pending_leap;       // armed in the clock
+  std::optional<LeapTableSummary> leap_table;  // the leapfile's, for ntpq (none: no table)
 };
 
 class ClockDiscipline {

@@ -64,6 +64,17 @@ std::string iso_date(std::int64_t unix_seconds) {
 
 }  // namespace
 
+LeapTableSummary summarize_leap_table(const LeapTable& table, UtcTime now) {
+  const auto seconds = std::chrono::floor<std::chrono::seconds>(now).time_since_epoch().count();
+  LeapTableSummary summary;
+  for (const LeapEntry& entry : table.entries) {
+    if (entry.unix_seconds <= seconds) summary.tai_offset = entry.tai_offset;
+  }
+  if (!table.entries.empty()) summary.last_transition = table.entries.back().unix_seconds;
+  summary.expires = table.expires;
+  return summary;
+}
+
 bool LeapTable::expired_at(UtcTime now) const {
   return std::chrono::floor<std::chrono::seconds>(now).time_since_epoch().count() >= expires;
 }

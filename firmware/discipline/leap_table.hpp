@@ -29,6 +29,15 @@ struct LeapTable {
   bool expired_at(UtcTime now) const;
 };
 
+// What ntpq's `rv` shows of a table (ntpd's tai, leapsec, expire).
+struct LeapTableSummary {
+  int tai_offset = 0;                // TAI - UTC at `now`
+  std::int64_t last_transition = 0;  // the table's last entry (Unix seconds)
+  std::int64_t expires = 0;          // Unix seconds
+  bool operator==(const LeapTableSummary&) const = default;
+};
+LeapTableSummary summarize_leap_table(const LeapTable& table, UtcTime now);
+
 struct LeapTableParse {
   std::optional<LeapTable> table;  // nullopt: refused (errors say why)
   std::vector<std::string> errors;

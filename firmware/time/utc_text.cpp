@@ -17,4 +17,10 @@ std::string utc_text(UtcTime t) {
   return text;
 }
 
+std::string utc_minute_text(UtcTime t) {
+  const std::string full = utc_text(t);  // "YYYY-MM-DD hh:mm:ss"
+  return full.substr(0, 4) + full.substr(5, 2) + full.substr(8, 2) + full.substr(11, 2) +
+         full.substr(14, 2);
+}
+
 }  // namespace stratumd

@@ -8,5 +8,7 @@
 namespace stratumd {
 
 std::string utc_text(UtcTime t);
+// "YYYYMMDDhhmm": how ntpd's mode 6 writes a date (leapsec, expire).
+std::string utc_minute_text(UtcTime t);
 
 }  // namespace stratumd

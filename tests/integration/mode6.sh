@@ -6,6 +6,7 @@
 source "$(dirname "$0")/lib.sh"
 
 cat >"$work/ntp.conf" <<'CONF'
+leapfile /usr/share/zoneinfo/leap-seconds.list
 restrict default noquery
 restrict 127.0.0.1
 restrict ::1
@@ -44,6 +45,13 @@ if [[ -x ${NTPQ:-} ]]; then
   grep -q 'stratum=1' "$work/rv-named.out" && grep -q 'refid=PPS' "$work/rv-named.out" ||
     fail "named rv lacks what was asked for"
   grep -q 'frequency=' "$work/rv-named.out" && fail "named rv answered variables not asked for"
+  # The leap table as ntpd shows it: TAI - UTC, its last leap and its expiry (yyyymmddhhmm, UTC).
+  expires=$(awk '/^#@/ { print $2 - 2208988800 }' /usr/share/zoneinfo/leap-seconds.list)
+  last=$(awk '!/^#/ && NF >= 2 { last = $1; tai = $2 } END { print last - 2208988800, tai }' /usr/share/zoneinfo/leap-seconds.list)
+  want="tai=${last#* }, leapsec=$(date -u -d "@${last% *}" +%Y%m%d%H%M), expire=$(date -u -d "@$expires" +%Y%m%d%H%M)"
+  "$NTPQ" -c 'rv 0 tai,leapsec,expire' 127.0.0.1 >"$work/rv-leap.out" 2>&1 || fail "ntpq -c 'rv 0 tai,leapsec,expire' failed"
+  cat "$work/rv-leap.out"
+  grep -qF "$want" "$work/rv-leap.out" || fail "rv 0 tai,leapsec,expire: $(cat "$work/rv-leap.out"), wanted $want"
   # ntpq's summaries: sysinfo, sysstats, kerninfo (named-only system variables).
   for view in sysinfo sysstats kerninfo; do
     "$NTPQ" -c "$view" 127.0.0.1 >"$work/$view.out" 2>&1 || fail "ntpq -c $view failed: $(cat "$work/$view.out")"
@@ -51,6 +59,9 @@ if [[ -x ${NTPQ:-} ]]; then
     cat "$work/$view.out"
   done
   grep -Eq '^system peer: +127\.127\.' "$work/sysinfo.out" || fail "sysinfo has no system peer"
+  # ntpd's processor is uname's machine (NTPsec's sysinfo does not print it; rv does).
+  "$NTPQ" -c 'rv 0 processor' 127.0.0.1 >"$work/rv-processor.out" 2>&1 || fail "ntpq -c 'rv 0 processor' failed"
+  grep -qF "processor=\"$(uname -m)\"" "$work/rv-processor.out" || fail "processor: $(cat "$work/rv-processor.out")"
   grep -Eq '^packets received: +[1-9]' "$work/sysstats.out" || fail "sysstats counts no packets"
   grep -Eq '^current version: +[1-9]' "$work/sysstats.out" || fail "sysstats counts no NTPv4 packet"
   grep -Eq '^pll time constant: +[0-9]+' "$work/kerninfo.out" || fail "kerninfo has no time constant"

@@ -278,6 +278,28 @@ TEST(Mode6, ReadVariablesAnswersOnlyTheNamesAskedFor) {
   EXPECT_EQ(f[0].data, v.system_variables.view());
 }
 
+TEST(Mode6, LeapTableVariablesAsNtpdShowsThem) {
+  // With a table: TAI - UTC now, the last transition and the expiry, as yyyymmddhhmm.
+  LeapTable table;
+  table.entries = {{1'435'708'800, 36}, {1'483'228'800, 37}};  // 2015-07-01, 2017-01-01
+  table.expires = 1'798'416'000;                               // 2026-12-28
+  LoopStatus loop;
+  loop.leap_table = summarize_leap_table(table, UtcTime{} + std::chrono::seconds{1'790'000'000});
+  ControlVariables v;
+  render_control_variables(ClockSnapshot{}, loop, UtcTime{}, ReferenceReport{}, "x", v);
+  auto f = ask(read_named("tai,leapsec,expire"), v);
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0].data, "tai=37, leapsec=201701010000, expire=202612280000");
+  EXPECT_EQ(summarize_leap_table(table, UtcTime{} + std::chrono::seconds{1'450'000'000}).tai_offset, 36);
+  // Without one, ntpd leaves them out and says nothing: not "Unknown variable".
+  render_control_variables(ClockSnapshot{}, LoopStatus{}, UtcTime{}, ReferenceReport{}, "x", v);
+  Mode6Outcome outcome{};
+  f = ask(read_named("stratum,tai,leapsec,expire"), v, &outcome);
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_NE(outcome, Mode6Outcome::unknown_variable);
+  EXPECT_EQ(f[0].data, "stratum=16");
+}
+
 TEST(Mode6, NamedOnlyVariablesComeBackWhenAskedForAndNeverUnasked) {
   const ClockSnapshot snapshot = locked_to_pps();
   SystemStatistics stats;
