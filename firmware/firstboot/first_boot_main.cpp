@@ -171,9 +171,8 @@ class FirstBoot {
     }
     log("instance " + plan.instance_id + ": applying");
     for (const auto& note : plan.notes) log(note);
-    if (plan.hostname || plan.fqdn) {
-      std::string name = plan.hostname.value_or(plan.fqdn->substr(0, plan.fqdn->find('.')));
-      name = name.substr(0, name.find('.'));
+    if (plan.hostname) {
+      const std::string& name = *plan.hostname;
       write_atomically(options_.state / "hostname", name + "\n", 0644)
           ? log("hostname: " + name)
           : fail("hostname: cannot write the state");

@@ -392,6 +392,11 @@ FirstBootPlan plan_first_boot(const SeedFiles& seed) {
       plan.network = networkd_files(parse_yaml(*seed.network_config, "network-config"), plan.notes);
     });
   }
+  // The system's name is the first label; the full name, given either way, is the fqdn.
+  if (plan.hostname && !plan.fqdn && plan.hostname->find('.') != std::string::npos)
+    plan.fqdn = plan.hostname;
+  if (!plan.hostname && plan.fqdn) plan.hostname = plan.fqdn;
+  if (plan.hostname) plan.hostname = plan.hostname->substr(0, plan.hostname->find('.'));
   return plan;
 }
 

@@ -44,8 +44,8 @@ struct FirstBootPlan {
   // Settings are applied once per instance: a new meta-data instance-id (or, without one, new
   // seed contents) applies them again.
   std::string instance_id;
-  std::optional<std::string> hostname;
-  std::optional<std::string> fqdn;
+  std::optional<std::string> hostname;  // one label: what the system is called
+  std::optional<std::string> fqdn;      // with a domain, for /etc/hosts
   bool manage_etc_hosts = false;
   std::vector<std::string>
       root_keys;  // top-level ssh_authorized_keys: this image has no default user

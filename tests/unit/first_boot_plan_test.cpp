@@ -133,6 +133,23 @@ TEST(FirstBootPlan, WithoutAnInstanceIdTheContentsNameTheInstance) {
                 .instance_id);
 }
 
+TEST(FirstBootPlan, TheHostnameIsOneLabelAndTheFullNameTheFqdn) {
+  SeedFiles seed;
+  seed.user_data = "#cloud-config\nhostname: clock1\n";
+  FirstBootPlan plan = plan_first_boot(seed);
+  EXPECT_EQ(plan.hostname, "clock1");
+  EXPECT_EQ(plan.fqdn, std::nullopt);
+  seed.user_data = "#cloud-config\nfqdn: clock1.example.net\n";
+  plan = plan_first_boot(seed);
+  EXPECT_EQ(plan.hostname, "clock1");
+  EXPECT_EQ(plan.fqdn, "clock1.example.net");
+  seed.user_data = std::nullopt;
+  seed.meta_data = "local-hostname: clock2.lan\n";
+  plan = plan_first_boot(seed);
+  EXPECT_EQ(plan.hostname, "clock2");
+  EXPECT_EQ(plan.fqdn, "clock2.lan");
+}
+
 TEST(FirstBootPlan, NamesAndKeysAreChecked) {
   EXPECT_TRUE(valid_hostname("clock-1.example.net"));
   EXPECT_FALSE(valid_hostname("-bad"));
