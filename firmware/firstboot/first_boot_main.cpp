@@ -169,8 +169,15 @@ class FirstBoot {
           ": already applied; to apply the seed again, give meta-data a new instance-id");
       return;
     }
-    log("instance " + plan.instance_id + ": applying");
     for (const auto& note : plan.notes) log(note);
+    // Half a seed could take the keys away and leave the box unreachable: nothing is applied, and
+    // the next boot, with the file mended, tries again.
+    if (plan.seed_broken) {
+      fail("instance " + plan.instance_id +
+           ": not applied: a seed file could not be read (above); mend it and reboot");
+      return;
+    }
+    log("instance " + plan.instance_id + ": applying");
     if (plan.hostname) {
       const std::string& name = *plan.hostname;
       write_atomically(options_.state / "hostname", name + "\n", 0644)
@@ -207,11 +214,6 @@ class FirstBoot {
     } else {
       write_atomically(enabled, "", 0644);
       log("ssh: on, keys only, for " + std::to_string(key_owners.size()) + " account(s)");
-    }
-    if (plan.seed_broken) {
-      fail("instance " + plan.instance_id +
-           ": a seed file could not be read; it is applied again at the next boot");
-      return;
     }
     if (!write_atomically(options_.state / "instance-id", plan.instance_id + "\n", 0644)) {
       fail("cannot record the instance as applied");

@@ -351,7 +351,8 @@ FirstBootPlan plan_first_boot(const SeedFiles& seed) {
     try {
       step();
     } catch (const YamlError& error) {
-      plan.notes.push_back(std::string(error.what()) + " (nothing of " + file + " is applied)");
+      plan.notes.push_back(std::string(error.what()) + " (" + file +
+                           " does not parse: nothing of the seed is applied)");
       plan.seed_broken = true;
     }
   };

@@ -112,8 +112,9 @@ TEST(FirstBootPlan, ABrokenFileIsNotMarkedApplied) {
   seed.user_data = "#cloud-config\nusers:\n- name: pi\n   shell: /bin/sh\n";
   FirstBootPlan plan = plan_first_boot(seed);
   EXPECT_TRUE(plan.seed_broken);
-  EXPECT_TRUE(
-      has_note(plan, "user-data:4: unexpected indentation (nothing of user-data is applied)"));
+  EXPECT_TRUE(has_note(plan,
+                       "user-data:4: unexpected indentation (user-data does not parse: nothing of "
+                       "the seed is applied)"));
   seed.user_data = "hostname: x\n";
   plan = plan_first_boot(seed);
   EXPECT_TRUE(plan.seed_broken);
