@@ -649,6 +649,39 @@ void Daemon::publish_metrics(const ServerCounters& served, bool write_textfile) 
   if (!problem.empty()) log_(problem);
 }
 
+// What ntpq's authinfo, timerstats and kerninfo show beside the server's own counters.
+void Daemon::add_loop_statistics(SystemStatistics& stats) {
+  const auto now = std::chrono::steady_clock::now();
+  // A tick more than a second late stands for the ticks it swallowed (ntpd's timer overruns).
+  if (last_tick_ != std::chrono::steady_clock::time_point{}) {
+    const auto late = now - last_tick_ - std::chrono::seconds{1};
+    if (late >= std::chrono::seconds{1})
+      timer_overruns_ += static_cast<std::uint64_t>(
+          std::chrono::duration_cast<std::chrono::seconds>(late).count());
+  }
+  last_tick_ = now;
+  stats.timer_overruns = timer_overruns_;
+  stats.keys = config_.auth.keys.size();
+  stats.transmissions = 0;
+  for (const UpstreamReport& u : reference_report_.upstreams) stats.transmissions += u.sent;
+  if (network_) stats.mac += network_->mac_counters();
+  if (system_clock_) return;
+  // Under -x the kernel's loop is not the served clock: kerninfo shows the in-process clock's
+  // loop instead, and says so, rather than a kernel loop nobody steers.
+  const LoopStatus loop = discipline_.status();
+  const ClockSnapshot snapshot = published_.load();
+  KernelLoopState k;
+  k.offset_ms = to_seconds(loop.last_offset) * 1e3;
+  k.frequency_ppm = loop.frequency_ppm;
+  k.max_error_ms = to_seconds(snapshot.root_dispersion_at(clock_.now())) * 1e3;
+  k.estimated_error_ms = to_seconds(loop.jitter) * 1e3;
+  k.status_flags = "virtual clock (-x): stratumd's own, the kernel's is not steered";
+  k.time_constant = loop.poll_log2;
+  k.precision_ms = std::ldexp(1.0, precision_) * 1e3;
+  k.tolerance_ppm = 500;
+  stats.kernel = k;
+}
+
 // Once a second: the discipline's clock, what is served and shown, and the saved state.
 void Daemon::tick() {
   discipline_.on_tick(clock_.now());
@@ -669,6 +702,7 @@ void Daemon::tick() {
   control_statistics_ =
       collect_system_statistics(served, std::chrono::steady_clock::now() - started_);
   control_statistics_.monitor = server_->monitor_statistics(NtpTimestamp::from_utc(clock_.now()));
+  add_loop_statistics(control_statistics_);
   publish_control();
   publish_metrics(served, ticks_ % 15 == 1);
   // A line a second is for a terminal or a test's log, not for the journal of an SD card.

@@ -108,6 +108,7 @@ class Daemon {
   void publish_control();
   void publish_metrics(const ServerCounters& served, bool write_textfile);
   void tick();
+  void add_loop_statistics(SystemStatistics& stats);
   void keep_console_socket();
   // systemd's watchdog: "WATCHDOG=1" every half interval while the server's threads go round.
   void keep_alive(std::chrono::microseconds interval);
@@ -193,6 +194,8 @@ class Daemon {
 
   const bool status_line_;
   int ticks_ = 0;
+  std::chrono::steady_clock::time_point last_tick_{};
+  std::uint64_t timer_overruns_ = 0;
   std::chrono::steady_clock::time_point next_calibration_save_;
 };
 

@@ -26,7 +26,8 @@ std::string console_status(const ClockSnapshot& snapshot, const LoopStatus& loop
       "source:     %s, %s, %s, last sample %s\n"
       "offset:     %+.3f us   frequency: %+.3f ppm%s   jitter: %.3f us   wander: %.4f ppm\n"
       "dispersion: %.3f ms (root, announced to clients)\n"
-      "clients:    %llu requests, %llu answered, %llu RATE kisses, %llu dropped\n"
+      "clients:    %llu requests, %llu answered, %llu ntpq queries answered, %llu RATE kisses, "
+      "%llu dropped\n"
       "clock:      %s; %llu step(s), %llu sample(s), %llu refused\n",
       to_string(loop.state), loop.servo, snapshot.synchronised() ? int{snapshot.stratum} : 16, leap,
       reference.host_name.c_str(), reference.pps ? "PPS" : "no PPS (NMEA-only)",
@@ -38,6 +39,7 @@ std::string console_status(const ClockSnapshot& snapshot, const LoopStatus& loop
       loop.wander_ppm, to_seconds(snapshot.root_dispersion_at(now)) * 1e3,
       static_cast<unsigned long long>(served.received),
       static_cast<unsigned long long>(served.answered()),
+      static_cast<unsigned long long>(served.outcome(RequestOutcome::control_answered)),
       static_cast<unsigned long long>(served.outcome(RequestOutcome::kod_sent)),
       static_cast<unsigned long long>(served.dropped()),
       system_clock ? "the system clock" : "in-process virtual clock",

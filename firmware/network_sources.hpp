@@ -62,6 +62,8 @@ class NetworkSources {
   // packet signed with them.
   void keys_changed();
   std::vector<UpstreamReport> reports() const;
+  // The MACs the associations checked and made (ntpq authinfo counts them with the server's).
+  MacCounters mac_counters() const { return mac_.counters(); }
   // Any upstream server, pool, peer or broadcast/manycast client is configured.
   bool configured() const;
   // Reruns the selection now (a reference clock sample arrived while the clock is not set yet:

@@ -29,6 +29,11 @@ SystemStatistics collect_system_statistics(const ServerCounters& served, Nanosec
   s.sent = served.sent;
   s.send_failures = served.send_failures;
   s.ignored = served.dropped();
+  s.wakeups = served.wakeups;
+  s.useful_wakeups = served.useful_wakeups;
+  s.kernel_drops = served.kernel_drops;
+  s.receive_buffers = served.receive_buffers;
+  s.mac = served.mac;
   s.kernel = read_kernel_loop();
   static const std::string processor = [] {
     utsname name{};

@@ -21,6 +21,11 @@ ServerCounters& ServerCounters::operator+=(const ServerCounters& other) {
     by_version[i] += other.by_version[i];
     version1_by_mode[i] += other.version1_by_mode[i];
   }
+  mac += other.mac;
+  wakeups += other.wakeups;
+  useful_wakeups += other.useful_wakeups;
+  kernel_drops += other.kernel_drops;
+  receive_buffers += other.receive_buffers;
   return *this;
 }
 
@@ -31,6 +36,7 @@ NtpServer::NtpServer(const ServerSetup& setup, const WorkerShared& shared) {
     workers_.push_back(
         std::make_unique<NtpWorker>(shared, setup.endpoints, setup.port, &monitors_));
     monitors_.tables.push_back(&workers_.back()->monitor());
+    monitors_.workers.push_back(workers_.back().get());
   }
 }
 

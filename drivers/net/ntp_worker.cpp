@@ -17,7 +17,9 @@
 #include "drivers/net/transmit_stamps.hpp"
 #include "drivers/net/udp_socket.hpp"
 #include "drivers/os/privileges.hpp"
+#include "firmware/control/control_auth.hpp"
 #include "firmware/control/mru_list.hpp"
+#include "firmware/control/ordered_lists.hpp"
 #include "firmware/ntp/request_classifier.hpp"
 #include "firmware/util/big_endian.hpp"
 #include "firmware/util/single_writer_counter.hpp"
@@ -26,7 +28,7 @@ namespace stratumd {
 namespace {
 
 constexpr unsigned kBatchSize = 32;
-constexpr std::size_t kMaxSockets = 64;
+constexpr std::size_t kMaxSockets = kMaxListenSockets;
 // Mode 6 from other hosts: ntpq -p asks once per association, ntpmon every second or so.
 
 std::string bind_failure_message(int error, const ListenEndpoint& e, std::uint16_t port) {
@@ -67,6 +69,10 @@ UniqueFd open_socket(const ListenEndpoint& endpoint, std::uint16_t port, bool& k
   enable(fd.get(), SOL_SOCKET, SO_REUSEPORT, "setsockopt(SO_REUSEPORT)");
   const int on = 1;
   kernel_stamps = ::setsockopt(fd.get(), SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof on) == 0;
+  // The kernel's count of requests it dropped on this socket (a full receive queue) rides on each
+  // request (ntpq iostats' dropped packets). Only a count: a kernel that refuses it costs nothing.
+  [[maybe_unused]] const int drops_reported =
+      ::setsockopt(fd.get(), SOL_SOCKET, SO_RXQ_OVFL, &on, sizeof on);
   if (v4) {
     enable(fd.get(), IPPROTO_IP, IP_PKTINFO, "setsockopt(IP_PKTINFO)");
     enable(fd.get(), SOL_SOCKET, SO_BROADCAST, "setsockopt(SO_BROADCAST)");  // `broadcast` lines
@@ -174,7 +180,9 @@ NtpWorker::NtpWorker(const WorkerShared& shared, const std::vector<ListenEndpoin
       limiter_(shared.policy.load().discard),
       batch_(std::make_unique<Batch>()),
       control_copy_(std::make_unique<ControlVariables>()),
-      directory_(directory) {
+      directory_(directory),
+      endpoints_(endpoints),
+      port_(port) {
   if (!directory_) own_nonce_key_ = random_sip_key();
   mac_engine_.prepare(shared.policy.load().auth);
   if (endpoints.size() > kMaxSockets)
@@ -222,6 +230,12 @@ ServerCounters NtpWorker::counters() const {
     c.by_version[i] = versions_[i].load(std::memory_order_relaxed);
     c.version1_by_mode[i] = version1_modes_[i].load(std::memory_order_relaxed);
   }
+  c.mac = mac_engine_.counters();
+  c.wakeups = wakeups_.load(std::memory_order_relaxed);
+  c.useful_wakeups = useful_wakeups_.load(std::memory_order_relaxed);
+  for (std::size_t i = 0; i < sockets_.size(); ++i)
+    c.kernel_drops += kernel_drops_[i].load(std::memory_order_relaxed);
+  c.receive_buffers = shared_.batched ? kBatchSize : 1;
   return c;
 }
 
@@ -312,7 +326,11 @@ void NtpWorker::send_control(int fd, msghdr& reply, std::span<const std::uint8_t
   iovec iov{const_cast<std::uint8_t*>(fragment.data()), fragment.size()};
   reply.msg_iov = &iov;
   reply.msg_iovlen = 1;
-  add_single_writer(::sendmsg(fd, &reply, 0) >= 0 ? sent_ : send_failures_);
+  const bool sent = ::sendmsg(fd, &reply, 0) >= 0;
+  add_single_writer(sent ? sent_ : send_failures_);
+  for (std::size_t i = 0; i < sockets_.size(); ++i) {
+    if (sockets_[i].fd.get() == fd) add_single_writer(sent ? socket_sent_[i] : socket_failed_[i]);
+  }
 }
 
 // Mode 6 is rare (an operator's ntpq or ntpstat) and may take several datagrams: answered here
@@ -323,12 +341,92 @@ RequestOutcome NtpWorker::answer_control(int fd, std::span<const std::uint8_t> r
   const std::uint8_t opcode = request[1] & 0x1F;
   if (opcode == mode6_opcode::read_mru || opcode == mode6_opcode::request_nonce)
     return answer_mru(fd, request, reply, flags, context);
+  if (opcode == mode6_opcode::read_ordered_list) return answer_ordered_list(fd, request, reply);
   *control_copy_ = shared_.control->load();
   const Mode6Outcome outcome = mode6_respond(
       request, *control_copy_,
       [&](std::span<const std::uint8_t> fragment) { send_control(fd, reply, fragment); });
   return outcome == Mode6Outcome::malformed ? RequestOutcome::dropped_malformed
                                             : RequestOutcome::control_answered;
+}
+
+NtpWorker::SocketTraffic NtpWorker::socket_traffic(std::size_t index) const {
+  if (index >= sockets_.size()) return {};
+  return {socket_received_[index].load(std::memory_order_relaxed),
+          socket_sent_[index].load(std::memory_order_relaxed),
+          socket_failed_[index].load(std::memory_order_relaxed)};
+}
+
+RequestOutcome NtpWorker::answer_ordered_list(int fd, std::span<const std::uint8_t> request,
+                                              msghdr reply) {
+  mode6_detail::Request r;
+  if (!mode6_detail::parse(request, r)) return RequestOutcome::dropped_malformed;
+  const ServerPolicy& policy = shared_.policy.load();
+  const ControlAuth auth = check_control_mac(request, policy.auth, mac_engine_);
+  // Each fragment signed with the control key when the request was (ntpd signs its answers).
+  std::array<std::uint8_t, kMode6HeaderSize + kMode6MaxData + 8 + 4 + 20> signed_fragment{};
+  const auto send = [&](std::span<const std::uint8_t> fragment) {
+    if (!auth.key) {
+      send_control(fd, reply, fragment);
+      return;
+    }
+    std::copy(fragment.begin(), fragment.end(), signed_fragment.begin());
+    const std::size_t length =
+        sign_control_fragment(signed_fragment, fragment.size(), *auth.key, mac_engine_);
+    if (length) send_control(fd, reply, std::span(signed_fragment.data(), length));
+  };
+  if (!auth.key) {
+    mode6_detail::send_error(r, kControlErrorPermission, send);
+    return RequestOutcome::control_answered;
+  }
+  const OrderedList list = ordered_list_named(r.data);
+  if (list == OrderedList::unknown) {
+    mode6_detail::send_error(r, kControlErrorUnknownVariable, send);
+    return RequestOutcome::control_answered;
+  }
+  if (!mru_scratch_) mru_scratch_ = std::make_unique<MruScratch>();  // rare: ntpq with a key
+  std::span<char> text(mru_scratch_->text);
+  std::size_t length = 0;
+  if (list == OrderedList::interfaces) {
+    std::array<InterfaceReport, kMaxListenSockets> interfaces{};
+    const auto up =
+        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - opened_)
+            .count();
+    for (std::size_t i = 0; i < sockets_.size(); ++i) {
+      InterfaceReport& f = interfaces[i];
+      f.address = endpoints_[i].address;
+      f.port = port_;
+      f.name = endpoints_[i].interface_name;
+      f.enabled = !sockets_[i].drop;
+      f.up_seconds = static_cast<std::uint64_t>(up);
+      const auto add = [&](const NtpWorker& w) {
+        const SocketTraffic t = w.socket_traffic(i);
+        f.received += t.received;
+        f.sent += t.sent;
+        f.send_failures += t.send_failures;
+      };
+      if (directory_ && !directory_->workers.empty()) {
+        for (const NtpWorker* w : directory_->workers) add(*w);
+      } else {
+        add(*this);
+      }
+    }
+    length = write_interface_list(std::span(interfaces).first(sockets_.size()), text);
+  } else {
+    std::array<std::uint64_t, kMaxCountedRestrictions> hits{};
+    for (std::size_t i = 0; i < hits.size(); ++i) {
+      if (directory_ && !directory_->workers.empty()) {
+        for (const NtpWorker* w : directory_->workers) hits[i] += w->restrict_hits(i);
+      } else {
+        hits[i] = restrict_hits(i);
+      }
+    }
+    length = write_restriction_list(policy.restrictions, hits, text);
+  }
+  *control_copy_ = shared_.control->load();
+  mode6_detail::send_text(r, control_copy_->system_status, std::string_view(text.data(), length),
+                          send);
+  return RequestOutcome::control_answered;
 }
 
 RequestOutcome NtpWorker::answer_mru(int fd, std::span<const std::uint8_t> request, msghdr reply,
@@ -406,14 +504,20 @@ void NtpWorker::run() {
   constexpr int kWakeupMs = 250;  // so that rounds() shows a live thread on an idle server
   for (;;) {
     rounds_.fetch_add(1, std::memory_order_relaxed);
-    if (::poll(fds.data(), count_fds, kWakeupMs) < 0) {
+    const int ready = ::poll(fds.data(), count_fds, kWakeupMs);
+    if (ready < 0) {
       if (errno == EINTR) continue;
       return;
     }
     if (fds[0].revents) return;
+    if (ready > 0) add_single_writer(wakeups_);
+    const std::uint64_t received_before = received_.load(std::memory_order_relaxed);
     for (std::size_t i = 0; i < sockets_.size(); ++i) {
       // POLLERR: transmit stamps waiting on the error queue.
       if (fds[i + 1].revents & (POLLIN | POLLERR)) serve(sockets_[i]);
+    }
+    if (received_.load(std::memory_order_relaxed) != received_before) {
+      add_single_writer(useful_wakeups_);
     }
   }
 }
@@ -445,6 +549,8 @@ void NtpWorker::serve(const Socket& socket) {
       return;
     }
     add_single_writer(received_, static_cast<unsigned>(received));
+    const std::size_t socket_index = static_cast<std::size_t>(&socket - sockets_.data());
+    add_single_writer(socket_received_[socket_index], static_cast<unsigned>(received));
     if (socket.drop) {
       count(RequestOutcome::dropped_restricted, static_cast<unsigned>(received));
       continue;
@@ -457,11 +563,16 @@ void NtpWorker::serve(const Socket& socket) {
     if (&policy != policy_seen_) {
       limiter_.set_params(policy.discard);  // a reload: new limits, the clients' history kept
       mac_engine_.prepare(policy.auth);     // before this batch's clock readings
+      // New entries: the hits counted were another table's.
+      if (policy_seen_) {
+        for (auto& hits : restrict_hits_) hits.store(0, std::memory_order_relaxed);
+      }
       policy_seen_ = &policy;
     }
     const RequestAuth auth{policy.auth, mac_engine_};
-    ClassifierState classifier{policy.restrictions, limiter_, control_limiter_,
-                               shared_.control != nullptr, snapshot.synchronised()};
+    ClassifierState classifier{policy.restrictions,     limiter_,
+                               control_limiter_,        shared_.control != nullptr,
+                               snapshot.synchronised(), restrict_hits_};
     const KernelRealtime realtime_now = kernel_realtime_now();
     const UtcTime served_now = snapshot.model.served_at(shared_.timebase.raw_now());
     const Nanoseconds monotonic_now{read_clock_ns(CLOCK_MONOTONIC_COARSE)};
@@ -478,6 +589,10 @@ void NtpWorker::serve(const Socket& socket) {
           timespec ts{};
           std::memcpy(&ts, CMSG_DATA(c), sizeof ts);
           kernel_rx = timespec_to_realtime(ts);
+        } else if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SO_RXQ_OVFL) {
+          std::uint32_t drops = 0;  // since the socket opened
+          std::memcpy(&drops, CMSG_DATA(c), sizeof drops);
+          kernel_drops_[socket_index].store(drops, std::memory_order_relaxed);
         } else if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
           // Answer from the address the request was sent to (multi-homed hosts).
           in_pktinfo info{};
@@ -616,8 +731,14 @@ void NtpWorker::serve(const Socket& socket) {
     } else if (replies) {
       (::sendmsg(fd, &b.tx[0].msg_hdr, 0) >= 0 ? sent : lost) = 1;
     }
-    if (sent > refused) add_single_writer(sent_, sent - refused);
-    if (refused + lost) add_single_writer(send_failures_, refused + lost);
+    if (sent > refused) {
+      add_single_writer(sent_, sent - refused);
+      add_single_writer(socket_sent_[socket_index], sent - refused);
+    }
+    if (refused + lost) {
+      add_single_writer(send_failures_, refused + lost);
+      add_single_writer(socket_failed_[socket_index], refused + lost);
+    }
     for (unsigned r = 0; r < sent; ++r) stamped += b.tx_slot[r]->stamped ? 1 : 0;
     collect_transmit_stamps(socket, stamped);
     // Plain mode reads one datagram per readiness: under a simulator a second read may take the

@@ -8,6 +8,7 @@
 #include <array>
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <stdexcept>
@@ -49,6 +50,10 @@ struct ServerCounters {
   std::uint64_t transmit_stamps = 0;          // replies whose kernel transmit stamp was read back
   std::array<std::uint64_t, 8> by_version{};  // requests by version field (ntpq sysstats)
   std::array<std::uint64_t, 8> version1_by_mode{};  // NTPv1 requests by mode
+  MacCounters mac;                                  // MACs checked and made (ntpq authinfo)
+  // ntpq iostats: polls that woke with something to do, those that read a request, requests the
+  // kernel dropped on a full receive queue, and the requests a batch can hold.
+  std::uint64_t wakeups = 0, useful_wakeups = 0, kernel_drops = 0, receive_buffers = 0;
 
   std::uint64_t outcome(RequestOutcome o) const { return by_outcome[static_cast<std::size_t>(o)]; }
   std::uint64_t answered() const { return outcome(RequestOutcome::answered); }
@@ -85,10 +90,18 @@ struct WorkerShared {
 // A fresh key from the kernel's random source (for the MRU list's nonces).
 SipKey random_sip_key();
 
+class NtpWorker;
+
+// The same for ntpq ifstats and reslist: every worker's traffic by socket and hits by restrict
+// entry, summed by whichever worker is asked.
 struct MonitorDirectory {
   std::vector<const ClientMonitor*> tables;
+  std::vector<const NtpWorker*> workers;
   SipKey nonce_key{};
 };
+
+inline constexpr std::size_t kMaxListenSockets = 64;
+inline constexpr std::size_t kMaxCountedRestrictions = 256;  // entries past these are not counted
 
 class NtpWorker {
  public:
@@ -118,6 +131,16 @@ class NtpWorker {
   // A socket on the server port of this family (the first), for packets that must come from
   // port 123: symmetric peers and broadcasts. -1 when none.
   int socket_for(IpFamily family) const;
+  // Requests read, replies sent and sends refused on the socket at `index` (as endpoints order).
+  struct SocketTraffic {
+    std::uint64_t received = 0, sent = 0, send_failures = 0;
+  };
+  SocketTraffic socket_traffic(std::size_t index) const;
+  // Packets this worker matched to restrict entry `index` since the policy was last replaced.
+  std::uint64_t restrict_hits(std::size_t index) const {
+    return index < restrict_hits_.size() ? restrict_hits_[index].load(std::memory_order_relaxed)
+                                         : 0;
+  }
 
  private:
   struct Batch;
@@ -143,6 +166,8 @@ class NtpWorker {
                                 std::uint32_t restrict_flags, const RequestContext& context);
   // One mode 6 fragment to the asker (`reply` carries its address), counted sent or failed.
   void send_control(int fd, msghdr& reply, std::span<const std::uint8_t> fragment);
+  // Opcode 11 (ifstats, reslist): only for a request signed with the control key.
+  RequestOutcome answer_ordered_list(int fd, std::span<const std::uint8_t> request, msghdr reply);
   // Opcodes 12 (a nonce) and 10 (the MRU list); `restrict_flags` are the asker's.
   RequestOutcome answer_mru(int fd, std::span<const std::uint8_t> request, msghdr reply,
                             std::uint32_t restrict_flags, const RequestContext& context);
@@ -171,6 +196,15 @@ class NtpWorker {
   std::atomic<std::uint64_t> send_failures_{0};
   std::atomic<std::uint64_t> interleaved_{0};
   std::atomic<std::uint64_t> transmit_stamps_{0};
+  std::atomic<std::uint64_t> wakeups_{0}, useful_wakeups_{0};
+  std::array<std::atomic<std::uint64_t>, kMaxListenSockets>
+      kernel_drops_{};  // as the kernel counts
+  std::array<std::atomic<std::uint64_t>, kMaxListenSockets> socket_received_{}, socket_sent_{},
+      socket_failed_{};
+  std::array<std::atomic<std::uint64_t>, kMaxCountedRestrictions> restrict_hits_{};
+  std::vector<ListenEndpoint> endpoints_;
+  std::uint16_t port_ = 123;
+  std::chrono::steady_clock::time_point opened_ = std::chrono::steady_clock::now();
   std::array<std::atomic<std::uint64_t>, 8> versions_{};
   std::array<std::atomic<std::uint64_t>, 8> version1_modes_{};
 };

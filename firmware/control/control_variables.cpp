@@ -99,27 +99,52 @@ void render_named_variables(const ClockSnapshot& s, const ReferenceReport& ref, 
        count("ss_restricted", stats.restricted) + count("ss_limited", stats.limited) +
        count("ss_kodsent", stats.kod_sent) + count("ss_processed", stats.processed);
   // monstats. ntpd's reclaim thresholds (mindepth, maxage, minage) have no counterpart: a new
-  // client takes the least recently heard slot of its set, whatever its age.
+  // client takes the least recently heard slot of its set, whatever its age, so all three are 0.
   const MonitorStatistics& m = stats.monitor;
+  const auto age =
+      std::chrono::duration_cast<std::chrono::seconds>(m.oldest_age.value_or(Nanoseconds{0}));
   v += ", mru_enabled=" + std::to_string(m.slots ? 1 : 0) +
        ", mru_hashslots=" + std::to_string(m.sets) +
        ", mru_depth=" + std::to_string(m.slots_in_use) +
        ", mru_deepest=" + std::to_string(m.slots_in_use) +
        ", mru_maxdepth=" + std::to_string(m.slots) +
+       ", mru_mindepth=0, mru_maxage=0, mru_minage=0" +
        ", mru_mem=" + std::to_string((m.slots_in_use * m.slot_bytes + 1023) / 1024) +
        ", mru_maxmem=" + std::to_string((m.slots * m.slot_bytes + 1023) / 1024) +
        ", mru_exists=" + std::to_string(m.existing) + ", mru_new=" + std::to_string(m.fresh) +
-       ", mru_recycleold=0, mru_recyclefull=" + std::to_string(m.recycled) + ", mru_none=0";
-  if (m.oldest_age) {
-    v += ", mru_oldest_age=" +
-         std::to_string(std::chrono::duration_cast<std::chrono::seconds>(*m.oldest_age).count());
-  }
-  // iostats: what the server's sockets saw. Receive buffers and wakeups are ntpd's own
-  // machinery, and the kernel's drops are not seen here: those are not answered.
+       ", mru_recycleold=0, mru_recyclefull=" + std::to_string(m.recycled) +
+       ", mru_none=0, mru_oldest_age=" + std::to_string(age.count());
+  // iostats: what the server's sockets saw. A request is read straight into a batch slot (the
+  // "receive buffers"), never queued in the daemon: none are ever in use between batches, and the
+  // only drops are the kernel's, on a full socket queue.
   v += ", iostats_reset=" + std::to_string(seconds) +
+       ", total_rbuf=" + std::to_string(stats.receive_buffers) +
+       ", free_rbuf=" + std::to_string(stats.receive_buffers) + ", used_rbuf=0, rbuf_lowater=0" +
+       ", io_dropped=" + std::to_string(stats.kernel_drops) +
+       ", io_ignored=" + std::to_string(stats.ignored) +
        ", io_received=" + std::to_string(stats.received) +
-       ", io_ignored=" + std::to_string(stats.ignored) + ", io_sent=" + std::to_string(stats.sent) +
-       ", io_sendfailed=" + std::to_string(stats.send_failures);
+       ", io_sent=" + std::to_string(stats.sent) +
+       ", io_sendfailed=" + std::to_string(stats.send_failures) +
+       ", io_wakeups=" + std::to_string(stats.wakeups) +
+       ", io_goodwakeups=" + std::to_string(stats.useful_wakeups);
+  // authinfo, ntpd's names: an "encryption" is a MAC made, a "decryption" one checked. Keys are
+  // all held in memory from the keys file (none uncached, none expiring).
+  const MacCounters& mac = stats.mac;
+  v += ", authreset=" + std::to_string(seconds) + ", authkeys=" + std::to_string(stats.keys) +
+       ", authfreek=0, authklookups=" + std::to_string(mac.lookups) +
+       ", authknotfound=" + std::to_string(mac.not_found) +
+       ", authencrypts=" + std::to_string(mac.digest_made + mac.cmac_made) +
+       ", authdigestencrypts=" + std::to_string(mac.digest_made) +
+       ", authcmacencrypts=" + std::to_string(mac.cmac_made) +
+       ", authdecrypts=" + std::to_string(mac.digest_checked + mac.cmac_checked) +
+       ", authdigestdecrypts=" + std::to_string(mac.digest_checked) +
+       ", authdigestfails=" + std::to_string(mac.digest_failed) +
+       ", authcmacdecrypts=" + std::to_string(mac.cmac_checked) +
+       ", authcmacfails=" + std::to_string(mac.cmac_failed) + ", authkuncached=0, authkexpired=0";
+  // timerstats: the main loop's once-a-second tick.
+  v += ", timerstats_reset=" + std::to_string(seconds) +
+       ", timer_overruns=" + std::to_string(stats.timer_overruns) +
+       ", timer_xmts=" + std::to_string(stats.transmissions);
   if (const auto& k = stats.kernel) {
     v +=
         ", koffset=" + format("%.6f", k->offset_ms) + ", kfreq=" + format("%.3f", k->frequency_ppm);

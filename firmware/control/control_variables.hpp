@@ -10,6 +10,7 @@
 #include "firmware/clock/clock_snapshot.hpp"
 #include "firmware/control/mode6.hpp"
 #include "firmware/discipline/clock_discipline.hpp"
+#include "firmware/ntp/packet_mac.hpp"
 
 namespace stratumd {
 
@@ -78,6 +79,11 @@ struct SystemStatistics {
   std::uint64_t bad_format = 0, bad_auth = 0, declined = 0, restricted = 0, limited = 0;
   std::uint64_t kod_sent = 0, processed = 0;
   std::uint64_t sent = 0, send_failures = 0, ignored = 0;  // ntpq iostats
+  std::uint64_t wakeups = 0, useful_wakeups = 0, kernel_drops = 0, receive_buffers = 0;
+  MacCounters mac;                   // ntpq authinfo: the server's and the associations' MACs
+  std::uint64_t keys = 0;            // symmetric keys loaded
+  std::uint64_t timer_overruns = 0;  // ntpq timerstats: seconds the main loop's tick came late
+  std::uint64_t transmissions = 0;   // packets the associations sent
   MonitorStatistics monitor;
   std::optional<KernelLoopState> kernel;  // nullopt: the kernel's state could not be read
   std::string processor = "unknown";      // uname's machine, as ntpd's `processor`

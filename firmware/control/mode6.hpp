@@ -32,6 +32,7 @@ inline constexpr std::uint8_t read_variables = 2;
 inline constexpr std::uint8_t write_variables = 3;
 inline constexpr std::uint8_t read_clock = 4;
 inline constexpr std::uint8_t write_clock = 5;
+inline constexpr std::uint8_t read_ordered_list = 11;  // ifstats, reslist: with the control key
 inline constexpr std::uint8_t read_mru = 10;
 inline constexpr std::uint8_t request_nonce = 12;
 }  // namespace mode6_opcode
@@ -61,7 +62,7 @@ struct ControlVariables {
   FixedText<1200> system_variables;
   // Answered only when asked for by name (ntpq's sysinfo, sysstats, kerninfo), as ntpd keeps
   // them out of its default list: a bare READVAR stays as short as it was.
-  FixedText<2400> named_variables;
+  FixedText<3600> named_variables;
   std::array<ControlAssociation, kMaxControlAssociations> associations{};
   std::uint8_t association_count = 0;
 };

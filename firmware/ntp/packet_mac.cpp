@@ -8,6 +8,7 @@
 #include <stdexcept>
 
 #include "firmware/util/big_endian.hpp"
+#include "firmware/util/single_writer_counter.hpp"
 
 namespace stratumd {
 
@@ -32,8 +33,47 @@ MacEngine::~MacEngine() {
   EVP_MD_CTX_free(digest_);
 }
 
+MacCounters& MacCounters::operator+=(const MacCounters& o) {
+  lookups += o.lookups;
+  not_found += o.not_found;
+  digest_made += o.digest_made;
+  cmac_made += o.cmac_made;
+  digest_checked += o.digest_checked;
+  digest_failed += o.digest_failed;
+  cmac_checked += o.cmac_checked;
+  cmac_failed += o.cmac_failed;
+  return *this;
+}
+
 bool MacEngine::compute(const SymmetricKey& key, std::span<const std::uint8_t> data,
                         std::span<std::uint8_t> digest) {
+  add_single_writer(key.type == KeyType::aes128_cmac ? counts_.cmac_made : counts_.digest_made);
+  return digest_of(key, data, digest);
+}
+
+void MacEngine::count_lookup(bool found) {
+  add_single_writer(counts_.lookups);
+  if (!found) add_single_writer(counts_.not_found);
+}
+
+MacCounters MacEngine::counters() const {
+  const auto get = [](const std::atomic<std::uint64_t>& n) {
+    return n.load(std::memory_order_relaxed);
+  };
+  MacCounters c;
+  c.lookups = get(counts_.lookups);
+  c.not_found = get(counts_.not_found);
+  c.digest_made = get(counts_.digest_made);
+  c.cmac_made = get(counts_.cmac_made);
+  c.digest_checked = get(counts_.digest_checked);
+  c.digest_failed = get(counts_.digest_failed);
+  c.cmac_checked = get(counts_.cmac_checked);
+  c.cmac_failed = get(counts_.cmac_failed);
+  return c;
+}
+
+bool MacEngine::digest_of(const SymmetricKey& key, std::span<const std::uint8_t> data,
+                          std::span<std::uint8_t> digest) {
   const std::size_t length = mac_digest_length(key.type);
   if (digest.size() < length) return false;
   if (key.type == KeyType::aes128_cmac) {
@@ -61,7 +101,7 @@ void MacEngine::prepare(const AuthSettings& auth) {
     bool& done = ready.at(static_cast<std::size_t>(key.type));
     if (done) continue;
     std::array<std::uint8_t, 20> digest{};
-    compute(key, {}, digest);
+    digest_of(key, {}, digest);  // not counted: no packet was signed
     done = true;
   }
 }
@@ -70,8 +110,12 @@ bool MacEngine::verify(const SymmetricKey& key, std::span<const std::uint8_t> da
                        std::span<const std::uint8_t> digest) {
   std::array<std::uint8_t, 20> expected{};
   const std::size_t length = mac_digest_length(key.type);
-  if (digest.size() != length || !compute(key, data, expected)) return false;
-  return CRYPTO_memcmp(expected.data(), digest.data(), length) == 0;
+  const bool cmac = key.type == KeyType::aes128_cmac;
+  add_single_writer(cmac ? counts_.cmac_checked : counts_.digest_checked);
+  const bool good = digest.size() == length && digest_of(key, data, expected) &&
+                    CRYPTO_memcmp(expected.data(), digest.data(), length) == 0;
+  if (!good) add_single_writer(cmac ? counts_.cmac_failed : counts_.digest_failed);
+  return good;
 }
 
 PacketAuth check_packet_mac(const ParsedPacket& packet, std::span<const std::uint8_t> bytes,
@@ -82,6 +126,7 @@ PacketAuth check_packet_mac(const ParsedPacket& packet, std::span<const std::uin
     return {at.key_id == 0 ? PacketAuth::Result::crypto_nak : PacketAuth::Result::bad, at.key_id};
   }
   const auto it = auth.keys.find(at.key_id);
+  engine.count_lookup(it != auth.keys.end());
   const bool valid = it != auth.keys.end() && auth.trusts(at.key_id) &&
                      at.digest_length == mac_digest_length(it->second.type) &&
                      at.offset + 4 + at.digest_length <= bytes.size() &&

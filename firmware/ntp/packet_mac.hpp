@@ -6,6 +6,7 @@
 // providers, which costs ~1.8 MiB of resident memory that a server without keys should not pay.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <span>
@@ -21,6 +22,15 @@ namespace stratumd {
 
 // Digest bytes after the key ID for a key type: 16 (MD5, AES-128-CMAC) or 20 (SHA-1).
 std::size_t mac_digest_length(KeyType type);
+
+// What an engine did, as ntpq's authinfo shows it (ntpd's names: an "encryption" is a MAC made, a
+// "decryption" one checked). "Digest" is MD5 or SHA-1, "CMAC" AES-128-CMAC.
+struct MacCounters {
+  std::uint64_t lookups = 0, not_found = 0;
+  std::uint64_t digest_made = 0, cmac_made = 0;
+  std::uint64_t digest_checked = 0, digest_failed = 0, cmac_checked = 0, cmac_failed = 0;
+  MacCounters& operator+=(const MacCounters& other);
+};
 
 class MacEngine {
  public:
@@ -40,10 +50,22 @@ class MacEngine {
   // True when `digest` is exactly the digest of `data` under `key`.
   bool verify(const SymmetricKey& key, std::span<const std::uint8_t> data,
               std::span<const std::uint8_t> digest);
+  // A key looked up by the ID a packet carries; `found` when it is configured.
+  void count_lookup(bool found);
+  // Safe to read from another thread while the engine's own thread works.
+  MacCounters counters() const;
 
  private:
   // The CMAC context, fetched on first use; false when OpenSSL cannot make it.
   bool have_cmac();
+  bool digest_of(const SymmetricKey& key, std::span<const std::uint8_t> data,
+                 std::span<std::uint8_t> digest);
+
+  struct Counts {
+    std::atomic<std::uint64_t> lookups{0}, not_found{0};
+    std::atomic<std::uint64_t> digest_made{0}, cmac_made{0};
+    std::atomic<std::uint64_t> digest_checked{0}, digest_failed{0}, cmac_checked{0}, cmac_failed{0};
+  } counts_;
 
   EVP_MD_CTX* digest_ = nullptr;
   EVP_MAC* cmac_ = nullptr;

@@ -1,5 +1,7 @@
 #include "firmware/ntp/request_classifier.hpp"
 
+#include "firmware/util/single_writer_counter.hpp"
+
 #include "firmware/control/mode6.hpp"
 
 namespace stratumd {
@@ -17,8 +19,11 @@ ClassifiedRequest dropped(RequestOutcome outcome, std::uint32_t flags) {
 ClassifiedRequest classify_request(std::span<const std::uint8_t> request,
                                    const RequestContext& context, bool to_group,
                                    ClassifierState& state) {
-  const std::uint32_t flags =
-      state.restrictions.lookup(context.source.address, context.source.port);
+  const RestrictMatch match = state.restrictions.match(context.source.address, context.source.port);
+  const std::uint32_t flags = match.flags;
+  if (match.entry >= 0 && static_cast<std::size_t>(match.entry) < state.restrict_hits.size()) {
+    add_single_writer(state.restrict_hits[static_cast<std::size_t>(match.entry)]);
+  }
   if (flags & restrict_flag::ignore) return dropped(RequestOutcome::dropped_restricted, flags);
   if (request.empty()) return dropped(RequestOutcome::dropped_malformed, flags);
   const std::uint8_t mode = request[0] & 0x7;

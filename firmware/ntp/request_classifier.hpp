@@ -4,6 +4,7 @@
 // 6 to the control answers (firmware/control). Pure; no allocation, no exceptions.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <span>
 
@@ -38,6 +39,8 @@ struct ClassifierState {
   RateLimiter& control_limiter;  // mode 6 from other hosts
   bool control_served = true;    // mode 6 is answered at all
   bool synchronised = true;      // our clock, as served now
+  // Packets matched, by restrict entry (ntpq reslist's hits): this thread's own counts.
+  std::span<std::atomic<std::uint64_t>> restrict_hits = {};
 };
 
 // `to_group`: the request was sent to a multicast group we answer (`manycastserver`).

@@ -34,6 +34,13 @@ std::optional<std::uint32_t> restrict_flag_from_name(std::string_view word) {
   return std::nullopt;
 }
 
+std::string_view restrict_flag_name(std::uint32_t flag) {
+  for (const auto& [name, bit] : kFlagNames) {
+    if (bit == flag) return name;
+  }
+  return {};
+}
+
 std::string valid_restrict_flags() {
   std::string out;
   for (const auto& [name, flag] : kFlagNames) {
@@ -65,35 +72,34 @@ void RestrictTable::add(const IpPrefix& prefix, std::uint32_t flags) {
     }
     node = nodes_[static_cast<std::size_t>(node)].child[b];
   }
-  Node& n = nodes_[static_cast<std::size_t>(node)];
-  if (flags & restrict_flag::ntpport) {
-    entries_ += !n.has_ntpport_entry;
-    n.has_ntpport_entry = true;
-    n.ntpport_flags |= flags;
-  } else {
-    entries_ += !n.has_entry;
-    n.has_entry = true;
-    n.flags |= flags;
+  std::int32_t& slot = (flags & restrict_flag::ntpport)
+                           ? nodes_[static_cast<std::size_t>(node)].ntpport_entry
+                           : nodes_[static_cast<std::size_t>(node)].entry;
+  if (slot < 0) {
+    slot = static_cast<std::int32_t>(entries_.size());
+    entries_.push_back({prefix, 0});
   }
+  entries_[static_cast<std::size_t>(slot)].flags |= flags;
 }
 
-std::uint32_t RestrictTable::lookup(const IpAddress& raw_source, std::uint16_t source_port) const {
+RestrictMatch RestrictTable::match(const IpAddress& raw_source, std::uint16_t source_port) const {
   const IpAddress source = raw_source.unmapped();
   std::int32_t node = source.family == IpFamily::v4 ? 0 : 1;
-  std::uint32_t best = 0;
+  std::int32_t best = -1;
   const bool from_ntp_port = source_port == kNtpPort;
   for (int i = 0;; ++i) {
     const Node& n = nodes_[static_cast<std::size_t>(node)];
-    if (from_ntp_port && n.has_ntpport_entry) {
-      best = n.ntpport_flags;
-    } else if (n.has_entry) {
-      best = n.flags;
+    if (from_ntp_port && n.ntpport_entry >= 0) {
+      best = n.ntpport_entry;
+    } else if (n.entry >= 0) {
+      best = n.entry;
     }
     if (i == source.bit_count()) break;
     node = n.child[source.bit(i)];
     if (node < 0) break;
   }
-  return best & ~restrict_flag::ntpport;
+  if (best < 0) return {};
+  return {entries_[static_cast<std::size_t>(best)].flags & ~restrict_flag::ntpport, best};
 }
 
 }  // namespace stratumd

@@ -34,6 +34,20 @@ inline constexpr std::uint32_t nomrulist = 1u << 13;   // no mode 6 MRU list
 std::optional<std::uint32_t> restrict_flag_from_name(std::string_view word);
 std::string valid_restrict_flags();
 std::string restrict_flags_to_string(std::uint32_t flags);
+// The name of one flag bit; empty for a bit that is no flag.
+std::string_view restrict_flag_name(std::uint32_t flag);
+
+// One `restrict` entry as configured (flags of repeated lines for the same prefix merged).
+struct RestrictEntry {
+  IpPrefix prefix;
+  std::uint32_t flags = 0;  // `ntpport` set for an entry kept apart for port 123
+};
+
+// The flags that apply to a packet and the entry they came from (-1: none matched).
+struct RestrictMatch {
+  std::uint32_t flags = 0;
+  std::int32_t entry = -1;
+};
 
 class RestrictTable {
  public:
@@ -45,21 +59,25 @@ class RestrictTable {
   void add(const IpPrefix& prefix, std::uint32_t flags);
 
   // Flags for a packet from `source`:`source_port`; 0 when nothing matches (no restriction).
-  std::uint32_t lookup(const IpAddress& source, std::uint16_t source_port) const;
+  std::uint32_t lookup(const IpAddress& source, std::uint16_t source_port) const {
+    return match(source, source_port).flags;
+  }
+  // The same, with the entry that matched (for ntpq reslist's hit counts).
+  RestrictMatch match(const IpAddress& source, std::uint16_t source_port) const;
 
-  std::size_t entry_count() const { return entries_; }
+  std::size_t entry_count() const { return entries_.size(); }
+  // In the order they were first configured.
+  const std::vector<RestrictEntry>& entries() const { return entries_; }
 
  private:
   struct Node {
     std::int32_t child[2] = {-1, -1};
-    std::uint32_t flags = 0;
-    std::uint32_t ntpport_flags = 0;
-    bool has_entry = false;
-    bool has_ntpport_entry = false;
+    std::int32_t entry = -1;          // into entries_
+    std::int32_t ntpport_entry = -1;  // the entry kept apart for port 123
   };
 
   std::vector<Node> nodes_;  // nodes_[0]: IPv4 root, nodes_[1]: IPv6 root
-  std::size_t entries_ = 0;
+  std::vector<RestrictEntry> entries_;
 };
 
 }  // namespace stratumd
