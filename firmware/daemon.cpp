@@ -103,9 +103,16 @@ std::variant<DaemonSetup, int> prepare(const Options& options) {
   if (options.check_config) {
     std::size_t host_errors = 0;
     for (const HostFinding& f : setup.host_findings) host_errors += f.error;
-    const CheckReport report =
-        check_config_report(setup.config_name, setup.config, host_errors,
-                            setup.host_findings.size() - host_errors, setup.plan);
+    std::size_t host_warnings = setup.host_findings.size() - host_errors;
+    // The leapfile as the daemon will load it at start, with the same messages.
+    if (const auto& leapfile = setup.config.discipline.leapfile) {
+      load_leap_table(*leapfile, realtime_as_utc(), [&](const std::string& line) {
+        std::fprintf(stderr, "%s: %s\n", setup.config_name.c_str(), line.c_str());
+        host_warnings += line.starts_with("warning:");
+      });
+    }
+    const CheckReport report = check_config_report(setup.config_name, setup.config, host_errors,
+                                                   host_warnings, setup.plan);
     std::fputs(report.text.c_str(), stdout);
     return report.exit_status;
   }
@@ -114,9 +121,7 @@ std::variant<DaemonSetup, int> prepare(const Options& options) {
     return 1;
   }
   if (setup.plan.no_time_source) {
-    say(setup.config_name +
-        " declares no reference clock and no network source: serving unsynchronised (LI 3, "
-        "stratum 0) until one is configured; --simulate runs the built-in simulated receiver");
+    say(setup.config_name + ": " + no_time_source_warning(setup.config));
   }
   const auto base_date = parse_iso_date(setup.plan.base_date);
   if (!base_date) {

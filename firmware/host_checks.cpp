@@ -84,11 +84,8 @@ std::vector<HostFinding> host_findings(const DaemonConfig& config, const std::st
                             " cannot be opened for writing: messages go to syslog or the journal");
     }
   }
-  if (const auto& leapfile = config.discipline.leapfile;
-      leapfile && ::access(leapfile->c_str(), R_OK) != 0) {
-    warn(config_name, "leapfile " + *leapfile +
-                          " cannot be read: leap seconds are known only from the receiver");
-  }
+  // The leapfile is not checked here: loading it (leap_table_loader) says what is wrong with it,
+  // at start and in --check-config alike.
   return found;
 }
 

@@ -12,14 +12,15 @@ std::optional<LeapTable> load_leap_table(const std::string& path, UtcTime now,
     return std::nullopt;
   }
   LeapTableParse leap = parse_leap_seconds_list(*text, now);
-  for (const std::string& e : leap.errors) log("leapfile " + path + ": " + e);
+  // Not errors of the configuration: the daemon runs on, with the receiver's leap warnings.
+  for (const std::string& e : leap.errors) log("warning: leapfile " + path + ": " + e);
   for (const std::string& w : leap.warnings) log("warning: leapfile " + path + ": " + w);
   if (leap.table) {
     log("leapfile " + path + ": " + std::to_string(leap.table->entries.size()) +
         " entries, TAI-UTC " + std::to_string(leap.table->entries.back().tai_offset) + " s" +
         (leap.table->hash_checked ? ", hash verified" : ""));
   } else {
-    log("leapfile " + path + " refused; leap warnings come from the receiver");
+    log("warning: leapfile " + path + " refused; leap warnings come from the receiver");
   }
   return std::move(leap.table);
 }

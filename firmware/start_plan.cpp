@@ -68,6 +68,18 @@ StartPlan plan_start(const Options& options, const DaemonConfig& config,
   return plan;
 }
 
+std::string no_time_source_warning(const DaemonConfig& config) {
+  // The reference clocks of many setups live in an include file: one that cannot be read is
+  // then the likely reason. Still a warning, as ntpd skips the file: the daemon starts and serves
+  // unsynchronised (LI 3), which is wrong for nobody.
+  return std::string("warning: no reference clock and no network source") +
+         (config.unreadable_includes.empty()
+              ? ""
+              : " (an includefile that cannot be read may have declared them)") +
+         ": the daemon serves unsynchronised (LI 3) until one is configured (--simulate runs the "
+         "built-in simulated receiver)";
+}
+
 CheckReport check_config_report(const std::string& config_name, const DaemonConfig& config,
                                 std::size_t host_errors, std::size_t host_warnings,
                                 const StartPlan& plan) {
@@ -77,16 +89,8 @@ CheckReport check_config_report(const std::string& config_name, const DaemonConf
   std::size_t warnings = host_warnings + config.findings.size() - config_errors;
   CheckReport report;
   if (plan.no_time_source) {
-    // The reference clocks of many setups live in an include file: one that cannot be read is
-    // then the reason nothing would be served.
-    const bool include_missing = !config.unreadable_includes.empty();
-    report.text =
-        config_name + ": " + (include_missing ? "error" : "warning") +
-        ": no reference clock and no network source" +
-        (include_missing ? " (an includefile that cannot be read may have declared them)" : "") +
-        ": the daemon would serve unsynchronised (--simulate runs the built-in "
-        "simulated receiver)\n";
-    (include_missing ? errors : warnings) += 1;
+    report.text += config_name + ": " + no_time_source_warning(config) + "\n";
+    warnings += 1;
   }
   report.text += config_name + ": " + std::to_string(errors) + " error(s), " +
                  std::to_string(warnings) + " warning(s), " +

@@ -46,6 +46,9 @@ struct CheckReport {
   std::string text;
   int exit_status = 0;
 };
+// The same words from --check-config and the daemon at start when nothing would be served.
+std::string no_time_source_warning(const DaemonConfig& config);
+
 CheckReport check_config_report(const std::string& config_name, const DaemonConfig& config,
                                 std::size_t host_errors, std::size_t host_warnings,
                                 const StartPlan& plan);

@@ -27,17 +27,59 @@ expect_exit 1 "has errors; not starting" -c "$work/bad.conf" -n --simulate --por
 printf 'server 127.127.20.0 mode 17\n' >"$work/nmea.conf"
 expect_exit 0 "0 error(s)" --check-config -c "$work/nmea.conf"
 
-# No time source: the simulated receiver is not started behind the operator's back. The check says
-# so (an error when the reference clocks were in an include file that cannot be read), and the
-# daemon serves unsynchronised, saying why.
+# No time source: the simulated receiver is not started behind the operator's back. The check and
+# the daemon say so in the same words, a warning both (when the reference clocks may have been in
+# an include file that cannot be read, they say that too), and the daemon serves unsynchronised.
 printf 'includefile %s/missing-gps.conf\ndriftfile %s/drift\n' "$work" "$work" >"$work/nogps.conf"
-expect_exit 1 "error: no reference clock and no network source (an includefile that cannot be read" \
+expect_exit 0 "warning: no reference clock and no network source (an includefile that cannot be read" \
   --check-config -c "$work/nogps.conf"
+grep -q "0 error(s), 2 warning(s)" "$work/out" || fail "the check's count: $(cat "$work/out")"
+grep -o 'warning: .*' "$work/out" | sort >"$work/check-warnings"
 printf 'driftfile %s/drift\n' "$work" >"$work/empty.conf"
 expect_exit 0 "warning: no reference clock and no network source" --check-config -c "$work/empty.conf"
 start_daemon -c "$work/nogps.conf" -n -x --port 1123 --console-socket none
-retry_until 10 grep -q "declares no reference clock and no network source: serving unsynchronised" \
+retry_until 10 grep -q "warning: no reference clock and no network source" \
   "$work/daemon.log" || fail "the daemon did not say why it serves unsynchronised"
+grep -o 'warning: .*' "$work/daemon.log" | sort >"$work/daemon-warnings"
+diff "$work/check-warnings" "$work/daemon-warnings" || fail "the check and the daemon do not say the same"
+stop_daemon
+
+# An expired leapfile (its hash made right) and a damaged one: the same warnings from both.
+python3 - /usr/share/zoneinfo/leap-seconds.list "$work" <<'PY'
+import hashlib, re, sys
+lines = open(sys.argv[1]).read().splitlines()
+def rewrite(expiry, fix_hash):
+    out, hashed = [], ""
+    for line in lines:
+        if line.startswith("#@"):
+            line = "#@\t%d" % expiry
+        if line.startswith("#$") or line.startswith("#@"):
+            hashed += line.split()[1]
+        elif line and not line.startswith("#"):
+            hashed += "".join(line.split()[:2])
+        out.append(line)
+    if fix_hash:
+        words = re.findall(".{8}", hashlib.sha1(hashed.encode()).hexdigest())
+        out = [("#h\t" + " ".join("%x" % int(w, 16) for w in words)) if l.startswith("#h") else l
+               for l in out]
+    return "\n".join(out) + "\n"
+open(sys.argv[2] + "/expired.list", "w").write(rewrite(3700000000, True))  # April 2017
+open(sys.argv[2] + "/damaged.list", "w").write(rewrite(3700000000, False))
+PY
+for case in "expired.list:expired on 2017-04" "damaged.list:the #h hash does not match"; do
+  leapfile=${case%%:*}
+  printf 'server 127.127.28.0\nleapfile %s/%s\n' "$work" "$leapfile" >"$work/leap.conf"
+  expect_exit 0 "0 error(s), [1-9] warning(s)" --check-config -c "$work/leap.conf"
+  grep -o 'warning: .*' "$work/out" >"$work/check-warnings"
+  grep -qF "warning: leapfile $work/$leapfile: ${case#*:}" "$work/check-warnings" ||
+    fail "the check did not warn '${case#*:}': $(cat "$work/out")"
+  start_daemon -c "$work/leap.conf" -n -x --port 1123 --console-socket none
+  retry_until 10 grep -q "serving NTP" "$work/daemon.log" || fail "the daemon did not start"
+  stop_daemon
+  grep -o 'warning: .*leapfile.*' "$work/daemon.log" >"$work/daemon-warnings"
+  diff "$work/check-warnings" "$work/daemon-warnings" || fail "$leapfile: the check and the daemon do not say the same"
+done
+start_daemon -c "$work/nogps.conf" -n -x --port 1123 --console-socket none
 # Answered, and unsynchronised for as long as anyone looks (it never locks without a source).
 retry_until 10 probe query 127.0.0.1 --port 1123 --timeout 0.5 >"$work/q.json" || fail "no answer"
 python3 -c 'import json, sys; r = json.load(open(sys.argv[1])); assert r["leap"] == 3 and r["stratum"] == 0, r' \

@@ -163,6 +163,11 @@ PYTHONPATH=$here python3 - <<'PY' || fail "raw mode 6 checks failed"
 from udp_ask import READVAR as readvar, ask
 assert ask(readvar) is not None, "no answer to READVAR from 127.0.0.1"
 assert ask(readvar, source="127.0.0.2") is None, "noquery: 127.0.0.2 got a mode 6 answer"
+# READCLOCK of the simulated receiver: one fragment, its RMC sentence as timecode, within the
+# bound docs/monitoring.md states.
+readclock = ask(bytes([0x16, 0x04, 0, 1, 0, 0, 0, 1, 0, 0, 0, 0]))
+assert readclock is not None and not readclock[1] & 0x60, readclock
+assert b'timecode="$GPRMC,' in readclock and len(readclock) <= 240, (len(readclock), readclock)
 write = bytes([0x16, 0x03, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0])
 reply = ask(write)
 assert reply is not None and reply[1] & 0x40, "a write was not refused with the error bit"
