@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <optional>
 #include <string_view>
 
 namespace stratumd {
@@ -41,47 +42,61 @@ bool is_chrony_line(const std::vector<std::string>& words) {
          std::find(kChronyOnly.begin(), kChronyOnly.end(), words[0]) != kChronyOnly.end();
 }
 
-std::string ntp_conf_equivalent(const std::vector<std::string>& words) {
+std::vector<std::string> ntp_conf_equivalent(const std::vector<std::string>& words) {
   const std::string& name = words[0];
+  const auto argument = [&]() -> std::optional<std::string> {
+    if (words.size() >= 2) return words[1];
+    return std::nullopt;
+  };
   if (is_chrony_refclock(words)) {
     const std::string refid = option_value(words, "refid");
+    const std::string offset = option_value(words, "offset");  // ntpd's time1, same sign
+    // NTPsec's refclock line takes both as options; ntpd's fudge line after the server line.
+    std::string options;
+    if (!offset.empty()) options += " time1 " + offset;
+    if (!refid.empty()) options += " refid " + refid;
     std::string address;
     if (words[1] == "SHM" && words.size() >= 3) {
       address = "127.127.28." + words[2];
     } else if (words[1] == "PPS" && words.size() >= 3 && words[2].starts_with("/dev/pps")) {
       address = "127.127.22." + words[2].substr(8);
     } else if (words[1] == "PPS" && words.size() >= 3) {
-      return "refclock pps unit 0 path " + words[2];
+      return {"refclock pps unit 0 path " + words[2] + options};
     } else {
-      return "no equivalent: read the receiver through gpsd's SHM (server 127.127.28.0) or "
-             "gpsd (server 127.127.46.0)";
+      return {
+          "# no equivalent: read the receiver through gpsd's SHM (server 127.127.28.0) or "
+          "gpsd (server 127.127.46.0)"};
     }
-    std::string line = "server " + address;
-    if (refid.size()) line += "; fudge " + address + " refid " + refid;
-    return line;
+    if (options.empty()) return {"server " + address};
+    return {"server " + address, "fudge " + address + options};
   }
   if (name == "allow") {
-    return words.size() >= 2 ? "restrict " + words[1] + " nomodify nopeer" : "restrict default";
+    return {argument() ? "restrict " + *argument() + " nomodify nopeer" : "restrict default"};
   }
-  if (name == "deny")
-    return words.size() >= 2 ? "restrict " + words[1] + " ignore" : "restrict default ignore";
-  if (name == "makestep") {
-    return words.size() >= 2
-               ? "tinker step " + words[1] + " (and -g for a first correction of any size)"
-               : "tinker step";
+  if (name == "deny") {
+    return {argument() ? "restrict " + *argument() + " ignore" : "restrict default ignore"};
   }
-  if (name == "keyfile") return words.size() >= 2 ? "keys " + words[1] : "keys FILE";
-  if (name == "logdir") return words.size() >= 2 ? "statsdir " + words[1] : "statsdir DIR";
-  if (name == "log") return "statistics loopstats peerstats clockstats";
+  if (name == "makestep" && argument()) {
+    return {"# and start with -g for a first correction of any size", "tinker step " + *argument()};
+  }
+  if (name == "keyfile" && argument()) return {"keys " + *argument()};
+  if (name == "logdir" && argument()) return {"statsdir " + *argument()};
+  if (name == "log") return {"statistics loopstats peerstats clockstats"};
   if (name == "local") {
-    return "no equivalent: stratumd holds over on the GPS-trained frequency (holdover SECONDS)";
+    return {"# no equivalent: stratumd holds over on the GPS-trained frequency (holdover SECONDS)"};
   }
-  if (name == "leapsectz") return "leapfile /usr/share/zoneinfo/leap-seconds.list";
-  if (name == "rtcsync")
-    return "none needed: the kernel keeps the RTC while the clock is synchronised";
-  if (name == "ratelimit") return "discard average A minimum M, and 'limited' on restrict lines";
-  if (name == "bindaddress") return "interface listen ADDRESS";
-  return "no equivalent; leave it out";
+  if (name == "leapsectz") return {"leapfile /usr/share/zoneinfo/leap-seconds.list"};
+  if (name == "rtcsync") {
+    return {"# none needed: the kernel keeps the RTC while the clock is synchronised"};
+  }
+  if (name == "ratelimit") {
+    // chrony's interval is ntpd's average (both log2 seconds); chrony's default is 3.
+    const std::string interval = option_value(words, "interval");
+    return {"discard average " + (interval.empty() ? std::string("3") : interval),
+            "# and 'limited' on the restrict lines of the clients it applies to"};
+  }
+  if (name == "bindaddress" && argument()) return {"interface listen " + *argument()};
+  return {"# no equivalent; leave it out"};
 }
 
 }  // namespace stratumd

@@ -352,8 +352,8 @@ class Parser {
     for (const auto& [where, words] : chrony_lines_) {
       std::string original;
       for (const std::string& w : words) original += (original.empty() ? "" : " ") + w;
-      message += "\n  line " + std::to_string(where.line) + ": " + original + "  ->  " +
-                 ntp_conf_equivalent(words);
+      message += "\n  line " + std::to_string(where.line) + ": " + original + "  ->";
+      for (const std::string& line : ntp_conf_equivalent(words)) message += "\n    " + line;
     }
     error(chrony_lines_.front().first, message);
   }

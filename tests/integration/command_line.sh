@@ -27,6 +27,26 @@ expect_exit 1 "has errors; not starting" -c "$work/bad.conf" -n --simulate --por
 printf 'server 127.127.20.0 mode 17\n' >"$work/nmea.conf"
 expect_exit 0 "0 error(s)" --check-config -c "$work/nmea.conf"
 
+# A chrony.conf is refused once, with ntp.conf lines for each chrony line that paste as they are:
+# pasted into an ntp.conf, they pass the check without an error.
+cat >"$work/chrony.conf" <<CONF
+makestep 1 3
+refclock SHM 0 refid GPS offset 0.42 delay 0.2
+allow 192.168.0.0/16
+deny 10.0.0.0/8
+ratelimit interval 4 burst 8
+local stratum 10
+rtcsync
+leapsectz right/UTC
+bindaddress 127.0.0.1
+logdir $work
+CONF
+expect_exit 1 "this is chrony.conf syntax" --check-config -c "$work/chrony.conf"
+sed -n 's/^    //p' "$work/out" >"$work/pasted.conf"
+grep -qx 'fudge 127.127.28.0 time1 0.42 refid GPS' "$work/pasted.conf" || fail "offset was not kept: $(cat "$work/out")"
+[[ $(grep -cv '^#' "$work/pasted.conf") -ge 9 ]] || fail "too few lines to paste: $(cat "$work/pasted.conf")"
+expect_exit 0 " 0 error(s)" --check-config -c "$work/pasted.conf"
+
 # No time source: the simulated receiver is not started behind the operator's back. The check and
 # the daemon say so in the same words, a warning both (when the reference clocks may have been in
 # an include file that cannot be read, they say that too), and the daemon serves unsynchronised.

@@ -806,15 +806,19 @@ TEST(NtpConfParser, AChronyConfIsRefusedOnceWithTheNtpConfLines) {
   ASSERT_EQ(c.findings.size(), 1u) << all_findings(c);
   const std::string text = all_findings(c);
   EXPECT_EQ(text.rfind("/etc/chrony.conf:2: error: this is chrony.conf syntax", 0), 0u) << text;
-  EXPECT_NE(text.find("line 3: refclock SHM 0 refid GPS precision 1e-1 offset 0.0 delay 0.2  ->  "
-                      "server 127.127.28.0; fudge 127.127.28.0 refid GPS"),
+  // Each chrony line, then the ntp.conf lines to paste instead (offset is ntpd's time1).
+  EXPECT_NE(text.find("line 3: refclock SHM 0 refid GPS precision 1e-1 offset 0.0 delay 0.2  ->\n"
+                      "    server 127.127.28.0\n"
+                      "    fudge 127.127.28.0 time1 0.0 refid GPS\n"),
             std::string::npos)
       << text;
-  EXPECT_NE(text.find("line 4: refclock PPS /dev/pps0 lock GPS  ->  server 127.127.22.0"),
+  EXPECT_NE(text.find("line 4: refclock PPS /dev/pps0 lock GPS  ->\n    server 127.127.22.0\n"),
             std::string::npos);
-  EXPECT_NE(text.find("line 5: allow 192.168.0.0/16  ->  restrict 192.168.0.0/16 nomodify nopeer"),
-            std::string::npos);
-  EXPECT_NE(text.find("line 6: local stratum 10  ->  no equivalent"), std::string::npos);
+  EXPECT_NE(
+      text.find("line 5: allow 192.168.0.0/16  ->\n    restrict 192.168.0.0/16 nomodify nopeer"),
+      std::string::npos);
+  EXPECT_NE(text.find("line 6: local stratum 10  ->\n    # no equivalent"), std::string::npos);
+  EXPECT_EQ(text.find(';', text.find("In ntp.conf:")), std::string::npos) << text;
   // NTPsec's lower-case refclock lines are ntp.conf, not chrony.
   const DaemonConfig ntpsec = parse_ntp_conf(
       "/etc/ntp.conf", Files().add("/etc/ntp.conf", "refclock shm unit 0 refid GPS\n").loader());
