@@ -1,5 +1,7 @@
 #include "firmware/command_line.hpp"
 
+#include <filesystem>
+
 #include "drivers/os/privileges.hpp"
 
 #include <boost/program_options.hpp>
@@ -43,7 +45,8 @@ CommandLineResult parse_command_line(int argc, const char* const argv[]) {
       "do not print the once-a-second status line (never printed when standard output is "
       "systemd's journal)");
   add("console-socket", po::value<std::string>(),
-      "Unix socket for stratumctl (default /run/stratumd/console.sock; 'none': no console)");
+      "Unix socket for stratumctl (default /run/stratumd/console.sock; a relative path is from the "
+      "starting directory; 'none': no console)");
   add("replay", po::value<std::string>(),
       "replay a captured NMEA log (gpsd .log format) as the receiver; serves the log's time");
   add("replay-speed", po::value<double>(), "cycles per second for --replay (default 1)");
@@ -123,7 +126,11 @@ CommandLineResult parse_command_line(int argc, const char* const argv[]) {
   }
   if (vm.count("console-socket")) {
     const std::string path = vm["console-socket"].as<std::string>();
-    options.console_socket = path == "none" ? std::string() : path;
+    // A relative name is taken from the directory stratumd was started in, as any path on the
+    // command line, and made absolute now: the socket is made again later (a cleaned /run).
+    options.console_socket = path == "none"
+                                 ? std::string()
+                                 : std::filesystem::absolute(path).lexically_normal().string();
   }
   options.port = static_cast<std::uint16_t>(port);
   result.options = options;

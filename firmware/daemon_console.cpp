@@ -250,8 +250,8 @@ std::unique_ptr<ConsoleServer> open_console_socket(
     const std::function<void(const std::string&)>& log) {
   try {
     // /run/stratumd: systemd's RuntimeDirectory makes it; by hand, we do.
-    const std::string directory = path.substr(0, path.rfind('/'));
-    if (!directory.empty()) ::mkdir(directory.c_str(), 0750);
+    const std::size_t slash = path.rfind('/');
+    if (slash != std::string::npos && slash > 0) ::mkdir(path.substr(0, slash).c_str(), 0750);
     auto server =
         std::make_unique<ConsoleServer>(loop, path, [&console]() -> ConsoleServer::Handler {
           auto session = std::make_shared<ConsoleSession>(console);

@@ -107,6 +107,16 @@ python3 -c 'import json, sys; r = json.load(open(sys.argv[1])); assert r["leap"]
 grep -q "locked" "$work/daemon.log" && fail "locked with no time source: $(grep locked "$work/daemon.log")"
 stop_daemon
 
+# A relative console socket name is taken from the directory the daemon was started in.
+mkdir "$work/started-here"
+pushd "$work/started-here" >/dev/null
+start_daemon --simulate -n -x --port 1123 --console-socket rel.sock
+popd >/dev/null
+retry_until 10 test -S "$work/started-here/rel.sock" || fail "no socket at $work/started-here/rel.sock: $(ls -la "$work/started-here")"
+grep -qF "console on $work/started-here/rel.sock (stratumctl)" "$work/daemon.log" || fail "the log does not name the socket"
+"$STRATUMCTL" --socket "$work/started-here/rel.sock" -c status | grep -q '^state:' || fail "no console on the relative socket"
+stop_daemon
+
 # A receiver that is not plugged in is not fatal: the daemon says so and keeps trying.
 start_daemon -c "$work/nmea.conf" -n -x --port 1123
 retry_until 10 grep -q '/dev/gps0: no such serial port' "$work/daemon.log" || fail "no message about the missing receiver"

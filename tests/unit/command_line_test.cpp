@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <set>
 
 #include <vector>
@@ -35,6 +36,16 @@ TEST(CommandLine, ShortAndLongOptions) {
   EXPECT_EQ(r.options->port, 1123);
   EXPECT_EQ(r.options->io, IoBackend::poll);
   EXPECT_EQ(r.options->threads, 3);
+}
+
+TEST(CommandLine, ARelativeConsoleSocketIsTakenFromTheStartingDirectory) {
+  const std::string here = std::filesystem::current_path().string();
+  EXPECT_EQ(parse({"--console-socket", "console.sock"}).options->console_socket,
+            here + "/console.sock");
+  EXPECT_EQ(parse({"--console-socket", "./run/../c.sock"}).options->console_socket,
+            here + "/c.sock");
+  EXPECT_EQ(parse({"--console-socket", "/run/x/c.sock"}).options->console_socket, "/run/x/c.sock");
+  EXPECT_EQ(parse({"--console-socket", "none"}).options->console_socket, "");
 }
 
 TEST(CommandLine, HelpAndVersionExitZero) {
