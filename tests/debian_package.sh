@@ -32,6 +32,8 @@ unit=$out/root/lib/systemd/system/stratumd.service
 [[ -x $out/root/usr/sbin/stratumd && -x $out/root/usr/bin/stratumctl ]] || fail "binaries missing"
 python3 -c "import json, sys; json.load(open(sys.argv[1]))" "$out/root/usr/share/stratumd/grafana/stratumd.json" ||
   fail "the Grafana dashboard is not installed"
+grep -q 'alert: StratumdLeapfileExpiresSoon' "$out/root/usr/share/stratumd/prometheus/stratumd-alerts.yml" ||
+  fail "the example alerting rules are not installed"
 for program in stratumd stratumctl; do
   grep -q "complete -F _$program $program" "$out/root/usr/share/bash-completion/completions/$program" ||
     fail "no bash completion for $program"

@@ -27,8 +27,9 @@ grep -q '@[A-Z]*@' "$unit" && fail "a placeholder was left in the unit"
 for page in man8/stratumd.8 man1/stratumctl.1 man5/stratumd.conf.5; do
   [[ -f $root/share/man/$page ]] || fail "no manual page $page"
 done
-[[ -f $root/share/bash-completion/completions/stratumctl && -f $root/share/stratumd/grafana/stratumd.json ]] ||
-  fail "no bash completion or Grafana dashboard"
+[[ -f $root/share/bash-completion/completions/stratumctl && -f $root/share/stratumd/grafana/stratumd.json &&
+   -f $root/share/stratumd/prometheus/stratumd-alerts.yml ]] ||
+  fail "no bash completion, Grafana dashboard or alerting rules"
 if command -v systemd-analyze >/dev/null; then
   systemd-analyze verify --root="$dest" "${unit#"$dest"}" >"$dest.verify" 2>&1 || true
   grep -E "stratumd is not executable|Unknown (key|lvalue|section)|Failed to parse" "$dest.verify" &&

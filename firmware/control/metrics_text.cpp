@@ -102,6 +102,13 @@ std::string render_metrics(const MetricsInput& in) {
   }
   w.metric("stratumd_leap_pending", "gauge", "A leap second is armed: 1 insertion, -1 deletion.");
   w.value("stratumd_leap_pending", in.loop.pending_leap ? in.loop.pending_leap->direction : 0);
+  if (const auto& table = in.loop.leap_table) {
+    // Seconds left, not the date: an alert is then a plain threshold (board/prometheus).
+    w.metric("stratumd_leapfile_expiry_seconds", "gauge",
+             "Seconds until the leapfile expires (negative: expired); absent without one.");
+    w.value("stratumd_leapfile_expiry_seconds",
+            static_cast<double>(table->expires) - to_seconds(in.now.time_since_epoch()));
+  }
   w.metric("stratumd_pps_present", "gauge", "PPS edges are numbering the seconds.");
   w.value("stratumd_pps_present", in.pps_present ? 1 : 0);
   if (in.satellites >= 0) {

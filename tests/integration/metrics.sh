@@ -4,8 +4,9 @@ source "$(dirname "$0")/lib.sh"
 
 cat >"$work/ntp.conf" <<CONF
 metrics listen 127.0.0.1 textfile $work/stratumd.prom
+leapfile /usr/share/zoneinfo/leap-seconds.list
 CONF
-start_daemon --simulate -n -x -c "$work/ntp.conf"
+start_daemon --simulate -n -x -c "$work/ntp.conf" --console-socket none
 wait_for_stratum_1
 probe burst 127.0.0.1 --count 5 --timeout 1 >/dev/null
 scrape() { python3 -c 'import urllib.request, sys; sys.stdout.write(urllib.request.urlopen("http://127.0.0.1:10123/metrics", timeout=2).read().decode())'; }
