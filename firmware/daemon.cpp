@@ -709,6 +709,7 @@ void Daemon::tick() {
   control_statistics_.monitor = server_->monitor_statistics(NtpTimestamp::from_utc(clock_.now()));
   add_loop_statistics(control_statistics_);
   publish_control();
+  follow_source_addresses();
   publish_metrics(served, ticks_ % 15 == 1);
   // A line a second is for a terminal or a test's log, not for the journal of an SD card.
   if (status_line_) print_status_line(discipline_.status(), served, sources_->calibration_status());
@@ -837,8 +838,27 @@ void Daemon::write_atomically(const std::string& path, const std::string& text) 
 }
 
 ServerPolicy Daemon::policy_for(const DaemonConfig& config) const {
-  return ServerPolicy{build_restrict_table(config.restrictions, resolved_hosts_),
+  return ServerPolicy{build_restrict_table(config.restrictions, resolved_hosts_, source_addresses_),
                       config.discard.value_or(DiscardParams{}), config.auth};
+}
+
+// `restrict source`: the associations' addresses get its flags as they come and go (a pool
+// member replaced, a server resolved, a reload). Compared once a second, republished on a change.
+void Daemon::follow_source_addresses() {
+  const bool wanted = std::any_of(config_.restrictions.begin(), config_.restrictions.end(),
+                                  [](const RestrictLine& line) { return line.source; });
+  std::vector<IpAddress> now;
+  if (wanted) {
+    for (const UpstreamReport& u : reference_report_.upstreams) {
+      if (const auto address = IpAddress::parse(u.address)) now.push_back(*address);
+    }
+    std::sort(now.begin(), now.end(), [](const IpAddress& a, const IpAddress& b) {
+      return std::tie(a.family, a.bytes) < std::tie(b.family, b.bytes);
+    });
+  }
+  if (now == source_addresses_) return;
+  source_addresses_ = std::move(now);
+  policy_.publish(policy_for(config_));
 }
 
 // `restrict HOST` lines apply as their names resolve, in the background with retries.

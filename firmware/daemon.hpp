@@ -109,6 +109,7 @@ class Daemon {
   void publish_metrics(const ServerCounters& served, bool write_textfile);
   void tick();
   void add_loop_statistics(SystemStatistics& stats);
+  void follow_source_addresses();
   void keep_console_socket();
   // systemd's watchdog: "WATCHDOG=1" every half interval while the server's threads go round.
   void keep_alive(std::chrono::microseconds interval);
@@ -173,7 +174,8 @@ class Daemon {
   std::optional<UtcTime> last_known_time_;  // saved beside the drift file
   std::unique_ptr<ReferenceSources> sources_;
 
-  ResolvedHosts resolved_hosts_;  // `restrict HOST` names resolved so far
+  ResolvedHosts resolved_hosts_;             // `restrict HOST` names resolved so far
+  std::vector<IpAddress> source_addresses_;  // the associations' addresses (`restrict source`)
   RetainedPointer<ServerPolicy> policy_;
   ListenPlan listen_plan_;
   InterleavedTimestamps interleaved_;

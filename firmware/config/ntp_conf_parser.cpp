@@ -574,9 +574,9 @@ class Parser {
     if (i >= words.size()) return error(where, "restrict needs an address, 'default' or 'source'");
     const std::string& target = words[i++];
     if (target == "source") {
-      return warning(
-          where,
-          "'restrict source' is not implemented yet (no upstream associations); line ignored");
+      if (line.family) return error(where, "restrict source takes no -4 or -6");
+      line.source = true;
+      return add_restrict_flags(where, words, i, line);
     }
     if (target != "default") {
       auto prefix = IpPrefix::parse(target);

@@ -57,6 +57,9 @@ struct RestrictLine {
   std::uint32_t flags = 0;
   SourceLocation where;
   std::string host_name;  // `restrict HOST …`: resolved at run time, never at parse time
+  // `restrict source …`: the flags for the address of every server, pool member and peer, as
+  // the associations come and go (ntpd's), unless a line names that address itself.
+  bool source = false;
 };
 
 // One `interface` (or `nic`) line: which local addresses get server sockets.

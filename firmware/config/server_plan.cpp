@@ -34,14 +34,16 @@ IpAddress any_address(IpFamily family) {
 }  // namespace
 
 RestrictTable build_restrict_table(const std::vector<RestrictLine>& lines,
-                                   const ResolvedHosts& resolved) {
+                                   const ResolvedHosts& resolved,
+                                   const std::vector<IpAddress>& sources) {
   RestrictTable table;
   // With no `restrict default` for a family, the built-in one: time for everyone, mode 6 (ntpq,
   // whose READVAR replies are up to 100 times the request) only from this host's loopback.
   for (const IpFamily family : {IpFamily::v4, IpFamily::v6}) {
     const bool configured =
         std::any_of(lines.begin(), lines.end(), [family](const RestrictLine& line) {
-          return !line.prefix && line.host_name.empty() && (!line.family || *line.family == family);
+          return !line.prefix && line.host_name.empty() && !line.source &&
+                 (!line.family || *line.family == family);
         });
     if (configured) continue;
     table.add(IpPrefix{any_address(family), 0}, restrict_flag::noquery);
@@ -49,7 +51,29 @@ RestrictTable build_restrict_table(const std::vector<RestrictLine>& lines,
                                      : IpPrefix{*IpAddress::parse("::1"), 128},
               0);
   }
+  // Host entries the configuration names itself: `restrict source` does not touch those (ntpd).
+  std::vector<IpAddress> named_hosts;
+  const auto host_prefix = [](const IpAddress& a) {
+    return IpPrefix{a, a.family == IpFamily::v4 ? 32 : 128};
+  };
   for (const RestrictLine& line : lines) {
+    if (line.prefix && line.prefix->length == host_prefix(line.prefix->address).length) {
+      named_hosts.push_back(line.prefix->address);
+    }
+    if (const auto it = resolved.find(line.host_name);
+        !line.host_name.empty() && it != resolved.end())
+      named_hosts.insert(named_hosts.end(), it->second.begin(), it->second.end());
+  }
+  for (const RestrictLine& line : lines) {
+    if (line.source) {
+      for (const IpAddress& raw : sources) {
+        const IpAddress address = raw.unmapped();
+        if (std::find(named_hosts.begin(), named_hosts.end(), address) != named_hosts.end())
+          continue;
+        table.add(host_prefix(address), line.flags);
+      }
+      continue;
+    }
     if (!line.host_name.empty()) {
       const auto it = resolved.find(line.host_name);
       if (it == resolved.end()) continue;

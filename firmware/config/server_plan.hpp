@@ -17,8 +17,11 @@ using ResolvedHosts = std::map<std::string, std::vector<IpAddress>>;
 
 // Without a `restrict default` line for a family, the built-in default applies to it: `noquery`
 // for every source but the loopback (127.0.0.0/8, ::1); the configured lines then refine it.
+// `sources`: the addresses of the associations now (servers, pool members, peers), for
+// `restrict source`.
 RestrictTable build_restrict_table(const std::vector<RestrictLine>& lines,
-                                   const ResolvedHosts& resolved = {});
+                                   const ResolvedHosts& resolved = {},
+                                   const std::vector<IpAddress>& sources = {});
 
 struct LocalAddress {
   std::string interface_name;

@@ -106,5 +106,33 @@ TEST(RestrictTableFromConfig, HostNamesApplyOnceResolved) {
   EXPECT_EQ(table.lookup(*IpAddress::parse("2001:db8::1"), 1), restrict_flag::noquery);
 }
 
+TEST(RestrictTableFromConfig, SourceFlagsFollowTheAssociationsButNotNamedHosts) {
+  RestrictLine fallback{
+      std::nullopt, std::nullopt, restrict_flag::noquery | restrict_flag::kod, {}, ""};
+  RestrictLine source{std::nullopt, std::nullopt, restrict_flag::nomodify, {}, ""};
+  source.source = true;
+  RestrictLine named{IpPrefix::parse("192.0.2.9"), std::nullopt, restrict_flag::ignore, {}, ""};
+  const std::vector<RestrictLine> lines{fallback, source, named};
+  // No associations yet: `restrict source` alone neither adds entries nor stands for `default`.
+  RestrictTable table = build_restrict_table(lines);
+  EXPECT_EQ(table.entry_count(), 3u);  // the default of each family and 192.0.2.9
+  EXPECT_EQ(table.lookup(*IpAddress::parse("192.0.2.1"), 1),
+            restrict_flag::noquery | restrict_flag::kod);
+  const std::vector<IpAddress> members{*IpAddress::parse("192.0.2.1"),
+                                       *IpAddress::parse("2001:db8::1"),
+                                       *IpAddress::parse("192.0.2.9")};
+  table = build_restrict_table(lines, {}, members);
+  EXPECT_EQ(table.lookup(*IpAddress::parse("192.0.2.1"), 1), restrict_flag::nomodify);
+  EXPECT_EQ(table.lookup(*IpAddress::parse("2001:db8::1"), 1), restrict_flag::nomodify);
+  EXPECT_EQ(table.lookup(*IpAddress::parse("192.0.2.2"), 1),
+            restrict_flag::noquery | restrict_flag::kod);
+  // A host the configuration names keeps its own line.
+  EXPECT_EQ(table.lookup(*IpAddress::parse("192.0.2.9"), 1), restrict_flag::ignore);
+  // Without a `restrict default`, the built-in one still applies around the sources.
+  table = build_restrict_table({source}, {}, members);
+  EXPECT_EQ(table.lookup(*IpAddress::parse("192.0.2.2"), 1), restrict_flag::noquery);
+  EXPECT_EQ(table.lookup(*IpAddress::parse("192.0.2.1"), 1), restrict_flag::nomodify);
+}
+
 }  // namespace
 }  // namespace stratumd
