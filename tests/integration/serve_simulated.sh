@@ -2,6 +2,7 @@
 # answers "unsynchronised" before it locks, and echoes the client's version.
 source "$(dirname "$0")/lib.sh"
 
+started=$(date +%s.%N)
 start_daemon --simulate -n -x ${STRATUMD_IO:+--io=$STRATUMD_IO}
 
 # The first answer comes long before a lock is possible (that needs five labelled PPS seconds):
@@ -13,6 +14,14 @@ r = json.load(open(sys.argv[1]))
 assert r["mode"] == 4 and r["origin_matches"], r
 assert r["leap"] == 3 and r["stratum"] == 0 and r["refid"] in ("INIT", "STEP"), r
 PY
+
+# As soon as it serves stratum 1: no later than the README says.
+wait_for_stratum_1 30
+took=$(awk -v a="$started" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
+promised=$(sed -n 's/.*stratum 1 within \([0-9]*\) seconds of its start.*/\1/p' "$here/../../README.md")
+[[ -n $promised ]] || fail "the README no longer says how soon --simulate serves stratum 1"
+echo "stratum 1 served $took s after the start; the README says within $promised s"
+awk -v t="$took" -v p="$promised" 'BEGIN { exit !(t <= p) }' || fail "stratum 1 took $took s, the README says within $promised s"
 
 # ntpdig reports stratum 1 within 30 s.
 ntpdig_says_stratum_1() {
