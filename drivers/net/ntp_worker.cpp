@@ -350,6 +350,21 @@ RequestOutcome NtpWorker::answer_control(int fd, std::span<const std::uint8_t> r
                                             : RequestOutcome::control_answered;
 }
 
+// Made on the first MRU or ordered-list request (rare: an operator's ntpq), with room for every
+// client of every worker, so no later request allocates.
+NtpWorker::MruScratch& NtpWorker::control_scratch() {
+  if (!mru_scratch_) {
+    mru_scratch_ = std::make_unique<MruScratch>();
+    std::size_t capacity = monitor_.capacity();
+    if (directory_) {
+      capacity = 0;
+      for (const ClientMonitor* table : directory_->tables) capacity += table->capacity();
+    }
+    mru_scratch_->entries.reserve(capacity);
+  }
+  return *mru_scratch_;
+}
+
 NtpWorker::SocketTraffic NtpWorker::socket_traffic(std::size_t index) const {
   if (index >= sockets_.size()) return {};
   return {socket_received_[index].load(std::memory_order_relaxed),
@@ -384,8 +399,7 @@ RequestOutcome NtpWorker::answer_ordered_list(int fd, std::span<const std::uint8
     mode6_detail::send_error(r, kControlErrorUnknownVariable, send);
     return RequestOutcome::control_answered;
   }
-  if (!mru_scratch_) mru_scratch_ = std::make_unique<MruScratch>();  // rare: ntpq with a key
-  std::span<char> text(mru_scratch_->text);
+  std::span<char> text(control_scratch().text);
   std::size_t length = 0;
   if (list == OrderedList::interfaces) {
     std::array<InterfaceReport, kMaxListenSockets> interfaces{};
@@ -466,16 +480,8 @@ RequestOutcome NtpWorker::answer_mru(int fd, std::span<const std::uint8_t> reque
   // A nonce not handed to this address lately: silence, so a spoofed source draws nothing.
   if (!mru_nonce_valid(key, asker, seconds, mru.nonce)) return RequestOutcome::dropped_malformed;
 
-  if (!mru_scratch_) {
-    mru_scratch_ = std::make_unique<MruScratch>();
-    std::size_t capacity = monitor_.capacity();
-    if (directory_) {
-      capacity = 0;
-      for (const ClientMonitor* table : directory_->tables) capacity += table->capacity();
-    }
-    mru_scratch_->entries.reserve(capacity);
-  }
-  std::vector<MonitorEntry>& entries = mru_scratch_->entries;
+  MruScratch& scratch = control_scratch();
+  std::vector<MonitorEntry>& entries = scratch.entries;
   entries.clear();
   const auto collect = [&](const MonitorEntry& e) { entries.push_back(e); };
   if (directory_) {
@@ -484,14 +490,13 @@ RequestOutcome NtpWorker::answer_mru(int fd, std::span<const std::uint8_t> reque
     monitor_.for_each(collect);
   }
   const std::size_t clients = merge_oldest_first(entries);
-  const MruReply text = write_mru_reply(mru, std::span(entries).first(clients),
-                                        NtpTimestamp::from_utc(context.receive_time), fresh_nonce,
-                                        mru_scratch_->text);
+  const MruReply text =
+      write_mru_reply(mru, std::span(entries).first(clients),
+                      NtpTimestamp::from_utc(context.receive_time), fresh_nonce, scratch.text);
   if (text.error) {
     mode6_detail::send_error(r, text.error, send);
   } else {
-    mode6_detail::send_text(r, status, std::string_view(mru_scratch_->text.data(), text.length),
-                            send);
+    mode6_detail::send_text(r, status, std::string_view(scratch.text.data(), text.length), send);
   }
   return RequestOutcome::control_answered;
 }

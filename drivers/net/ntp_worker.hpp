@@ -85,15 +85,15 @@ struct WorkerShared {
   InterleavedTimestamps* interleaved = nullptr;
 };
 
-// Every worker's client monitor and the key of the MRU list's nonces: any worker answers
-// `ntpq mrulist` with the clients of all of them (the kernel spreads clients across workers).
 // A fresh key from the kernel's random source (for the MRU list's nonces).
 SipKey random_sip_key();
 
 class NtpWorker;
 
-// The same for ntpq ifstats and reslist: every worker's traffic by socket and hits by restrict
-// entry, summed by whichever worker is asked.
+// Every worker's client monitor and the key of the MRU list's nonces: any worker answers
+// `ntpq mrulist` with the clients of all of them (the kernel spreads clients across workers).
+// And the workers themselves, for ntpq ifstats and reslist: traffic by socket and hits by
+// restrict entry, summed by whichever worker is asked.
 struct MonitorDirectory {
   std::vector<const ClientMonitor*> tables;
   std::vector<const NtpWorker*> workers;
@@ -187,6 +187,7 @@ class NtpWorker {
   // Made at the first MRU request: room for every worker's entries, and the reply text.
   struct MruScratch;
   std::unique_ptr<MruScratch> mru_scratch_;
+  MruScratch& control_scratch();
   std::thread thread_;
   std::atomic<std::uint64_t> rounds_{0};
   std::atomic<std::uint64_t> received_{0};
