@@ -108,6 +108,11 @@ std::vector<std::string> apply_board(DaemonConfig& config, const BoardPlaces& pl
     config.status_led = chosen->led;
     notes.push_back(prefix + ": status LED " + chosen->led);
   }
+  if (!chosen->console.empty()) {
+    const std::string port = chosen->console.substr(chosen->console.rfind('/') + 1);
+    notes.push_back(prefix + ": the operator's console goes on " + chosen->console +
+                    " (systemctl enable stratumctl-console@" + port + ")");
+  }
   std::string boot;
   for (const std::string& line : chosen->boot) boot += (boot.empty() ? "" : "; ") + line;
   if (!boot.empty()) notes.push_back(prefix + ": the boot configuration needs: " + boot);

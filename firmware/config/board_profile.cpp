@@ -14,6 +14,7 @@ BoardProfile parse_board_profile(const std::string& name, const std::string& tex
   BoardProfile p;
   p.name = name;
   int line_number = 0;
+  int console_line = 0;
   const auto error = [&](const std::string& what) {
     errors.push_back(name + ".board:" + std::to_string(line_number) + ": " + what);
   };
@@ -57,16 +58,23 @@ BoardProfile parse_board_profile(const std::string& name, const std::string& tex
       p.gpio_line = gpio_line;
     } else if (key == "led") {
       p.led = value;
+    } else if (key == "console") {
+      p.console = value;
+      console_line = line.line;
     } else if (key == "boot") {
       p.boot.push_back(value);
     } else {
       error("unknown key '" + key +
-            "'; valid: description, model, dmi, uart, pps, gpio, led, boot");
+            "'; valid: description, model, dmi, uart, pps, gpio, led, console, boot");
     }
   }
   line_number = 0;
   if (p.models.empty() && p.dmi.empty()) error("no 'model' or 'dmi' line: it would match nothing");
   if (p.uart.empty()) error("no 'uart' line");
+  if (!p.console.empty() && p.console == p.uart) {
+    line_number = console_line;
+    error("the console is on " + p.console + ", the GPS's UART: give it another port");
+  }
   return p;
 }
 

@@ -1,8 +1,8 @@
 // Board profiles as data (board/profiles/NAME.board): which UART the GPS is on, where its pulse
-// arrives, the status LED, and what the boot configuration must say for that (config.txt
-// overlays, a serial console to move). `board NAME` or `board auto` in ntp.conf takes the
-// reference clocks from the profile when the configuration declares none. Pure: the files and
-// the host's identity are read by the caller.
+// arrives, the status LED, the serial port left for the operator's console, and what the boot
+// configuration must say for that (config.txt overlays, a serial console to move). `board NAME` or
+// `board auto` in ntp.conf takes the reference clocks from the profile when the configuration
+// declares none. Pure: the files and the host's identity are read by the caller.
 #pragma once
 
 #include <optional>
@@ -22,7 +22,9 @@ struct BoardProfile {
   std::string pps;                  // the pulse as a kernel PPS device (pps-gpio, ldattach)
   std::string gpio_chip;            // the same pulse through libgpiod: chip label and line
   std::optional<int> gpio_line;
-  std::string led;                // /sys/class/leds/NAME
+  std::string led;  // /sys/class/leds/NAME
+  // The operator's serial console (stratumctl-console@PORT): a port the GPS does not use.
+  std::string console;
   std::vector<std::string> boot;  // "config.txt dtoverlay=…", "cmdline.txt remove console=…"
 };
 

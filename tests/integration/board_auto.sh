@@ -40,6 +40,10 @@ grep -q "board.conf:1: board raspberry-pi-4 (.*'Raspberry Pi 4 Model B Rev 1.4')
 grep -q "the boot configuration needs: config.txt enable_uart=1; .*dtoverlay=pps-gpio,gpiopin=18" "$work/pi4.out" ||
   fail "the Pi 4's boot configuration was not named"
 grep -q "2 reference clock(s)" "$work/pi4.out" || fail "the profile's clocks were not counted"
+grep -q "the operator's console goes on /dev/ttyGS0 (systemctl enable stratumctl-console@ttyGS0)" "$work/pi4.out" ||
+  fail "the Pi 4's console port was not named"
+grep -q "the boot configuration needs: .*config.txt dtoverlay=dwc2; cmdline.txt add modules-load=dwc2,g_serial" "$work/pi4.out" ||
+  fail "the Pi 4's USB gadget serial was not in its boot configuration"
 model "Orange Pi 5"
 "$STRATUMD" --check-config -c "$work/board.conf" >"$work/unknown.out" 2>&1 || true
 grep -q "warning: board auto: this host (device tree model 'Orange Pi 5') matches no profile" "$work/unknown.out" ||

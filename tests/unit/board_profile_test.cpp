@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "firmware/board_selection.hpp"
 #include "firmware/config/refclock_config.hpp"
 
@@ -45,6 +47,18 @@ TEST(BoardProfile, MistakesAreNamedWithTheirLine) {
   errors.clear();
   parse_board_profile("y", "description nothing to match\n", errors);
   ASSERT_EQ(errors.size(), 2u);  // no model/dmi, no uart
+  // The console never on the GPS's port.
+  errors.clear();
+  const BoardProfile z =
+      parse_board_profile("z", "model Z\nuart /dev/ttyS1\nconsole /dev/ttyS1\n", errors);
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors[0],
+            "z.board:3: the console is on /dev/ttyS1, the GPS's UART: give it another port");
+  errors.clear();
+  EXPECT_EQ(
+      parse_board_profile("w", "model W\nuart /dev/ttyS1\nconsole /dev/ttyS0\n", errors).console,
+      "/dev/ttyS0");
+  EXPECT_TRUE(errors.empty());
 }
 
 TEST(BoardProfile, MatchesTheDeviceTreeFirstThenDmi) {
@@ -103,6 +117,12 @@ TEST(BoardProfile, ShippedProfilesParse) {
   const BoardProfile* pi4 = match_board(profiles, HostIdentity{"Raspberry Pi 4 Model B", ""});
   ASSERT_TRUE(pi5 && pi4);
   EXPECT_NE(pi5->gpio_chip, pi4->gpio_chip);
+  // Every board names a console port the GPS leaves free (the parser refuses the GPS's own).
+  for (const BoardProfile& p : profiles) EXPECT_FALSE(p.console.empty()) << p.name;
+  EXPECT_EQ(pi4->console, "/dev/ttyGS0");  // USB gadget serial: dwc2 in the boot lines
+  EXPECT_NE(std::find(pi4->boot.begin(), pi4->boot.end(), "config.txt dtoverlay=dwc2"),
+            pi4->boot.end());
+  EXPECT_EQ(pi5->console, "/dev/ttyAMA10");  // the debug UART connector
 }
 
 }  // namespace
