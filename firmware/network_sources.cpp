@@ -36,7 +36,7 @@ NetworkSources::NetworkSources(EventLoop& loop, const Clock& clock, const Daemon
       system_(system),
       broadcast_delay_(config.broadcast_delay),
       hooks_(std::move(hooks)),
-      context_{{precision, hooks_.keys, mac_, hooks_.log, config.discipline.auth_required},
+      context_{{precision, hooks_.keys, mac_, random_, hooks_.log, config.discipline.auth_required},
                loop,
                clock,
                [this] { update(); }} {

@@ -113,6 +113,7 @@ class NetworkSources {
   std::optional<AssociationLine> broadcast_client_line_;
   Hooks hooks_;
   MacEngine mac_;
+  SystemRandom random_;  // the associations' nonces: unpredictable off the path
   AssociationContext context_;
   std::vector<std::unique_ptr<NamedLine>> named_;
   std::vector<std::unique_ptr<UpstreamAssociation>> servers_;

@@ -37,9 +37,8 @@ NtpHeader client_request(const AssociationCore& context, int version, int poll) 
   request.precision = context.precision;
   // A random transmit timestamp: our clock is nobody's business, and an off-path attacker
   // cannot guess the origin a forged reply must carry. T1 is kept beside it (ClientOnWire).
-  std::random_device random;  // the system's nondeterministic source, not a seeded generator
   std::uint64_t nonce = 0;
-  while (nonce == 0) nonce = (std::uint64_t{random()} << 32) | random();
+  while (nonce == 0) nonce = context.random.next();
   request.transmit_time = NtpTimestamp{nonce};
   return request;
 }

@@ -23,6 +23,7 @@
 #include "firmware/ntp/poll_adapter.hpp"
 #include "firmware/ntp/source_selection.hpp"
 #include "firmware/ntp/symmetric_key.hpp"
+#include "firmware/util/random_source.hpp"
 
 namespace stratumd {
 
@@ -96,6 +97,7 @@ struct AssociationCore {
   std::int8_t precision;
   std::function<const AuthSettings&()> keys;  // the keys and trusted IDs in force (reloadable)
   MacEngine& mac;
+  RandomSource& random;  // transmit nonces, poll spread
   std::function<void(const std::string&)> log;
   // `enable auth` (the default): hosts we have no line for must authenticate with a trusted key.
   bool auth_required = true;

@@ -37,7 +37,8 @@ AssociationActions PeerAssociation::on_timer(UtcTime now) {
   // packet arrives, every poll: each echoes a stale transmit time and refuses the other's packets
   // for good (integration.symmetric caught it).
   const std::chrono::milliseconds interval{std::int64_t{1000} << status_.poll_log2};
-  const std::chrono::milliseconds spread{std::random_device{}() % (interval.count() / 16 + 1)};
+  const std::chrono::milliseconds spread{static_cast<std::int64_t>(
+      core_.random.next() % static_cast<std::uint64_t>(interval.count() / 16 + 1))};
   actions.timer = interval + spread;
   return actions;
 }

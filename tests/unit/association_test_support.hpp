@@ -32,8 +32,9 @@ class AssociationFixture : public ::testing::Test {
 
   AuthSettings keys;
   MacEngine mac;
+  SeededRandom random{1};  // the same nonces and spreads every run
   std::vector<std::string> log;
-  AssociationCore core{-20, [this]() -> const AuthSettings& { return keys; }, mac,
+  AssociationCore core{-20, [this]() -> const AuthSettings& { return keys; }, mac, random,
                        [this](const std::string& line) { log.push_back(line); }};
 };
 

@@ -146,7 +146,8 @@ TEST(ClientRequest, CarriesARandomTransmitTimestamp) {
   SimClock clock(kT1, 0ms, OscillatorParams{});
   AuthSettings keys;
   MacEngine mac;
-  const AssociationCore context{-20, [&]() -> const AuthSettings& { return keys; }, mac,
+  SystemRandom random;  // the daemon's source
+  const AssociationCore context{-20, [&]() -> const AuthSettings& { return keys; }, mac, random,
                                 [](auto&) {}};
   const NtpTimestamp now = NtpTimestamp::from_utc(clock.now());
   const NtpHeader a = client_request(context, 4, 6);
@@ -158,6 +159,21 @@ TEST(ClientRequest, CarriesARandomTransmitTimestamp) {
     const auto apart = static_cast<std::int64_t>(h.transmit_time.seconds()) - now.seconds();
     EXPECT_GT(std::abs(apart), 1) << h.transmit_time.raw();
   }
+}
+
+TEST(ClientRequest, ASeededSourceReplaysTheSameNonces) {
+  AuthSettings keys;
+  MacEngine mac;
+  const auto nonces = [&](std::uint64_t seed) {
+    SeededRandom random(seed);
+    const AssociationCore context{-20, [&]() -> const AuthSettings& { return keys; }, mac, random,
+                                  [](auto&) {}};
+    return std::vector<NtpTimestamp>{client_request(context, 4, 6).transmit_time,
+                                     client_request(context, 4, 6).transmit_time};
+  };
+  EXPECT_EQ(nonces(7), nonces(7));
+  EXPECT_NE(nonces(7), nonces(8));
+  EXPECT_NE(nonces(7)[0], nonces(7)[1]);
 }
 
 }  // namespace

@@ -101,6 +101,28 @@ TEST_F(PeerAssociationTest, PollsAtTheLowerOfTheTwoIntervalsStretchedByUpToASixt
   EXPECT_LE(*next.timer, std::chrono::nanoseconds{68s});
 }
 
+TEST_F(PeerAssociationTest, ThePollSpreadReplaysWithTheSeed) {
+  // The spread comes from the injected source: the same seed, the same schedule and packets.
+  const auto run = [&](std::uint64_t seed) {
+    SeededRandom seeded(seed);
+    const AssociationCore seeded_core{-20, core.keys, mac, seeded, core.log};
+    PeerAssociation a(seeded_core, line(), *IpAddress::parse("192.0.2.2"), true,
+                      synchronised_clock());
+    std::vector<std::int64_t> timers;
+    UtcTime now = t;
+    AssociationActions actions = a.start(now);
+    for (int i = 0; i < 4; ++i) {
+      timers.push_back(actions.timer->count());
+      now += *actions.timer;
+      sent(a, actions);
+      actions = a.on_timer(now);
+    }
+    return timers;
+  };
+  EXPECT_EQ(run(11), run(11));
+  EXPECT_NE(run(11), run(12));
+}
+
 TEST_F(PeerAssociationTest, APassivePeerSilentForEightPollsExpiresAnActiveOneNever) {
   PeerAssociation active(core, line(), *IpAddress::parse("192.0.2.2"), true, synchronised_clock());
   PeerAssociation passive(core, line(), *IpAddress::parse("192.0.2.1"), false,
