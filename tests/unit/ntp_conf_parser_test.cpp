@@ -170,10 +170,15 @@ TEST(NtpConfParser, RestrictLines) {
             "restrict 127.0.0.1\n"
             "restrict 10.0.0.0 mask 255.255.255.0 nomodify notrap\n"
             "restrict 2001:db8::/32 ignore\n"
-            "restrict -4 10.1.0.0/16 noserve ntpport version\n");
+            "restrict -4 10.1.0.0/16 noserve ntpport version\n"
+            "restrict source nomodify noquery\n");
   const DaemonConfig c = parse_ntp_conf("/c", files.loader());
   EXPECT_TRUE(c.findings.empty()) << all_findings(c);
-  ASSERT_EQ(c.restrictions.size(), 6u);
+  ASSERT_EQ(c.restrictions.size(), 7u);
+  EXPECT_TRUE(c.restrictions[6].source);
+  EXPECT_FALSE(c.restrictions[6].prefix);
+  EXPECT_EQ(c.restrictions[6].flags, restrict_flag::nomodify | restrict_flag::noquery);
+  EXPECT_FALSE(c.restrictions[0].source);
   EXPECT_FALSE(c.restrictions[0].prefix);
   EXPECT_FALSE(c.restrictions[0].family);
   EXPECT_EQ(c.restrictions[0].flags, restrict_flag::kod | restrict_flag::nomodify |
@@ -198,6 +203,8 @@ TEST(NtpConfParser, RestrictErrorsNameTheProblemAndTheValidChoices) {
       {"restrict 10.0.0.0/40", "not a valid address or ADDR/LENGTH prefix"},
       {"restrict -6 10.0.0.1", "does not belong to the family given by -6"},
       {"restrict", "restrict needs an address"},
+      {"restrict -4 source nomodify", "restrict source takes no -4 or -6"},
+      {"restrict source nomodfy", "unknown restrict flag 'nomodfy'"},
       {"discard average 40", "discard average takes log2 seconds from 0 to 16"},
       {"discard average", "discard takes pairs"},
       {"discard burst 3", "unknown discard option 'burst'; valid: average minimum monitor"},
