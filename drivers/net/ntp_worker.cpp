@@ -413,28 +413,19 @@ RequestOutcome NtpWorker::answer_ordered_list(int fd, std::span<const std::uint8
       f.name = endpoints_[i].interface_name;
       f.enabled = !sockets_[i].drop;
       f.up_seconds = static_cast<std::uint64_t>(up);
-      const auto add = [&](const NtpWorker& w) {
+      for_each_worker([&](const NtpWorker& w) {
         const SocketTraffic t = w.socket_traffic(i);
         f.received += t.received;
         f.sent += t.sent;
         f.send_failures += t.send_failures;
-      };
-      if (directory_ && !directory_->workers.empty()) {
-        for (const NtpWorker* w : directory_->workers) add(*w);
-      } else {
-        add(*this);
-      }
+      });
     }
     length = write_interface_list(std::span(interfaces).first(sockets_.size()), text);
   } else {
     std::array<std::uint64_t, kMaxCountedRestrictions> hits{};
-    for (std::size_t i = 0; i < hits.size(); ++i) {
-      if (directory_ && !directory_->workers.empty()) {
-        for (const NtpWorker* w : directory_->workers) hits[i] += w->restrict_hits(i);
-      } else {
-        hits[i] = restrict_hits(i);
-      }
-    }
+    for_each_worker([&](const NtpWorker& w) {
+      for (std::size_t i = 0; i < hits.size(); ++i) hits[i] += w.restrict_hits(i);
+    });
     length = write_restriction_list(policy.restrictions, hits, text);
   }
   *control_copy_ = shared_.control->load();

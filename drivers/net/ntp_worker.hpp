@@ -188,6 +188,12 @@ class NtpWorker {
   struct MruScratch;
   std::unique_ptr<MruScratch> mru_scratch_;
   MruScratch& control_scratch();
+  // Every worker of the server (this one alone without a directory), for ntpq's totals.
+  template <typename Visit>
+  void for_each_worker(Visit&& visit) const {
+    if (!directory_ || directory_->workers.empty()) return visit(*this);
+    for (const NtpWorker* w : directory_->workers) visit(*w);
+  }
   std::thread thread_;
   std::atomic<std::uint64_t> rounds_{0};
   std::atomic<std::uint64_t> received_{0};

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <array>
-#include <optional>
 #include <string_view>
 
 namespace stratumd {
@@ -44,10 +43,7 @@ bool is_chrony_line(const std::vector<std::string>& words) {
 
 std::vector<std::string> ntp_conf_equivalent(const std::vector<std::string>& words) {
   const std::string& name = words[0];
-  const auto argument = [&]() -> std::optional<std::string> {
-    if (words.size() >= 2) return words[1];
-    return std::nullopt;
-  };
+  const std::string* argument = words.size() >= 2 ? &words[1] : nullptr;
   if (is_chrony_refclock(words)) {
     const std::string refid = option_value(words, "refid");
     const std::string offset = option_value(words, "offset");  // ntpd's time1, same sign
@@ -71,16 +67,16 @@ std::vector<std::string> ntp_conf_equivalent(const std::vector<std::string>& wor
     return {"server " + address, "fudge " + address + options};
   }
   if (name == "allow") {
-    return {argument() ? "restrict " + *argument() + " nomodify nopeer" : "restrict default"};
+    return {argument ? "restrict " + *argument + " nomodify nopeer" : "restrict default"};
   }
   if (name == "deny") {
-    return {argument() ? "restrict " + *argument() + " ignore" : "restrict default ignore"};
+    return {argument ? "restrict " + *argument + " ignore" : "restrict default ignore"};
   }
-  if (name == "makestep" && argument()) {
-    return {"# and start with -g for a first correction of any size", "tinker step " + *argument()};
+  if (name == "makestep" && argument) {
+    return {"# and start with -g for a first correction of any size", "tinker step " + *argument};
   }
-  if (name == "keyfile" && argument()) return {"keys " + *argument()};
-  if (name == "logdir" && argument()) return {"statsdir " + *argument()};
+  if (name == "keyfile" && argument) return {"keys " + *argument};
+  if (name == "logdir" && argument) return {"statsdir " + *argument};
   if (name == "log") return {"statistics loopstats peerstats clockstats"};
   if (name == "local") {
     return {"# no equivalent: stratumd holds over on the GPS-trained frequency (holdover SECONDS)"};
@@ -95,7 +91,7 @@ std::vector<std::string> ntp_conf_equivalent(const std::vector<std::string>& wor
     return {"discard average " + (interval.empty() ? std::string("3") : interval),
             "# and 'limited' on the restrict lines of the clients it applies to"};
   }
-  if (name == "bindaddress" && argument()) return {"interface listen " + *argument()};
+  if (name == "bindaddress" && argument) return {"interface listen " + *argument};
   return {"# no equivalent; leave it out"};
 }
 

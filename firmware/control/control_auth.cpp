@@ -14,14 +14,10 @@ ControlAuth check_control_mac(std::span<const std::uint8_t> request, const AuthS
   if (request.size() < signed_length + 4 + 16) return {};
   ControlAuth result{true, nullptr};
   const std::uint32_t key_id = load_be32(request.subspan(signed_length).first<4>());
-  const auto it = auth.keys.find(key_id);
-  engine.count_lookup(it != auth.keys.end());
-  if (it == auth.keys.end() || !auth.control_key || auth.control_key->id != key_id ||
-      !auth.trusts(key_id)) {
-    return result;
-  }
-  if (engine.verify(it->second, request.first(signed_length), request.subspan(signed_length + 4))) {
-    result.key = &it->second;
+  const SymmetricKey* key = trusted_key_for_mac(key_id, auth, engine);
+  if (key && auth.control_key && auth.control_key->id == key_id &&
+      engine.verify(*key, request.first(signed_length), request.subspan(signed_length + 4))) {
+    result.key = key;
   }
   return result;
 }

@@ -118,6 +118,13 @@ bool MacEngine::verify(const SymmetricKey& key, std::span<const std::uint8_t> da
   return good;
 }
 
+const SymmetricKey* trusted_key_for_mac(std::uint32_t key_id, const AuthSettings& auth,
+                                        MacEngine& engine) {
+  const auto it = auth.keys.find(key_id);
+  engine.count_lookup(it != auth.keys.end());
+  return it != auth.keys.end() && auth.trusts(key_id) ? &it->second : nullptr;
+}
+
 PacketAuth check_packet_mac(const ParsedPacket& packet, std::span<const std::uint8_t> bytes,
                             const AuthSettings& auth, MacEngine& engine) {
   if (!packet.has_mac) return {};
@@ -125,13 +132,11 @@ PacketAuth check_packet_mac(const ParsedPacket& packet, std::span<const std::uin
   if (at.digest_length == 0) {
     return {at.key_id == 0 ? PacketAuth::Result::crypto_nak : PacketAuth::Result::bad, at.key_id};
   }
-  const auto it = auth.keys.find(at.key_id);
-  engine.count_lookup(it != auth.keys.end());
-  const bool valid = it != auth.keys.end() && auth.trusts(at.key_id) &&
-                     at.digest_length == mac_digest_length(it->second.type) &&
-                     at.offset + 4 + at.digest_length <= bytes.size() &&
-                     engine.verify(it->second, bytes.first(at.offset),
-                                   bytes.subspan(at.offset + 4, at.digest_length));
+  const SymmetricKey* key = trusted_key_for_mac(at.key_id, auth, engine);
+  const bool valid =
+      key && at.digest_length == mac_digest_length(key->type) &&
+      at.offset + 4 + at.digest_length <= bytes.size() &&
+      engine.verify(*key, bytes.first(at.offset), bytes.subspan(at.offset + 4, at.digest_length));
   return {valid ? PacketAuth::Result::valid : PacketAuth::Result::bad, at.key_id};
 }
 

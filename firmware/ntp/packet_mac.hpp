@@ -78,6 +78,11 @@ struct PacketAuth {
   enum class Result { none, crypto_nak, valid, bad } result = Result::none;
   std::uint32_t key_id = 0;
 };
+// The key a received MAC names, when it is configured and trusted; the lookup is counted
+// (authinfo). Verifying the digest is the caller's.
+const SymmetricKey* trusted_key_for_mac(std::uint32_t key_id, const AuthSettings& auth,
+                                        MacEngine& engine);
+
 PacketAuth check_packet_mac(const ParsedPacket& packet, std::span<const std::uint8_t> bytes,
                             const AuthSettings& auth, MacEngine& engine);
 
