@@ -19,6 +19,7 @@ SystemStatistics collect_system_statistics(const ServerCounters& served, Nanosec
   s.version1_symmetric = served.version1_by_mode[1];
   s.bad_format = served.outcome(RequestOutcome::dropped_malformed) +
                  served.outcome(RequestOutcome::dropped_bad_version);
+  s.bad_version = served.outcome(RequestOutcome::dropped_bad_version);
   s.bad_auth = served.outcome(RequestOutcome::crypto_nak);
   s.declined = served.outcome(RequestOutcome::dropped_mode);
   s.restricted = served.outcome(RequestOutcome::dropped_restricted);

@@ -36,6 +36,11 @@ ReloadPlan plan_reload(const DaemonConfig& running, const DaemonConfig& next) {
       running.metrics_textfile != next.metrics_textfile) {
     plan.needs_restart.push_back("metrics");
   }
+  const auto snmp_key = [](const std::optional<SnmpSettings>& s) {
+    return s ? std::pair{s->agentx_socket, s->heartbeat_seconds} : std::pair{std::string("-"), 0u};
+  };
+  if (snmp_key(running.snmp) != snmp_key(next.snmp))
+    plan.needs_restart.push_back("snmp (stratumd-snmp reads it when it starts)");
   if (running.tos_basedate != next.tos_basedate) plan.needs_restart.push_back("tos basedate");
   if (running.status_led != next.status_led) plan.needs_restart.push_back("statusled");
   if (running.discipline.kernel_discipline != next.discipline.kernel_discipline) {

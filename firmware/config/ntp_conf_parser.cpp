@@ -309,6 +309,27 @@ class Parser {
     config_.status_led = words[1];
   }
 
+  // stratumd's own: `snmp agentx [SOCKET] [heartbeat SECONDS]`, for stratumd-snmp.
+  void handle_snmp(const SourceLocation& where, const std::vector<std::string>& words) {
+    const char* usage =
+        "snmp takes 'agentx [SOCKET] [heartbeat SECONDS]' (e.g. 'snmp agentx' or "
+        "'snmp agentx /var/agentx/master heartbeat 60')";
+    if (words.size() < 2 || words[1] != "agentx") return error(where, usage);
+    SnmpSettings snmp;
+    std::size_t i = 2;
+    if (i < words.size() && words[i] != "heartbeat") snmp.agentx_socket = words[i++];
+    if (i < words.size()) {
+      if (words[i] != "heartbeat" || i + 2 != words.size()) return error(where, usage);
+      const auto seconds = parse_int(words[i + 1]);
+      if (!seconds || *seconds < 1 || *seconds > 86400) {
+        return error(where,
+                     "snmp heartbeat takes seconds from 1 to 86400, not '" + words[i + 1] + "'");
+      }
+      snmp.heartbeat_seconds = static_cast<unsigned>(*seconds);
+    }
+    config_.snmp = snmp;
+  }
+
   // stratumd's own: `metrics [listen ADDRESS[:PORT]] [textfile PATH]`.
   void handle_metrics(const SourceLocation& where, const std::vector<std::string>& words) {
     if (words.size() < 3 || words.size() % 2 == 0) {
@@ -756,6 +777,7 @@ class Parser {
       {"metrics", Support::handled, &Parser::handle_metrics},
       {"board", Support::handled, &Parser::handle_board},
       {"statusled", Support::handled, &Parser::handle_statusled},
+      {"snmp", Support::handled, &Parser::handle_snmp},
   };
 };
 

@@ -82,6 +82,13 @@ struct StatsFileConfig {
   bool enabled = false;
 };
 
+// `snmp agentx [SOCKET] [heartbeat SECONDS]`: read by stratumd-snmp, the NTPv4-MIB subagent (the
+// daemon itself only checks the line).
+struct SnmpSettings {
+  std::string agentx_socket;       // empty: net-snmp's default (/var/agentx/master)
+  unsigned heartbeat_seconds = 0;  // ntpEntNotifHeartbeat every this long; 0: none
+};
+
 struct DaemonConfig {
   std::vector<RefclockDeclaration> refclocks;
   std::vector<RestrictLine> restrictions;
@@ -102,8 +109,9 @@ struct DaemonConfig {
   AuthSettings auth;              // keys, trustedkey, requestkey, controlkey
   std::string logfile;            // `logfile PATH`; empty: syslog
   LogMask log_mask = LogMask::everything();  // `logconfig`
-  std::string metrics_listen;    // `metrics listen ADDRESS[:PORT]`: Prometheus over HTTP
-  std::string metrics_textfile;  // `metrics textfile PATH`: node_exporter's textfile collector
+  std::string metrics_listen;        // `metrics listen ADDRESS[:PORT]`: Prometheus over HTTP
+  std::string metrics_textfile;      // `metrics textfile PATH`: node_exporter's textfile collector
+  std::optional<SnmpSettings> snmp;  // `snmp agentx …`: the SNMP subagent is wanted
   // `board NAME` or `board auto`: a board profile (board_profile.hpp) supplies the reference
   // clocks when no line declares one. Resolved against the host by the daemon (board_selection).
   std::optional<std::string> board;

@@ -95,9 +95,10 @@ void render_named_variables(const ClockSnapshot& s, const ReferenceReport& ref, 
        count("ss_oldver", stats.older_version) + count("ss_ver1", stats.version1) +
        count("ss_ver1client", stats.version1_client) + count("ss_ver1zero", stats.version1_zero) +
        count("ss_ver1symm", stats.version1_symmetric) + count("ss_badformat", stats.bad_format) +
-       count("ss_badauth", stats.bad_auth) + count("ss_declined", stats.declined) +
-       count("ss_restricted", stats.restricted) + count("ss_limited", stats.limited) +
-       count("ss_kodsent", stats.kod_sent) + count("ss_processed", stats.processed);
+       count("ss_badversion", stats.bad_version) + count("ss_badauth", stats.bad_auth) +
+       count("ss_declined", stats.declined) + count("ss_restricted", stats.restricted) +
+       count("ss_limited", stats.limited) + count("ss_kodsent", stats.kod_sent) +
+       count("ss_processed", stats.processed);
   // monstats. ntpd's reclaim thresholds (mindepth, maxage, minage) have no counterpart: a new
   // client takes the least recently heard slot of its set, whatever its age, so all three are 0.
   const MonitorStatistics& m = stats.monitor;

@@ -76,6 +76,7 @@ struct SystemStatistics {
   std::uint64_t control_requests = 0;
   std::uint64_t received = 0, current_version = 0, older_version = 0;
   std::uint64_t version1 = 0, version1_client = 0, version1_zero = 0, version1_symmetric = 0;
+  std::uint64_t bad_version = 0;  // of bad_format: a version this server does not answer
   std::uint64_t bad_format = 0, bad_auth = 0, declined = 0, restricted = 0, limited = 0;
   std::uint64_t kod_sent = 0, processed = 0;
   std::uint64_t sent = 0, send_failures = 0, ignored = 0;  // ntpq iostats

@@ -62,7 +62,7 @@ struct ControlVariables {
   FixedText<1200> system_variables;
   // Answered only when asked for by name (ntpq's sysinfo, sysstats, kerninfo), as ntpd keeps
   // them out of its default list: a bare READVAR stays as short as it was.
-  FixedText<3600> named_variables;
+  FixedText<4000> named_variables;
   std::array<ControlAssociation, kMaxControlAssociations> associations{};
   std::uint8_t association_count = 0;
 };

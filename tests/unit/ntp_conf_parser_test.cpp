@@ -114,6 +114,30 @@ TEST(NtpConfParser, MetricsListenTakesADefaultPortNoCommonExporterUses) {
   EXPECT_EQ(listen("metrics listen [::1").rfind("error:", 0), 0u);
 }
 
+TEST(NtpConfParser, SnmpTakesAnAgentxSocketAndAHeartbeat) {
+  const auto snmp = [](const std::string& line) -> std::string {
+    Files files;
+    files.add("/c", line + "\n");
+    const DaemonConfig c = parse_ntp_conf("/c", files.loader());
+    if (!c.findings.empty()) return "error: " + c.findings[0].format();
+    if (!c.snmp) return "off";
+    return "[" + c.snmp->agentx_socket + "] " + std::to_string(c.snmp->heartbeat_seconds);
+  };
+  EXPECT_EQ(snmp("driftfile /var/lib/stratumd/drift"), "off");
+  EXPECT_EQ(snmp("snmp agentx"), "[] 0");
+  EXPECT_EQ(snmp("snmp agentx /run/agentx.sock"), "[/run/agentx.sock] 0");
+  EXPECT_EQ(snmp("snmp agentx tcp:localhost:705 heartbeat 60"), "[tcp:localhost:705] 60");
+  EXPECT_EQ(snmp("snmp agentx heartbeat 5"), "[] 5");
+  EXPECT_EQ(snmp("snmp"),
+            "error: /c:1: error: snmp takes 'agentx [SOCKET] [heartbeat SECONDS]' (e.g. "
+            "'snmp agentx' or 'snmp agentx /var/agentx/master heartbeat 60')");
+  EXPECT_EQ(snmp("snmp smux").rfind("error: /c:1: error: snmp takes 'agentx", 0), 0u);
+  EXPECT_EQ(snmp("snmp agentx heartbeat 0"),
+            "error: /c:1: error: snmp heartbeat takes seconds from 1 to 86400, not '0'");
+  EXPECT_EQ(snmp("snmp agentx /s heartbeat").rfind("error: /c:1: error: snmp takes", 0), 0u);
+  EXPECT_EQ(snmp("snmp agentx /s extra words").rfind("error: /c:1: error: snmp takes", 0), 0u);
+}
+
 TEST(NtpConfParser, KnownButUnimplementedDirectivesWarnWithTheirLine) {
   Files files;
   files.add("/c", "mru maxdepth 8192\ncrypto\n");
