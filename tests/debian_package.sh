@@ -73,6 +73,29 @@ for library in $(dpkg-deb -f "$deb" Depends | tr ',|' '\n\n' | sed -n 's/^ *\(li
   grep -qx "$library" "$top/board/runtime-libraries" ||
     fail "the package depends on $library, which board/runtime-libraries does not list"
 done
+# The SNMP subagent is a package of its own: the daemon's carries none of it (the appliance roots
+# need no libsnmp), the subagent's depends on this very daemon and on libsnmp, and its unit runs
+# only with `snmp agentx` in the configuration.
+snmp_deb=$(ls "$packages"/stratumd-snmp_*.deb 2>/dev/null || true)
+[[ -n $snmp_deb ]] || fail "no stratumd-snmp package"
+[[ ! -e $out/root/usr/sbin/stratumd-snmp && ! -e $out/root/lib/systemd/system/stratumd-snmp.service ]] ||
+  fail "the stratumd package carries the SNMP subagent"
+[[ $(dpkg-deb -f "$deb" Depends) != *libsnmp* ]] || fail "the stratumd package depends on libsnmp"
+mkdir "$out/snmp"
+dpkg-deb -x "$snmp_deb" "$out/snmp"
+[[ -x $out/snmp/usr/sbin/stratumd-snmp && -f $out/snmp/usr/share/man/man8/stratumd-snmp.8.gz ]] ||
+  fail "stratumd-snmp or its manual page missing from its package"
+snmp_depends=$(dpkg-deb -f "$snmp_deb" Depends)
+[[ $snmp_depends =~ stratumd\ \(=\ $(dpkg-deb -f "$deb" Version)\) && $snmp_depends =~ libsnmp[0-9]+ ]] ||
+  fail "stratumd-snmp's Depends: $snmp_depends"
+grep -qx 'ExecCondition=/usr/sbin/stratumd-snmp --enabled -c /etc/stratumd/ntp.conf' \
+  "$out/snmp/lib/systemd/system/stratumd-snmp.service" || fail "stratumd-snmp.service has no ExecCondition"
+grep -qx 'User=stratumd' "$out/snmp/lib/systemd/system/stratumd-snmp.service" || fail "stratumd-snmp.service runs as root"
+if command -v lintian >/dev/null; then
+  lintian "$snmp_deb" >"$out/lintian-snmp.txt" 2>&1 || true
+  cat "$out/lintian-snmp.txt"
+  grep -q "^E: " "$out/lintian-snmp.txt" && fail "lintian errors in stratumd-snmp"
+fi
 for field in Provides Conflicts Replaces; do
   [[ $(dpkg-deb -f "$deb" "$field") == time-daemon ]] || fail "$field is not time-daemon"
 done
