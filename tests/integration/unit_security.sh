@@ -19,4 +19,14 @@ grep -qx "AmbientCapabilities=$caps" "$unit" || { echo "FAIL: an ordinary accoun
 grep -qx 'User=stratumd' "$unit" || { echo "FAIL: not run as the stratumd account"; exit 1; }
 grep -q '^StateDirectory=stratumd$' "$unit" || { echo "FAIL: no state directory for the drift file"; exit 1; }
 grep -Eq '^ExecStart=.* -g ' "$unit" || { echo "FAIL: no -g (boards without an RTC)"; exit 1; }
-echo "PASS: the unit is hardened (offline score <= 2.5)"
+# The SNMP subagent's unit, beside it: no capability at all, its own account, skipped without the
+# `snmp` line.
+snmp_unit=$(dirname "$unit")/stratumd-snmp.service
+[[ -f $snmp_unit ]] || { echo "FAIL: no $snmp_unit (the build configures it)"; exit 1; }
+systemd-analyze security --offline=true "$snmp_unit" | tail -n 1
+systemd-analyze security --offline=true --threshold=25 "$snmp_unit" >/dev/null ||
+  { echo "FAIL: stratumd-snmp.service's exposure above 2.5"; exit 1; }
+grep -qx 'CapabilityBoundingSet=' "$snmp_unit" || { echo "FAIL: stratumd-snmp.service keeps capabilities"; exit 1; }
+grep -qx 'User=stratumd' "$snmp_unit" || { echo "FAIL: stratumd-snmp.service not run as stratumd"; exit 1; }
+grep -q '^ExecCondition=.*stratumd-snmp --enabled' "$snmp_unit" || { echo "FAIL: stratumd-snmp.service always runs"; exit 1; }
+echo "PASS: the units are hardened (offline scores <= 2.5)"
