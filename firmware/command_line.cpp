@@ -37,6 +37,9 @@ CommandLineResult parse_command_line(int argc, const char* const argv[]) {
       "daemon's list ends it with a message naming the call");
   add("pidfile,p", po::value<std::string>(), "write the daemon's process ID to FILE (ntpd's -p)");
   add("check-config", "parse and validate the configuration, print every finding, exit 0/1");
+  add("check-console-port", po::value<std::string>(),
+      "exit 0 if DEVICE may carry the console (no reference clock of the configuration reads it, "
+      "no program holds it open), else 1 saying why");
   add("port", po::value<int>(&port), "UDP port to serve (default 123)");
   add("threads", po::value<int>(&threads), "NTP server worker threads (default: one per core)");
   add("io", po::value<std::string>(&io),
@@ -117,6 +120,8 @@ CommandLineResult parse_command_line(int argc, const char* const argv[]) {
   options.allow_big_first_step = vm.count("panicgate") > 0;
   options.simulate = vm.count("simulate") > 0;
   options.check_config = vm.count("check-config") > 0;
+  if (vm.count("check-console-port"))
+    options.check_console_port = vm["check-console-port"].as<std::string>();
   options.quiet_status = vm.count("quiet") > 0;
   if (vm.count("user")) {
     options.run_as = vm["user"].as<std::string>();

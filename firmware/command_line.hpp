@@ -18,6 +18,8 @@ struct Options {
   bool allow_big_first_step = false;  // -g: the first correction may exceed tinker panic
   bool simulate = false;
   bool check_config = false;
+  // --check-console-port DEVICE: may the console go there (console_port.hpp)? Exit 0 or 1.
+  std::optional<std::string> check_console_port;
   std::uint16_t port = 123;
   IoBackend io = IoBackend::epoll;
   std::optional<int> threads;  // server workers; default: the config's `threads`, else one per core

@@ -18,6 +18,7 @@
 #include "drivers/os/text_file.hpp"
 #include "firmware/board_selection.hpp"
 #include "firmware/config/config_reload.hpp"
+#include "firmware/console_port.hpp"
 #include "firmware/control/metrics_text.hpp"
 #include "firmware/discipline/drift_file.hpp"
 #include "firmware/discipline/loop_settings.hpp"
@@ -95,6 +96,13 @@ std::variant<DaemonSetup, int> prepare(const Options& options) {
   setup.config_file = options.config_file ? options.config_file : find_default_config(file_exists);
   setup.config = load_config(setup.config_file);
   setup.config_name = setup.config_file.value_or("built-in default");
+  if (options.check_console_port) {
+    const auto conflict =
+        console_port_conflict(setup.config, *options.check_console_port, host_port_lookup());
+    if (!conflict) return 0;
+    std::fprintf(stderr, "stratumd: %s\n", conflict->c_str());
+    return 1;
+  }
   setup.plan = plan_start(options, setup.config, SystemClock::can_steer,
                           std::thread::hardware_concurrency(), STRATUMD_BUILD_DATE);
   setup.host_findings =

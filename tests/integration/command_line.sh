@@ -141,6 +141,26 @@ printf 'server 127.127.20.0\nfudge 127.127.20.1 time2 0.3\nfudge 127.127.20.0 ti
 expect_exit 1 "$work/fudge.conf:2: error: fudge for 127.127.20.1, which no earlier" --check-config -c "$work/fudge.conf"
 expect_exit 1 "$work/fudge.conf:3: error: unknown option 'time3'; valid: time1 time2" --check-config -c "$work/fudge.conf"
 
+# The console unit's question: never the receiver's port (whatever link names it), never a port
+# another program holds (gpsd); any other port is free.
+: >"$work/ttyA"
+: >"$work/ttyB"
+ln -s "$work/ttyA" "$work/gps0"
+printf 'refclock nmea unit 0 path %s\n' "$work/gps0" >"$work/console.conf"
+expect_exit 1 "$work/ttyA is $work/gps0, the port of the reference clock at $work/console.conf:1: no console there" \
+  --check-console-port "$work/ttyA" -c "$work/console.conf"
+"$STRATUMD" --check-console-port "$work/ttyB" -c "$work/console.conf" >"$work/out" 2>&1 ||
+  fail "a free port was refused for the console: $(cat "$work/out")"
+sleep 60 3<"$work/ttyB" &
+holder=$!
+helper_pids+=($holder)
+# Running as sleep means the redirection (done before exec) is in place.
+holding() { [[ $(cat "/proc/$holder/comm" 2>/dev/null) == sleep ]]; }
+retry_until 5 holding || fail "sleep never held $work/ttyB"
+expect_exit 1 "$work/ttyB is held open by sleep (pid $holder): no console there" \
+  --check-console-port "$work/ttyB" -c "$work/console.conf"
+kill "$holder"
+
 expect_exit 0 "0 error(s)" --check-config -c "$FIXTURE_DIR/configs/centos-ntp.conf"
 cat "$work/out"
 # The example configurations: config_agreement.sh (their devices may be missing on this host).
