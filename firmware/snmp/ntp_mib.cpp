@@ -69,10 +69,11 @@ std::string milliseconds(const VariableList& vars, std::string_view name) {
 // ntpd's "0xSSSSSSSS.FFFFFFFF" as seconds and fraction.
 std::optional<std::pair<std::uint32_t, std::uint32_t>> hex_timestamp(const std::string& text) {
   if (text.size() != 19 || text.compare(0, 2, "0x") != 0 || text[10] != '.') return std::nullopt;
+  const std::string seconds_hex = text.substr(2, 8), fraction_hex = text.substr(11, 8);
   char* end = nullptr;
-  const unsigned long seconds = std::strtoul(text.substr(2, 8).c_str(), &end, 16);
+  const unsigned long seconds = std::strtoul(seconds_hex.c_str(), &end, 16);
   if (*end != '\0') return std::nullopt;
-  const unsigned long fraction = std::strtoul(text.substr(11, 8).c_str(), &end, 16);
+  const unsigned long fraction = std::strtoul(fraction_hex.c_str(), &end, 16);
   if (*end != '\0') return std::nullopt;
   return std::pair{static_cast<std::uint32_t>(seconds), static_cast<std::uint32_t>(fraction)};
 }
