@@ -8,7 +8,7 @@
 #include <functional>
 #include <optional>
 
-#include "firmware/ntp/ntp_packet.hpp"  // make_refid
+#include "firmware/util/reference_id.hpp"
 #include "refclock/nmea_refclock.hpp"
 #include "refclock/pps_labeler.hpp"
 

@@ -7,7 +7,7 @@
 
 #include "firmware/clock/clock.hpp"
 #include "firmware/clock/clock_model.hpp"
-#include "firmware/ntp/ntp_packet.hpp"
+#include "firmware/time/leap_indicator.hpp"
 
 namespace stratumd {
 

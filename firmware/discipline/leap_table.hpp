@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "firmware/clock/clock.hpp"
-#include "firmware/ntp/ntp_packet.hpp"
+#include "firmware/time/leap_indicator.hpp"
 #include "firmware/time/time_types.hpp"
 
 namespace stratumd {

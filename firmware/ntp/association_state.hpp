@@ -14,8 +14,8 @@
 #include <span>
 #include <string>
 
-#include "firmware/config/association_config.hpp"
 #include "firmware/net/ip_address.hpp"
+#include "firmware/ntp/association_line.hpp"
 #include "firmware/ntp/clock_filter.hpp"
 #include "firmware/ntp/delay_floor.hpp"
 #include "firmware/ntp/on_wire.hpp"

@@ -8,6 +8,7 @@
 
 #include "firmware/time/leap_indicator.hpp"
 #include "firmware/time/ntp_timestamp.hpp"
+#include "firmware/util/reference_id.hpp"
 
 namespace stratumd {
 
@@ -78,16 +79,5 @@ std::size_t serialize_ntp_header(const NtpHeader& header,
 
 // Patches the transmit timestamp of an already serialised header (read as late as possible).
 void write_transmit_time(NtpTimestamp t, std::span<std::uint8_t, kNtpHeaderSize> out);
-
-// Reference identifiers: up to four ASCII characters (kiss codes, refclock names) packed
-// big-endian and zero-padded.
-template <std::size_t N>
-requires(N >= 2 && N <= 5) constexpr std::uint32_t make_refid(const char (&code)[N]) {
-  std::uint32_t id = 0;
-  for (std::size_t i = 0; i < 4; ++i) {
-    id = (id << 8) | (i + 1 < N ? static_cast<std::uint8_t>(code[i]) : 0u);
-  }
-  return id;
-}
 
 }  // namespace stratumd

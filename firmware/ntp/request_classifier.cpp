@@ -2,7 +2,7 @@
 
 #include "firmware/util/single_writer_counter.hpp"
 
-#include "firmware/control/mode6.hpp"
+#include "firmware/ntp/control_message.hpp"
 
 namespace stratumd {
 namespace {

@@ -9,6 +9,8 @@
 #include <array>
 #include <stdexcept>
 
+#include "firmware/ntp/control_message.hpp"
+
 namespace stratumd {
 
 namespace {
@@ -19,15 +21,15 @@ constexpr const char* kNamedCounters =
 
 const char* control_error_name(std::uint16_t code) {
   switch (code) {
-    case 1:
+    case kControlErrorPermission:
       return "PERMISSION (a restrict line with noquery covers this address)";
-    case 2:
+    case kControlErrorBadFormat:
       return "BADFMT";
-    case 3:
+    case kControlErrorBadOpcode:
       return "BADOP";
-    case 4:
+    case kControlErrorBadAssociation:
       return "BADASSOC";
-    case 5:
+    case kControlErrorUnknownVariable:
       return "UNKNOWNVAR";
   }
   return "an unknown error";
@@ -103,22 +105,23 @@ DaemonReadout DaemonQuery::read() {
   DaemonReadout out;
   problem_.clear();
   std::uint16_t status = 0;
-  const auto system = request(2, 0, "", &status);
+  const auto system = request(mode6_opcode::read_variables, 0, "", &status);
   if (!system) return out;
   out.system = parse_variable_list(*system);
   out.system_status = status;
   out.answered = true;
-  if (const auto named = request(2, 0, kNamedCounters, nullptr)) {
+  if (const auto named = request(mode6_opcode::read_variables, 0, kNamedCounters, nullptr)) {
     for (auto& [name, value] : parse_variable_list(*named)) out.system[name] = value;
   }
-  const auto list = request(1, 0, "", nullptr);
+  const auto list = request(mode6_opcode::read_status, 0, "", nullptr);
   if (!list) return out;
   for (std::size_t i = 0; i + 4 <= list->size(); i += 4) {
     const auto byte = [&](std::size_t k) { return static_cast<std::uint8_t>((*list)[i + k]); };
     AssociationReadout a;
     a.id = static_cast<std::uint16_t>(byte(0) << 8 | byte(1));
     a.status = static_cast<std::uint16_t>(byte(2) << 8 | byte(3));
-    if (const auto vars = request(2, a.id, "", nullptr)) a.variables = parse_variable_list(*vars);
+    if (const auto vars = request(mode6_opcode::read_variables, a.id, "", nullptr))
+      a.variables = parse_variable_list(*vars);
     out.associations.push_back(std::move(a));
   }
   return out;

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "firmware/clock/sim_clock.hpp"
+#include "firmware/util/reference_id.hpp"
 #include "refclock/pps_labeler.hpp"
 
 namespace stratumd {

@@ -1,4 +1,4 @@
-#include "firmware/discipline/loop_settings.hpp"
+#include "firmware/config/loop_settings.hpp"
 
 #include <gtest/gtest.h>
 
@@ -6,9 +6,8 @@ namespace stratumd {
 namespace {
 
 DaemonConfig parse(const std::string& text) {
-  return parse_ntp_conf("/etc/ntp.conf", [&](const std::string&) -> std::optional<std::string> {
-    return text;
-  });
+  return parse_ntp_conf("/etc/ntp.conf",
+                        [&](const std::string&) -> std::optional<std::string> { return text; });
 }
 
 TEST(LoopSettings, NetworkSourcesAreLostAfterThreePollsOfTheSlowestAssociation) {

@@ -1,4 +1,4 @@
-#include "firmware/discipline/loop_settings.hpp"
+#include "firmware/config/loop_settings.hpp"
 
 #include <algorithm>
 #include <cstdint>
