@@ -206,9 +206,12 @@ void SystemProcess::judge_reference_clock(const std::vector<NetworkCandidate>& n
   }
   seconded_said_ = seconded;
   if (verdict.falseticker && !reference_falseticker_) {
-    log_("the reference clock disagrees with " + std::to_string(verdict.witnesses) +
-         " independent network sources by " + std::to_string(verdict.disagreement) +
-         " s: marked a falseticker, not followed");
+    // Which sample was judged: a PPS-backed one, or the receiver's time alone (at start, before
+    // its sentences' delay is learnt, that is rightly outvoted by a network that agrees).
+    log_(std::string("the reference clock (") +
+         (reference.pulse_backed ? "PPS-backed" : "its NMEA time alone") + ") disagrees with " +
+         std::to_string(verdict.witnesses) + " independent network sources by " +
+         std::to_string(verdict.disagreement) + " s: marked a falseticker, not followed");
     reference_falseticker_ = true;
     agreements_in_a_row_ = 0;
     return;
